@@ -1,0 +1,69 @@
+#pragma once
+// FutureTree: how join, try_join, select and timeout appear in the trace — a node for the combinator
+// and one per branch, so the visualizer can draw the tree inside a task and cross out the branches
+// that were dropped.
+//
+// Rules:
+// * Nodes are created at the combinator's first poll (futures are lazy: creation is not an event),
+//   with consecutive ids: the combinator's own, then its branches in order.
+// * Each branch poll is recorded with its answer; each branch is recorded once more when it goes
+//   away, as completed or as dropped mid-flight (cancelled).
+// * Untraced runtimes pay one pointer test per poll of the combinator and nothing per branch.
+#include <cstdint>
+
+#include "asynclab/detail/scheduler.hpp"
+#include "asynclab/trace/event.hpp"
+#include "asynclab/waker.hpp"
+
+namespace asynclab::detail {
+
+class FutureTree {
+ public:
+  // Called at every poll of the combinator; creates the nodes the first time, if tracing.
+  void open(Context& cx, trace::FutureNode kind, std::uint16_t branches) {
+    if (self_ != 0) return;
+    Scheduler* s = Scheduler::current();
+    if (!s || !s->recorder()) return;
+    scheduler_ = s;
+    self_ = s->next_future_node();
+    const std::uint32_t task = s->running_id();
+    s->emit(trace::EventKind::future_created, task, self_, cx.future_node(), static_cast<std::uint16_t>(kind));
+    for (std::uint16_t i = 0; i < branches; ++i) {
+      std::uint32_t node = s->next_future_node();
+      s->emit(trace::EventKind::future_created, task, node, self_,
+              static_cast<std::uint16_t>(static_cast<std::uint16_t>(trace::FutureNode::branch) | (i << 8)));
+    }
+  }
+  bool traced() const { return self_ != 0; }
+  std::uint32_t branch_node(std::uint16_t i) const { return self_ + 1 + i; }
+
+  void polled(std::uint16_t i, bool ready) {
+    if (self_) scheduler_->emit(trace::EventKind::future_polled, scheduler_->running_id(), branch_node(i), 0, ready ? 1 : 0);
+  }
+  void gone(std::uint16_t i, bool completed) {
+    if (self_) scheduler_->emit(trace::EventKind::future_dropped, scheduler_->running_id(), branch_node(i), 0, completed ? 1 : 0);
+  }
+
+  // While a branch is polled, combinators nested in it name that branch as their parent.
+  class BranchScope {
+   public:
+    BranchScope(Context& cx, const FutureTree& tree, std::uint16_t i)
+        : cx_(cx), saved_(tree.self_ ? cx.swap_future_node(tree.branch_node(i)) : cx.future_node()), active_(tree.self_ != 0) {}
+    ~BranchScope() {
+      if (active_) cx_.swap_future_node(saved_);
+    }
+    BranchScope(const BranchScope&) = delete;
+    BranchScope& operator=(const BranchScope&) = delete;
+
+   private:
+    Context& cx_;
+    std::uint32_t saved_;
+    bool active_;
+  };
+
+ private:
+  Scheduler* scheduler_ = nullptr;
+  std::uint32_t self_ = 0;
+};
+
+}  // namespace asynclab::detail

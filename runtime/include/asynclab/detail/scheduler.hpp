@@ -1,0 +1,192 @@
+#pragma once
+// The current-thread scheduler: one run queue, a timer heap, a clock — tokio's
+// runtime/scheduler/current_thread plus its time driver, small enough to read in one sitting.
+//
+// Rules:
+// * One thread. Every task, waker and timer of a scheduler is touched only on the thread that runs
+//   `run`. `current()` is that scheduler while it runs, null elsewhere.
+// * The run queue holds each task at most once (the SCHEDULED bit guards it). Without a seed it is
+//   strictly FIFO; with schedule exploration on, each pick takes a pseudo-random ready task, decided
+//   by the seed alone, so a seed replays the same schedule every time.
+// * Virtual time stands still while any task is runnable; when none is, the clock jumps straight to
+//   the earliest timer (tokio's paused time with auto-advance). Real time reads the monotonic clock
+//   and the thread sleeps until the earliest timer instead.
+// * Timers live in a slab addressed by (slot, generation): a Sleep that is dropped cancels its slot,
+//   and the heap entry it leaves behind is skipped when it surfaces.
+// * Tracing: every event goes through `emit`, which costs one test of `recorder_` when off.
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "asynclab/detail/task_header.hpp"
+#include "asynclab/trace/recorder.hpp"
+
+namespace asynclab {
+class StuckReport;
+}
+
+namespace asynclab::detail {
+
+struct SchedulerConfig {
+  bool virtual_time = false;
+  bool explore_schedules = false;  // pick ready tasks pseudo-randomly (seeded) instead of FIFO
+  std::uint64_t seed = 0;
+  trace::Recorder* recorder = nullptr;
+  std::chrono::nanoseconds long_poll_threshold = std::chrono::milliseconds(10);
+};
+
+struct TimerSlot {
+  Waker waker;
+  std::uint64_t deadline = 0;
+  std::uint32_t generation = 0;
+  std::uint32_t owner = 0;  // task id, for the trace
+  bool armed = false;
+};
+
+class Scheduler {
+ public:
+  explicit Scheduler(const SchedulerConfig& config);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  static Scheduler* current() { return current_; }
+
+  // --- clock ---------------------------------------------------------------------------------
+  // Nanoseconds since the runtime started, on its clock (virtual or real).
+  std::uint64_t now_ns() const { return config_.virtual_time ? virtual_now_ : real_now_ns(); }
+  bool virtual_time() const { return config_.virtual_time; }
+  // Moves virtual time forward by d while the current task keeps the worker (sim::block_for).
+  void advance_virtual(std::uint64_t d);
+
+  // --- tasks -----------------------------------------------------------------------------------
+  template <Future F>
+  TaskOutput<output_t<F>>* spawn(F&& future, std::string_view name, const std::source_location& loc) {
+    auto* cell = new TaskCell<std::remove_cvref_t<F>>(std::move(future), this);
+    adopt(cell, name, loc);
+    return cell;
+  }
+  void wake(TaskHeader* task, bool by_ref);
+  void abort(TaskHeader* task);
+  TaskHeader* running() const { return running_; }
+  std::uint32_t running_id() const { return running_ ? running_->id : 0; }
+
+  // Runs tasks until `main` completes. Throws StuckError when nothing can make progress any more.
+  void run_until_complete(TaskHeader* main);
+  // Drops every task still alive (their futures' destructors run), clears timers and the queue.
+  void shutdown();
+
+  // --- timers ----------------------------------------------------------------------------------
+  struct TimerHandle {
+    std::uint32_t slot = 0;
+    std::uint32_t generation = 0;
+  };
+  TimerHandle arm_timer(std::uint64_t deadline_ns, const Waker& waker);
+  // True while the timer has neither fired nor been cancelled. Replaces the stored waker when it
+  // would not wake the same task (Rust's `will_wake` check).
+  bool timer_pending(TimerHandle h, const Waker& waker);
+  void cancel_timer(TimerHandle h);
+
+  // --- trace -----------------------------------------------------------------------------------
+  trace::Recorder* recorder() const { return recorder_; }
+  void emit(trace::EventKind kind, std::uint32_t task, std::uint32_t a = 0, std::uint32_t b = 0,
+            std::uint16_t flags = 0) {
+    if (recorder_) [[unlikely]]
+      recorder_->emit(trace::Event{now_ns(), kind, 0, flags, task, a, b});
+  }
+  // Who is waking tasks right now, for wake events: a task, or the timer driver.
+  trace::WakeSource wake_source() const { return wake_source_; }
+  std::uint32_t next_future_node() { return ++future_nodes_; }
+  std::uint64_t random() {
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    return rng_;
+  }
+
+  // Lint: a future dropped unpolled (called from Task's destructor). Not raised while the runtime or
+  // a combinator is cancelling futures on purpose (see CancellingScope).
+  void forgotten_future(const std::source_location* where);
+
+  // While one of these lives, futures being destroyed are being cancelled on purpose (a select's
+  // losers, an aborted task, a timeout's inner future), so dropping one unpolled is no mistake.
+  class CancellingScope {
+   public:
+    explicit CancellingScope(Scheduler* s) : s_(s) {
+      if (s_) ++s_->cancelling_;
+    }
+    ~CancellingScope() {
+      if (s_) --s_->cancelling_;
+    }
+    CancellingScope(const CancellingScope&) = delete;
+    CancellingScope& operator=(const CancellingScope&) = delete;
+
+   private:
+    Scheduler* s_;
+  };
+
+  // Wakers of tasks point here.
+  static const WakerVTable task_waker_vtable;
+
+ private:
+  struct HeapEntry {
+    std::uint64_t deadline;
+    std::uint64_t sequence;  // ties broken by arming order, so equal deadlines fire FIFO
+    std::uint32_t slot;
+    std::uint32_t generation;
+  };
+
+  void adopt(TaskHeader* task, std::string_view name, const std::source_location& loc);
+  void push_ready(TaskHeader* task);
+  TaskHeader* pop_ready();
+  void poll_task(TaskHeader* task);
+  void finish(TaskHeader* task);
+  void drop_future_now(TaskHeader* task);
+  bool fire_due_timers(std::uint64_t now);
+  bool next_timer_deadline(std::uint64_t& deadline);
+  void idle_until_next_timer(std::uint64_t deadline);
+  void check_self_wakes(TaskHeader* task);
+  void rebuild_timer_heap();
+  std::uint64_t real_now_ns() const;
+  [[noreturn]] void report_stuck(TaskHeader* main);
+
+  SchedulerConfig config_;
+  trace::Recorder* recorder_;
+  Scheduler* previous_ = nullptr;  // the scheduler that was current when this one started running
+  TaskHeader* running_ = nullptr;
+  trace::WakeSource wake_source_ = trace::WakeSource::runtime;
+
+  // Ring buffer of ready tasks; capacity is a power of two.
+  std::vector<TaskHeader*> ready_;
+  std::size_t ready_head_ = 0;
+  std::size_t ready_len_ = 0;
+
+  TaskHeader* owned_head_ = nullptr;
+  std::uint32_t next_task_id_ = 0;
+  // Names of named tasks that are still alive, for the stuck report (unnamed tasks cost nothing).
+  std::unordered_map<std::uint32_t, std::string> names_;
+  std::uint32_t live_tasks_ = 0;
+  std::uint32_t future_nodes_ = 0;
+  std::uint32_t cancelling_ = 0;
+
+  std::vector<HeapEntry> timer_heap_;
+  std::vector<TimerSlot> timer_slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::uint64_t timer_sequence_ = 0;
+  std::uint32_t armed_timers_ = 0;
+  std::uint32_t stale_heap_entries_ = 0;
+
+  std::uint64_t virtual_now_ = 0;
+  std::chrono::steady_clock::time_point real_start_;
+  std::uint64_t rng_;
+  std::uint32_t polls_since_timer_check_ = 0;
+
+  static inline thread_local Scheduler* current_ = nullptr;
+};
+
+}  // namespace asynclab::detail

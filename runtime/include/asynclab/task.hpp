@@ -1,0 +1,212 @@
+#pragma once
+// Task<T>: an `async fn` — a lazy C++20 coroutine that is itself a Future.
+//
+// Rules:
+// * Lazy: creating a Task runs nothing. The body starts at the first poll (Rust's futures are
+//   lazy too). A Task destroyed before its first poll is a forgotten future; the runtime records it.
+// * Poll-driven: `co_await f` polls `f` once with the current Context. Ready: the coroutine goes on
+//   without suspending. Pending: the coroutine suspends, remembers `f` as its leaf, and Pending
+//   travels up to the executor. The next poll of the Task re-polls the leaf first and resumes the
+//   coroutine only when the leaf is Ready — exactly how a Rust `async fn` state machine behaves.
+// * Pinned: the coroutine frame is allocated once and never moves; moving a Task moves the handle.
+// * Dropping a Task destroys its frame wherever it is suspended: every local's destructor runs, and
+//   so does the destructor of the future it was awaiting — that is cancellation.
+// * An exception escaping the body is rethrown to whoever polls the Task (the awaiting coroutine, at
+//   its co_await); escaping a spawned task, it becomes the task's panic (JoinError::is_panic()).
+// * `co_await` accepts Futures only, and captures the source location of each await so the
+//   runtime can say where a task is parked.
+#include <cassert>
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <source_location>
+#include <type_traits>
+#include <utility>
+
+#include "asynclab/detail/frame_pool.hpp"
+#include "asynclab/detail/scheduler.hpp"
+#include "asynclab/future.hpp"
+#include "asynclab/poll.hpp"
+#include "asynclab/waker.hpp"
+
+namespace asynclab {
+
+template <class T>
+class Task;
+
+namespace detail {
+
+// What a coroutine frame keeps for the poll protocol, whatever its result type.
+struct PromiseBase {
+  Context* cx = nullptr;  // the Context of the poll that is running the body right now
+  // The future the body is suspended on. Re-polled first on the next poll; the body resumes only
+  // once it is Ready.
+  void* leaf = nullptr;
+  bool (*leaf_poll)(void* awaiter, Context& cx) = nullptr;
+  std::exception_ptr error;
+  bool started = false;
+
+  std::suspend_always initial_suspend() noexcept { return {}; }
+  std::suspend_always final_suspend() noexcept { return {}; }
+  void unhandled_exception() { error = std::current_exception(); }
+
+  static void* operator new(std::size_t n) { return FramePool::allocate(n); }
+  static void operator delete(void* p) noexcept { FramePool::deallocate(p); }
+
+  template <class F>
+  auto await_transform(F&& future, std::source_location loc = std::source_location::current());
+};
+
+// The awaiter behind every `co_await future` in a Task body.
+template <class F>
+class FutureAwaiter {
+ public:
+  using Out = output_t<F>;
+
+  FutureAwaiter(F& future, std::source_location loc) : future_(&future), location_(loc) {}
+
+  bool await_ready() const noexcept { return false; }
+
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> h) {
+    PromiseBase& p = h.promise();
+    // Polled here rather than in await_ready because only await_suspend can reach the promise (and
+    // so the Context). An exception thrown by poll surfaces at the co_await in the body.
+    Context& cx = *p.cx;
+    auto saved = cx.take_park();
+    auto r = future_->poll(cx);
+    if (r.is_ready()) {
+      cx.restore_park(saved);
+      store(std::move(r));
+      return false;  // go on without suspending
+    }
+    cx.park_at(location_);
+    p.leaf = this;
+    p.leaf_poll = &repoll;
+    return true;
+  }
+
+  Out await_resume() {
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    if constexpr (!std::is_void_v<Out>) return std::move(*value_);
+  }
+
+ private:
+  void store(Poll<Out>&& r) {
+    if constexpr (!std::is_void_v<Out>) value_.emplace(r.take());
+  }
+  static bool repoll(void* self, Context& cx) {
+    auto* a = static_cast<FutureAwaiter*>(self);
+    auto saved = cx.take_park();
+    try {
+      auto r = a->future_->poll(cx);
+      if (r.is_pending()) {
+        cx.park_at(a->location_);
+        return false;
+      }
+      cx.restore_park(saved);
+      a->store(std::move(r));
+    } catch (...) {
+      a->error_ = std::current_exception();  // rethrown inside the body by await_resume
+    }
+    return true;
+  }
+
+  F* future_;
+  std::source_location location_;
+  std::optional<stored_t<Out>> value_;
+  std::exception_ptr error_;
+};
+
+template <class F>
+auto PromiseBase::await_transform(F&& future, std::source_location loc) {
+  static_assert(Future<std::remove_reference_t<F>>,
+                "co_await in an asynclab::Task works on Futures (Task, JoinHandle, sleep, select, "
+                "a type with `Output` and `Poll<Output> poll(Context&)`)");
+  return FutureAwaiter<std::remove_reference_t<F>>(future, loc);
+}
+
+template <class T>
+struct Promise : PromiseBase {
+  std::optional<T> value;
+  Task<T> get_return_object();
+  template <class U = T>
+    requires std::is_convertible_v<U&&, T>
+  void return_value(U&& v) {
+    value.emplace(std::forward<U>(v));
+  }
+};
+
+template <>
+struct Promise<void> : PromiseBase {
+  Task<void> get_return_object();
+  void return_void() {}
+};
+
+}  // namespace detail
+
+template <class T = void>
+class [[nodiscard("futures are lazy: a Task does nothing until it is awaited or spawned")]] Task {
+ public:
+  using Output = T;
+  using promise_type = detail::Promise<T>;
+  using Handle = std::coroutine_handle<promise_type>;
+
+  Task(Task&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+  Task& operator=(Task&& other) noexcept {
+    if (this != &other) {
+      destroy();
+      h_ = std::exchange(other.h_, nullptr);
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() { destroy(); }
+
+  Poll<T> poll(Context& cx) {
+    assert(h_ && !h_.done() && "a Task was polled after it completed");
+    auto& p = h_.promise();
+    p.started = true;
+    if (p.leaf) {
+      if (!p.leaf_poll(p.leaf, cx)) return Poll<T>::pending();
+      p.leaf = nullptr;
+    }
+    p.cx = &cx;
+    h_.resume();
+    if (!h_.done()) return Poll<T>::pending();
+    if (p.error) std::rethrow_exception(std::exchange(p.error, nullptr));
+    if constexpr (std::is_void_v<T>) {
+      return Poll<void>::ready();
+    } else {
+      return Poll<T>::ready(std::move(*p.value));
+    }
+  }
+
+  bool started() const { return h_ && h_.promise().started; }
+  bool done() const { return h_ && h_.done(); }
+
+ private:
+  friend struct detail::Promise<T>;
+  explicit Task(Handle h) : h_(h) {}
+  void destroy() {
+    if (!h_) return;
+    if (!h_.promise().started) {
+      if (auto* s = detail::Scheduler::current()) s->forgotten_future(nullptr);
+    }
+    std::exchange(h_, nullptr).destroy();
+  }
+  Handle h_;
+};
+
+namespace detail {
+template <class T>
+Task<T> Promise<T>::get_return_object() {
+  return Task<T>(std::coroutine_handle<Promise<T>>::from_promise(*this));
+}
+inline Task<void> Promise<void>::get_return_object() {
+  return Task<void>(std::coroutine_handle<Promise<void>>::from_promise(*this));
+}
+}  // namespace detail
+
+}  // namespace asynclab

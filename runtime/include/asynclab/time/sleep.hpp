@@ -1,0 +1,72 @@
+#pragma once
+// sleep and sleep_until — `tokio::time::{sleep, sleep_until, Sleep}`.
+//
+// Rules:
+// * A Sleep is lazy like every future: the timer is armed at its first poll, not at creation, and
+//   the deadline is fixed at creation (sleep(d) means "d after now", now being creation time).
+// * Pending polls keep the stored waker current (replaced only when `will_wake` says it changed).
+// * Dropping a Sleep disarms its timer: a cancelled sleep never wakes anyone.
+// * A Sleep may be moved at any time: the timer refers to a runtime slot, never to the Sleep itself.
+#include <cstdint>
+#include <stdexcept>
+
+#include "asynclab/detail/scheduler.hpp"
+#include "asynclab/time/clock.hpp"
+#include "asynclab/waker.hpp"
+
+namespace asynclab {
+
+class [[nodiscard("futures are lazy: a Sleep does nothing until it is awaited")]] Sleep {
+ public:
+  using Output = void;
+
+  explicit Sleep(Instant deadline) : deadline_ns_(static_cast<std::uint64_t>(deadline.time_since_epoch().count())) {}
+  Sleep(Sleep&& other) noexcept
+      : deadline_ns_(other.deadline_ns_), scheduler_(std::exchange(other.scheduler_, nullptr)), timer_(other.timer_) {}
+  Sleep& operator=(Sleep&& other) noexcept {
+    if (this != &other) {
+      disarm();
+      deadline_ns_ = other.deadline_ns_;
+      scheduler_ = std::exchange(other.scheduler_, nullptr);
+      timer_ = other.timer_;
+    }
+    return *this;
+  }
+  ~Sleep() { disarm(); }
+
+  Poll<void> poll(Context& cx) {
+    auto* s = detail::Scheduler::current();
+    if (!s) [[unlikely]]
+      throw std::logic_error("a Sleep must be polled inside an asynclab runtime");
+    if (s->now_ns() >= deadline_ns_) {
+      disarm();
+      return Poll<void>::ready();
+    }
+    if (!scheduler_ || !s->timer_pending(timer_, cx.waker())) {
+      scheduler_ = s;
+      timer_ = s->arm_timer(deadline_ns_, cx.waker());
+    }
+    return Poll<void>::pending();
+  }
+
+  Instant deadline() const { return Instant(Duration(deadline_ns_)); }
+  bool is_elapsed() const { return detail::Scheduler::current()->now_ns() >= deadline_ns_; }
+  // Moves the deadline (tokio's Sleep::reset); the timer is re-armed at the next poll.
+  void reset(Instant deadline) {
+    disarm();
+    deadline_ns_ = static_cast<std::uint64_t>(deadline.time_since_epoch().count());
+  }
+
+ private:
+  void disarm() {
+    if (scheduler_) std::exchange(scheduler_, nullptr)->cancel_timer(timer_);
+  }
+  std::uint64_t deadline_ns_;
+  detail::Scheduler* scheduler_ = nullptr;
+  detail::Scheduler::TimerHandle timer_{};
+};
+
+inline Sleep sleep_until(Instant deadline) { return Sleep(deadline); }
+inline Sleep sleep(Duration d) { return Sleep(now() + d); }
+
+}  // namespace asynclab

@@ -1,0 +1,82 @@
+#pragma once
+// One recorded runtime action — the unit of every trace, on disk and in memory.
+//
+// Rules:
+// * An Event is 24 bytes and trivially copyable; the meaning of `a`, `b` and `flags` depends on
+//   `kind` and is written next to each kind below. Strings and source locations are never stored in
+//   an event: events refer to the trace's tables by index (see trace/trace.hpp).
+// * Task id 0 means "no task": the runtime itself (timer driver, shutdown) or code outside any task.
+// * Times are nanoseconds since the runtime started, on the runtime's clock: virtual time when the
+//   runtime runs with virtual time (then traces are byte-for-byte deterministic), real time otherwise.
+// * Events appear in the order they happened; times never decrease.
+// * New kinds are only ever appended, so older .altrace files keep their meaning.
+#include <cstdint>
+#include <string_view>
+
+namespace asynclab::trace {
+
+enum class EventKind : std::uint8_t {
+  runtime_started = 1,  // flags: bit0 virtual time, bits1-7 flavor (0 current_thread). a,b: seed lo/hi
+  task_spawned,         // task: the new task. a: parent task. b: spawn site (name + location)
+  poll_begin,           // task: the task being polled
+  poll_end,             // task. flags: PollResult. b: location the task is parked at (0: none)
+  waker_cloned,         // task: whose waker. a: the task that cloned it (0: the runtime)
+  waker_dropped,        // task: whose waker. a: the task that dropped it
+  wake,                 // task: woken. a: waking task (0: none). flags: WakeSource | wake_flag bits
+  task_completed,       // task. flags: Outcome
+  future_created,       // task: enclosing task. a: node id. b: parent node id (0: the task's root)
+                        // flags: FutureNode kind in the low byte, branch index in the high byte
+  future_polled,        // task. a: node id. flags: 1 if it answered Ready
+  future_dropped,       // task. a: node id. flags: 1 if it had completed, 0 if dropped mid-flight
+  timer_armed,          // task: owner. a: timer id. b: delay in microseconds (saturated)
+  timer_fired,          // task: owner. a: timer id
+  clock_advanced,       // time: the new time. a,b: the previous time (lo/hi)
+  lint,                 // task. flags: LintKind. a: detail number (see LintKind). b: location (0: none)
+  mark,                 // task: the task that marked (0: outside). b: string id of the label
+  runtime_stopped,      // flags: StopReason
+  kind_count_,          // not a kind: one past the last valid value
+};
+
+enum class PollResult : std::uint16_t { pending = 0, ready = 1, panicked = 2 };
+enum class Outcome : std::uint16_t { ok = 0, panicked = 1, cancelled = 2 };
+
+enum class WakeSource : std::uint16_t { task = 0, timer = 1, channel = 2, io = 3, blocking = 4, runtime = 5 };
+namespace wake_flag {
+inline constexpr std::uint16_t self = 1u << 8;    // the task woke itself while being polled
+inline constexpr std::uint16_t by_ref = 1u << 9;  // wake_by_ref (the waker is kept) rather than wake
+inline constexpr std::uint16_t source_mask = 0xff;
+}  // namespace wake_flag
+
+enum class FutureNode : std::uint16_t { join = 1, try_join = 2, select = 3, branch = 4, timeout = 5 };
+
+enum class LintKind : std::uint16_t {
+  forgotten_future = 1,  // a future was dropped without ever being polled. b: where its creator was
+  lost_waker = 2,        // a poll returned Pending but no waker clone is alive and none was woken
+  self_wake = 3,         // more than half of a task's wakes came from itself. a: percent
+  long_poll = 4,         // one poll held the worker too long. a: microseconds (saturated)
+};
+
+enum class StopReason : std::uint16_t { finished = 0, stuck = 1, shutdown = 2 };
+
+struct Event {
+  std::uint64_t time_ns;
+  EventKind kind;
+  std::uint8_t worker;
+  std::uint16_t flags;
+  std::uint32_t task;
+  std::uint32_t a;
+  std::uint32_t b;
+};
+static_assert(sizeof(Event) == 24, "an event must stay 24 bytes: traces of millions of events live in memory");
+
+inline bool is_valid_kind(std::uint8_t k) {
+  return k >= static_cast<std::uint8_t>(EventKind::runtime_started) &&
+         k < static_cast<std::uint8_t>(EventKind::kind_count_);
+}
+
+std::string_view kind_name(EventKind k);
+std::string_view lint_name(LintKind k);
+std::string_view wake_source_name(WakeSource s);
+std::string_view outcome_name(Outcome o);
+
+}  // namespace asynclab::trace

@@ -1,0 +1,21 @@
+#pragma once
+// Exporting a Trace for other tools.
+//
+// * Chrome trace-event JSON (opens in Perfetto and chrome://tracing): one track per task named after
+//   it, polls as complete ("X") slices coloured by result, wakes as flow arrows from the waking poll
+//   to the woken task's next poll, lints and marks as instant events. In virtual time many events
+//   share one instant; the export spreads them by a nanosecond each so slices keep their order and
+//   a visible width.
+// * JSON Lines: one JSON object per event, with names and locations resolved — for grep, jq and
+//   scripts.
+#include <ostream>
+#include <string>
+
+#include "asynclab/trace/trace.hpp"
+
+namespace asynclab::trace {
+
+void write_chrome_json(const Trace& trace, std::ostream& out);
+void write_json_lines(const Trace& trace, std::ostream& out);
+
+}  // namespace asynclab::trace

@@ -1,0 +1,440 @@
+// The current-thread scheduler's run loop, timer driver and shutdown. See detail/scheduler.hpp for
+// the rules this file keeps.
+#include "asynclab/detail/scheduler.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "asynclab/stuck.hpp"
+
+namespace asynclab::detail {
+
+namespace {
+
+using trace::EventKind;
+
+// Makes a scheduler current for the duration of a run, restoring the previous one on any exit
+// (a runtime may be driven from inside another runtime's task in tests).
+class CurrentGuard {
+ public:
+  CurrentGuard(Scheduler*& slot, Scheduler* now) : slot_(slot), previous_(slot) { slot_ = now; }
+  ~CurrentGuard() { slot_ = previous_; }
+
+ private:
+  Scheduler*& slot_;
+  Scheduler* previous_;
+};
+
+bool heap_after(const auto& x, const auto& y) {
+  return x.deadline != y.deadline ? x.deadline > y.deadline : x.sequence > y.sequence;
+}
+
+std::uint32_t saturate_u32(std::uint64_t v) { return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v); }
+
+void* task_waker_clone(void* data) {
+  auto* t = static_cast<TaskHeader*>(data);
+  t->add_ref();
+  ++t->live_wakers;
+  t->scheduler->emit(EventKind::waker_cloned, t->id, t->scheduler->running_id());
+  return t;
+}
+void task_waker_drop(void* data) {
+  auto* t = static_cast<TaskHeader*>(data);
+  --t->live_wakers;
+  t->scheduler->emit(EventKind::waker_dropped, t->id, t->scheduler->running_id());
+  t->release();
+}
+void task_waker_wake_by_ref(void* data) {
+  auto* t = static_cast<TaskHeader*>(data);
+  t->scheduler->wake(t, true);
+}
+void task_waker_wake(void* data) {
+  auto* t = static_cast<TaskHeader*>(data);
+  t->scheduler->wake(t, false);
+  task_waker_drop(data);
+}
+
+}  // namespace
+
+const WakerVTable Scheduler::task_waker_vtable{&task_waker_clone, &task_waker_wake, &task_waker_wake_by_ref,
+                                               &task_waker_drop};
+
+Scheduler::Scheduler(const SchedulerConfig& config)
+    : config_(config),
+      recorder_(config.recorder),
+      ready_(256),
+      real_start_(std::chrono::steady_clock::now()),
+      rng_(config.seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {
+  if (rng_ == 0) rng_ = 0x2545F4914F6CDD1Dull;
+  if (recorder_) {
+    std::uint16_t flags = config_.virtual_time ? 1 : 0;
+    emit(EventKind::runtime_started, 0, static_cast<std::uint32_t>(config_.seed),
+         static_cast<std::uint32_t>(config_.seed >> 32), flags);
+  }
+}
+
+Scheduler::~Scheduler() { shutdown(); }
+
+std::uint64_t Scheduler::real_now_ns() const {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - real_start_).count());
+}
+
+void Scheduler::advance_virtual(std::uint64_t d) {
+  if (!config_.virtual_time || d == 0) return;
+  std::uint64_t before = virtual_now_;
+  virtual_now_ += d;
+  emit(EventKind::clock_advanced, running_id(), static_cast<std::uint32_t>(before),
+       static_cast<std::uint32_t>(before >> 32));
+}
+
+// --- tasks ---------------------------------------------------------------------------------------
+
+void Scheduler::adopt(TaskHeader* task, std::string_view name, const std::source_location& loc) {
+  task->id = ++next_task_id_;
+  ++live_tasks_;
+  task->owned_next = owned_head_;
+  if (owned_head_) owned_head_->owned_prev = task;
+  owned_head_ = task;
+  if (!name.empty()) names_.emplace(task->id, std::string(name));
+  if (recorder_) [[unlikely]]
+    emit(EventKind::task_spawned, task->id, running_id(), recorder_->intern_site(name, loc));
+  push_ready(task);
+}
+
+void Scheduler::push_ready(TaskHeader* task) {
+  task->state |= task_state::scheduled;
+  if (ready_len_ == ready_.size()) [[unlikely]] {
+    std::vector<TaskHeader*> bigger(ready_.size() * 2);
+    for (std::size_t i = 0; i < ready_len_; ++i) bigger[i] = ready_[(ready_head_ + i) & (ready_.size() - 1)];
+    ready_.swap(bigger);
+    ready_head_ = 0;
+  }
+  ready_[(ready_head_ + ready_len_) & (ready_.size() - 1)] = task;
+  ++ready_len_;
+}
+
+TaskHeader* Scheduler::pop_ready() {
+  const std::size_t mask = ready_.size() - 1;
+  if (config_.explore_schedules && ready_len_ > 1) {
+    // Swap a seeded pick to the front: the same seed makes the same picks, so a schedule that
+    // exposes a bug replays exactly.
+    std::size_t pick = random() % ready_len_;
+    std::swap(ready_[ready_head_], ready_[(ready_head_ + pick) & mask]);
+  }
+  TaskHeader* t = ready_[ready_head_];
+  ready_head_ = (ready_head_ + 1) & mask;
+  --ready_len_;
+  return t;
+}
+
+void Scheduler::wake(TaskHeader* task, bool by_ref) {
+  if (task->state & (task_state::complete | task_state::future_gone)) return;
+  ++task->wakes;
+  const bool self = running_ == task;
+  if (self) ++task->self_wakes;
+  if (recorder_) [[unlikely]] {
+    std::uint16_t flags = static_cast<std::uint16_t>(self ? trace::WakeSource::task : wake_source_);
+    if (self) flags |= trace::wake_flag::self;
+    if (by_ref) flags |= trace::wake_flag::by_ref;
+    emit(EventKind::wake, task->id, running_id(), 0, flags);
+  }
+  if (task->state & task_state::running) {
+    task->state |= task_state::notified;
+    return;
+  }
+  if (task->state & task_state::scheduled) return;
+  push_ready(task);
+}
+
+void Scheduler::abort(TaskHeader* task) {
+  if (task->state & (task_state::complete | task_state::cancel)) return;
+  task->state |= task_state::cancel;
+  // A running task is cancelled when its poll returns; a queued one when it is picked; an idle one
+  // is queued now so the scheduler gets to drop it.
+  if (!(task->state & (task_state::running | task_state::scheduled))) push_ready(task);
+}
+
+void Scheduler::drop_future_now(TaskHeader* task) {
+  TaskHeader* outer = running_;
+  running_ = task;  // destructors that drop wakers or futures are attributed to this task
+  CancellingScope cancelling(this);
+  task->vtable->drop_future(task);
+  running_ = outer;
+}
+
+void Scheduler::poll_task(TaskHeader* task) {
+  if (task->state & task_state::cancel) [[unlikely]] {
+    task->state &= static_cast<std::uint16_t>(~task_state::scheduled);
+    drop_future_now(task);
+    task->outcome = trace::Outcome::cancelled;
+    finish(task);
+    return;
+  }
+  task->state = static_cast<std::uint16_t>((task->state & ~task_state::scheduled) | task_state::running);
+  running_ = task;
+  wake_source_ = trace::WakeSource::task;
+  ++task->polls;
+  const std::uint64_t started = config_.virtual_time || recorder_ ? now_ns() : 0;
+  emit(EventKind::poll_begin, task->id);
+
+  Waker borrowed(&task_waker_vtable, task);  // lent to the future for this poll; never dropped
+  Context cx(borrowed);
+  const bool done = task->vtable->poll(task, cx);
+  borrowed.release();
+  if (!done && cx.parked_at()) task->parked_at = *cx.parked_at();
+
+  if (recorder_) [[unlikely]] {
+    auto result = done ? (task->outcome == trace::Outcome::panicked ? trace::PollResult::panicked : trace::PollResult::ready)
+                       : trace::PollResult::pending;
+    std::uint32_t where = !done && cx.parked_at() ? recorder_->intern(*cx.parked_at()) : 0;
+    emit(EventKind::poll_end, task->id, 0, where, static_cast<std::uint16_t>(result));
+    const std::uint64_t took = now_ns() - started;
+    if (took >= static_cast<std::uint64_t>(config_.long_poll_threshold.count()))
+      emit(EventKind::lint, task->id, saturate_u32(took / 1000), where,
+           static_cast<std::uint16_t>(trace::LintKind::long_poll));
+    if (!done && task->live_wakers == 0 && !(task->state & task_state::notified) && !(task->state & task_state::cancel))
+      emit(EventKind::lint, task->id, 0, where, static_cast<std::uint16_t>(trace::LintKind::lost_waker));
+  }
+  task->state &= static_cast<std::uint16_t>(~task_state::running);
+
+  if (done) {
+    finish(task);
+  } else if (task->state & task_state::cancel) {
+    task->state &= static_cast<std::uint16_t>(~task_state::notified);
+    drop_future_now(task);
+    task->outcome = trace::Outcome::cancelled;
+    finish(task);
+  } else if (task->state & task_state::notified) {
+    task->state &= static_cast<std::uint16_t>(~task_state::notified);
+    push_ready(task);
+  }
+  running_ = nullptr;
+}
+
+void Scheduler::finish(TaskHeader* task) {
+  TaskHeader* outer = running_;
+  running_ = task;
+  task->state |= task_state::complete;
+  emit(EventKind::task_completed, task->id, 0, 0, static_cast<std::uint16_t>(task->outcome));
+  if (recorder_) [[unlikely]]
+    check_self_wakes(task);
+  if (task->owned_prev) task->owned_prev->owned_next = task->owned_next;
+  else owned_head_ = task->owned_next;
+  if (task->owned_next) task->owned_next->owned_prev = task->owned_prev;
+  task->owned_prev = task->owned_next = nullptr;
+  --live_tasks_;
+  if (!names_.empty()) names_.erase(task->id);
+  if (task->join_waker) {
+    wake_source_ = trace::WakeSource::task;
+    Waker w = std::move(task->join_waker);
+    w.wake();
+  }
+  running_ = outer;
+  task->release();  // the scheduler's reference
+}
+
+void Scheduler::check_self_wakes(TaskHeader* task) {
+  if (task->wakes >= 2 && task->self_wakes * 2 > task->wakes)
+    emit(EventKind::lint, task->id, task->self_wakes * 100 / task->wakes, 0,
+         static_cast<std::uint16_t>(trace::LintKind::self_wake));
+}
+
+void Scheduler::forgotten_future(const std::source_location* where) {
+  if (!recorder_ || cancelling_) return;
+  std::uint32_t loc = where ? recorder_->intern(*where) : 0;
+  emit(EventKind::lint, running_id(), 0, loc, static_cast<std::uint16_t>(trace::LintKind::forgotten_future));
+}
+
+// --- the run loop --------------------------------------------------------------------------------
+
+void Scheduler::run_until_complete(TaskHeader* main) {
+  CurrentGuard guard(current_, this);
+  while (!main->is_complete()) {
+    if (ready_len_) {
+      // Real time moves while tasks run: look at the timers now and then even when busy, so a
+      // stream of ready tasks cannot starve them (tokio checks every 61 ticks).
+      if (!config_.virtual_time && armed_timers_ && ++polls_since_timer_check_ >= 61) {
+        polls_since_timer_check_ = 0;
+        fire_due_timers(real_now_ns());
+      }
+      poll_task(pop_ready());
+      continue;
+    }
+    std::uint64_t deadline;
+    if (next_timer_deadline(deadline)) {
+      if (config_.virtual_time) {
+        if (deadline > virtual_now_) {
+          std::uint64_t before = virtual_now_;
+          virtual_now_ = deadline;
+          emit(EventKind::clock_advanced, 0, static_cast<std::uint32_t>(before), static_cast<std::uint32_t>(before >> 32));
+        }
+      } else {
+        idle_until_next_timer(deadline);
+      }
+      fire_due_timers(now_ns());
+      continue;
+    }
+    report_stuck(main);
+  }
+  emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::finished));
+}
+
+void Scheduler::idle_until_next_timer(std::uint64_t deadline) {
+  std::this_thread::sleep_until(real_start_ + std::chrono::nanoseconds(deadline));
+}
+
+void Scheduler::report_stuck(TaskHeader* main) {
+  StuckReport report;
+  report.at_ns = now_ns();
+  (void)main;
+  for (TaskHeader* t = owned_head_; t; t = t->owned_next) {
+    if (t->is_complete()) continue;
+    StuckTask st;
+    st.id = t->id;
+    auto it = names_.find(t->id);
+    st.name = it != names_.end() ? it->second : "task " + std::to_string(t->id);
+    if (t->parked_at.line() != 0) {
+      std::string_view file = t->parked_at.file_name();
+      auto slash = file.find_last_of('/');
+      if (slash != std::string_view::npos) file.remove_prefix(slash + 1);
+      st.parked_at = std::string(file) + ":" + std::to_string(t->parked_at.line());
+    }
+    st.live_wakers = t->live_wakers;
+    st.lost_waker = t->live_wakers == 0;
+    if (recorder_ && st.lost_waker) {
+      std::uint32_t where = t->parked_at.line() ? recorder_->intern(t->parked_at) : 0;
+      emit(EventKind::lint, t->id, 1, where, static_cast<std::uint16_t>(trace::LintKind::lost_waker));
+    }
+    report.tasks.push_back(std::move(st));
+  }
+  std::sort(report.tasks.begin(), report.tasks.end(), [](const StuckTask& x, const StuckTask& y) { return x.id < y.id; });
+  emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::stuck));
+  throw StuckError(std::move(report));
+}
+
+void Scheduler::shutdown() {
+  CurrentGuard guard(current_, this);
+  bool any = owned_head_ != nullptr;
+  while (TaskHeader* t = owned_head_) {
+    t->state |= task_state::cancel;
+    t->state &= static_cast<std::uint16_t>(~(task_state::scheduled | task_state::notified));
+    drop_future_now(t);
+    t->outcome = trace::Outcome::cancelled;
+    finish(t);
+  }
+  ready_len_ = 0;
+  ready_head_ = 0;
+  for (auto& slot : timer_slots_) {
+    slot.armed = false;
+    slot.waker.reset();
+  }
+  timer_heap_.clear();
+  armed_timers_ = 0;
+  stale_heap_entries_ = 0;
+  if (any) emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::shutdown));
+}
+
+// --- timers ----------------------------------------------------------------------------------------
+
+Scheduler::TimerHandle Scheduler::arm_timer(std::uint64_t deadline_ns, const Waker& waker) {
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(timer_slots_.size());
+    timer_slots_.emplace_back();
+  }
+  TimerSlot& s = timer_slots_[slot];
+  s.waker = waker;
+  s.deadline = deadline_ns;
+  s.owner = running_id();
+  s.armed = true;
+  ++armed_timers_;
+  timer_heap_.push_back(HeapEntry{deadline_ns, ++timer_sequence_, slot, s.generation});
+  std::push_heap(timer_heap_.begin(), timer_heap_.end(), [](const HeapEntry& x, const HeapEntry& y) { return heap_after(x, y); });
+  if (recorder_) [[unlikely]] {
+    std::uint64_t now = now_ns();
+    emit(EventKind::timer_armed, s.owner, slot, saturate_u32(deadline_ns > now ? (deadline_ns - now) / 1000 : 0));
+  }
+  return TimerHandle{slot, s.generation};
+}
+
+bool Scheduler::timer_pending(TimerHandle h, const Waker& waker) {
+  TimerSlot& s = timer_slots_[h.slot];
+  if (s.generation != h.generation || !s.armed) return false;
+  if (!s.waker.will_wake(waker)) s.waker = waker;
+  return true;
+}
+
+void Scheduler::cancel_timer(TimerHandle h) {
+  if (h.slot >= timer_slots_.size()) return;
+  TimerSlot& s = timer_slots_[h.slot];
+  if (s.generation != h.generation || !s.armed) return;
+  s.armed = false;
+  ++s.generation;
+  --armed_timers_;
+  s.waker.reset();
+  free_slots_.push_back(h.slot);
+  // The heap entry stays behind and is skipped when it surfaces. In virtual time the clock does not
+  // move while tasks run, so a loop of short timeouts could pile up dead entries: compact when they
+  // outnumber the live ones.
+  if (++stale_heap_entries_ > 1024 && stale_heap_entries_ > 2 * armed_timers_) rebuild_timer_heap();
+}
+
+void Scheduler::rebuild_timer_heap() {
+  std::erase_if(timer_heap_, [&](const HeapEntry& e) {
+    const TimerSlot& s = timer_slots_[e.slot];
+    return !s.armed || s.generation != e.generation;
+  });
+  std::make_heap(timer_heap_.begin(), timer_heap_.end(), [](const HeapEntry& x, const HeapEntry& y) { return heap_after(x, y); });
+  stale_heap_entries_ = 0;
+}
+
+bool Scheduler::next_timer_deadline(std::uint64_t& deadline) {
+  auto cmp = [](const HeapEntry& x, const HeapEntry& y) { return heap_after(x, y); };
+  while (!timer_heap_.empty()) {
+    const HeapEntry& top = timer_heap_.front();
+    const TimerSlot& s = timer_slots_[top.slot];
+    if (s.armed && s.generation == top.generation) {
+      deadline = top.deadline;
+      return true;
+    }
+    std::pop_heap(timer_heap_.begin(), timer_heap_.end(), cmp);
+    timer_heap_.pop_back();
+    if (stale_heap_entries_) --stale_heap_entries_;
+  }
+  return false;
+}
+
+bool Scheduler::fire_due_timers(std::uint64_t now) {
+  auto cmp = [](const HeapEntry& x, const HeapEntry& y) { return heap_after(x, y); };
+  bool fired = false;
+  TaskHeader* outer = running_;
+  running_ = nullptr;
+  wake_source_ = trace::WakeSource::timer;
+  while (!timer_heap_.empty() && timer_heap_.front().deadline <= now) {
+    HeapEntry top = timer_heap_.front();
+    std::pop_heap(timer_heap_.begin(), timer_heap_.end(), cmp);
+    timer_heap_.pop_back();
+    TimerSlot& s = timer_slots_[top.slot];
+    if (!s.armed || s.generation != top.generation) {
+      if (stale_heap_entries_) --stale_heap_entries_;
+      continue;
+    }
+    s.armed = false;
+    ++s.generation;
+    --armed_timers_;
+    free_slots_.push_back(top.slot);
+    emit(EventKind::timer_fired, s.owner, top.slot);
+    Waker w = std::move(s.waker);
+    w.wake();
+    fired = true;
+  }
+  wake_source_ = trace::WakeSource::task;
+  running_ = outer;
+  return fired;
+}
+
+}  // namespace asynclab::detail

@@ -1,0 +1,184 @@
+// The Trace container, the recorder's interning, and the names of event kinds.
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "asynclab/trace/event.hpp"
+#include "asynclab/trace/recorder.hpp"
+#include "asynclab/trace/trace.hpp"
+
+namespace asynclab::trace {
+
+std::string_view kind_name(EventKind k) {
+  switch (k) {
+    case EventKind::runtime_started: return "runtime_started";
+    case EventKind::task_spawned: return "task_spawned";
+    case EventKind::poll_begin: return "poll_begin";
+    case EventKind::poll_end: return "poll_end";
+    case EventKind::waker_cloned: return "waker_cloned";
+    case EventKind::waker_dropped: return "waker_dropped";
+    case EventKind::wake: return "wake";
+    case EventKind::task_completed: return "task_completed";
+    case EventKind::future_created: return "future_created";
+    case EventKind::future_polled: return "future_polled";
+    case EventKind::future_dropped: return "future_dropped";
+    case EventKind::timer_armed: return "timer_armed";
+    case EventKind::timer_fired: return "timer_fired";
+    case EventKind::clock_advanced: return "clock_advanced";
+    case EventKind::lint: return "lint";
+    case EventKind::mark: return "mark";
+    case EventKind::runtime_stopped: return "runtime_stopped";
+    case EventKind::kind_count_: break;
+  }
+  return "unknown";
+}
+
+std::string_view lint_name(LintKind k) {
+  switch (k) {
+    case LintKind::forgotten_future: return "forgotten future";
+    case LintKind::lost_waker: return "lost waker";
+    case LintKind::self_wake: return "self-wakes";
+    case LintKind::long_poll: return "long poll";
+  }
+  return "unknown lint";
+}
+
+std::string_view wake_source_name(WakeSource s) {
+  switch (s) {
+    case WakeSource::task: return "task";
+    case WakeSource::timer: return "timer";
+    case WakeSource::channel: return "channel";
+    case WakeSource::io: return "io";
+    case WakeSource::blocking: return "blocking";
+    case WakeSource::runtime: return "runtime";
+  }
+  return "unknown";
+}
+
+std::string_view outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::ok: return "ok";
+    case Outcome::panicked: return "panicked";
+    case Outcome::cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+Trace::Trace() {
+  strings_.emplace_back();
+  locations_.emplace_back();
+  sites_.emplace_back();
+}
+
+void Trace::add_chunk() {
+  chunks_.push_back(std::make_unique_for_overwrite<Event[]>(chunk_size));
+  capacity_ += chunk_size;
+}
+
+void Trace::reserve(std::size_t n) {
+  while (capacity_ < n) add_chunk();
+}
+
+std::uint32_t Trace::add_string(std::string s) {
+  strings_.push_back(std::move(s));
+  return static_cast<std::uint32_t>(strings_.size() - 1);
+}
+std::uint32_t Trace::add_location(const Location& l) {
+  locations_.push_back(l);
+  return static_cast<std::uint32_t>(locations_.size() - 1);
+}
+std::uint32_t Trace::add_site(const SpawnSite& s) {
+  sites_.push_back(s);
+  return static_cast<std::uint32_t>(sites_.size() - 1);
+}
+
+std::string Trace::describe_location(std::uint32_t id) const {
+  if (id == 0 || id >= locations_.size()) return {};
+  const Location& l = locations_[id];
+  std::string_view file = string(l.file);
+  // Keep "folder/file.cpp": enough to find it, short enough for a tooltip.
+  auto last = file.find_last_of('/');
+  if (last != std::string_view::npos && last > 0) {
+    auto prev = file.find_last_of('/', last - 1);
+    file.remove_prefix(prev == std::string_view::npos ? 0 : prev + 1);
+  }
+  return std::string(file) + ":" + std::to_string(l.line);
+}
+
+std::string Trace::task_name(std::uint32_t task) const {
+  // Built lazily and extended as events arrive, so a live trace can ask at any time.
+  if (task_site_cache_upto_ < size_) {
+    for (std::size_t i = task_site_cache_upto_; i < size_; ++i) {
+      const Event& e = (*this)[i];
+      if (e.kind != EventKind::task_spawned) continue;
+      if (task_site_cache_.size() <= e.task) task_site_cache_.resize(e.task + 1, 0);
+      task_site_cache_[e.task] = e.b;
+    }
+    task_site_cache_upto_ = size_;
+  }
+  std::uint32_t site = task < task_site_cache_.size() ? task_site_cache_[task] : 0;
+  std::string_view name = string(this->site(site).name);
+  if (!name.empty()) return std::string(name);
+  return "task " + std::to_string(task);
+}
+
+// --- Recorder --------------------------------------------------------------------------------------
+
+std::uint32_t Recorder::intern(std::string_view s) {
+  auto it = strings_.find(s);
+  if (it != strings_.end()) return it->second;
+  std::uint32_t id = s.empty() ? 0 : trace_.add_string(std::string(s));
+  strings_.emplace(std::string(s), id);
+  return id;
+}
+
+namespace {
+// Cleans GCC's spelling of a coroutine's function ("Task<int> f(f()::_Z1fv.Frame*)") down to what
+// the learner wrote ("Task<int> f()").
+std::string clean_function_name(std::string_view fn) {
+  auto frame = fn.find("::_Z");
+  if (frame != std::string_view::npos) {
+    auto open = fn.rfind('(', frame);
+    if (open != std::string_view::npos) return std::string(fn.substr(0, open)) + "()";
+  }
+  return std::string(fn);
+}
+}  // namespace
+
+std::uint32_t Recorder::intern(const std::source_location& loc) {
+  static_assert(sizeof(std::source_location) == sizeof(const void*),
+                "libstdc++'s source_location is one pointer to static data, unique per call site");
+  const void* key = std::bit_cast<const void*>(loc);
+  auto it = locations_.find(key);
+  if (it != locations_.end()) return it->second;
+  Location l;
+  l.file = intern(loc.file_name());
+  l.function = intern(clean_function_name(loc.function_name()));
+  l.line = loc.line();
+  l.column = loc.column();
+  std::uint32_t id = trace_.add_location(l);
+  locations_.emplace(key, id);
+  return id;
+}
+
+std::uint32_t Recorder::intern_site(std::string_view name, const std::source_location& loc) {
+  std::uint32_t n = name.empty() ? 0 : intern(name);
+  std::uint32_t l = intern(loc);
+  auto key = std::make_pair(n, l);
+  auto it = sites_.find(key);
+  if (it != sites_.end()) return it->second;
+  std::uint32_t id = trace_.add_site(SpawnSite{n, l});
+  sites_.emplace(key, id);
+  return id;
+}
+
+Trace Recorder::take() {
+  Trace out = std::move(trace_);
+  trace_ = Trace();
+  strings_.clear();
+  locations_.clear();
+  sites_.clear();
+  return out;
+}
+
+}  // namespace asynclab::trace

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The README's first command: installs what is missing, builds the release preset, and starts
+# `asynclab` with the arguments given (none: the main job).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/setup.sh"
+cd "$root"
+cmake --preset release >/dev/null
+cmake --build --preset release --target asynclab >&2
+exec "$root/build/release/cli/asynclab" "$@"
