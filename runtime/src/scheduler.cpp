@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <thread>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 
 #include "asynclab/stuck.hpp"
 
@@ -27,6 +30,16 @@ class CurrentGuard {
 
 bool heap_after(const auto& x, const auto& y) {
   return x.deadline != y.deadline ? x.deadline > y.deadline : x.sequence > y.sequence;
+}
+
+// The counter behind real-time trace stamps: the CPU's time-stamp counter where there is one (a few
+// nanoseconds to read, against ~25 for the monotonic clock), the monotonic clock elsewhere.
+std::uint64_t read_ticks() {
+#if defined(__x86_64__) || defined(__i386__)
+  return __rdtsc();
+#else
+  return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+#endif
 }
 
 std::uint32_t saturate_u32(std::uint64_t v) { return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v); }
@@ -67,6 +80,9 @@ Scheduler::Scheduler(const SchedulerConfig& config)
       rng_(config.seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {
   if (rng_ == 0) rng_ = 0x2545F4914F6CDD1Dull;
   if (recorder_) {
+    retimed_upto_ = recorder_->trace().size();
+    ticks_start_ = read_ticks();
+    restamp();
     std::uint16_t flags = config_.virtual_time ? 1 : 0;
     emit(EventKind::runtime_started, 0, static_cast<std::uint32_t>(config_.seed),
          static_cast<std::uint32_t>(config_.seed >> 32), flags);
@@ -80,10 +96,46 @@ std::uint64_t Scheduler::real_now_ns() const {
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - real_start_).count());
 }
 
+void Scheduler::restamp() {
+  stamp_ = config_.virtual_time ? virtual_now_ : read_ticks() - ticks_start_;
+}
+
+std::uint64_t Scheduler::ticks_to_ns(std::uint64_t ticks) const {
+#if defined(__x86_64__) || defined(__i386__)
+  // Scale by the counter's rate measured over the whole run so far.
+  const std::uint64_t total_ticks = read_ticks() - ticks_start_;
+  if (total_ticks == 0) return 0;
+  return static_cast<std::uint64_t>(static_cast<double>(ticks) * static_cast<double>(real_now_ns()) /
+                                    static_cast<double>(total_ticks));
+#else
+  return ticks;  // already steady-clock nanoseconds since an arbitrary epoch, offset by ticks_start_
+#endif
+}
+
+void Scheduler::finish_trace_segment() {
+  if (!recorder_) return;
+  auto& t = recorder_->trace_mut();
+  if (!config_.virtual_time) {
+#if defined(__x86_64__) || defined(__i386__)
+    const std::uint64_t total_ticks = read_ticks() - ticks_start_;
+    const double ns_per_tick = total_ticks ? static_cast<double>(real_now_ns()) / static_cast<double>(total_ticks) : 0.0;
+    std::uint64_t previous = 0;
+    for (std::size_t i = retimed_upto_; i < t.size(); ++i) {
+      auto ns = static_cast<std::uint64_t>(static_cast<double>(t.time_at(i)) * ns_per_tick);
+      if (ns < previous) ns = previous;  // keep times non-decreasing whatever rounding does
+      previous = ns;
+      t.set_time(i, ns);
+    }
+#endif
+  }
+  retimed_upto_ = t.size();
+}
+
 void Scheduler::advance_virtual(std::uint64_t d) {
   if (!config_.virtual_time || d == 0) return;
   std::uint64_t before = virtual_now_;
   virtual_now_ += d;
+  stamp_ = virtual_now_;
   emit(EventKind::clock_advanced, running_id(), static_cast<std::uint32_t>(before),
        static_cast<std::uint32_t>(before >> 32));
 }
@@ -92,13 +144,20 @@ void Scheduler::advance_virtual(std::uint64_t d) {
 
 void Scheduler::adopt(TaskHeader* task, std::string_view name, const std::source_location& loc) {
   task->id = ++next_task_id_;
-  ++live_tasks_;
-  task->owned_next = owned_head_;
-  if (owned_head_) owned_head_->owned_prev = task;
-  owned_head_ = task;
+  task->live_slot = static_cast<std::uint32_t>(live_.size());
+  live_.push_back(task);
   if (!name.empty()) names_.emplace(task->id, std::string(name));
-  if (recorder_) [[unlikely]]
-    emit(EventKind::task_spawned, task->id, running_id(), recorder_->intern_site(name, loc));
+  if (recorder_) [[unlikely]] {
+    if (name.data() != last_site_name_ || name.size() != last_site_name_size_ || loc.line() != last_site_line_ ||
+        loc.file_name() != last_site_file_) {
+      last_site_ = recorder_->intern_site(name, loc);
+      last_site_name_ = name.data();
+      last_site_name_size_ = name.size();
+      last_site_line_ = loc.line();
+      last_site_file_ = loc.file_name();
+    }
+    emit(EventKind::task_spawned, task->id, running_id(), last_site_);
+  }
   push_ready(task);
 }
 
@@ -165,17 +224,17 @@ void Scheduler::drop_future_now(TaskHeader* task) {
 
 void Scheduler::poll_task(TaskHeader* task) {
   if (task->state & task_state::cancel) [[unlikely]] {
-    task->state &= static_cast<std::uint16_t>(~task_state::scheduled);
+    task->state &= static_cast<std::uint8_t>(~task_state::scheduled);
     drop_future_now(task);
     task->outcome = trace::Outcome::cancelled;
     finish(task);
     return;
   }
-  task->state = static_cast<std::uint16_t>((task->state & ~task_state::scheduled) | task_state::running);
+  task->state = static_cast<std::uint8_t>((task->state & ~task_state::scheduled) | task_state::running);
   running_ = task;
   wake_source_ = trace::WakeSource::task;
   ++task->polls;
-  const std::uint64_t started = config_.virtual_time || recorder_ ? now_ns() : 0;
+  const std::uint64_t started = config_.virtual_time ? virtual_now_ : stamp_;
   emit(EventKind::poll_begin, task->id);
 
   Waker borrowed(&task_waker_vtable, task);  // lent to the future for this poll; never dropped
@@ -185,28 +244,33 @@ void Scheduler::poll_task(TaskHeader* task) {
   if (!done && cx.parked_at()) task->parked_at = *cx.parked_at();
 
   if (recorder_) [[unlikely]] {
+    restamp();
     auto result = done ? (task->outcome == trace::Outcome::panicked ? trace::PollResult::panicked : trace::PollResult::ready)
                        : trace::PollResult::pending;
     std::uint32_t where = !done && cx.parked_at() ? recorder_->intern(*cx.parked_at()) : 0;
     emit(EventKind::poll_end, task->id, 0, where, static_cast<std::uint16_t>(result));
-    const std::uint64_t took = now_ns() - started;
+    // In real time the stamps are counter ticks: only a poll long enough to matter pays for the
+    // conversion.
+    std::uint64_t took = stamp_ - started;
+    if (!config_.virtual_time && took > 100'000) took = ticks_to_ns(took);
+    if (!config_.virtual_time && took <= 100'000) took = 0;
     if (took >= static_cast<std::uint64_t>(config_.long_poll_threshold.count()))
       emit(EventKind::lint, task->id, saturate_u32(took / 1000), where,
            static_cast<std::uint16_t>(trace::LintKind::long_poll));
     if (!done && task->live_wakers == 0 && !(task->state & task_state::notified) && !(task->state & task_state::cancel))
       emit(EventKind::lint, task->id, 0, where, static_cast<std::uint16_t>(trace::LintKind::lost_waker));
   }
-  task->state &= static_cast<std::uint16_t>(~task_state::running);
+  task->state &= static_cast<std::uint8_t>(~task_state::running);
 
   if (done) {
     finish(task);
   } else if (task->state & task_state::cancel) {
-    task->state &= static_cast<std::uint16_t>(~task_state::notified);
+    task->state &= static_cast<std::uint8_t>(~task_state::notified);
     drop_future_now(task);
     task->outcome = trace::Outcome::cancelled;
     finish(task);
   } else if (task->state & task_state::notified) {
-    task->state &= static_cast<std::uint16_t>(~task_state::notified);
+    task->state &= static_cast<std::uint8_t>(~task_state::notified);
     push_ready(task);
   }
   running_ = nullptr;
@@ -219,11 +283,8 @@ void Scheduler::finish(TaskHeader* task) {
   emit(EventKind::task_completed, task->id, 0, 0, static_cast<std::uint16_t>(task->outcome));
   if (recorder_) [[unlikely]]
     check_self_wakes(task);
-  if (task->owned_prev) task->owned_prev->owned_next = task->owned_next;
-  else owned_head_ = task->owned_next;
-  if (task->owned_next) task->owned_next->owned_prev = task->owned_prev;
-  task->owned_prev = task->owned_next = nullptr;
-  --live_tasks_;
+  live_[task->live_slot] = nullptr;
+  if (++live_holes_ > 64 && live_holes_ * 2 > live_.size()) compact_live();
   if (!names_.empty()) names_.erase(task->id);
   if (task->join_waker) {
     wake_source_ = trace::WakeSource::task;
@@ -232,6 +293,17 @@ void Scheduler::finish(TaskHeader* task) {
   }
   running_ = outer;
   task->release();  // the scheduler's reference
+}
+
+void Scheduler::compact_live() {
+  std::size_t kept = 0;
+  for (TaskHeader* t : live_) {
+    if (!t) continue;
+    t->live_slot = static_cast<std::uint32_t>(kept);
+    live_[kept++] = t;
+  }
+  live_.resize(kept);
+  live_holes_ = 0;
 }
 
 void Scheduler::check_self_wakes(TaskHeader* task) {
@@ -256,6 +328,7 @@ void Scheduler::run_until_complete(TaskHeader* main) {
       // stream of ready tasks cannot starve them (tokio checks every 61 ticks).
       if (!config_.virtual_time && armed_timers_ && ++polls_since_timer_check_ >= 61) {
         polls_since_timer_check_ = 0;
+        if (recorder_) restamp();
         fire_due_timers(real_now_ns());
       }
       poll_task(pop_ready());
@@ -267,6 +340,7 @@ void Scheduler::run_until_complete(TaskHeader* main) {
         if (deadline > virtual_now_) {
           std::uint64_t before = virtual_now_;
           virtual_now_ = deadline;
+          stamp_ = virtual_now_;
           emit(EventKind::clock_advanced, 0, static_cast<std::uint32_t>(before), static_cast<std::uint32_t>(before >> 32));
         }
       } else {
@@ -277,19 +351,23 @@ void Scheduler::run_until_complete(TaskHeader* main) {
     }
     report_stuck(main);
   }
+  if (recorder_) restamp();
   emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::finished));
+  finish_trace_segment();
 }
 
 void Scheduler::idle_until_next_timer(std::uint64_t deadline) {
   std::this_thread::sleep_until(real_start_ + std::chrono::nanoseconds(deadline));
+  if (recorder_) restamp();
 }
 
 void Scheduler::report_stuck(TaskHeader* main) {
   StuckReport report;
   report.at_ns = now_ns();
   (void)main;
-  for (TaskHeader* t = owned_head_; t; t = t->owned_next) {
-    if (t->is_complete()) continue;
+  if (recorder_) restamp();
+  for (TaskHeader* t : live_) {
+    if (!t) continue;
     StuckTask st;
     st.id = t->id;
     auto it = names_.find(t->id);
@@ -310,15 +388,25 @@ void Scheduler::report_stuck(TaskHeader* main) {
   }
   std::sort(report.tasks.begin(), report.tasks.end(), [](const StuckTask& x, const StuckTask& y) { return x.id < y.id; });
   emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::stuck));
+  finish_trace_segment();
   throw StuckError(std::move(report));
 }
 
 void Scheduler::shutdown() {
   CurrentGuard guard(current_, this);
-  bool any = owned_head_ != nullptr;
-  while (TaskHeader* t = owned_head_) {
+  if (recorder_) restamp();
+  compact_live();
+  bool any = !live_.empty();
+  // Dropping a future may spawn or finish other tasks; go on until none is left.
+  while (!live_.empty()) {
+    TaskHeader* t = live_.back();
+    if (!t) {
+      live_.pop_back();
+      --live_holes_;
+      continue;
+    }
     t->state |= task_state::cancel;
-    t->state &= static_cast<std::uint16_t>(~(task_state::scheduled | task_state::notified));
+    t->state &= static_cast<std::uint8_t>(~(task_state::scheduled | task_state::notified));
     drop_future_now(t);
     t->outcome = trace::Outcome::cancelled;
     finish(t);
@@ -333,6 +421,7 @@ void Scheduler::shutdown() {
   armed_timers_ = 0;
   stale_heap_entries_ = 0;
   if (any) emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::shutdown));
+  finish_trace_segment();
 }
 
 // --- timers ----------------------------------------------------------------------------------------
@@ -414,6 +503,7 @@ bool Scheduler::fire_due_timers(std::uint64_t now) {
   TaskHeader* outer = running_;
   running_ = nullptr;
   wake_source_ = trace::WakeSource::timer;
+  if (recorder_ && !config_.virtual_time) restamp();
   while (!timer_heap_.empty() && timer_heap_.front().deadline <= now) {
     HeapEntry top = timer_heap_.front();
     std::pop_heap(timer_heap_.begin(), timer_heap_.end(), cmp);

@@ -71,7 +71,7 @@ Trace::Trace() {
 }
 
 void Trace::add_chunk() {
-  chunks_.push_back(std::make_unique_for_overwrite<Event[]>(chunk_size));
+  chunks_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(chunk_size * packed_event_size));
   capacity_ += chunk_size;
 }
 
@@ -109,7 +109,7 @@ std::string Trace::task_name(std::uint32_t task) const {
   // Built lazily and extended as events arrive, so a live trace can ask at any time.
   if (task_site_cache_upto_ < size_) {
     for (std::size_t i = task_site_cache_upto_; i < size_; ++i) {
-      const Event& e = (*this)[i];
+      const Event e = (*this)[i];
       if (e.kind != EventKind::task_spawned) continue;
       if (task_site_cache_.size() <= e.task) task_site_cache_.resize(e.task + 1, 0);
       task_site_cache_[e.task] = e.b;
@@ -145,9 +145,7 @@ std::string clean_function_name(std::string_view fn) {
 }
 }  // namespace
 
-std::uint32_t Recorder::intern(const std::source_location& loc) {
-  static_assert(sizeof(std::source_location) == sizeof(const void*),
-                "libstdc++'s source_location is one pointer to static data, unique per call site");
+std::uint32_t Recorder::intern_location(const std::source_location& loc) {
   const void* key = std::bit_cast<const void*>(loc);
   auto it = locations_.find(key);
   if (it != locations_.end()) return it->second;
@@ -178,6 +176,7 @@ Trace Recorder::take() {
   strings_.clear();
   locations_.clear();
   sites_.clear();
+  for (auto& slot : location_cache_) slot = {};
   return out;
 }
 

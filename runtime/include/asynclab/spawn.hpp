@@ -71,7 +71,7 @@ class [[nodiscard("dropping a JoinHandle detaches the task; keep it to await or 
       detail::TaskHeader* h;
       ~Release() { h->release(); }
     } release{c};
-    if (c->has_value) {
+    if (c->has_value()) {
       if constexpr (std::is_void_v<T>) {
         c->take_value();
         return Output();

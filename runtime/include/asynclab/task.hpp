@@ -36,22 +36,28 @@ class Task;
 
 namespace detail {
 
-// What a coroutine frame keeps for the poll protocol, whatever its result type.
+// The awaiter a body is suspended on, seen from the Task: something to re-poll.
+struct Leaf {
+  bool (*repoll)(Leaf* self, Context& cx);  // true once the awaited future is Ready (or threw)
+};
+
+// What a coroutine frame keeps for the poll protocol, whatever its result type. Small on purpose:
+// it is part of every coroutine frame.
 struct PromiseBase {
-  Context* cx = nullptr;  // the Context of the poll that is running the body right now
+  // The Context of the poll running the body right now; null until the first poll, so it also
+  // tells whether the Task was ever polled.
+  Context* cx = nullptr;
   // The future the body is suspended on. Re-polled first on the next poll; the body resumes only
   // once it is Ready.
-  void* leaf = nullptr;
-  bool (*leaf_poll)(void* awaiter, Context& cx) = nullptr;
+  Leaf* leaf = nullptr;
   std::exception_ptr error;
-  bool started = false;
 
   std::suspend_always initial_suspend() noexcept { return {}; }
   std::suspend_always final_suspend() noexcept { return {}; }
   void unhandled_exception() { error = std::current_exception(); }
 
   static void* operator new(std::size_t n) { return FramePool::allocate(n); }
-  static void operator delete(void* p) noexcept { FramePool::deallocate(p); }
+  static void operator delete(void* p, std::size_t n) noexcept { FramePool::deallocate(p, n); }
 
   template <class F>
   auto await_transform(F&& future, std::source_location loc = std::source_location::current());
@@ -59,11 +65,11 @@ struct PromiseBase {
 
 // The awaiter behind every `co_await future` in a Task body.
 template <class F>
-class FutureAwaiter {
+class FutureAwaiter : Leaf {
  public:
   using Out = output_t<F>;
 
-  FutureAwaiter(F& future, std::source_location loc) : future_(&future), location_(loc) {}
+  FutureAwaiter(F& future, std::source_location loc) : Leaf{&repoll}, future_(&future), location_(loc) {}
 
   bool await_ready() const noexcept { return false; }
 
@@ -82,7 +88,6 @@ class FutureAwaiter {
     }
     cx.park_at(location_);
     p.leaf = this;
-    p.leaf_poll = &repoll;
     return true;
   }
 
@@ -95,7 +100,7 @@ class FutureAwaiter {
   void store(Poll<Out>&& r) {
     if constexpr (!std::is_void_v<Out>) value_.emplace(r.take());
   }
-  static bool repoll(void* self, Context& cx) {
+  static bool repoll(Leaf* self, Context& cx) {
     auto* a = static_cast<FutureAwaiter*>(self);
     auto saved = cx.take_park();
     try {
@@ -167,12 +172,11 @@ class [[nodiscard("futures are lazy: a Task does nothing until it is awaited or 
   Poll<T> poll(Context& cx) {
     assert(h_ && !h_.done() && "a Task was polled after it completed");
     auto& p = h_.promise();
-    p.started = true;
+    p.cx = &cx;
     if (p.leaf) {
-      if (!p.leaf_poll(p.leaf, cx)) return Poll<T>::pending();
+      if (!p.leaf->repoll(p.leaf, cx)) return Poll<T>::pending();
       p.leaf = nullptr;
     }
-    p.cx = &cx;
     h_.resume();
     if (!h_.done()) return Poll<T>::pending();
     if (p.error) std::rethrow_exception(std::exchange(p.error, nullptr));
@@ -183,7 +187,7 @@ class [[nodiscard("futures are lazy: a Task does nothing until it is awaited or 
     }
   }
 
-  bool started() const { return h_ && h_.promise().started; }
+  bool started() const { return h_ && h_.promise().cx != nullptr; }
   bool done() const { return h_ && h_.done(); }
 
  private:
@@ -191,7 +195,7 @@ class [[nodiscard("futures are lazy: a Task does nothing until it is awaited or 
   explicit Task(Handle h) : h_(h) {}
   void destroy() {
     if (!h_) return;
-    if (!h_.promise().started) {
+    if (!h_.promise().cx) {
       if (auto* s = detail::Scheduler::current()) s->forgotten_future(nullptr);
     }
     std::exchange(h_, nullptr).destroy();

@@ -1,11 +1,19 @@
 #pragma once
-// A per-thread cache of freed blocks, by size class, for coroutine frames and task cells.
+// FramePool: where coroutine frames and task cells come from — per-thread free lists by size class,
+// refilled from large slabs.
 //
 // Why: every spawn allocates a task cell and usually a coroutine frame, and every finished task frees
-// them. Keeping freed blocks on a per-thread list makes the next allocation of the same size a pointer
-// pop instead of a trip through malloc. Blocks are ordinary malloc blocks with a one-word size-class
-// prefix, so a block freed on another thread simply joins that thread's cache, and every cached block
-// is returned to malloc when its thread ends.
+// them. A freed block goes on its thread's list for its size class, so the next allocation of that
+// size is a pointer pop; a fresh block is carved from the thread's current slab with a pointer bump.
+// Deallocation is sized (both coroutine frames and task cells know their size), so blocks carry no
+// header at all.
+//
+// Rules:
+// * Blocks of up to `max_pooled` bytes are pooled; larger ones go straight to operator new/delete.
+// * A block freed on another thread joins that thread's list: lists are per thread and never
+//   shared, so no locking. Slabs are therefore never returned while the process runs (a block may
+//   live in any thread's list); they are kept in one registry and released at exit.
+// * Under AddressSanitizer every block goes straight to malloc/free so use-after-free stays visible.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -16,65 +24,59 @@ namespace asynclab::detail {
 class FramePool {
  public:
   static constexpr std::size_t granule = 16;
-  static constexpr std::size_t classes = 64;  // blocks up to 1 KiB are cached; larger go to malloc
+  static constexpr std::size_t max_pooled = 1024;
 
   static void* allocate(std::size_t size) {
 #if defined(__SANITIZE_ADDRESS__)
-    // Under AddressSanitizer every block goes straight to malloc, so use-after-free stays visible.
-    if (void* p = std::malloc(size)) return p;
-    throw std::bad_alloc();
-#endif
-    std::size_t cls = (size + granule - 1) / granule;
-    if (cls < classes) {
-      auto& pool = local();
-      if (Node* n = pool.free_[cls]) {
-        pool.free_[cls] = n->next;
-        return n;
-      }
+    return ::operator new(size);
+#else
+    if (size > max_pooled) return ::operator new(size);
+    const std::size_t cls = (size + granule - 1) / granule;
+    FramePool& pool = local();
+    if (Node* n = pool.free_[cls]) {
+      pool.free_[cls] = n->next;
+      return n;
     }
-    void* raw = std::malloc(header + (cls < classes ? cls * granule : size));
-    if (!raw) throw std::bad_alloc();
-    *static_cast<std::size_t*>(raw) = cls;
-    return static_cast<char*>(raw) + header;
+    const std::size_t bytes = cls * granule;
+    if (static_cast<std::size_t>(pool.slab_end_ - pool.slab_next_) < bytes) pool.new_slab();
+    void* p = pool.slab_next_;
+    pool.slab_next_ += bytes;
+    return p;
+#endif
   }
 
-  static void deallocate(void* p) noexcept {
+  static void deallocate(void* p, std::size_t size) noexcept {
 #if defined(__SANITIZE_ADDRESS__)
-    std::free(p);
-    return;
-#endif
+    ::operator delete(p, size);
+#else
     if (!p) return;
-    std::size_t cls = *reinterpret_cast<std::size_t*>(static_cast<char*>(p) - header);
-    if (cls < classes) {
-      auto& pool = local();
-      auto* n = static_cast<Node*>(p);
-      n->next = pool.free_[cls];
-      pool.free_[cls] = n;
+    if (size > max_pooled) {
+      ::operator delete(p, size);
       return;
     }
-    std::free(static_cast<char*>(p) - header);
+    const std::size_t cls = (size + granule - 1) / granule;
+    FramePool& pool = local();
+    auto* n = static_cast<Node*>(p);
+    n->next = pool.free_[cls];
+    pool.free_[cls] = n;
+#endif
   }
 
  private:
-  static constexpr std::size_t header = 16;  // keeps the 16-byte alignment malloc gives
   struct Node {
     Node* next;
   };
-  Node* free_[classes] = {};
+  static constexpr std::size_t classes = max_pooled / granule + 1;
 
-  ~FramePool() {
-    for (Node* head : free_) {
-      while (head) {
-        Node* next = head->next;
-        std::free(reinterpret_cast<char*>(head) - header);
-        head = next;
-      }
-    }
-  }
+  void new_slab();  // frame_pool.cpp: allocates and registers a slab
   static FramePool& local() {
     thread_local FramePool pool;
     return pool;
   }
+
+  Node* free_[classes] = {};
+  char* slab_next_ = nullptr;
+  char* slab_end_ = nullptr;
 };
 
 }  // namespace asynclab::detail

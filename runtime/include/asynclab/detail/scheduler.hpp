@@ -13,7 +13,10 @@
 //   and the thread sleeps until the earliest timer instead.
 // * Timers live in a slab addressed by (slot, generation): a Sleep that is dropped cancels its slot,
 //   and the heap entry it leaves behind is skipped when it surfaces.
-// * Tracing: every event goes through `emit`, which costs one test of `recorder_` when off.
+// * Tracing: every event goes through `emit`, which costs one test of `recorder_` when off. Events
+//   carry `stamp_`, the time read at the last poll boundary, so a poll costs one clock read however
+//   many events it records: in virtual time the virtual clock, in real time the CPU's time-stamp
+//   counter, converted to nanoseconds when the run ends (see finish_trace_segment).
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -97,7 +100,7 @@ class Scheduler {
   void emit(trace::EventKind kind, std::uint32_t task, std::uint32_t a = 0, std::uint32_t b = 0,
             std::uint16_t flags = 0) {
     if (recorder_) [[unlikely]]
-      recorder_->emit(trace::Event{now_ns(), kind, 0, flags, task, a, b});
+      recorder_->emit(trace::Event{stamp_, kind, 0, flags, task, a, b});
   }
   // Who is waking tasks right now, for wake events: a task, or the timer driver.
   trace::WakeSource wake_source() const { return wake_source_; }
@@ -153,6 +156,11 @@ class Scheduler {
   void check_self_wakes(TaskHeader* task);
   void rebuild_timer_heap();
   std::uint64_t real_now_ns() const;
+  // Re-reads the clock into stamp_ (tracing only).
+  void restamp();
+  // Converts the raw counter stamps recorded since the last call into nanoseconds (real time).
+  void finish_trace_segment();
+  std::uint64_t ticks_to_ns(std::uint64_t ticks) const;
   [[noreturn]] void report_stuck(TaskHeader* main);
 
   SchedulerConfig config_;
@@ -166,11 +174,15 @@ class Scheduler {
   std::size_t ready_head_ = 0;
   std::size_t ready_len_ = 0;
 
-  TaskHeader* owned_head_ = nullptr;
+  // Every task not yet complete, for shutdown and the stuck report. A finished task leaves a null in
+  // its slot (writing next to the slots just written, in the common first-in-first-out case) and
+  // the table is compacted once the holes outnumber the tasks, so no finish touches another task.
+  std::vector<TaskHeader*> live_;
+  std::size_t live_holes_ = 0;
+  void compact_live();
   std::uint32_t next_task_id_ = 0;
   // Names of named tasks that are still alive, for the stuck report (unnamed tasks cost nothing).
   std::unordered_map<std::uint32_t, std::string> names_;
-  std::uint32_t live_tasks_ = 0;
   std::uint32_t future_nodes_ = 0;
   std::uint32_t cancelling_ = 0;
 
@@ -183,6 +195,15 @@ class Scheduler {
 
   std::uint64_t virtual_now_ = 0;
   std::chrono::steady_clock::time_point real_start_;
+  std::uint64_t stamp_ = 0;         // the time written into events (see the rules above)
+  std::uint64_t ticks_start_ = 0;   // counter value when the runtime started (real time, traced)
+  std::size_t retimed_upto_ = 0;    // events before this index already carry nanoseconds
+  // The last spawn site interned, so a loop spawning from one line costs no hash lookups.
+  const char* last_site_name_ = nullptr;
+  std::size_t last_site_name_size_ = 0;
+  std::uint_least32_t last_site_line_ = 0;
+  const char* last_site_file_ = nullptr;
+  std::uint32_t last_site_ = 0;
   std::uint64_t rng_;
   std::uint32_t polls_since_timer_check_ = 0;
 

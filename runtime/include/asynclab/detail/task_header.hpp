@@ -10,6 +10,7 @@
 // * CANCEL     — abort() was requested; the next time the scheduler picks the task it drops the future
 //                instead of polling it.
 // * FUTURE_GONE — the future has been destroyed (on completion, cancellation or runtime shutdown).
+// * OUTPUT     — the output slot holds a value nobody has taken yet.
 //
 // References (`refs`): the scheduler holds one from spawn until COMPLETE, the JoinHandle one until it
 // is dropped, every Waker clone one. The cell is freed when the count reaches zero. `live_wakers`
@@ -45,31 +46,32 @@ struct TaskVTable {
 };
 
 namespace task_state {
-inline constexpr std::uint16_t scheduled = 1;
-inline constexpr std::uint16_t running = 2;
-inline constexpr std::uint16_t notified = 4;
-inline constexpr std::uint16_t complete = 8;
-inline constexpr std::uint16_t cancel = 16;
-inline constexpr std::uint16_t future_gone = 32;
+inline constexpr std::uint8_t scheduled = 1;
+inline constexpr std::uint8_t running = 2;
+inline constexpr std::uint8_t notified = 4;
+inline constexpr std::uint8_t complete = 8;
+inline constexpr std::uint8_t cancel = 16;
+inline constexpr std::uint8_t future_gone = 32;
+inline constexpr std::uint8_t output = 64;
 }  // namespace task_state
 
+// Kept small on purpose: a million live tasks means a million headers (spawn_many).
 struct TaskHeader {
   const TaskVTable* vtable;
   Scheduler* scheduler;
-  TaskHeader* owned_prev = nullptr;  // the scheduler's list of live tasks, for shutdown
-  TaskHeader* owned_next = nullptr;
-  Waker join_waker;                  // who awaits the JoinHandle
-  std::exception_ptr panic;          // set when the future threw
-  std::source_location parked_at;    // the innermost await the last Pending poll stopped at
+  Waker join_waker;                // who awaits the JoinHandle
+  std::exception_ptr panic;        // set when the future threw
+  std::source_location parked_at;  // the innermost await the last Pending poll stopped at
   std::uint32_t id = 0;
   std::uint32_t refs = 1;
   std::uint32_t live_wakers = 0;
-  std::uint16_t state = 0;
-  trace::Outcome outcome = trace::Outcome::ok;
+  std::uint32_t live_slot = 0;  // index in the scheduler's table of live tasks, for shutdown
   // tokio-console's counters; cheap enough to keep always, and the lints read them.
   std::uint32_t polls = 0;
   std::uint32_t wakes = 0;
   std::uint32_t self_wakes = 0;
+  std::uint8_t state = 0;
+  trace::Outcome outcome = trace::Outcome::ok;
 
   TaskHeader(const TaskVTable* vt, Scheduler* s) : vtable(vt), scheduler(s) {}
 
@@ -89,14 +91,14 @@ struct TaskOutput : TaskHeader {
   union {
     Value value;
   };
-  bool has_value = false;
 
   using TaskHeader::TaskHeader;
   ~TaskOutput() {
-    if (has_value) value.~Value();
+    if (has_value()) value.~Value();
   }
+  bool has_value() const { return state & task_state::output; }
   Value take_value() {
-    has_value = false;
+    state &= static_cast<std::uint8_t>(~task_state::output);
     Value v = std::move(value);
     value.~Value();
     return v;
@@ -114,7 +116,7 @@ struct TaskCell final : TaskOutput<output_t<F>> {
   ~TaskCell() {}
 
   static void* operator new(std::size_t n) { return FramePool::allocate(n); }
-  static void operator delete(void* p) noexcept { FramePool::deallocate(p); }
+  static void operator delete(void* p, std::size_t n) noexcept { FramePool::deallocate(p, n); }
 
  private:
   static bool poll_fn(TaskHeader* h, Context& cx) {
@@ -127,7 +129,7 @@ struct TaskCell final : TaskOutput<output_t<F>> {
       } else {
         ::new (&self->value) T(r.take());
       }
-      self->has_value = true;
+      self->state |= task_state::output;
     } catch (...) {
       self->panic = std::current_exception();
       self->outcome = trace::Outcome::panicked;

@@ -4,8 +4,12 @@
 // Rules:
 // * Output is std::expected<T, Elapsed>: the inner future's value when it finishes first, Elapsed
 //   when the deadline passes first.
+// * The deadline is `d` after the first poll. Like every future, a timeout does nothing — does not
+//   even read the clock — until polled. (Tokio reads the clock when timeout() is called; the two
+//   differ only for a timeout created long before it is awaited.)
 // * The inner future is polled before the timer on every poll, so a future that is ready at once
-//   never arms a timer (and a ready value wins a tie with the deadline, as in tokio).
+//   never reads the clock nor arms a timer (and a ready value wins a tie with the deadline, as in
+//   tokio).
 // * At the deadline the inner future is dropped on the spot — its destructors run then, and it is
 //   never polled again. The trace shows it as a branch dropped mid-flight.
 // * Like select, timeout is cancel-safe exactly when its inner future is.
@@ -31,7 +35,7 @@ class [[nodiscard("futures are lazy: a timeout does nothing until it is awaited"
   using Inner = output_t<F>;
   using Output = std::expected<Inner, Elapsed>;
 
-  Timeout(Duration d, F inner) : duration_(d), inner_(std::move(inner)), sleep_(now() + d) {}
+  Timeout(Duration d, F inner) : duration_(d), inner_(std::move(inner)) {}
 
   Poll<Output> poll(Context& cx) {
     tree_.open(cx, trace::FutureNode::timeout, 2);
@@ -49,7 +53,8 @@ class [[nodiscard("futures are lazy: a timeout does nothing until it is awaited"
         }
       }
     }
-    auto t = sleep_.poll(cx);
+    if (!sleep_) sleep_.emplace(now() + duration_);
+    auto t = sleep_->poll(cx);
     tree_.polled(1, t.is_ready());
     if (t.is_pending()) return Poll<Output>::pending();
     tree_.gone(1, true);
@@ -64,7 +69,7 @@ class [[nodiscard("futures are lazy: a timeout does nothing until it is awaited"
  private:
   Duration duration_;
   std::optional<F> inner_;
-  Sleep sleep_;
+  std::optional<Sleep> sleep_;
   detail::FutureTree tree_;
 };
 

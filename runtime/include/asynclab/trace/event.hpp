@@ -6,7 +6,7 @@
 //   `kind` and is written next to each kind below. Strings and source locations are never stored in
 //   an event: events refer to the trace's tables by index (see trace/trace.hpp).
 // * Task id 0 means "no task": the runtime itself (timer driver, shutdown) or code outside any task.
-// * Times are nanoseconds since the runtime started, on the runtime's clock: virtual time when the
+// * Times are nanoseconds since the runtime started (up to 2^48 ns, 78 hours), on the runtime's clock: virtual time when the
 //   runtime runs with virtual time (then traces are byte-for-byte deterministic), real time otherwise.
 // * Events appear in the order they happened; times never decrease.
 // * New kinds are only ever appended, so older .altrace files keep their meaning.

@@ -9,6 +9,7 @@
 //   call site, so the common case never hashes a string).
 // * One recorder serves one runtime at a time, on the runtime's thread.
 // * The recorded Trace is read through trace(); take() moves it out and leaves the recorder empty.
+#include <bit>
 #include <cstdint>
 #include <source_location>
 #include <string>
@@ -29,10 +30,21 @@ class Recorder {
   void emit(const Event& e) { trace_.push(e); }
 
   std::uint32_t intern(std::string_view s);
-  std::uint32_t intern(const std::source_location& loc);
+  // Source locations are looked up in a small direct-mapped cache first: a task parks at the same
+  // few awaits over and over, and this runs at the end of every traced poll.
+  std::uint32_t intern(const std::source_location& loc) {
+    const void* key = std::bit_cast<const void*>(loc);
+    auto& slot = location_cache_[(reinterpret_cast<std::uintptr_t>(key) >> 4) & (location_cache_size - 1)];
+    if (slot.key == key) return slot.id;
+    std::uint32_t id = intern_location(loc);
+    slot = {key, id};
+    return id;
+  }
   std::uint32_t intern_site(std::string_view name, const std::source_location& loc);
 
   const Trace& trace() const { return trace_; }
+  // For the runtime, which rewrites raw clock stamps into nanoseconds when a run ends.
+  Trace& trace_mut() { return trace_; }
   Trace take();
 
  private:
@@ -45,6 +57,16 @@ class Recorder {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  static_assert(sizeof(std::source_location) == sizeof(const void*),
+                "libstdc++'s source_location is one pointer to static data, unique per call site");
+  std::uint32_t intern_location(const std::source_location& loc);
+  static constexpr std::size_t location_cache_size = 256;
+  struct CachedLocation {
+    const void* key = nullptr;
+    std::uint32_t id = 0;
+  };
+  CachedLocation location_cache_[location_cache_size] = {};
+
   Trace trace_;
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> strings_;
   std::unordered_map<const void*, std::uint32_t> locations_;  // keyed by the source_location's address

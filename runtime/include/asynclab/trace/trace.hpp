@@ -4,14 +4,15 @@
 // an .altrace file, so every consumer (exporters, the CLI, the visualizer's model) reads one shape.
 //
 // Rules:
-// * Events live in fixed-size chunks that are never reallocated: appending never copies old events,
-//   and a reference to an event stays valid while the Trace lives.
+// * Events live in fixed-size chunks that are never reallocated: appending never copies old events.
+//   Reading gives each event by value (they are stored packed, see below).
 // * Index 0 of `strings` is the empty string and index 0 of `locations` / `sites` means "none", so a
 //   zero in an event field is always safe to look up.
 // * Every index stored in an event or a table is smaller than the table it points into (load()
 //   checks this for files; the recorder guarantees it for live runs).
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,8 +36,12 @@ struct SpawnSite {
 
 class Trace {
  public:
-  static constexpr std::size_t chunk_shift = 16;
+  static constexpr std::size_t chunk_shift = 14;
   static constexpr std::size_t chunk_size = std::size_t{1} << chunk_shift;  // events per chunk
+  // In memory an event is packed into 22 bytes (a 48-bit time: 78 hours of nanoseconds), so a
+  // trace of millions of events stays small; readers always get the plain 24-byte Event.
+  static constexpr std::size_t packed_event_size = 22;
+  static constexpr std::uint64_t max_time_ns = (std::uint64_t{1} << 48) - 1;
 
   Trace();
   Trace(Trace&&) noexcept = default;
@@ -44,14 +49,29 @@ class Trace {
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  const Event& operator[](std::size_t i) const { return chunks_[i >> chunk_shift][i & (chunk_size - 1)]; }
+  Event operator[](std::size_t i) const {
+    return unpack(chunks_[i >> chunk_shift].get() + (i & (chunk_size - 1)) * packed_event_size);
+  }
 
   // Appends one event. Writes into the current chunk; a new chunk is allocated only when it is full.
   void push(const Event& e) {
     if (size_ == capacity_) [[unlikely]]
       add_chunk();
-    chunks_.back()[size_ & (chunk_size - 1)] = e;
+    pack(e, chunks_.back().get() + (size_ & (chunk_size - 1)) * packed_event_size);
     ++size_;
+  }
+  std::uint64_t time_at(std::size_t i) const {
+    const std::uint8_t* p = chunks_[i >> chunk_shift].get() + (i & (chunk_size - 1)) * packed_event_size;
+    std::uint32_t lo;
+    std::uint16_t hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + 4, 2);
+    return (std::uint64_t{hi} << 32) | lo;
+  }
+  // Rewrites the time of event i (the runtime converts raw clock ticks to nanoseconds in place).
+  void set_time(std::size_t i, std::uint64_t time_ns) {
+    std::uint8_t* p = chunks_[i >> chunk_shift].get() + (i & (chunk_size - 1)) * packed_event_size;
+    write_time(p, time_ns);
   }
 
   const std::vector<std::string>& strings() const { return strings_; }
@@ -62,7 +82,7 @@ class Trace {
   const Location& location(std::uint32_t id) const { return locations_[id < locations_.size() ? id : 0]; }
   const SpawnSite& site(std::uint32_t id) const { return sites_[id < sites_.size() ? id : 0]; }
 
-  // "file.cpp:42" for a location id, or "" for none. The file is shortened to its last two parts.
+  // "folder/file.cpp:42" for a location id, or "" for none.
   std::string describe_location(std::uint32_t id) const;
   // The name a task was spawned with ("task 7" when it had none).
   std::string task_name(std::uint32_t task) const;
@@ -72,15 +92,47 @@ class Trace {
   std::uint32_t add_location(const Location& l);
   std::uint32_t add_site(const SpawnSite& s);
 
-  // Bytes held in memory by the events (chunks), for the "bytes per event" figure.
-  std::size_t event_bytes_reserved() const { return chunks_.size() * chunk_size * sizeof(Event); }
+  // Bytes held in memory by the events (whole chunks, used or not), for the "bytes per event" figure.
+  std::size_t event_bytes_reserved() const { return chunks_.size() * chunk_size * packed_event_size; }
 
   // Reserves room for n events up front (the loader knows the count before reading).
   void reserve(std::size_t n);
 
  private:
+  static void write_time(std::uint8_t* p, std::uint64_t t) {
+    if (t > max_time_ns) t = max_time_ns;
+    std::uint32_t lo = static_cast<std::uint32_t>(t);
+    std::uint16_t hi = static_cast<std::uint16_t>(t >> 32);
+    std::memcpy(p, &lo, 4);
+    std::memcpy(p + 4, &hi, 2);
+  }
+  static void pack(const Event& e, std::uint8_t* p) {
+    write_time(p, e.time_ns);
+    p[6] = static_cast<std::uint8_t>(e.kind);
+    p[7] = e.worker;
+    std::memcpy(p + 8, &e.flags, 2);
+    std::memcpy(p + 10, &e.task, 4);
+    std::memcpy(p + 14, &e.a, 4);
+    std::memcpy(p + 18, &e.b, 4);
+  }
+  static Event unpack(const std::uint8_t* p) {
+    Event e;
+    std::uint32_t lo;
+    std::uint16_t hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + 4, 2);
+    e.time_ns = (std::uint64_t{hi} << 32) | lo;
+    e.kind = static_cast<EventKind>(p[6]);
+    e.worker = p[7];
+    std::memcpy(&e.flags, p + 8, 2);
+    std::memcpy(&e.task, p + 10, 4);
+    std::memcpy(&e.a, p + 14, 4);
+    std::memcpy(&e.b, p + 18, 4);
+    return e;
+  }
+
   void add_chunk();
-  std::vector<std::unique_ptr<Event[]>> chunks_;
+  std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
   std::vector<std::string> strings_;

@@ -1,0 +1,192 @@
+// runtime_bench — the workloads of ../shared/bench/README.md on asynclab's current-thread runtime,
+// untraced and traced, printing the same JSON lines as the Tokio twin so the two can be read side by
+// side as ratios. Usage: runtime_bench [--untraced | --traced] [WORKLOAD...]  (none named: all)
+//
+// As in the twin, every workload runs on the real-time clock except `timers`, which runs in virtual
+// time (the twin uses tokio's paused time for it). Traced runs record every event into a Recorder
+// and also print the events recorded and the bytes each takes in memory. Two traced runs are made:
+// "asynclab-traced" stamps events with virtual time, as every lesson and grader records them, and
+// "asynclab-traced-realtime" reads the CPU's time-stamp counter once per poll, as a real-time run
+// recorded for the visualizer does.
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "asynclab/asynclab.hpp"
+
+using namespace asynclab;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Run {
+  bool traced = false;
+  bool virtual_time = false;
+  const char* label = "asynclab";
+};
+
+void report(std::string_view name, std::uint64_t ops, std::chrono::nanoseconds took, const Run& run,
+            const trace::Recorder* rec) {
+  double ns_per_op = static_cast<double>(took.count()) / static_cast<double>(ops);
+  if (!run.traced) {
+    std::printf("{\"workload\": \"%.*s\", \"ops\": %llu, \"ns_per_op\": %.2f, \"runtime\": \"%s\"}\n",
+                static_cast<int>(name.size()), name.data(), static_cast<unsigned long long>(ops), ns_per_op, run.label);
+  } else {
+    const auto& t = rec->trace();
+    std::size_t bytes = t.event_bytes_reserved();
+    for (const auto& s : t.strings()) bytes += s.size() + sizeof(std::string);
+    bytes += t.locations().size() * sizeof(trace::Location) + t.sites().size() * sizeof(trace::SpawnSite);
+    std::printf(
+        "{\"workload\": \"%.*s\", \"ops\": %llu, \"ns_per_op\": %.2f, \"runtime\": \"%s\", "
+        "\"events\": %zu, \"bytes_per_event\": %.2f}\n",
+        static_cast<int>(name.size()), name.data(), static_cast<unsigned long long>(ops), ns_per_op, run.label, t.size(),
+        static_cast<double>(bytes) / static_cast<double>(t.size()));
+  }
+  std::fflush(stdout);
+}
+
+// Builds the runtime for one measured run and times block_on(body). The recorder (when traced) is
+// created before the clock starts and read after it stops.
+template <class Body>
+void measure(std::string_view name, std::uint64_t ops, const Run& run, Body body) {
+  std::optional<trace::Recorder> rec;
+  auto b = Runtime::builder().current_thread().virtual_time(run.virtual_time);
+  if (run.traced) b.trace(rec.emplace());
+  auto start = std::chrono::steady_clock::now();
+  {
+    auto rt = b.build();
+    rt.block_on(body);
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  report(name, ops, std::chrono::duration_cast<std::chrono::nanoseconds>(took), run, rec ? &*rec : nullptr);
+}
+
+void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "runtime_bench: wrong result in %s\n", what);
+    std::exit(1);
+  }
+}
+
+Task<std::uint64_t> index_task(std::uint64_t i) { co_return i; }
+
+// spawn_many: spawn 1,000,000 tasks returning their index; await every handle in order.
+void spawn_many(Run run) {
+  constexpr std::uint64_t n = 1'000'000;
+  measure("spawn_many", n, run, []() -> Task<void> {
+    std::vector<JoinHandle<std::uint64_t>> handles;
+    handles.reserve(n);
+    for (std::uint64_t i = 0; i < n; ++i) handles.push_back(spawn(index_task(i)));
+    std::uint64_t sum = 0;
+    for (auto& h : handles) sum += *co_await h;
+    require(sum == n * (n - 1) / 2, "spawn_many");
+  });
+}
+
+Task<void> yielder(std::uint64_t yields) {
+  for (std::uint64_t i = 0; i < yields; ++i) co_await yield_now();
+}
+
+// yield_many: 1,000 tasks × 1,000 yield_now.
+void yield_many(Run run) {
+  constexpr std::uint64_t tasks = 1000, yields = 1000;
+  measure("yield_many", tasks * yields, run, []() -> Task<void> {
+    std::vector<JoinHandle<void>> handles;
+    for (std::uint64_t t = 0; t < tasks; ++t) handles.push_back(spawn(yielder(yields)));
+    for (auto& h : handles) require(static_cast<bool>(co_await h), "yield_many");
+  });
+}
+
+void link(std::uint64_t left, sync::oneshot::Sender<int> done);
+Task<void> link_task(std::uint64_t left, sync::oneshot::Sender<int> done) {
+  link(left, std::move(done));
+  co_return;
+}
+void link(std::uint64_t left, sync::oneshot::Sender<int> done) {
+  if (left == 0) {
+    require(std::move(done).send(1).has_value(), "chained_spawn send");
+    return;
+  }
+  (void)spawn(link_task(left - 1, std::move(done)));
+}
+
+// chained_spawn: a chain of 100,000 tasks, each spawning the next; the last answers on a oneshot.
+void chained_spawn(Run run) {
+  constexpr std::uint64_t n = 100'000;
+  measure("chained_spawn", n, run, []() -> Task<void> {
+    auto [tx, rx] = sync::oneshot::channel<int>();
+    link(n, std::move(tx));
+    require((co_await rx).has_value(), "chained_spawn");
+  });
+}
+
+Task<void> sleeper(std::uint64_t ms) { co_await sleep(std::chrono::milliseconds(ms)); }
+
+// timers: 100,000 tasks each sleep a pseudo-random 1..1000 ms (the twin's xorshift), virtual time.
+void timers(Run run) {
+  constexpr std::uint64_t n = 100'000;
+  run.virtual_time = true;  // the twin pauses tokio's clock for this one
+  measure("timers", n, run, []() -> Task<void> {
+    std::vector<JoinHandle<void>> handles;
+    handles.reserve(n);
+    std::uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      handles.push_back(spawn(sleeper(1 + x % 1000)));
+    }
+    for (auto& h : handles) require(static_cast<bool>(co_await h), "timers");
+  });
+}
+
+Task<std::uint64_t> ready_value(std::uint64_t i) { co_return i; }
+
+// select_timeout: 1,000,000 × timeout(1 s, an immediately ready future).
+void select_timeout(Run run) {
+  constexpr std::uint64_t n = 1'000'000;
+  measure("select_timeout", n, run, []() -> Task<void> {
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < n; ++i) sum += *co_await timeout(1s, ready_value(i));
+    require(sum == n * (n - 1) / 2, "select_timeout");
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::pair<std::string_view, void (*)(Run)>> all = {
+      {"spawn_many", spawn_many}, {"yield_many", yield_many},         {"chained_spawn", chained_spawn},
+      {"timers", timers},         {"select_timeout", select_timeout},
+  };
+  bool untraced = true, traced = true;
+  std::vector<std::string_view> wanted;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--untraced") traced = false;
+    else if (a == "--traced") untraced = false;
+    else if (a == "--help" || a == "-h") {
+      std::puts("usage: runtime_bench [--untraced | --traced] [WORKLOAD...]");
+      return 0;
+    } else wanted.push_back(a);
+  }
+  for (auto w : wanted) {
+    bool known = false;
+    for (auto& [name, fn] : all) known |= name == w;
+    if (!known) {
+      std::fprintf(stderr, "runtime_bench: unknown workload '%.*s'\n", static_cast<int>(w.size()), w.data());
+      return 2;
+    }
+  }
+  for (auto& [name, fn] : all) {
+    if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), name) == wanted.end()) continue;
+    if (untraced) fn(Run{false, false, "asynclab"});
+    if (traced) fn(Run{true, true, "asynclab-traced"});
+    if (traced) fn(Run{true, false, "asynclab-traced-realtime"});
+  }
+}
