@@ -23,7 +23,7 @@ class Narrator {
   explicit Narrator(std::ostream& out) : out_(out) {}
   void say(std::string_view what) {
     const auto t = static_cast<std::uint64_t>(asynclab::now().time_since_epoch().count());
-    out_ << fmt::format("  [{:>7}] {}\n", format_duration(t), what);
+    out_ << fmt::format("  [{:>7}] {}\n", t == 0 ? "0 ms" : format_duration(t), what);
   }
 
  private:

@@ -3,9 +3,11 @@
 // parts land.
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "demo.hpp"
 #include "exit_codes.hpp"
@@ -35,6 +37,34 @@ std::string one_line(std::string s) {
     if (c == '\n') c = ' ';
   while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
+}
+
+// Says what was wrong with the command line in one line, in the learner's words: which command was
+// being read, the word it did not understand, and where to read more. "asynclab demo: no option
+// '--frob' (see 'asynclab demo --help')".
+std::string usage_error(CLI::App& app, const CLI::ParseError& e) {
+  CLI::App* at = &app;
+  std::string path = "asynclab";
+  for (;;) {
+    auto parsed = at->get_subcommands();
+    if (parsed.empty()) break;
+    at = parsed.front();
+    path += " " + at->get_name();
+  }
+  const std::vector<std::string> extras = app.remaining(true);
+  const bool about_extras =
+      dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr || dynamic_cast<const CLI::RequiredError*>(&e) != nullptr;
+  if (about_extras && !extras.empty()) {
+    const std::string& word = extras.front();
+    if (word.starts_with("-")) return fmt::format("{}: no option '{}' (see '{} --help')", path, word, path);
+    std::vector<std::string> commands;
+    for (CLI::App* sub : at->get_subcommands([](CLI::App*) { return true; })) commands.push_back(sub->get_name());
+    if (!commands.empty())
+      return fmt::format("{}: unknown command '{}' (commands: {}; see '{} --help')", path, word,
+                         fmt::join(commands, ", "), path);
+    return fmt::format("{}: unexpected argument '{}' (see '{} --help')", path, word, path);
+  }
+  return fmt::format("{}: {} (see '{} --help')", path, one_line(e.what()), path);
 }
 
 }  // namespace
@@ -77,12 +107,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
-  } catch (const CLI::ExtrasError& e) {
-    // The first word that was not understood: an unknown command, or an option no command takes.
-    std::cerr << fmt::format("asynclab: {} (see 'asynclab --help')\n", one_line(e.what()));
-    return exit_usage;
   } catch (const CLI::ParseError& e) {
-    std::cerr << fmt::format("asynclab: {} (see 'asynclab --help')\n", one_line(e.what()));
+    std::cerr << usage_error(app, e) << "\n";
     return exit_usage;
   }
 

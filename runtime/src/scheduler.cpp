@@ -3,7 +3,9 @@
 #include "asynclab/detail/scheduler.hpp"
 
 #include <algorithm>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
 #endif
@@ -44,36 +46,70 @@ std::uint64_t read_ticks() {
 
 std::uint32_t saturate_u32(std::uint64_t v) { return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v); }
 
+// A waker may outlive its runtime (kept in state the test or lesson owns); once the task is ORPHANED
+// the waker only counts and releases, never touching the destroyed scheduler.
 void* task_waker_clone(void* data) {
   auto* t = static_cast<TaskHeader*>(data);
   t->add_ref();
   ++t->live_wakers;
-  t->scheduler->emit(EventKind::waker_cloned, t->id, t->scheduler->running_id());
+  if (!(t->state & task_state::orphaned)) [[likely]]
+    t->scheduler->emit(EventKind::waker_cloned, t->id, t->scheduler->running_id());
   return t;
 }
 void task_waker_drop(void* data) {
   auto* t = static_cast<TaskHeader*>(data);
   --t->live_wakers;
-  t->scheduler->emit(EventKind::waker_dropped, t->id, t->scheduler->running_id());
+  if (!(t->state & task_state::orphaned)) [[likely]] {
+    t->scheduler->emit(EventKind::waker_dropped, t->id, t->scheduler->running_id());
+    if (t->live_wakers == 0) [[unlikely]]
+      t->scheduler->last_waker_dropped(t);
+  }
   t->release();
 }
 void task_waker_wake_by_ref(void* data) {
   auto* t = static_cast<TaskHeader*>(data);
-  t->scheduler->wake(t, true);
+  if (!(t->state & task_state::orphaned)) [[likely]]
+    t->scheduler->wake(t, true);
 }
 void task_waker_wake(void* data) {
   auto* t = static_cast<TaskHeader*>(data);
-  t->scheduler->wake(t, false);
+  if (!(t->state & task_state::orphaned)) [[likely]]
+    t->scheduler->wake(t, false);
   task_waker_drop(data);
 }
 
+// Every scheduler alive, by address, with its serial (see Scheduler::is_alive).
+struct AliveRegistry {
+  std::mutex mutex;
+  std::unordered_map<const Scheduler*, std::uint64_t> alive;
+  std::uint64_t next_serial = 0;
+};
+AliveRegistry& alive_registry() {
+  static AliveRegistry r;
+  return r;
+}
+
 }  // namespace
+
+bool Scheduler::is_alive(const Scheduler* s, std::uint64_t serial) {
+  if (s == current_) return s->serial_ == serial;
+  auto& r = alive_registry();
+  std::lock_guard lock(r.mutex);
+  auto it = r.alive.find(s);
+  return it != r.alive.end() && it->second == serial;
+}
 
 const WakerVTable Scheduler::task_waker_vtable{&task_waker_clone, &task_waker_wake, &task_waker_wake_by_ref,
                                                &task_waker_drop};
 
 Scheduler::Scheduler(const SchedulerConfig& config)
     : config_(config),
+      serial_([this] {
+        auto& r = alive_registry();
+        std::lock_guard lock(r.mutex);
+        r.alive[this] = ++r.next_serial;
+        return r.next_serial;
+      }()),
       recorder_(config.recorder),
       ready_(256),
       real_start_(std::chrono::steady_clock::now()),
@@ -89,7 +125,13 @@ Scheduler::Scheduler(const SchedulerConfig& config)
   }
 }
 
-Scheduler::~Scheduler() { shutdown(); }
+Scheduler::~Scheduler() {
+  shutdown();
+  for (TaskHeader* t : finished_with_wakers_) t->state |= task_state::orphaned;
+  auto& r = alive_registry();
+  std::lock_guard lock(r.mutex);
+  r.alive.erase(this);
+}
 
 std::uint64_t Scheduler::real_now_ns() const {
   return static_cast<std::uint64_t>(
@@ -280,6 +322,8 @@ void Scheduler::finish(TaskHeader* task) {
   TaskHeader* outer = running_;
   running_ = task;
   task->state |= task_state::complete;
+  if (task->live_wakers) [[unlikely]]
+    finished_with_wakers_.insert(task);
   emit(EventKind::task_completed, task->id, 0, 0, static_cast<std::uint16_t>(task->outcome));
   if (recorder_) [[unlikely]]
     check_self_wakes(task);
@@ -304,6 +348,20 @@ void Scheduler::compact_live() {
   }
   live_.resize(kept);
   live_holes_ = 0;
+}
+
+void Scheduler::last_waker_dropped(TaskHeader* task) {
+  if (task->is_complete()) {
+    forget_finished_with_wakers(task);
+    return;
+  }
+  // An idle task (not queued, not running) whose last waker just went away can never run again.
+  // (A running task is judged when its poll ends, in poll_task.)
+  constexpr auto busy = task_state::scheduled | task_state::running | task_state::notified | task_state::cancel;
+  if (recorder_ && !(task->state & busy)) [[unlikely]] {
+    std::uint32_t where = task->parked_at.line() ? recorder_->intern(task->parked_at) : 0;
+    emit(EventKind::lint, task->id, 0, where, static_cast<std::uint16_t>(trace::LintKind::lost_waker));
+  }
 }
 
 void Scheduler::check_self_wakes(TaskHeader* task) {
@@ -379,11 +437,9 @@ void Scheduler::report_stuck(TaskHeader* main) {
       st.parked_at = std::string(file) + ":" + std::to_string(t->parked_at.line());
     }
     st.live_wakers = t->live_wakers;
+    // Its lost-waker lint, if any, was recorded when it happened: at the end of the poll that
+    // returned Pending with no waker alive, or when its last waker was dropped.
     st.lost_waker = t->live_wakers == 0;
-    if (recorder_ && st.lost_waker) {
-      std::uint32_t where = t->parked_at.line() ? recorder_->intern(t->parked_at) : 0;
-      emit(EventKind::lint, t->id, 1, where, static_cast<std::uint16_t>(trace::LintKind::lost_waker));
-    }
     report.tasks.push_back(std::move(st));
   }
   std::sort(report.tasks.begin(), report.tasks.end(), [](const StuckTask& x, const StuckTask& y) { return x.id < y.id; });

@@ -106,17 +106,28 @@ std::string Trace::describe_location(std::uint32_t id) const {
 }
 
 std::string Trace::task_name(std::uint32_t task) const {
-  // Built lazily and extended as events arrive, so a live trace can ask at any time.
+  // Built lazily and extended as events arrive, so a live trace can ask at any time. Task ids are
+  // dense (1, 2, 3, ...), so a table indexed by id serves; an id far beyond the tasks spawned so far
+  // (a hand-made trace) goes to a map instead of growing the table to match it.
   if (task_site_cache_upto_ < size_) {
     for (std::size_t i = task_site_cache_upto_; i < size_; ++i) {
       const Event e = (*this)[i];
       if (e.kind != EventKind::task_spawned) continue;
-      if (task_site_cache_.size() <= e.task) task_site_cache_.resize(e.task + 1, 0);
-      task_site_cache_[e.task] = e.b;
+      if (e.task < task_site_cache_.size() + 65536) {
+        if (task_site_cache_.size() <= e.task) task_site_cache_.resize(e.task + 1, 0);
+        task_site_cache_[e.task] = e.b;
+      } else {
+        task_site_sparse_[e.task] = e.b;
+      }
     }
     task_site_cache_upto_ = size_;
   }
-  std::uint32_t site = task < task_site_cache_.size() ? task_site_cache_[task] : 0;
+  std::uint32_t site = 0;
+  if (task < task_site_cache_.size()) {
+    site = task_site_cache_[task];
+  } else if (auto it = task_site_sparse_.find(task); it != task_site_sparse_.end()) {
+    site = it->second;
+  }
   std::string_view name = string(this->site(site).name);
   if (!name.empty()) return std::string(name);
   return "task " + std::to_string(task);

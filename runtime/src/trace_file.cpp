@@ -6,8 +6,9 @@
 //      allocation sized by it), string lengths, where each table and the checksum sit, and that
 //      nothing follows the checksum. A file cut short fails here, as "truncated: ...".
 //   2. checksum — the FNV-1a hash of everything before it. Any other damage fails here.
-//   3. meaning — every index in the tables and events against its table, event kinds, the enum
-//      values in event flags, and times that never decrease. A file that passes the checksum but
+//   3. meaning — every index in the tables and events against its table, every task id against
+//      the tasks the trace spawns, event kinds, the enum values in event flags, and times that
+//      never decrease. A file that passes the checksum but
 //      was written wrong (or forged) fails here, with the event's number and the field's byte.
 // Every read goes through Reader, which checks the bounds first; nothing reads past the end.
 #include <fcntl.h>
@@ -19,7 +20,6 @@
 #include <limits>
 #include <optional>
 #include <string>
-#include <system_error>
 
 #include <fmt/format.h>
 
@@ -314,6 +314,13 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
   }
   const std::uint64_t sites = trace.sites().size();
 
+  // Task ids are handed out 1, 2, 3, ... and every task has its task_spawned event, so a trace that
+  // spawns N tasks only ever names tasks 0 (none) to N. Checking this keeps a forged id such as
+  // 4294967295 from reaching consumers that index by task id (Trace::task_name sizes a table by it).
+  std::uint64_t spawned = 0;
+  for (std::uint64_t i = 0; i < layout.event_count; ++i)
+    spawned += get_u8(bytes, layout.events + i * event_size + 8) == static_cast<std::uint8_t>(EventKind::task_spawned);
+
   trace.reserve(layout.event_count);
   std::uint64_t previous_time = 0;
   for (std::uint64_t i = 0; i < layout.event_count; ++i) {
@@ -347,6 +354,22 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
     auto bad_flags = [&](std::string_view what, std::uint64_t value) {
       return error(fmt::format("event {} ({}) has an unknown {} {}", i, kind, what, value), at + 10);
     };
+    auto bad_task = [&](std::uint32_t task, std::size_t field) {
+      return error(fmt::format("event {} ({}) refers to task {} but the trace spawns only {}", i, kind, task,
+                               plural(spawned, "task", "tasks")),
+                   at + field);
+    };
+    if (e.task > spawned) return std::unexpected(bad_task(e.task, 12));
+    switch (e.kind) {
+      case EventKind::task_spawned:
+      case EventKind::waker_cloned:
+      case EventKind::waker_dropped:
+      case EventKind::wake:
+        if (e.a > spawned) return std::unexpected(bad_task(e.a, 16));  // the parent, cloner, dropper or waker
+        break;
+      default:
+        break;
+    }
     switch (e.kind) {
       case EventKind::task_spawned:
         if (e.b >= sites) return std::unexpected(bad_index("spawn site", sites));
@@ -439,7 +462,8 @@ std::expected<void, std::string> save(const Trace& trace, const std::filesystem:
 
 std::expected<Trace, LoadError> load(const std::filesystem::path& path) {
   auto fail = [&](int err) {
-    return std::unexpected(error(fmt::format("cannot read '{}': {}", path.string(), std::strerror(err)), 0));
+    // The caller knows the path (and names it); the message says what went wrong with it.
+    return std::unexpected(error(fmt::format("the file cannot be read: {}", std::strerror(err)), 0));
   };
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail(errno);

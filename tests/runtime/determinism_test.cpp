@@ -50,7 +50,13 @@ Recorded record(std::uint64_t seed, bool explore) {
   trace::Recorder rec;
   Log log;
   {
-    auto rt = Runtime::builder().current_thread().virtual_time().seed(seed).explore_schedules(explore).trace(rec).build();
+    auto rt = Runtime::builder()
+                  .current_thread()
+                  .virtual_time()
+                  .seed(seed)
+                  .explore_schedules(explore)
+                  .trace(rec)
+                  .build();
     rt.block_on(mixed_program(log));
   }
   return Recorded{rec.take(), std::move(log)};
@@ -58,12 +64,13 @@ Recorded record(std::uint64_t seed, bool explore) {
 
 // Compares two traces field by field; returns a description of the first difference ("" if none).
 std::string first_difference(const trace::Trace& x, const trace::Trace& y) {
-  if (x.size() != y.size()) return "event counts differ: " + std::to_string(x.size()) + " vs " + std::to_string(y.size());
+  if (x.size() != y.size())
+    return "event counts differ: " + std::to_string(x.size()) + " vs " + std::to_string(y.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
     const auto& a = x[i];
     const auto& b = y[i];
-    if (a.time_ns != b.time_ns || a.kind != b.kind || a.worker != b.worker || a.flags != b.flags || a.task != b.task ||
-        a.a != b.a || a.b != b.b)
+    if (a.time_ns != b.time_ns || a.kind != b.kind || a.worker != b.worker || a.flags != b.flags ||
+        a.task != b.task || a.a != b.a || a.b != b.b)
       return "event " + std::to_string(i) + " differs (" + std::string(trace::kind_name(a.kind)) + " vs " +
              std::string(trace::kind_name(b.kind)) + ")";
   }
@@ -98,7 +105,13 @@ Schedule schedule(std::uint64_t seed, bool explore) {
   trace::Recorder rec;
   Schedule s;
   {
-    auto rt = Runtime::builder().current_thread().virtual_time().seed(seed).explore_schedules(explore).trace(rec).build();
+    auto rt = Runtime::builder()
+                  .current_thread()
+                  .virtual_time()
+                  .seed(seed)
+                  .explore_schedules(explore)
+                  .trace(rec)
+                  .build();
     rt.block_on(five_loggers(s.log));
   }
   s.polls = TraceQuery(rec.trace()).poll_order();
@@ -119,7 +132,8 @@ TEST_CASE("the same program with the same seed records identical traces", "[dete
   CHECK(first.log == second.log);
 }
 
-TEST_CASE("with explore_schedules each seed repeats its schedule and different seeds reorder the ready queue", "[determinism]") {
+TEST_CASE("with explore_schedules each seed repeats its schedule and different seeds reorder the ready queue",
+          "[determinism]") {
   std::set<Log> orders;
   for (std::uint64_t seed = 1; seed <= 8; ++seed) {
     CAPTURE(seed);
@@ -136,7 +150,8 @@ TEST_CASE("with explore_schedules each seed repeats its schedule and different s
 TEST_CASE("without explore_schedules the ready queue is FIFO whatever the seed", "[determinism]") {
   Log fifo;
   for (int round = 0; round < 2; ++round)
-    for (int i = 0; i < 5; ++i) fifo.push_back("worker " + std::to_string(i) + " round " + std::to_string(round));
+    for (int i = 0; i < 5; ++i)
+      fifo.push_back("worker " + std::to_string(i) + " round " + std::to_string(round));
   for (std::uint64_t seed = 0; seed <= 8; ++seed) {
     CAPTURE(seed);
     CHECK(schedule(seed, false).log == fifo);

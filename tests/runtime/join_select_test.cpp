@@ -49,10 +49,19 @@ Task<std::string> loser_after(Duration d, Log& log) {
   co_await sleep(d);
   co_return "loser";
 }
-Task<int> winner_after(Duration d, Log& log) {
+
+// The winner's value: each move records how many losers had been destroyed by then, so the copy the
+// caller finally holds tells what had happened when select handed the value over.
+struct SeesLosers {
+  int losers_destroyed_when_moved = -1;
+  SeesLosers() = default;
+  SeesLosers(SeesLosers&&) noexcept : losers_destroyed_when_moved(loser_counted::destructions) {}
+};
+
+Task<SeesLosers> winner_after(Duration d, Log& log) {
   co_await sleep(d);
   log.push_back("winner returns");
-  co_return 7;
+  co_return SeesLosers{};
 }
 
 // Runs `rounds` selects between two immediately ready branches and returns which branch won each.
@@ -96,7 +105,8 @@ TEST_CASE("awaiting the same sleeps one after another finishes at 600 ms", "[joi
   CHECK(took == 600ms);
 }
 
-TEST_CASE("join gives a tuple of the branches' values in the order written, whatever order they finish in", "[join]") {
+TEST_CASE("join gives a tuple of the branches' values in the order written, whatever order they finish in",
+          "[join]") {
   std::optional<std::tuple<int, std::string, std::monostate>> got;
   auto rt = virtual_runtime();
   rt.block_on([&]() -> Task<void> {
@@ -115,8 +125,9 @@ TEST_CASE("try_join returns the first error and drops the unfinished branches at
   auto rt = virtual_runtime();
   rt.block_on([&]() -> Task<void> {
     auto start = elapsed();
-    auto r = co_await try_join(counted_ok_after(100ms, 1), fails_after(50ms, "b failed"), fails_after(70ms, "c failed"),
-                               counted_ok_after(200ms, 3));
+    auto all = try_join(counted_ok_after(100ms, 1), fails_after(50ms, "b failed"),
+                        fails_after(70ms, "c failed"), counted_ok_after(200ms, 3));
+    auto r = co_await all;  // a named future: only try_join itself can drop the other branches here
     alive_right_after = counted::alive();
     took = elapsed() - start;
     if (!r) error = r.error();
@@ -177,21 +188,27 @@ TEST_CASE("select drops the losing branch before it returns the winner's value",
   loser_counted::reset();
   Log log;
   int destroyed_right_after = -1;
+  int destroyed_when_value_handed_over = -1;
   std::size_t index = 99;
   auto rt = virtual_runtime();
   rt.block_on([&]() -> Task<void> {
-    auto v = co_await select(loser_after(1h, log), winner_after(10ms, log));
+    // Awaited as a named future, so only select itself (not the end of the statement) can drop the loser.
+    auto race = select(loser_after(1h, log), winner_after(10ms, log));
+    auto v = co_await race;
     destroyed_right_after = loser_counted::destructions;
     log.push_back("select returned");
     index = v.index();
+    if (v.index() == 1) destroyed_when_value_handed_over = std::get<1>(v).losers_destroyed_when_moved;
   });
   CHECK(index == 1);
+  CHECK(destroyed_when_value_handed_over == 1);
   CHECK(destroyed_right_after == 1);
   CHECK(loser_counted::destructions == 1);
   CHECK(log == Log{"winner returns", "loser dropped", "select returned"});
 }
 
-TEST_CASE("select with the same seed picks the same branch among ready ones, and every branch gets picked", "[select]") {
+TEST_CASE("select with the same seed picks the same branch among ready ones, and every branch gets picked",
+          "[select]") {
   const auto first = select_winners(42, 64);
   const auto again = select_winners(42, 64);
   CHECK(first == again);

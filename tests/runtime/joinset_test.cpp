@@ -55,7 +55,24 @@ TEST_CASE("JoinSet gives results in completion order, not spawn order", "[joinse
   CHECK(at == std::vector<Duration>{10ms, 20ms, 30ms});
 }
 
-TEST_CASE("JoinSet's len counts the results not yet taken and join_next gives nothing once it is empty", "[joinset]") {
+TEST_CASE("JoinSet keeps completion order for results that piled up before join_next was awaited",
+          "[joinset]") {
+  std::vector<int> order;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    JoinSet<int> set;
+    set.spawn(ms_after(30));
+    set.spawn(ms_after(10));
+    set.spawn(ms_after(20));
+    co_await sleep(50ms);  // every task has finished; their results wait in the set
+    while (auto r = co_await set.join_next())
+      if (r->has_value()) order.push_back(**r);
+  });
+  CHECK(order == std::vector<int>{10, 20, 30});
+}
+
+TEST_CASE("JoinSet's len counts the results not yet taken and join_next gives nothing once it is empty",
+          "[joinset]") {
   std::vector<std::size_t> lens;
   bool empty_result = false;
   bool is_empty = false;
@@ -102,8 +119,10 @@ TEST_CASE("abort_all gives a cancelled result for every task and runs their dest
     set.abort_all();
     while (auto r = co_await set.join_next()) {
       ++results;
-      if (r->has_value()) ++values;
-      else if (r->error().is_cancelled()) ++cancelled;
+      if (r->has_value())
+        ++values;
+      else if (r->error().is_cancelled())
+        ++cancelled;
     }
     done_at = elapsed();
   });
@@ -125,8 +144,10 @@ TEST_CASE("a panicking task in a JoinSet gives a panic result and the others sti
     set.spawn(panics_after(20));
     set.spawn(ms_after(30));
     while (auto r = co_await set.join_next()) {
-      if (r->has_value()) values.push_back(**r);
-      else if (r->error().is_panic()) panics.push_back(r->error().panic_message());
+      if (r->has_value())
+        values.push_back(**r);
+      else if (r->error().is_panic())
+        panics.push_back(r->error().panic_message());
     }
   });
   CHECK(values == std::vector<int>{10, 30});

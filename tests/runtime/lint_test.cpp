@@ -38,7 +38,8 @@ Task<void> busy_for(Duration d) {
 
 }  // namespace
 
-TEST_CASE("a Task dropped unpolled inside a running task raises exactly one forgotten-future lint", "[lint]") {
+TEST_CASE("a Task dropped unpolled inside a running task raises exactly one forgotten-future lint",
+          "[lint]") {
   trace::Recorder rec;
   int effects = 0;
   {

@@ -59,7 +59,8 @@ TEST_CASE("block_on rethrows the main future's exception with its own type", "[r
   CHECK(q.outcome(q.task_named("main")) == trace::Outcome::panicked);
 }
 
-TEST_CASE("the Runtime's destructor cancels still-running spawned tasks and runs their destructors once", "[runtime]") {
+TEST_CASE("the Runtime's destructor cancels still-running spawned tasks and runs their destructors once",
+          "[runtime]") {
   counted::reset();
   trace::Recorder rec;
   int alive_after_block_on = -1;

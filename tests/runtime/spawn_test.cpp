@@ -72,7 +72,7 @@ TEST_CASE("awaiting a JoinHandle gives the spawned task's value", "[spawn]") {
     auto h = spawn(logs_and_returns(log, "child", 42), "child");
     got.emplace(co_await h);
   });
-  REQUIRE(got);
+  REQUIRE(got.has_value());
   REQUIRE(got->has_value());
   CHECK(**got == 42);
 }
@@ -93,7 +93,8 @@ TEST_CASE("is_finished turns true once the spawned task has completed", "[spawn]
   CHECK(after);
 }
 
-TEST_CASE("abort cancels a pending task: it gives is_cancelled and its locals are destroyed exactly once", "[spawn]") {
+TEST_CASE("abort cancels a pending task: it gives is_cancelled and its locals are destroyed exactly once",
+          "[spawn]") {
   counted::reset();
   trace::Recorder rec;
   int alive_before_abort = -1;
@@ -110,7 +111,7 @@ TEST_CASE("abort cancels a pending task: it gives is_cancelled and its locals ar
       aborted_at = elapsed();
     });
   }
-  REQUIRE(got);
+  REQUIRE(got.has_value());
   REQUIRE_FALSE(got->has_value());
   CHECK(got->error().is_cancelled());
   CHECK_FALSE(got->error().is_panic());
@@ -133,32 +134,83 @@ TEST_CASE("aborting a finished task changes nothing: its value is still there", 
     h.abort();
     got.emplace(co_await h);
   });
-  REQUIRE(got);
+  REQUIRE(got.has_value());
   REQUIRE(got->has_value());
   CHECK(**got == 9);
 }
 
-TEST_CASE("abort of the running task itself takes effect when its poll returns, never in the middle", "[spawn]") {
+TEST_CASE("abort of the running task itself takes effect when its poll returns, never in the middle",
+          "[spawn]") {
   counted::reset();
   Log log;
   std::optional<JoinHandle<void>> self;
   std::optional<std::expected<void, JoinError>> got;
   auto rt = virtual_runtime();
   rt.block_on([&]() -> Task<void> {
-    self.emplace(spawn([&]() -> Task<void> {
-      counted local;
-      self->abort();
-      log.push_back("still running after abort");
-      co_await yield_now();
-      log.push_back("never resumed");
-    }, "self-aborting"));
+    self.emplace(spawn(
+        [&]() -> Task<void> {
+          counted local;
+          self->abort();
+          log.push_back("still running after abort");
+          co_await yield_now();
+          log.push_back("never resumed");
+        },
+        "self-aborting"));
     got.emplace(co_await *self);
   });
   CHECK(log == Log{"still running after abort"});
-  REQUIRE(got);
+  REQUIRE(got.has_value());
   REQUIRE_FALSE(got->has_value());
   CHECK(got->error().is_cancelled());
   CHECK(counted::destructions == 1);
+}
+
+TEST_CASE(
+    "aborting a task before it ever ran drops it unpolled: no forgotten-future lint, captures destroyed",
+    "[spawn]") {
+  counted::reset();
+  trace::Recorder rec;
+  bool ran = false;
+  std::optional<std::expected<void, JoinError>> got;
+  {
+    auto rt = virtual_runtime(rec);
+    rt.block_on([&]() -> Task<void> {
+      auto h = spawn(
+          [&ran, token = counted{}]() -> Task<void> {
+            ran = true;
+            co_return;
+          },
+          "never ran");
+      h.abort();
+      got.emplace(co_await h);
+    });
+  }
+  CHECK_FALSE(ran);
+  REQUIRE(got.has_value());
+  REQUIRE_FALSE(got->has_value());
+  CHECK(got->error().is_cancelled());
+  CHECK(counted::alive() == 0);
+  TraceQuery q(rec.trace());
+  CHECK(q.count(EventKind::poll_begin, q.task_named("never ran")) == 0);
+  CHECK(q.lint_count(trace::LintKind::forgotten_future) == 0);
+}
+
+TEST_CASE("a JoinHandle kept past its Runtime reports the task the shutdown cancelled", "[spawn]") {
+  std::optional<JoinHandle<int>> kept;
+  {
+    auto rt = virtual_runtime();
+    rt.block_on([&]() -> Task<void> {
+      kept.emplace(spawn(panics_after(1h, "never reached"), "outlived"));
+      co_await yield_now();
+    });
+  }
+  REQUIRE(kept.has_value());
+  CHECK(kept->is_finished());
+  Context cx(noop_waker());
+  auto r = kept->poll(cx);
+  REQUIRE(r.is_ready());
+  REQUIRE_FALSE(r.value().has_value());
+  CHECK(r.value().error().is_cancelled());
 }
 
 TEST_CASE("dropping a JoinHandle detaches the task, which still runs to completion", "[spawn]") {
@@ -182,15 +234,18 @@ TEST_CASE("spawn takes a coroutine lambda whose captures live as long as the tas
   int alive_while_running = -1;
   auto rt = virtual_runtime();
   rt.block_on([&]() -> Task<void> {
-    auto h = spawn([text = std::string("captured by value"), token = counted{}, &alive_while_running]() -> Task<std::size_t> {
-      co_await yield_now();  // the captures are read after a suspension: they must still be alive
-      co_await sleep(1ms);
-      alive_while_running = counted::alive();
-      co_return text.size() + static_cast<std::size_t>(token.id);
-    }, "lambda");
+    auto h = spawn(
+        [text = std::string("captured by value"), token = counted{},
+         &alive_while_running]() -> Task<std::size_t> {
+          co_await yield_now();  // the captures are read after a suspension: they must still be alive
+          co_await sleep(1ms);
+          alive_while_running = counted::alive();
+          co_return text.size() + static_cast<std::size_t>(token.id);
+        },
+        "lambda");
     got.emplace(co_await h);
   });
-  REQUIRE(got);
+  REQUIRE(got.has_value());
   REQUIRE(got->has_value());
   CHECK(**got == std::string("captured by value").size());
   CHECK(alive_while_running >= 1);
@@ -201,7 +256,8 @@ TEST_CASE("spawn outside a runtime throws std::logic_error", "[spawn]") {
   CHECK_THROWS_AS(spawn(sleep_until(Instant{})), std::logic_error);
 }
 
-TEST_CASE("an exception escaping a spawned task is a panic JoinError and other tasks keep running", "[spawn]") {
+TEST_CASE("an exception escaping a spawned task is a panic JoinError and other tasks keep running",
+          "[spawn]") {
   trace::Recorder rec;
   std::optional<std::expected<int, JoinError>> failed;
   bool other_finished = false;
@@ -216,7 +272,7 @@ TEST_CASE("an exception escaping a spawned task is a panic JoinError and other t
       ended_at = elapsed();
     });
   }
-  REQUIRE(failed);
+  REQUIRE(failed.has_value());
   REQUIRE_FALSE(failed->has_value());
   CHECK(failed->error().is_panic());
   CHECK_FALSE(failed->error().is_cancelled());

@@ -75,7 +75,8 @@ TEST_CASE("try_block_on returns the value when the program finishes", "[stuck]")
   CHECK(*r == 3);
 }
 
-TEST_CASE("a task awaiting a lost task is reported as waiting, with its waker held by the lost one", "[stuck]") {
+TEST_CASE("a task awaiting a lost task is reported as waiting, with its waker held by the lost one",
+          "[stuck]") {
   int polls = 0;
   std::optional<StuckError> error;
   auto rt = virtual_runtime();

@@ -1,4 +1,5 @@
-// Task<T>: lazy, poll-driven, cancelled by drop, exceptions at the co_await (runtime/include/asynclab/task.hpp).
+// Task<T>: lazy, poll-driven, cancelled by drop, exceptions at the co_await
+// (runtime/include/asynclab/task.hpp).
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -122,8 +123,8 @@ TEST_CASE("the seeds' MyFuture is Ready(4) on its 4th poll after 3 self-wakes by
   CHECK(result == 4);
   CHECK(log == Log{"Starting async function", "Async function completed"});
   CHECK(q.count(EventKind::poll_begin, main_task) == 4);
-  CHECK(q.poll_results(main_task) ==
-        std::vector<PollResult>{PollResult::pending, PollResult::pending, PollResult::pending, PollResult::ready});
+  CHECK(q.poll_results(main_task) == std::vector<PollResult>{PollResult::pending, PollResult::pending,
+                                                             PollResult::pending, PollResult::ready});
   CHECK(q.count(EventKind::wake) == 3);
   CHECK(q.wakes(main_task, trace::wake_flag::self | trace::wake_flag::by_ref) == 3);
   CHECK(q.lint_count(trace::LintKind::lost_waker) == 0);
@@ -140,7 +141,8 @@ TEST_CASE("MyFuture polled by hand with a no-op waker answers Pending three time
   CHECK(r.value() == 4u);
 }
 
-TEST_CASE("a pending leaf three awaits deep makes the task Pending and is re-polled first on the next poll", "[task]") {
+TEST_CASE("a pending leaf three awaits deep makes the task Pending and is re-polled first on the next poll",
+          "[task]") {
   trace::Recorder rec;
   Log log;
   int leaf_polls = 0;
@@ -156,12 +158,15 @@ TEST_CASE("a pending leaf three awaits deep makes the task Pending and is re-pol
   CHECK(leaf_polls == 3);
   // One leaf poll per task poll, and no body code past an await runs until the leaf is Ready.
   CHECK(q.count(EventKind::poll_begin, main_task) == 3);
-  CHECK(log == Log{"leaf poll 1", "leaf poll 2", "leaf poll 3", "level 3 resumed", "level 2 resumed", "level 1 resumed"});
-  CHECK(q.poll_results(main_task) == std::vector<PollResult>{PollResult::pending, PollResult::pending, PollResult::ready});
+  CHECK(log == Log{"leaf poll 1", "leaf poll 2", "leaf poll 3", "level 3 resumed", "level 2 resumed",
+                   "level 1 resumed"});
+  CHECK(q.poll_results(main_task) ==
+        std::vector<PollResult>{PollResult::pending, PollResult::pending, PollResult::ready});
 
   // The task is parked at the innermost await: level_three's co_await on the leaf.
   auto parked = q.first([&](const trace::Event& e) {
-    return e.kind == EventKind::poll_end && e.task == main_task && e.flags == static_cast<std::uint16_t>(PollResult::pending);
+    return e.kind == EventKind::poll_end && e.task == main_task &&
+           e.flags == static_cast<std::uint16_t>(PollResult::pending);
   });
   REQUIRE(parked);
   REQUIRE(parked->b != 0);

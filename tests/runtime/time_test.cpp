@@ -22,7 +22,9 @@ using trace::EventKind;
 
 namespace {
 
-std::string ms_text(Duration d) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms"; }
+std::string ms_text(Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
 
 template <class T>
 Task<T> value_after(Duration d, T v) {
@@ -67,10 +69,14 @@ std::vector<Duration> clock_advances_while_runnable(const trace::Trace& t) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     const trace::Event& e = t[i];
     switch (e.kind) {
-      case EventKind::task_spawned: runnable.insert(e.task); break;
+      case EventKind::task_spawned:
+        runnable.insert(e.task);
+        break;
       case EventKind::wake:
-        if (e.task == polling) notified.insert(e.task);
-        else runnable.insert(e.task);
+        if (e.task == polling)
+          notified.insert(e.task);
+        else
+          runnable.insert(e.task);
         break;
       case EventKind::poll_begin:
         runnable.erase(e.task);
@@ -78,7 +84,8 @@ std::vector<Duration> clock_advances_while_runnable(const trace::Trace& t) {
         break;
       case EventKind::poll_end:
         polling = 0;
-        if (notified.erase(e.task) && e.flags == static_cast<std::uint16_t>(trace::PollResult::pending)) runnable.insert(e.task);
+        if (notified.erase(e.task) && e.flags == static_cast<std::uint16_t>(trace::PollResult::pending))
+          runnable.insert(e.task);
         break;
       case EventKind::task_completed:
         runnable.erase(e.task);
@@ -87,7 +94,8 @@ std::vector<Duration> clock_advances_while_runnable(const trace::Trace& t) {
       case EventKind::clock_advanced:
         if (e.task == 0 && !runnable.empty()) violations.push_back(TraceQuery::time(e));
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return violations;
@@ -179,6 +187,53 @@ TEST_CASE("interval bursts the ticks it missed while the task was busy", "[time]
   CHECK(reported == std::vector<Duration>{100ms, 200ms, 300ms, 400ms});
 }
 
+TEST_CASE("interval_at's first tick waits for its start", "[time]") {
+  std::vector<Duration> at;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    auto iv = interval_at(Instant(50ms), 20ms);
+    for (int i = 0; i < 3; ++i) {
+      (void)co_await iv.tick();
+      at.push_back(elapsed());
+    }
+  });
+  CHECK(at == std::vector<Duration>{50ms, 70ms, 90ms});
+}
+
+TEST_CASE("Sleep::reset moves the deadline and the old one never fires", "[time]") {
+  trace::Recorder rec;
+  Duration woke{};
+  {
+    auto rt = virtual_runtime(rec);
+    rt.block_on([&]() -> Task<void> {
+      Sleep s = sleep(100ms);
+      (void)co_await poll_once(s);  // armed for 100 ms
+      s.reset(Instant(30ms));
+      co_await s;
+      woke = elapsed();
+      co_await sleep(200ms);  // gives the old deadline every chance to fire
+    });
+  }
+  CHECK(woke == 30ms);
+  TraceQuery q(rec.trace());
+  CHECK(q.count(EventKind::timer_armed) == 3);
+  CHECK(q.count(EventKind::timer_fired) == 2);
+}
+
+// Run under AddressSanitizer this proves the Sleep does not touch the destroyed scheduler.
+TEST_CASE("a Sleep kept past its Runtime can still be dropped", "[time]") {
+  std::optional<Sleep> kept;
+  {
+    auto rt = virtual_runtime();
+    rt.block_on([&]() -> Task<void> {
+      kept.emplace(sleep(1h));
+      (void)co_await poll_once(*kept);  // arms its timer
+    });
+  }
+  kept.reset();
+  CHECK_FALSE(kept.has_value());
+}
+
 TEST_CASE("interval refuses a period that is not positive", "[time]") {
   CHECK_THROWS_AS(interval_at(Instant{}, Duration::zero()), std::invalid_argument);
 }
@@ -250,7 +305,8 @@ TEST_CASE("timeout of a slower future elapses at exactly the deadline with Elaps
   CHECK(ended == 100ms);
 }
 
-TEST_CASE("at the deadline timeout drops its inner future on the spot and never polls it again", "[timeout]") {
+TEST_CASE("at the deadline timeout drops its inner future on the spot and never polls it again",
+          "[timeout]") {
   counted::reset();
   trace::Recorder rec;
   Log log;
@@ -260,7 +316,8 @@ TEST_CASE("at the deadline timeout drops its inner future on the spot and never 
   {
     auto rt = virtual_runtime(rec);
     rt.block_on([&]() -> Task<void> {
-      auto r = co_await timeout(100ms, parked_with_counted_local(log, polls));
+      auto limited = timeout(100ms, parked_with_counted_local(log, polls));
+      auto r = co_await limited;  // a named future: only timeout itself can drop the inner one here
       destroyed_right_after = counted::destructions;
       elapsed_out = !r.has_value();
       co_await sleep(50ms);
@@ -272,22 +329,26 @@ TEST_CASE("at the deadline timeout drops its inner future on the spot and never 
   CHECK(counted::destructions == 1);
   CHECK(polls == 2);
   // Polled at the start and once more at the deadline (the inner future goes first), then dropped.
-  CHECK(log == Log{"parked polled at 0 ms", "parked polled at 100 ms", "inner dropped at 100 ms", "main continues at 150 ms"});
+  CHECK(log == Log{"parked polled at 0 ms", "parked polled at 100 ms", "inner dropped at 100 ms",
+                   "main continues at 150 ms"});
 
   // The trace shows the inner branch dropped mid-flight under a timeout node.
   TraceQuery q(rec.trace());
   auto node = q.first([](const trace::Event& e) {
-    return e.kind == EventKind::future_created && (e.flags & 0xff) == static_cast<std::uint16_t>(trace::FutureNode::timeout);
+    return e.kind == EventKind::future_created &&
+           (e.flags & 0xff) == static_cast<std::uint16_t>(trace::FutureNode::timeout);
   });
   REQUIRE(node);
   const std::uint32_t inner_branch = node->a + 1;
-  auto dropped = q.first([&](const trace::Event& e) { return e.kind == EventKind::future_dropped && e.a == inner_branch; });
+  auto dropped = q.first(
+      [&](const trace::Event& e) { return e.kind == EventKind::future_dropped && e.a == inner_branch; });
   REQUIRE(dropped);
   CHECK(dropped->flags == 0);
   CHECK(TraceQuery::time(*dropped) == 100ms);
 }
 
-TEST_CASE("timeout gives the inner future's value when it finishes first, and its timer never fires", "[timeout]") {
+TEST_CASE("timeout gives the inner future's value when it finishes first, and its timer never fires",
+          "[timeout]") {
   trace::Recorder rec;
   std::optional<int> value;
   Duration got_at{};

@@ -49,10 +49,10 @@ TEST_CASE("cloning and dropping a task's waker is counted in the trace", "[waker
     rt.block_on([&]() -> Task<void> {
       Waker w = co_await current_waker();  // clone 1
       {
-        Waker copy = w;  // clone 2
+        Waker copy = w;                 // clone 2
         Waker moved = std::move(copy);  // a move is not a clone
-      }  // drop 1
-      w.reset();  // drop 2
+      }                                 // drop 1
+      w.reset();                        // drop 2
     });
   }
   TraceQuery q(rec.trace());
@@ -104,16 +104,18 @@ TEST_CASE("wake() consumes the waker and wake_by_ref() keeps it", "[waker]") {
   CHECK(q.count(EventKind::waker_dropped, main_task) == 1);  // wake() dropped the clone it consumed
 }
 
-TEST_CASE("a wake from another task names the waking task; a timer's wake names the timer", "[waker]") {
+TEST_CASE("a wake from another task names the waking task, and a timer's wake names the timer", "[waker]") {
   trace::Recorder rec;
   {
     auto rt = virtual_runtime(rec);
     rt.block_on([&]() -> Task<void> {
       Waker main_waker = co_await current_waker();
-      auto h = spawn([main_waker]() -> Task<void> {
-        main_waker.wake_by_ref();
-        co_return;
-      }, "waker");
+      auto h = spawn(
+          [main_waker]() -> Task<void> {
+            main_waker.wake_by_ref();
+            co_return;
+          },
+          "waker");
       (void)co_await h;
       co_await sleep(5ms);
     });
@@ -121,9 +123,12 @@ TEST_CASE("a wake from another task names the waking task; a timer's wake names 
   TraceQuery q(rec.trace());
   const auto main_task = q.task_named("main");
   const auto waker_task = q.task_named("waker");
-  auto from_task = q.first([&](const trace::Event& e) { return e.kind == EventKind::wake && e.task == main_task && e.a == waker_task; });
+  auto from_task = q.first([&](const trace::Event& e) {
+    return e.kind == EventKind::wake && e.task == main_task && e.a == waker_task;
+  });
   REQUIRE(from_task);
-  CHECK((from_task->flags & trace::wake_flag::source_mask) == static_cast<std::uint16_t>(trace::WakeSource::task));
+  CHECK((from_task->flags & trace::wake_flag::source_mask) ==
+        static_cast<std::uint16_t>(trace::WakeSource::task));
   CHECK_FALSE(from_task->flags & trace::wake_flag::self);
   CHECK(q.wakes_from(main_task, trace::WakeSource::timer) == 1);
 }
@@ -177,4 +182,29 @@ TEST_CASE("the no-op waker clones and wakes without effect", "[waker]") {
   w.wake_by_ref();
   w.wake();
   CHECK(w.empty());
+}
+
+TEST_CASE("a task's Waker kept past its Runtime can still be woken and dropped, doing nothing", "[waker]") {
+  trace::Recorder rec;
+  Waker kept;
+  Signal never_fired;  // holds a clone of a cancelled task's waker, like shared state owned by a test
+  {
+    auto rt = virtual_runtime(rec);
+    rt.block_on([&]() -> Task<void> {
+      kept = co_await current_waker();
+      (void)spawn([&never_fired]() -> Task<void> { co_await never_fired.wait(); }, "parked on a signal");
+      co_await yield_now();
+    });
+  }
+  const auto events_after_run = rec.trace().size();
+  REQUIRE_FALSE(kept.empty());
+  REQUIRE(never_fired.has_waker());
+  kept.wake_by_ref();
+  Waker copy = kept;
+  copy.wake();
+  kept.reset();
+  never_fired.fire();
+  CHECK(kept.empty());
+  CHECK_FALSE(never_fired.has_waker());
+  CHECK(rec.trace().size() == events_after_run);  // nothing is recorded once the runtime is gone
 }

@@ -64,7 +64,9 @@ class TraceQuery {
       return matches(e, trace::EventKind::lint, task) && e.flags == static_cast<std::uint16_t>(kind);
     });
   }
-  std::size_t lint_count(trace::LintKind kind, std::uint32_t task = any_task) const { return lints(kind, task).size(); }
+  std::size_t lint_count(trace::LintKind kind, std::uint32_t task = any_task) const {
+    return lints(kind, task).size();
+  }
 
   // Wake events of a task whose flags contain every bit of `flags`.
   std::size_t wakes(std::uint32_t task, std::uint16_t flags = 0) const {
@@ -84,7 +86,8 @@ class TraceQuery {
   // The poll results (poll_end flags) of a task, in order.
   std::vector<trace::PollResult> poll_results(std::uint32_t task) const {
     std::vector<trace::PollResult> out;
-    for (const auto& e : events(trace::EventKind::poll_end, task)) out.push_back(static_cast<trace::PollResult>(e.flags));
+    for (const auto& e : events(trace::EventKind::poll_end, task))
+      out.push_back(static_cast<trace::PollResult>(e.flags));
     return out;
   }
 

@@ -30,8 +30,15 @@ class [[nodiscard("futures are lazy: a join does nothing until it is awaited")]]
   using Output = std::tuple<stored_t<output_t<Fs>>...>;
 
   explicit Join(Fs... fs) : futures_(std::move(fs)...) {}
+  // Futures move only before their first poll (see future.hpp); a moved-from Join cancels nothing.
+  Join(Join&& o) noexcept
+      : futures_(std::move(o.futures_)), outputs_(std::move(o.outputs_)), tree_(o.tree_), polled_(std::exchange(o.polled_, false)) {}
+  ~Join() {
+    if (polled_) tree_.cancel_remaining(futures_);
+  }
 
   Poll<Output> poll(Context& cx) {
+    polled_ = true;
     tree_.open(cx, trace::FutureNode::join, sizeof...(Fs));
     bool all = true;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -65,6 +72,7 @@ class [[nodiscard("futures are lazy: a join does nothing until it is awaited")]]
   std::tuple<std::optional<Fs>...> futures_;
   std::tuple<std::optional<stored_t<output_t<Fs>>>...> outputs_;
   detail::FutureTree tree_;
+  bool polled_ = false;
 };
 
 template <class... Fs>
@@ -92,8 +100,15 @@ class [[nodiscard("futures are lazy: a try_join does nothing until it is awaited
   using Output = std::expected<std::tuple<stored_t<typename output_t<Fs>::value_type>...>, Error>;
 
   explicit TryJoin(Fs... fs) : futures_(std::move(fs)...) {}
+  // Futures move only before their first poll (see future.hpp); a moved-from TryJoin cancels nothing.
+  TryJoin(TryJoin&& o) noexcept
+      : futures_(std::move(o.futures_)), values_(std::move(o.values_)), error_(std::move(o.error_)), tree_(o.tree_), polled_(std::exchange(o.polled_, false)) {}
+  ~TryJoin() {
+    if (polled_) tree_.cancel_remaining(futures_);
+  }
 
   Poll<Output> poll(Context& cx) {
+    polled_ = true;
     tree_.open(cx, trace::FutureNode::try_join, sizeof...(Fs));
     bool all = true;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -132,17 +147,13 @@ class [[nodiscard("futures are lazy: a try_join does nothing until it is awaited
     }
     return true;
   }
-  void drop_unfinished() {
-    detail::Scheduler::CancellingScope cancelling(detail::Scheduler::current());
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((std::get<I>(futures_) ? (std::get<I>(futures_).reset(), tree_.gone(I, false)) : void()), ...);
-    }(std::index_sequence_for<Fs...>{});
-  }
+  void drop_unfinished() { tree_.cancel_remaining(futures_); }
 
   std::tuple<std::optional<Fs>...> futures_;
   std::tuple<std::optional<stored_t<typename output_t<Fs>::value_type>>...> values_;
   std::optional<Error> error_;
   detail::FutureTree tree_;
+  bool polled_ = false;
 };
 
 template <class... Fs>

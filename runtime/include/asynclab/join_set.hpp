@@ -62,7 +62,7 @@ class JoinSet {
 
   void abort_all() {
     for (auto& e : state_->entries)
-      if (e->cell && !e->taken) e->cell->scheduler->abort(e->cell);
+      if (e->cell && !e->taken && !e->cell->is_complete()) e->cell->scheduler->abort(e->cell);
   }
 
   class [[nodiscard("futures are lazy: join_next does nothing until it is awaited")]] JoinNext {

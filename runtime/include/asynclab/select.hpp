@@ -33,8 +33,15 @@ class [[nodiscard("futures are lazy: a select does nothing until it is awaited")
   using Output = std::variant<stored_t<output_t<Fs>>...>;
 
   explicit Select(Fs... fs) : futures_(std::move(fs)...) {}
+  // Futures move only before their first poll (see future.hpp); a moved-from Select cancels nothing.
+  Select(Select&& o) noexcept
+      : futures_(std::move(o.futures_)), tree_(o.tree_), polled_(std::exchange(o.polled_, false)) {}
+  ~Select() {
+    if (polled_) tree_.cancel_remaining(futures_);
+  }
 
   Poll<Output> poll(Context& cx) {
+    polled_ = true;
     tree_.open(cx, trace::FutureNode::select, N);
     std::size_t start = 0;
     if constexpr (!Biased && N > 1) {
@@ -46,7 +53,7 @@ class [[nodiscard("futures are lazy: a select does nothing until it is awaited")
       (this->*branch_pollers()[i])(cx, winner);
     }
     if (!winner) return Poll<Output>::pending();
-    drop_losers(winner->index());
+    drop_losers();
     return Poll<Output>::ready(std::move(*winner));
   }
 
@@ -76,15 +83,12 @@ class [[nodiscard("futures are lazy: a select does nothing until it is awaited")
     tree_.gone(I, true);
   }
 
-  void drop_losers(std::size_t won) {
-    detail::Scheduler::CancellingScope cancelling(detail::Scheduler::current());
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((I != won && std::get<I>(futures_) ? (std::get<I>(futures_).reset(), tree_.gone(I, false)) : void()), ...);
-    }(std::index_sequence_for<Fs...>{});
-  }
+  // The winner's slot is already empty, so "every branch still held" is exactly the losers.
+  void drop_losers() { tree_.cancel_remaining(futures_); }
 
   std::tuple<std::optional<Fs>...> futures_;
   detail::FutureTree tree_;
+  bool polled_ = false;
 };
 
 template <class... Fs>

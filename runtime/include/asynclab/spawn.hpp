@@ -56,7 +56,8 @@ class [[nodiscard("dropping a JoinHandle detaches the task; keep it to await or 
 
   // Cancels the task (see the rules above). Aborting a finished task does nothing.
   void abort() {
-    if (cell_) cell_->scheduler->abort(cell_);
+    // A finished task (every task, once its runtime is gone) has nothing to cancel.
+    if (cell_ && !cell_->is_complete()) cell_->scheduler->abort(cell_);
   }
   bool is_finished() const { return cell_ && cell_->is_complete(); }
   std::uint32_t id() const { return cell_ ? cell_->id : 0; }

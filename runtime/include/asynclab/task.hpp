@@ -43,7 +43,13 @@ struct Leaf {
 
 // What a coroutine frame keeps for the poll protocol, whatever its result type. Small on purpose:
 // it is part of every coroutine frame.
+// Where the coroutine being created right now was defined: set by the frame's operator new, read by
+// the promise's constructor, which the compiler runs right after it.
+inline thread_local std::source_location frame_origin;
+
 struct PromiseBase {
+  PromiseBase() : origin(frame_origin) {}
+
   // The Context of the poll running the body right now; null until the first poll, so it also
   // tells whether the Task was ever polled.
   Context* cx = nullptr;
@@ -51,12 +57,20 @@ struct PromiseBase {
   // once it is Ready.
   Leaf* leaf = nullptr;
   std::exception_ptr error;
+  // The coroutine function this frame belongs to, so a forgotten future can be named.
+  std::source_location origin;
 
   std::suspend_always initial_suspend() noexcept { return {}; }
   std::suspend_always final_suspend() noexcept { return {}; }
   void unhandled_exception() { error = std::current_exception(); }
 
-  static void* operator new(std::size_t n) { return FramePool::allocate(n); }
+  // The default argument is evaluated where the compiler allocates the frame, inside the coroutine
+  // function itself, so it names that function (GCC and Clang both do this).
+  static void* operator new(std::size_t n, std::source_location where = std::source_location::current()) {
+    void* p = FramePool::allocate(n);
+    frame_origin = where;
+    return p;
+  }
   static void operator delete(void* p, std::size_t n) noexcept { FramePool::deallocate(p, n); }
 
   template <class F>
@@ -196,7 +210,7 @@ class [[nodiscard("futures are lazy: a Task does nothing until it is awaited or 
   void destroy() {
     if (!h_) return;
     if (!h_.promise().cx) {
-      if (auto* s = detail::Scheduler::current()) s->forgotten_future(nullptr);
+      if (auto* s = detail::Scheduler::current()) s->forgotten_future(&h_.promise().origin);
     }
     std::exchange(h_, nullptr).destroy();
   }

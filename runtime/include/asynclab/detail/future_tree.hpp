@@ -9,7 +9,11 @@
 // * Each branch poll is recorded with its answer; each branch is recorded once more when it goes
 //   away, as completed or as dropped mid-flight (cancelled).
 // * Untraced runtimes pay one pointer test per poll of the combinator and nothing per branch.
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <tuple>
+#include <utility>
 
 #include "asynclab/detail/scheduler.hpp"
 #include "asynclab/trace/event.hpp"
@@ -19,6 +23,17 @@ namespace asynclab::detail {
 
 class FutureTree {
  public:
+  // Drops every branch still held, as cancellation: when a combinator that has been polled goes
+  // away mid-flight (its task was aborted, an outer select dropped it, a branch threw), its
+  // remaining branches are cancelled, not forgotten. Each is recorded as dropped mid-flight.
+  template <class... Fs>
+  void cancel_remaining(std::tuple<std::optional<Fs>...>& branches) {
+    Scheduler::CancellingScope cancelling(Scheduler::current());
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((std::get<I>(branches) ? (std::get<I>(branches).reset(), gone(I, false)) : void()), ...);
+    }(std::index_sequence_for<Fs...>{});
+  }
+
   // Called at every poll of the combinator; creates the nodes the first time, if tracing.
   void open(Context& cx, trace::FutureNode kind, std::uint16_t branches) {
     if (self_ != 0) return;

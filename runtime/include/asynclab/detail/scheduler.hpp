@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "asynclab/detail/task_header.hpp"
@@ -59,6 +60,12 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
 
   static Scheduler* current() { return current_; }
+
+  // Whether the scheduler with this address and serial still exists. For objects that can outlive
+  // their runtime (a Sleep kept in state the program owns): they check before calling back into it.
+  // The serial guards against a new scheduler allocated at a dead one's address.
+  static bool is_alive(const Scheduler* s, std::uint64_t serial);
+  std::uint64_t serial() const { return serial_; }
 
   // --- clock ---------------------------------------------------------------------------------
   // Nanoseconds since the runtime started, on its clock (virtual or real).
@@ -135,6 +142,10 @@ class Scheduler {
 
   // Wakers of tasks point here.
   static const WakerVTable task_waker_vtable;
+  // The last waker clone of a finished task is gone: it can no longer outlive the scheduler.
+  void forget_finished_with_wakers(TaskHeader* task) { finished_with_wakers_.erase(task); }
+  // The last Waker clone of a task was dropped: forget it if finished, lint it if it is now lost.
+  void last_waker_dropped(TaskHeader* task);
 
  private:
   struct HeapEntry {
@@ -164,6 +175,7 @@ class Scheduler {
   [[noreturn]] void report_stuck(TaskHeader* main);
 
   SchedulerConfig config_;
+  std::uint64_t serial_;
   trace::Recorder* recorder_;
   Scheduler* previous_ = nullptr;  // the scheduler that was current when this one started running
   TaskHeader* running_ = nullptr;
@@ -179,6 +191,9 @@ class Scheduler {
   // the table is compacted once the holes outnumber the tasks, so no finish touches another task.
   std::vector<TaskHeader*> live_;
   std::size_t live_holes_ = 0;
+  // Finished tasks that still have Waker clones out there (kept by a test, a lesson's shared state):
+  // marked ORPHANED when the scheduler is destroyed, so those wakers never reach a dead scheduler.
+  std::unordered_set<TaskHeader*> finished_with_wakers_;
   void compact_live();
   std::uint32_t next_task_id_ = 0;
   // Names of named tasks that are still alive, for the stuck report (unnamed tasks cost nothing).

@@ -11,6 +11,8 @@
 //                instead of polling it.
 // * FUTURE_GONE — the future has been destroyed (on completion, cancellation or runtime shutdown).
 // * OUTPUT     — the output slot holds a value nobody has taken yet.
+// * ORPHANED   — the scheduler is gone but Waker clones still point here: they only count down and
+//                release the cell, never touching the scheduler.
 //
 // References (`refs`): the scheduler holds one from spawn until COMPLETE, the JoinHandle one until it
 // is dropped, every Waker clone one. The cell is freed when the count reaches zero. `live_wakers`
@@ -53,6 +55,7 @@ inline constexpr std::uint8_t complete = 8;
 inline constexpr std::uint8_t cancel = 16;
 inline constexpr std::uint8_t future_gone = 32;
 inline constexpr std::uint8_t output = 64;
+inline constexpr std::uint8_t orphaned = 128;
 }  // namespace task_state
 
 // Kept small on purpose: a million live tasks means a million headers (spawn_many).
@@ -92,7 +95,9 @@ struct TaskOutput : TaskHeader {
     Value value;
   };
 
-  using TaskHeader::TaskHeader;
+  // User-provided (not inherited) so the slot may hold a type with a non-trivial default
+  // constructor (std::string, Waker): an inherited constructor would be deleted for such a union.
+  TaskOutput(const TaskVTable* vt, Scheduler* s) : TaskHeader(vt, s) {}
   ~TaskOutput() {
     if (has_value()) value.~Value();
   }

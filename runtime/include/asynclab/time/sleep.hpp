@@ -7,6 +7,7 @@
 // * Pending polls keep the stored waker current (replaced only when `will_wake` says it changed).
 // * Dropping a Sleep disarms its timer: a cancelled sleep never wakes anyone.
 // * A Sleep may be moved at any time: the timer refers to a runtime slot, never to the Sleep itself.
+// * A Sleep may outlive its runtime (kept in state the program owns): dropping it then does nothing.
 #include <cstdint>
 #include <stdexcept>
 
@@ -22,12 +23,16 @@ class [[nodiscard("futures are lazy: a Sleep does nothing until it is awaited")]
 
   explicit Sleep(Instant deadline) : deadline_ns_(static_cast<std::uint64_t>(deadline.time_since_epoch().count())) {}
   Sleep(Sleep&& other) noexcept
-      : deadline_ns_(other.deadline_ns_), scheduler_(std::exchange(other.scheduler_, nullptr)), timer_(other.timer_) {}
+      : deadline_ns_(other.deadline_ns_),
+        scheduler_(std::exchange(other.scheduler_, nullptr)),
+        scheduler_serial_(other.scheduler_serial_),
+        timer_(other.timer_) {}
   Sleep& operator=(Sleep&& other) noexcept {
     if (this != &other) {
       disarm();
       deadline_ns_ = other.deadline_ns_;
       scheduler_ = std::exchange(other.scheduler_, nullptr);
+      scheduler_serial_ = other.scheduler_serial_;
       timer_ = other.timer_;
     }
     return *this;
@@ -44,6 +49,7 @@ class [[nodiscard("futures are lazy: a Sleep does nothing until it is awaited")]
     }
     if (!scheduler_ || !s->timer_pending(timer_, cx.waker())) {
       scheduler_ = s;
+      scheduler_serial_ = s->serial();
       timer_ = s->arm_timer(deadline_ns_, cx.waker());
     }
     return Poll<void>::pending();
@@ -59,10 +65,13 @@ class [[nodiscard("futures are lazy: a Sleep does nothing until it is awaited")]
 
  private:
   void disarm() {
-    if (scheduler_) std::exchange(scheduler_, nullptr)->cancel_timer(timer_);
+    if (!scheduler_) return;
+    auto* s = std::exchange(scheduler_, nullptr);
+    if (detail::Scheduler::is_alive(s, scheduler_serial_)) s->cancel_timer(timer_);
   }
   std::uint64_t deadline_ns_;
   detail::Scheduler* scheduler_ = nullptr;
+  std::uint64_t scheduler_serial_ = 0;
   detail::Scheduler::TimerHandle timer_{};
 };
 

@@ -36,8 +36,24 @@ class [[nodiscard("futures are lazy: a timeout does nothing until it is awaited"
   using Output = std::expected<Inner, Elapsed>;
 
   Timeout(Duration d, F inner) : duration_(d), inner_(std::move(inner)) {}
+  // Futures move only before their first poll (see future.hpp); a moved-from Timeout cancels nothing.
+  Timeout(Timeout&& o) noexcept
+      : duration_(o.duration_),
+        inner_(std::move(o.inner_)),
+        sleep_(std::move(o.sleep_)),
+        tree_(o.tree_),
+        polled_(std::exchange(o.polled_, false)) {}
+  ~Timeout() {
+    // Dropped mid-flight (an outer select, an aborted task): the inner future is cancelled.
+    if (polled_ && inner_) {
+      detail::Scheduler::CancellingScope cancelling(detail::Scheduler::current());
+      inner_.reset();
+      tree_.gone(0, false);
+    }
+  }
 
   Poll<Output> poll(Context& cx) {
+    polled_ = true;
     tree_.open(cx, trace::FutureNode::timeout, 2);
     if (inner_) {
       detail::FutureTree::BranchScope scope(cx, tree_, 0);
@@ -71,6 +87,7 @@ class [[nodiscard("futures are lazy: a timeout does nothing until it is awaited"
   std::optional<F> inner_;
   std::optional<Sleep> sleep_;
   detail::FutureTree tree_;
+  bool polled_ = false;
 };
 
 template <class F>

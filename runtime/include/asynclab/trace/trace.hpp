@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "asynclab/trace/event.hpp"
@@ -139,6 +140,7 @@ class Trace {
   std::vector<Location> locations_;
   std::vector<SpawnSite> sites_;
   mutable std::vector<std::uint32_t> task_site_cache_;  // task id -> site id, built on first task_name()
+  mutable std::unordered_map<std::uint32_t, std::uint32_t> task_site_sparse_;
   mutable std::size_t task_site_cache_upto_ = 0;
 };
 

@@ -1,0 +1,168 @@
+// Exports: Chrome trace-event JSON that Perfetto can open, and JSON Lines.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "asynclab/trace/export.hpp"
+#include "trace/trace_fixture.hpp"
+
+using namespace asynclab;
+using namespace trace_test;
+using trace::EventKind;
+using nlohmann::json;
+
+namespace {
+
+json chrome_of(const trace::Trace& t) {
+  std::ostringstream out;
+  trace::write_chrome_json(t, out);
+  return json::parse(out.str());  // throws, failing the test, if it is not valid JSON
+}
+
+std::size_t count_kind(const trace::Trace& t, EventKind kind) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) n += t[i].kind == kind ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("the Chrome export is a trace-event JSON object with nanosecond display", "[trace][export]") {
+  const json doc = chrome_of(record_program());
+  REQUIRE(doc.is_object());
+  CHECK(doc.at("displayTimeUnit") == "ns");
+  REQUIRE(doc.at("traceEvents").is_array());
+  for (const json& e : doc["traceEvents"]) {
+    REQUIRE(e.contains("ph"));
+    CHECK(e.at("pid") == 1);
+    REQUIRE(e.contains("tid"));
+    if (e["ph"] != "M") CHECK(e.at("ts").is_number());
+  }
+}
+
+TEST_CASE("the Chrome export names one track per task after the task", "[trace][export]") {
+  const trace::Trace t = record_program();
+  const json doc = chrome_of(t);
+  std::map<std::uint32_t, std::string> thread_names;
+  for (const json& e : doc["traceEvents"])
+    if (e["ph"] == "M" && e["name"] == "thread_name") thread_names[e["tid"].get<std::uint32_t>()] = e["args"]["name"];
+
+  CHECK(thread_names.at(0) == "runtime / timers");
+  std::size_t tasks = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i].kind != EventKind::task_spawned) continue;
+    ++tasks;
+    const std::uint32_t id = t[i].task;
+    INFO("task " << id << " named " << t.task_name(id));
+    REQUIRE(thread_names.contains(id));
+    CHECK_THAT(thread_names[id], Catch::StartsWith(t.task_name(id)));
+  }
+  CHECK(tasks >= 4);  // main, helper and the JoinSet's two workers, each with its track
+  CHECK(thread_names.size() == tasks + 1);
+}
+
+TEST_CASE("the Chrome export draws one slice per poll, in order, each with a width", "[trace][export]") {
+  const trace::Trace t = record_program();
+  const json doc = chrome_of(t);
+  std::size_t slices = 0;
+  std::map<std::uint32_t, double> last_end;  // per track: slices never overlap
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] != "X" || e["cat"] != "poll") continue;
+    ++slices;
+    const auto tid = e["tid"].get<std::uint32_t>();
+    CHECK(e["dur"].get<double>() > 0);
+    CHECK(e["ts"].get<double>() >= last_end[tid]);
+    last_end[tid] = e["ts"].get<double>() + e["dur"].get<double>();
+    CHECK(e["name"] == t.task_name(tid));
+    CHECK(e["args"].contains("result"));
+    CHECK(e["args"].contains("parked_at"));
+  }
+  CHECK(slices == count_kind(t, EventKind::poll_begin));
+}
+
+TEST_CASE("the Chrome export turns wakes into flow arrows whose starts and finishes pair up", "[trace][export]") {
+  const trace::Trace t = record_program();
+  const json doc = chrome_of(t);
+  std::map<std::uint64_t, double> starts, finishes;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "s") {
+      CHECK(starts.emplace(e["id"].get<std::uint64_t>(), e["ts"].get<double>()).second);
+    } else if (e["ph"] == "f") {
+      CHECK(e["bp"] == "e");
+      CHECK(finishes.emplace(e["id"].get<std::uint64_t>(), e["ts"].get<double>()).second);
+    }
+  }
+  CHECK(!starts.empty());
+  REQUIRE(starts.size() == finishes.size());
+  for (const auto& [id, ts] : starts) {
+    INFO("flow " << id);
+    REQUIRE(finishes.contains(id));
+    CHECK(finishes[id] >= ts);  // an arrow goes forward in time
+  }
+}
+
+TEST_CASE("the Chrome export shows lints and marks as instant events", "[trace][export]") {
+  const trace::Trace t = record_program();
+  const json doc = chrome_of(t);
+  std::size_t lints = 0, marks = 0;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] != "i") continue;
+    if (e["cat"] == "lint") {
+      ++lints;
+      CHECK(e["args"].contains("lint"));
+    }
+    if (e["cat"] == "mark") {
+      ++marks;
+      CHECK(e["args"]["label"] == e["name"]);
+    }
+  }
+  CHECK(lints == count_kind(t, EventKind::lint));
+  CHECK(lints >= 1);  // the forgotten future
+  CHECK(marks == 2);
+}
+
+TEST_CASE("events sharing a virtual instant are spread a nanosecond apart in the Chrome export", "[trace][export]") {
+  const json doc = chrome_of(record_tiny());
+  // Every poll and instant lands on its own nanosecond, in recorded order: no two share a timestamp.
+  std::set<double> seen;
+  for (const json& e : doc["traceEvents"])
+    if (e["ph"] == "i") CHECK(seen.insert(e["ts"].get<double>()).second);
+}
+
+TEST_CASE("the JSON Lines export writes one parsable object per event", "[trace][export]") {
+  const trace::Trace t = record_program();
+  std::ostringstream out;
+  trace::write_json_lines(t, out);
+  std::istringstream in(out.str());
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line)) {
+    INFO("line " << n + 1 << ": " << line);
+    const json j = json::parse(line);
+    REQUIRE(n < t.size());
+    const trace::Event e = t[n];
+    CHECK(j.at("time_ns") == e.time_ns);
+    CHECK(j.at("kind") == trace::kind_name(e.kind));
+    CHECK(j.at("task") == e.task);
+    CHECK(j.contains("task_name"));
+    switch (e.kind) {
+      case EventKind::poll_end: CHECK(j.contains("result")); break;
+      case EventKind::wake:
+        CHECK(j.contains("source"));
+        CHECK(j.contains("self"));
+        CHECK(j.contains("by_ref"));
+        break;
+      case EventKind::lint: CHECK(j.contains("lint")); break;
+      case EventKind::mark: CHECK(j.at("label").is_string()); break;
+      case EventKind::task_completed: CHECK(j.contains("outcome")); break;
+      default: break;
+    }
+    ++n;
+  }
+  CHECK(n == t.size());
+}
