@@ -186,8 +186,7 @@ void Scheduler::advance_virtual(std::uint64_t d) {
 
 void Scheduler::adopt(TaskHeader* task, std::string_view name, const std::source_location& loc) {
   task->id = ++next_task_id_;
-  task->live_slot = static_cast<std::uint32_t>(live_.size());
-  live_.push_back(task);
+  live_.insert(task);
   if (!name.empty()) names_.emplace(task->id, std::string(name));
   if (recorder_) [[unlikely]] {
     if (name.data() != last_site_name_ || name.size() != last_site_name_size_ || loc.line() != last_site_line_ ||
@@ -327,8 +326,7 @@ void Scheduler::finish(TaskHeader* task) {
   emit(EventKind::task_completed, task->id, 0, 0, static_cast<std::uint16_t>(task->outcome));
   if (recorder_) [[unlikely]]
     check_self_wakes(task);
-  live_[task->live_slot] = nullptr;
-  if (++live_holes_ > 64 && live_holes_ * 2 > live_.size()) compact_live();
+  live_.erase(task);
   if (!names_.empty()) names_.erase(task->id);
   if (task->join_waker) {
     wake_source_ = trace::WakeSource::task;
@@ -337,17 +335,6 @@ void Scheduler::finish(TaskHeader* task) {
   }
   running_ = outer;
   task->release();  // the scheduler's reference
-}
-
-void Scheduler::compact_live() {
-  std::size_t kept = 0;
-  for (TaskHeader* t : live_) {
-    if (!t) continue;
-    t->live_slot = static_cast<std::uint32_t>(kept);
-    live_[kept++] = t;
-  }
-  live_.resize(kept);
-  live_holes_ = 0;
 }
 
 void Scheduler::last_waker_dropped(TaskHeader* task) {
@@ -424,8 +411,7 @@ void Scheduler::report_stuck(TaskHeader* main) {
   report.at_ns = now_ns();
   (void)main;
   if (recorder_) restamp();
-  for (TaskHeader* t : live_) {
-    if (!t) continue;
+  live_.for_each([&](TaskHeader* t) {
     StuckTask st;
     st.id = t->id;
     auto it = names_.find(t->id);
@@ -441,7 +427,7 @@ void Scheduler::report_stuck(TaskHeader* main) {
     // returned Pending with no waker alive, or when its last waker was dropped.
     st.lost_waker = t->live_wakers == 0;
     report.tasks.push_back(std::move(st));
-  }
+  });
   std::sort(report.tasks.begin(), report.tasks.end(), [](const StuckTask& x, const StuckTask& y) { return x.id < y.id; });
   emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::stuck));
   finish_trace_segment();
@@ -451,16 +437,9 @@ void Scheduler::report_stuck(TaskHeader* main) {
 void Scheduler::shutdown() {
   CurrentGuard guard(current_, this);
   if (recorder_) restamp();
-  compact_live();
   bool any = !live_.empty();
-  // Dropping a future may spawn or finish other tasks; go on until none is left.
-  while (!live_.empty()) {
-    TaskHeader* t = live_.back();
-    if (!t) {
-      live_.pop_back();
-      --live_holes_;
-      continue;
-    }
+  // Newest first. Dropping a future may spawn or finish other tasks; go on until none is left.
+  while (TaskHeader* t = live_.newest()) {
     t->state |= task_state::cancel;
     t->state &= static_cast<std::uint8_t>(~(task_state::scheduled | task_state::notified));
     drop_future_now(t);

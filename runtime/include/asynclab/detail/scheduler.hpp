@@ -27,6 +27,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "asynclab/detail/live_tasks.hpp"
 #include "asynclab/detail/task_header.hpp"
 #include "asynclab/trace/recorder.hpp"
 
@@ -186,15 +187,10 @@ class Scheduler {
   std::size_t ready_head_ = 0;
   std::size_t ready_len_ = 0;
 
-  // Every task not yet complete, for shutdown and the stuck report. A finished task leaves a null in
-  // its slot (writing next to the slots just written, in the common first-in-first-out case) and
-  // the table is compacted once the holes outnumber the tasks, so no finish touches another task.
-  std::vector<TaskHeader*> live_;
-  std::size_t live_holes_ = 0;
+  LiveTasks live_;  // every task not yet complete, for shutdown and the stuck report
   // Finished tasks that still have Waker clones out there (kept by a test, a lesson's shared state):
   // marked ORPHANED when the scheduler is destroyed, so those wakers never reach a dead scheduler.
   std::unordered_set<TaskHeader*> finished_with_wakers_;
-  void compact_live();
   std::uint32_t next_task_id_ = 0;
   // Names of named tasks that are still alive, for the stuck report (unnamed tasks cost nothing).
   std::unordered_map<std::uint32_t, std::string> names_;

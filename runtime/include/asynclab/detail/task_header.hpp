@@ -68,7 +68,6 @@ struct TaskHeader {
   std::uint32_t id = 0;
   std::uint32_t refs = 1;
   std::uint32_t live_wakers = 0;
-  std::uint32_t live_slot = 0;  // index in the scheduler's table of live tasks, for shutdown
   // tokio-console's counters; cheap enough to keep always, and the lints read them.
   std::uint32_t polls = 0;
   std::uint32_t wakes = 0;
