@@ -40,17 +40,42 @@ std::size_t StuckReport::lost_wakers() const {
   return n;
 }
 
+const StuckTask* StuckReport::task(std::uint32_t id) const {
+  for (const auto& t : tasks)
+    if (t.id == id) return &t;
+  return nullptr;
+}
+
 std::string StuckReport::render() const {
-  std::string out = "the runtime is stuck: no task can run, no timer is armed, and ";
-  out += std::to_string(tasks.size()) + (tasks.size() == 1 ? " task is" : " tasks are") + " still waiting\n";
+  auto who = [&](std::uint32_t id) {
+    const StuckTask* t = task(id);
+    return t ? "\"" + t->name + "\" (task " + std::to_string(id) + ")" : "task " + std::to_string(id);
+  };
+  std::string out = is_deadlock() ? "deadlock: the runtime is stuck, and its tasks wait on each other in a cycle\n"
+                                  : "the runtime is stuck: no task can run, no timer is armed, and ";
+  if (!is_deadlock())
+    out += std::to_string(tasks.size()) + (tasks.size() == 1 ? " task is" : " tasks are") + " still waiting\n";
   for (const auto& t : tasks) {
-    out += "  - " + t.name + " (task " + std::to_string(t.id) + ")";
+    out += "  - " + who(t.id);
     if (!t.parked_at.empty()) out += ", parked at " + t.parked_at;
-    if (t.lost_waker)
+    if (!t.waits_on.empty()) {
+      out += ": waits on " + t.waits_on;
+      if (!t.held_by.empty()) {
+        out += " held by ";
+        for (std::size_t i = 0; i < t.held_by.size(); ++i) out += (i ? ", " : "") + who(t.held_by[i]);
+      }
+      if (!t.resource_state.empty()) out += " (" + t.resource_state + ")";
+    } else if (t.lost_waker) {
       out += ": lost waker — it returned Pending but no waker clone is alive, so nothing can ever wake it";
-    else
+    } else {
       out += ": waiting; " + std::to_string(t.live_wakers) + " waker clone(s) are held by things that will never fire";
+    }
     out += "\n";
+  }
+  if (is_deadlock()) {
+    out += "  wait-for cycle: ";
+    for (std::uint32_t id : cycle) out += who(id) + " -> ";
+    out += who(cycle.front()) + "\n";
   }
   return out;
 }

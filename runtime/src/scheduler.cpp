@@ -10,6 +10,7 @@
 #include <x86intrin.h>
 #endif
 
+#include "asynclab/detail/resource.hpp"
 #include "asynclab/stuck.hpp"
 
 namespace asynclab::detail {
@@ -87,6 +88,40 @@ struct AliveRegistry {
 AliveRegistry& alive_registry() {
   static AliveRegistry r;
   return r;
+}
+
+// The first cycle in the wait-for graph of the stuck tasks (task -> the tasks holding what it waits
+// on), found by depth-first search from each task in id order, so the answer is deterministic. The
+// cycle is rotated to start at its smallest id.
+std::vector<std::uint32_t> find_wait_cycle(const StuckReport& report) {
+  std::unordered_map<std::uint32_t, const StuckTask*> by_id;
+  for (const auto& t : report.tasks) by_id.emplace(t.id, &t);
+  std::unordered_map<std::uint32_t, int> state;  // 0 unseen, 1 on the current path, 2 done
+  std::vector<std::uint32_t> path;
+  std::vector<std::uint32_t> found;
+  auto visit = [&](auto&& self, std::uint32_t id) -> bool {
+    state[id] = 1;
+    path.push_back(id);
+    auto it = by_id.find(id);
+    if (it != by_id.end()) {
+      for (std::uint32_t next : it->second->held_by) {
+        if (!by_id.count(next)) continue;  // held by a task that is not stuck: no cycle through it
+        if (state[next] == 1) {
+          auto start = std::find(path.begin(), path.end(), next);
+          found.assign(start, path.end());
+          return true;
+        }
+        if (state[next] == 0 && self(self, next)) return true;
+      }
+    }
+    path.pop_back();
+    state[id] = 2;
+    return false;
+  };
+  for (const auto& t : report.tasks)
+    if (state[t.id] == 0 && visit(visit, t.id)) break;
+  if (!found.empty()) std::rotate(found.begin(), std::min_element(found.begin(), found.end()), found.end());
+  return found;
 }
 
 }  // namespace
@@ -275,6 +310,7 @@ void Scheduler::poll_task(TaskHeader* task) {
   running_ = task;
   wake_source_ = trace::WakeSource::task;
   ++task->polls;
+  task->waiting_on = 0;
   const std::uint64_t started = config_.virtual_time ? virtual_now_ : stamp_;
   emit(EventKind::poll_begin, task->id);
 
@@ -336,6 +372,18 @@ void Scheduler::finish(TaskHeader* task) {
   running_ = outer;
   task->release();  // the scheduler's reference
 }
+
+std::uint32_t Scheduler::register_resource(Resource* r, std::uint32_t name_string) {
+  const std::uint32_t id = ++next_resource_id_;
+  resources_.emplace(id, r);
+  if (recorder_) [[unlikely]] {
+    emit(EventKind::resource_created, running_id(), id, name_string, static_cast<std::uint16_t>(r->kind()));
+    emit(EventKind::resource_limits, running_id(), id, saturate_u32(r->limit()));
+  }
+  return id;
+}
+
+void Scheduler::unregister_resource(std::uint32_t id) { resources_.erase(id); }
 
 void Scheduler::last_waker_dropped(TaskHeader* task) {
   if (task->is_complete()) {
@@ -426,9 +474,36 @@ void Scheduler::report_stuck(TaskHeader* main) {
     // Its lost-waker lint, if any, was recorded when it happened: at the end of the poll that
     // returned Pending with no waker alive, or when its last waker was dropped.
     st.lost_waker = t->live_wakers == 0;
+    if (auto r = resources_.find(t->waiting_on); t->waiting_on && r != resources_.end()) {
+      ResourceSnapshot snap;
+      r->second->snapshot(snap);
+      st.resource_id = t->waiting_on;
+      st.waits_on = std::string(trace::resource_kind_name(r->second->kind()));
+      if (!r->second->name().empty()) st.waits_on += " \"" + r->second->name() + "\"";
+      st.resource_state = std::move(snap.state);
+      st.held_by = std::move(snap.holders);
+    }
     report.tasks.push_back(std::move(st));
   });
   std::sort(report.tasks.begin(), report.tasks.end(), [](const StuckTask& x, const StuckTask& y) { return x.id < y.id; });
+  report.cycle = find_wait_cycle(report);
+
+  if (recorder_) [[unlikely]] {
+    auto on_cycle = [&](std::uint32_t from, std::uint32_t to) {
+      const auto& c = report.cycle;
+      for (std::size_t i = 0; i < c.size(); ++i)
+        if (c[i] == from && c[(i + 1) % c.size()] == to) return true;
+      return false;
+    };
+    for (const auto& st : report.tasks) {
+      if (st.held_by.empty()) {
+        emit(EventKind::stuck_wait, st.id, st.resource_id, 0, 0);
+        continue;
+      }
+      for (std::uint32_t holder : st.held_by)
+        emit(EventKind::stuck_wait, st.id, st.resource_id, holder, on_cycle(st.id, holder) ? 1 : 0);
+    }
+  }
   emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::stuck));
   finish_trace_segment();
   throw StuckError(std::move(report));

@@ -28,6 +28,21 @@ std::string_view kind_name(EventKind k) {
     case EventKind::lint: return "lint";
     case EventKind::mark: return "mark";
     case EventKind::runtime_stopped: return "runtime_stopped";
+    case EventKind::resource_created: return "resource_created";
+    case EventKind::resource_limits: return "resource_limits";
+    case EventKind::resource_dropped: return "resource_dropped";
+    case EventKind::channel_send: return "channel_send";
+    case EventKind::channel_recv: return "channel_recv";
+    case EventKind::channel_closed: return "channel_closed";
+    case EventKind::lock_waiting: return "lock_waiting";
+    case EventKind::lock_acquired: return "lock_acquired";
+    case EventKind::lock_released: return "lock_released";
+    case EventKind::notified: return "notified";
+    case EventKind::blocking_begin: return "blocking_begin";
+    case EventKind::blocking_end: return "blocking_end";
+    case EventKind::request_begin: return "request_begin";
+    case EventKind::request_end: return "request_end";
+    case EventKind::stuck_wait: return "stuck_wait";
     case EventKind::kind_count_: break;
   }
   return "unknown";
@@ -62,6 +77,20 @@ std::string_view outcome_name(Outcome o) {
     case Outcome::cancelled: return "cancelled";
   }
   return "unknown";
+}
+
+std::string_view resource_kind_name(ResourceKind k) {
+  switch (k) {
+    case ResourceKind::mpsc: return "mpsc channel";
+    case ResourceKind::unbounded_mpsc: return "unbounded mpsc channel";
+    case ResourceKind::oneshot: return "oneshot channel";
+    case ResourceKind::broadcast: return "broadcast channel";
+    case ResourceKind::watch: return "watch channel";
+    case ResourceKind::mutex: return "mutex";
+    case ResourceKind::semaphore: return "semaphore";
+    case ResourceKind::notify: return "notify";
+  }
+  return "resource";
 }
 
 Trace::Trace() {

@@ -364,6 +364,73 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
       case EventKind::runtime_stopped:
         j["reason"] = stop_reason_name(e.flags);
         break;
+      case EventKind::resource_created:
+        j["resource"] = e.a;
+        j["resource_kind"] = resource_kind_name(static_cast<ResourceKind>(e.flags));
+        j["name"] = trace.string(e.b);
+        break;
+      case EventKind::resource_limits:
+        j["resource"] = e.a;
+        j["limit"] = e.b;
+        break;
+      case EventKind::resource_dropped:
+        j["resource"] = e.a;
+        break;
+      case EventKind::channel_send: {
+        static constexpr const char* results[] = {"sent", "full", "closed"};
+        j["resource"] = e.a;
+        j["buffered"] = e.b;
+        j["result"] = e.flags < 3 ? results[e.flags] : "unknown";
+        break;
+      }
+      case EventKind::channel_recv: {
+        static constexpr const char* results[] = {"received", "empty", "closed", "lagged"};
+        j["resource"] = e.a;
+        j[e.flags == static_cast<std::uint16_t>(RecvResult::lagged) ? "skipped" : "buffered"] = e.b;
+        j["result"] = e.flags < 4 ? results[e.flags] : "unknown";
+        break;
+      }
+      case EventKind::channel_closed: {
+        static constexpr const char* reasons[] = {"receiver closed", "senders dropped", "receiver dropped"};
+        j["resource"] = e.a;
+        j["reason"] = e.flags < 3 ? reasons[e.flags] : "unknown";
+        break;
+      }
+      case EventKind::lock_waiting:
+        j["resource"] = e.a;
+        j["waiting"] = e.b;
+        break;
+      case EventKind::lock_acquired:
+      case EventKind::lock_released:
+        j["resource"] = e.a;
+        j["permits_left"] = e.b;
+        break;
+      case EventKind::notified:
+        j["resource"] = e.a;
+        j["woken"] = e.b;
+        j["all_waiters"] = e.flags != 0;
+        break;
+      case EventKind::blocking_begin:
+      case EventKind::blocking_end:
+        j["lane"] = e.a;
+        j["job"] = e.b;
+        break;
+      case EventKind::request_begin:
+        j["request"] = e.a;
+        j["url"] = trace.string(e.b);
+        break;
+      case EventKind::request_end: {
+        static constexpr const char* failures[] = {"none", "connection refused", "connection reset", "timed out"};
+        j["request"] = e.a;
+        j["status"] = e.b;
+        j["failure"] = e.flags < 4 ? failures[e.flags] : "unknown";
+        break;
+      }
+      case EventKind::stuck_wait:
+        j["resource"] = e.a;
+        j["held_by"] = e.b;
+        j["on_cycle"] = e.flags != 0;
+        break;
       case EventKind::kind_count_:
         break;
     }

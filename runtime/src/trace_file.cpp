@@ -385,7 +385,30 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
           return std::unexpected(bad_flags("lint kind", e.flags));
         break;
       case EventKind::mark:
+      case EventKind::request_begin:
         if (e.b >= strings) return std::unexpected(bad_index("string", strings));
+        break;
+      case EventKind::resource_created:
+        if (e.b >= strings) return std::unexpected(bad_index("string", strings));
+        if (e.flags < static_cast<std::uint16_t>(ResourceKind::mpsc) || e.flags > static_cast<std::uint16_t>(ResourceKind::notify))
+          return std::unexpected(bad_flags("resource kind", e.flags));
+        break;
+      case EventKind::channel_send:
+        if (e.flags > static_cast<std::uint16_t>(SendResult::closed)) return std::unexpected(bad_flags("send result", e.flags));
+        break;
+      case EventKind::channel_recv:
+        if (e.flags > static_cast<std::uint16_t>(RecvResult::lagged)) return std::unexpected(bad_flags("receive result", e.flags));
+        break;
+      case EventKind::channel_closed:
+        if (e.flags > static_cast<std::uint16_t>(CloseReason::receiver_dropped))
+          return std::unexpected(bad_flags("close reason", e.flags));
+        break;
+      case EventKind::request_end:
+        if (e.flags > static_cast<std::uint16_t>(HttpFailure::timed_out)) return std::unexpected(bad_flags("request failure", e.flags));
+        break;
+      case EventKind::stuck_wait:
+        if (e.b > spawned) return std::unexpected(bad_task(e.b, 20));
+        if (e.flags > 1) return std::unexpected(bad_flags("flag value", e.flags));
         break;
       case EventKind::task_completed:
         if (e.flags > static_cast<std::uint16_t>(Outcome::cancelled)) return std::unexpected(bad_flags("outcome", e.flags));

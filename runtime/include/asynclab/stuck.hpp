@@ -21,12 +21,24 @@ struct StuckTask {
   std::string parked_at;    // "file.cpp:42", or "" when it never reached an await
   std::uint32_t live_wakers = 0;
   bool lost_waker = false;  // no waker clone alive: nothing in the program can wake this task
+  // The resource its last poll waited on, when a primitive said so: "mutex \"first\"" ("" if none),
+  // what the resource says of itself, and the tasks holding it.
+  std::uint32_t resource_id = 0;
+  std::string waits_on;
+  std::string resource_state;
+  std::vector<std::uint32_t> held_by;
 };
 
 class StuckReport {
  public:
   std::vector<StuckTask> tasks;
+  // A wait-for cycle among the stuck tasks, in order (each waits on a resource held by the next,
+  // the last by the first); empty when there is none.
+  std::vector<std::uint32_t> cycle;
   std::uint64_t at_ns = 0;  // runtime clock when the run stopped
+
+  const StuckTask* task(std::uint32_t id) const;
+  bool is_deadlock() const { return !cycle.empty(); }
 
   std::size_t lost_wakers() const;
   // A readable, multi-line account for a terminal or a failure message.

@@ -37,6 +37,8 @@ class StuckReport;
 
 namespace asynclab::detail {
 
+class Resource;
+
 struct SchedulerConfig {
   bool virtual_time = false;
   bool explore_schedules = false;  // pick ready tasks pseudo-randomly (seeded) instead of FIFO
@@ -141,6 +143,14 @@ class Scheduler {
     Scheduler* s_;
   };
 
+  // --- resources (channels, locks: see detail/resource.hpp) --------------------------------------
+  std::uint32_t register_resource(Resource* r, std::uint32_t name_string);
+  void unregister_resource(std::uint32_t id);
+  // The running task is about to answer Pending waiting on resource `id`.
+  void running_waits_on(std::uint32_t id) {
+    if (running_) running_->waiting_on = id;
+  }
+
   // Wakers of tasks point here.
   static const WakerVTable task_waker_vtable;
   // The last waker clone of a finished task is gone: it can no longer outlive the scheduler.
@@ -192,6 +202,8 @@ class Scheduler {
   // marked ORPHANED when the scheduler is destroyed, so those wakers never reach a dead scheduler.
   std::unordered_set<TaskHeader*> finished_with_wakers_;
   std::uint32_t next_task_id_ = 0;
+  std::uint32_t next_resource_id_ = 0;
+  std::unordered_map<std::uint32_t, Resource*> resources_;  // every resource alive, for the stuck report
   // Names of named tasks that are still alive, for the stuck report (unnamed tasks cost nothing).
   std::unordered_map<std::uint32_t, std::string> names_;
   std::uint32_t future_nodes_ = 0;

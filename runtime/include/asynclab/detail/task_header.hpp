@@ -68,6 +68,7 @@ struct TaskHeader {
   std::uint32_t id = 0;
   std::uint32_t refs = 1;
   std::uint32_t live_wakers = 0;
+  std::uint32_t waiting_on = 0;  // resource the last Pending poll waited on (0: none known)
   // tokio-console's counters; cheap enough to keep always, and the lints read them.
   std::uint32_t polls = 0;
   std::uint32_t wakes = 0;

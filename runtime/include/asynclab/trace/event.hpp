@@ -34,6 +34,26 @@ enum class EventKind : std::uint8_t {
   lint,                 // task. flags: LintKind. a: detail number (see LintKind). b: location (0: none)
   mark,                 // task: the task that marked (0: outside). b: string id of the label
   runtime_stopped,      // flags: StopReason
+  // --- resources: channels and synchronization (sync/) ---
+  resource_created,     // task: creator. a: resource id. b: name (string id). flags: ResourceKind
+  resource_limits,      // a: resource id. b: capacity (channels), permits (semaphore); 0: unbounded
+  resource_dropped,     // task. a: resource id
+  channel_send,         // task. a: resource id. b: values buffered after. flags: SendResult
+  channel_recv,         // task. a: resource id. b: values buffered after (lagged: values skipped). flags: RecvResult
+  channel_closed,       // task. a: resource id. flags: CloseReason
+  lock_waiting,         // task. a: resource id. b: tasks waiting, this one included
+  lock_acquired,        // task. a: resource id. b: permits left (semaphore) or 0 (mutex)
+  lock_released,        // task. a: resource id. b: permits left (semaphore) or 0 (mutex)
+  notified,             // task: the notifier. a: resource id. b: tasks woken. flags: 1 notify_waiters, 0 notify_one
+  // --- blocking work and the simulated world (sim/) ---
+  blocking_begin,       // task: the task the job belongs to (spawn_blocking's JoinHandle, or the task
+                        // blocking its worker). a: lane (0: the worker itself). b: job id
+  blocking_end,         // task. a: lane. b: job id
+  request_begin,        // task. a: request id. b: url (string id)
+  request_end,          // task. a: request id. b: status (0: failed). flags: HttpFailure
+  // --- the deadlock report, one event per stuck task ---
+  stuck_wait,           // task: stuck task. a: resource it waits on (0: none). b: a task holding that
+                        // resource (0: none known). flags: 1 when the edge is on a wait-for cycle
   kind_count_,          // not a kind: one past the last valid value
 };
 
@@ -58,6 +78,26 @@ enum class LintKind : std::uint16_t {
 
 enum class StopReason : std::uint16_t { finished = 0, stuck = 1, shutdown = 2 };
 
+enum class ResourceKind : std::uint16_t {
+  mpsc = 1,
+  unbounded_mpsc = 2,
+  oneshot = 3,
+  broadcast = 4,
+  watch = 5,
+  mutex = 6,
+  semaphore = 7,
+  notify = 8,
+};
+enum class SendResult : std::uint16_t { sent = 0, full = 1, closed = 2 };
+enum class RecvResult : std::uint16_t { received = 0, empty = 1, closed = 2, lagged = 3 };
+enum class CloseReason : std::uint16_t { receiver_closed = 0, senders_dropped = 1, receiver_dropped = 2 };
+enum class HttpFailure : std::uint16_t {
+  none = 0,
+  connection_refused = 1,
+  connection_reset = 2,
+  timed_out = 3,
+};
+
 struct Event {
   std::uint64_t time_ns;
   EventKind kind;
@@ -78,5 +118,6 @@ std::string_view kind_name(EventKind k);
 std::string_view lint_name(LintKind k);
 std::string_view wake_source_name(WakeSource s);
 std::string_view outcome_name(Outcome o);
+std::string_view resource_kind_name(ResourceKind k);
 
 }  // namespace asynclab::trace
