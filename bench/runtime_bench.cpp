@@ -145,6 +145,66 @@ void timers(Run run) {
   });
 }
 
+Task<void> echo(sync::mpsc::Receiver<std::uint64_t> rx, sync::mpsc::Sender<std::uint64_t> tx) {
+  while (auto v = co_await rx.recv()) {
+    if (!co_await tx.send(*v + 1)) break;
+  }
+}
+
+// ping_pong_mpsc: 1,000,000 round trips between two tasks over two mpsc channels of capacity 1.
+void ping_pong_mpsc(Run run) {
+  constexpr std::uint64_t n = 1'000'000;
+  measure("ping_pong_mpsc", n, run, []() -> Task<void> {
+    auto [tx1, rx1] = sync::mpsc::channel<std::uint64_t>(1);
+    auto [tx2, rx2] = sync::mpsc::channel<std::uint64_t>(1);
+    auto echoer = spawn(echo(std::move(rx1), std::move(tx2)));
+    std::uint64_t v = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      require((co_await tx1.send(v)).has_value(), "ping_pong_mpsc send");
+      v = *co_await rx2.recv();
+    }
+    { auto drop = std::move(tx1); }
+    require(static_cast<bool>(co_await echoer), "ping_pong_mpsc echo");
+    require(v == n, "ping_pong_mpsc");
+  });
+}
+
+Task<void> responder(sync::oneshot::Receiver<std::uint64_t> rx, sync::oneshot::Sender<std::uint64_t> tx) {
+  auto v = co_await rx;
+  require(std::move(tx).send(*v + 1).has_value(), "ping_pong_oneshot respond");
+}
+
+// ping_pong_oneshot: 100,000 iterations: two oneshots, spawn a responder, send, await the answer.
+void ping_pong_oneshot(Run run) {
+  constexpr std::uint64_t n = 100'000;
+  measure("ping_pong_oneshot", n, run, []() -> Task<void> {
+    for (std::uint64_t i = 0; i < n; ++i) {
+      auto [tx1, rx1] = sync::oneshot::channel<std::uint64_t>();
+      auto [tx2, rx2] = sync::oneshot::channel<std::uint64_t>();
+      (void)spawn(responder(std::move(rx1), std::move(tx2)));
+      require(std::move(tx1).send(i).has_value(), "ping_pong_oneshot send");
+      require(*co_await rx2 == i + 1, "ping_pong_oneshot");
+    }
+  });
+}
+
+Task<void> producer(sync::mpsc::Sender<std::uint64_t> tx, std::uint64_t first, std::uint64_t count) {
+  for (std::uint64_t i = 0; i < count; ++i) require((co_await tx.send(first + i)).has_value(), "mpsc_contention send");
+}
+
+// mpsc_contention: 5 producers × 200,000 messages into one channel of capacity 1,024; one consumer.
+void mpsc_contention(Run run) {
+  constexpr std::uint64_t producers = 5, per = 200'000;
+  measure("mpsc_contention", producers * per, run, []() -> Task<void> {
+    auto [tx, rx] = sync::mpsc::channel<std::uint64_t>(1024);
+    for (std::uint64_t p = 0; p < producers; ++p) (void)spawn(producer(tx, p * per, per));
+    { auto drop = std::move(tx); }
+    std::uint64_t count = 0;
+    while (co_await rx.recv()) ++count;
+    require(count == producers * per, "mpsc_contention");
+  });
+}
+
 Task<std::uint64_t> ready_value(std::uint64_t i) { co_return i; }
 
 // select_timeout: 1,000,000 × timeout(1 s, an immediately ready future).
@@ -161,8 +221,10 @@ void select_timeout(Run run) {
 
 int main(int argc, char** argv) {
   const std::vector<std::pair<std::string_view, void (*)(Run)>> all = {
-      {"spawn_many", spawn_many}, {"yield_many", yield_many},         {"chained_spawn", chained_spawn},
-      {"timers", timers},         {"select_timeout", select_timeout},
+      {"spawn_many", spawn_many},         {"yield_many", yield_many},
+      {"ping_pong_mpsc", ping_pong_mpsc}, {"ping_pong_oneshot", ping_pong_oneshot},
+      {"chained_spawn", chained_spawn},   {"timers", timers},
+      {"mpsc_contention", mpsc_contention}, {"select_timeout", select_timeout},
   };
   bool untraced = true, traced = true;
   std::vector<std::string_view> wanted;

@@ -45,6 +45,16 @@ struct Summary {
   std::map<std::uint32_t, TaskRow> tasks;  // by id
   std::vector<Event> lints;
   std::vector<Event> marks;
+  struct ResourceRow {
+    trace::ResourceKind kind{};
+    std::string name;
+    std::uint32_t limit = 0;
+    std::uint64_t operations = 0;  // sends, receives, lock and notify events
+  };
+  std::map<std::uint32_t, ResourceRow> resources;  // by id
+  std::vector<Event> stuck;                        // the deadlock report's edges
+  std::uint64_t requests = 0;
+  std::uint64_t blocking_jobs = 0;
 };
 
 Summary summarize(const trace::Trace& t) {
@@ -95,6 +105,31 @@ Summary summarize(const trace::Trace& t) {
       case EventKind::mark:
         s.marks.push_back(e);
         break;
+      case EventKind::resource_created: {
+        auto& r = s.resources[e.a];
+        r.kind = static_cast<trace::ResourceKind>(e.flags);
+        r.name = std::string(t.string(e.b));
+        break;
+      }
+      case EventKind::resource_limits:
+        s.resources[e.a].limit = e.b;
+        break;
+      case EventKind::channel_send:
+      case EventKind::channel_recv:
+      case EventKind::lock_acquired:
+      case EventKind::lock_released:
+      case EventKind::notified:
+        ++s.resources[e.a].operations;
+        break;
+      case EventKind::stuck_wait:
+        s.stuck.push_back(e);
+        break;
+      case EventKind::request_begin:
+        ++s.requests;
+        break;
+      case EventKind::blocking_begin:
+        ++s.blocking_jobs;
+        break;
       default:
         break;
     }
@@ -122,8 +157,7 @@ std::string lint_text(const Event& e) {
     case trace::LintKind::forgotten_future:
       return "a future was dropped without ever being polled — futures are lazy: did you forget co_await?";
     case trace::LintKind::lost_waker:
-      return e.a == 1 ? "still pending when the runtime got stuck, and no waker for it is alive"
-                      : "returned Pending but kept no waker alive: nothing can ever wake it";
+      return "it is pending and no waker for it is alive: nothing can ever wake it";
     case trace::LintKind::self_wake: return fmt::format("{}% of its wakes came from itself (busy polling?)", e.a);
     case trace::LintKind::long_poll: return fmt::format("one poll held the worker for {} µs", e.a);
   }
@@ -221,6 +255,30 @@ void print_trace_summary(const trace::Trace& t, std::ostream& out) {
   out << fmt::format("\nmarks ({})\n", s.marks.size());
   for (const Event& e : s.marks)
     out << fmt::format("  at {}: \"{}\" in {}\n", format_duration(e.time_ns), t.string(e.b), who(t, e.task));
+
+  if (!s.resources.empty()) {
+    out << fmt::format("\nresources ({})\n", s.resources.size());
+    for (const auto& [id, r] : s.resources) {
+      std::string limit = r.limit ? fmt::format(", limit {}", r.limit) : "";
+      out << fmt::format("  #{} {}{}{}: {} operations\n", id, trace::resource_kind_name(r.kind),
+                         r.name.empty() ? "" : " \"" + r.name + "\"", limit, r.operations);
+    }
+  }
+  if (s.requests || s.blocking_jobs)
+    out << fmt::format("\nsimulated world: {} HTTP requests, {} blocking jobs\n", s.requests, s.blocking_jobs);
+  if (!s.stuck.empty()) {
+    out << "\nstuck (the runtime stopped with these tasks waiting)\n";
+    for (const Event& e : s.stuck) {
+      std::string what = "nothing it named";
+      if (auto it = s.resources.find(e.a); e.a && it != s.resources.end())
+        what = fmt::format("{}{}", trace::resource_kind_name(it->second.kind),
+                           it->second.name.empty() ? "" : " \"" + it->second.name + "\"");
+      else if (e.a)
+        what = fmt::format("resource #{}", e.a);
+      out << fmt::format("  {} waits on {}{}{}\n", who(t, e.task), what, e.b ? " held by " + who(t, e.b) : "",
+                         e.flags ? "  [on the wait-for cycle]" : "");
+    }
+  }
 }
 
 int trace_info(const std::filesystem::path& file, std::ostream& out, std::ostream& err) {

@@ -13,17 +13,21 @@ Resource::Resource(trace::ResourceKind kind, std::string_view name, std::uint64_
 Resource::~Resource() {
   if (scheduler_ && Scheduler::is_alive(scheduler_, scheduler_serial_)) {
     scheduler_->emit(trace::EventKind::resource_dropped, scheduler_->running_id(), id_);
-    scheduler_->unregister_resource(id_);
+    scheduler_->unregister_resource(slot_);
   }
 }
 
 bool Resource::join() {
-  if (scheduler_) return true;
   Scheduler* s = Scheduler::current();
   if (!s) return false;
+  if (s == scheduler_ && s->serial() == scheduler_serial_) return true;
+  // First use in this runtime: a resource made outside any runtime, or kept from an earlier one
+  // (the serial tells a new runtime at a dead one's address apart). Leave the old one if it still
+  // exists, and join this one under a fresh id.
+  if (scheduler_ && Scheduler::is_alive(scheduler_, scheduler_serial_)) scheduler_->unregister_resource(slot_);
   scheduler_ = s;
   scheduler_serial_ = s->serial();
-  id_ = s->register_resource(this, s->recorder() ? s->recorder()->intern(name_) : 0);
+  id_ = s->register_resource(this, s->recorder() ? s->recorder()->intern(name_) : 0, slot_);
   return true;
 }
 
@@ -33,19 +37,29 @@ std::uint32_t Resource::running_task() {
 }
 
 void Resource::record(trace::EventKind kind, std::uint32_t b, std::uint16_t flags) {
-  // Cheap when untraced: the recorder test comes first. A resource used by another runtime than the
-  // one it joined (rare: a channel shared across two block_on calls of different runtimes) records
-  // nothing there.
+  // Cheap when untraced: the recorder test comes first.
   Scheduler* s = Scheduler::current();
   if (!s || !s->recorder()) return;
-  if (!join() || s != scheduler_) return;
+  join();
   s->emit(kind, s->running_id(), id_, b, flags);
 }
 
 void Resource::wait_here() {
   Scheduler* s = Scheduler::current();
-  if (!s || !join() || s != scheduler_) return;
+  if (!s) return;
+  join();
   s->running_waits_on(id_);
+}
+
+void resource_wake(Waker& w) {
+  Scheduler* s = Scheduler::current();
+  if (!s) {
+    w.wake();
+    return;
+  }
+  auto saved = s->swap_wake_source(trace::WakeSource::channel);
+  w.wake();
+  s->swap_wake_source(saved);
 }
 
 }  // namespace asynclab::detail

@@ -150,6 +150,7 @@ Scheduler::Scheduler(const SchedulerConfig& config)
       real_start_(std::chrono::steady_clock::now()),
       rng_(config.seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {
   if (rng_ == 0) rng_ = 0x2545F4914F6CDD1Dull;
+  for (auto& [type, make] : config_.extensions) extensions_[type] = make();
   if (recorder_) {
     retimed_upto_ = recorder_->trace().size();
     ticks_start_ = read_ticks();
@@ -373,9 +374,16 @@ void Scheduler::finish(TaskHeader* task) {
   task->release();  // the scheduler's reference
 }
 
-std::uint32_t Scheduler::register_resource(Resource* r, std::uint32_t name_string) {
+std::uint32_t Scheduler::register_resource(Resource* r, std::uint32_t name_string, std::uint32_t& slot) {
   const std::uint32_t id = ++next_resource_id_;
-  resources_.emplace(id, r);
+  if (!free_resource_slots_.empty()) {
+    slot = free_resource_slots_.back();
+    free_resource_slots_.pop_back();
+    resources_[slot] = r;
+  } else {
+    slot = static_cast<std::uint32_t>(resources_.size());
+    resources_.push_back(r);
+  }
   if (recorder_) [[unlikely]] {
     emit(EventKind::resource_created, running_id(), id, name_string, static_cast<std::uint16_t>(r->kind()));
     emit(EventKind::resource_limits, running_id(), id, saturate_u32(r->limit()));
@@ -383,7 +391,16 @@ std::uint32_t Scheduler::register_resource(Resource* r, std::uint32_t name_strin
   return id;
 }
 
-void Scheduler::unregister_resource(std::uint32_t id) { resources_.erase(id); }
+void Scheduler::unregister_resource(std::uint32_t slot) {
+  resources_[slot] = nullptr;
+  free_resource_slots_.push_back(slot);
+}
+
+Resource* Scheduler::find_resource(std::uint32_t id) const {
+  for (Resource* r : resources_)
+    if (r && r->id() == id) return r;
+  return nullptr;
+}
 
 void Scheduler::last_waker_dropped(TaskHeader* task) {
   if (task->is_complete()) {
@@ -416,6 +433,14 @@ void Scheduler::forgotten_future(const std::source_location* where) {
 void Scheduler::run_until_complete(TaskHeader* main) {
   CurrentGuard guard(current_, this);
   while (!main->is_complete()) {
+    if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
+      drain_remote();
+    // Virtual time moved while a task held the worker (sim::block_for): timers that came due
+    // meanwhile fire now, as they would have in real time, rather than after every ready task.
+    if (config_.virtual_time && virtual_now_ != timers_checked_at_) [[unlikely]] {
+      timers_checked_at_ = virtual_now_;
+      if (armed_timers_) fire_due_timers(virtual_now_);
+    }
     if (ready_len_) {
       // Real time moves while tasks run: look at the timers now and then even when busy, so a
       // stream of ready tasks cannot starve them (tokio checks every 61 ticks).
@@ -436,10 +461,15 @@ void Scheduler::run_until_complete(TaskHeader* main) {
           stamp_ = virtual_now_;
           emit(EventKind::clock_advanced, 0, static_cast<std::uint32_t>(before), static_cast<std::uint32_t>(before >> 32));
         }
+        timers_checked_at_ = virtual_now_;
       } else {
         idle_until_next_timer(deadline);
       }
       fire_due_timers(now_ns());
+      continue;
+    }
+    if (blocking_outstanding_) {
+      wait_for_remote(false, 0);
       continue;
     }
     report_stuck(main);
@@ -450,8 +480,78 @@ void Scheduler::run_until_complete(TaskHeader* main) {
 }
 
 void Scheduler::idle_until_next_timer(std::uint64_t deadline) {
-  std::this_thread::sleep_until(real_start_ + std::chrono::nanoseconds(deadline));
+  if (blocking_outstanding_) {
+    wait_for_remote(true, deadline);
+  } else {
+    std::this_thread::sleep_until(real_start_ + std::chrono::nanoseconds(deadline));
+  }
   if (recorder_) restamp();
+}
+
+void Scheduler::wait_for_remote(bool has_deadline, std::uint64_t deadline) {
+  std::unique_lock lock(remote_mutex_);
+  auto arrived = [&] { return !remote_.empty(); };
+  if (has_deadline)
+    remote_ready_.wait_until(lock, real_start_ + std::chrono::nanoseconds(deadline), arrived);
+  else
+    remote_ready_.wait(lock, arrived);
+  lock.unlock();
+  if (recorder_) restamp();
+  drain_remote();
+}
+
+void Scheduler::post_remote(std::function<void()> completion) {
+  {
+    std::lock_guard lock(remote_mutex_);
+    remote_.push_back(std::move(completion));
+    remote_pending_.store(true, std::memory_order_release);
+  }
+  remote_ready_.notify_one();
+}
+
+void Scheduler::drain_remote() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard lock(remote_mutex_);
+    batch.swap(remote_);
+    remote_pending_.store(false, std::memory_order_relaxed);
+  }
+  if (batch.empty()) return;
+  if (recorder_) restamp();
+  TaskHeader* outer = running_;
+  running_ = nullptr;
+  wake_source_ = trace::WakeSource::blocking;
+  for (auto& completion : batch) completion();
+  wake_source_ = trace::WakeSource::task;
+  running_ = outer;
+}
+
+void Scheduler::submit_blocking(std::function<void()> job) {
+  if (!blocking_pool_) blocking_pool_ = std::make_unique<ThreadPool>(config_.max_blocking_threads);
+  blocking_pool_->submit(std::move(job));
+}
+
+void Scheduler::block_worker_for(std::uint64_t ns) {
+  const std::uint32_t job = next_blocking_job();
+  emit(EventKind::blocking_begin, running_id(), 0, job);
+  if (config_.virtual_time) {
+    advance_virtual(ns);
+  } else {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
+    if (recorder_) restamp();
+  }
+  emit(EventKind::blocking_end, running_id(), 0, job);
+}
+
+std::uint32_t Scheduler::take_blocking_lane(std::uint64_t until) {
+  for (std::size_t i = 0; i < blocking_lanes_busy_until_.size(); ++i) {
+    if (blocking_lanes_busy_until_[i] <= virtual_now_) {
+      blocking_lanes_busy_until_[i] = until;
+      return static_cast<std::uint32_t>(i + 1);
+    }
+  }
+  blocking_lanes_busy_until_.push_back(until);
+  return static_cast<std::uint32_t>(blocking_lanes_busy_until_.size());
 }
 
 void Scheduler::report_stuck(TaskHeader* main) {
@@ -474,14 +574,19 @@ void Scheduler::report_stuck(TaskHeader* main) {
     // Its lost-waker lint, if any, was recorded when it happened: at the end of the poll that
     // returned Pending with no waker alive, or when its last waker was dropped.
     st.lost_waker = t->live_wakers == 0;
-    if (auto r = resources_.find(t->waiting_on); t->waiting_on && r != resources_.end()) {
+    if (Resource* r = t->waiting_on ? find_resource(t->waiting_on) : nullptr) {
       ResourceSnapshot snap;
-      r->second->snapshot(snap);
+      r->snapshot(snap);
       st.resource_id = t->waiting_on;
-      st.waits_on = std::string(trace::resource_kind_name(r->second->kind()));
-      if (!r->second->name().empty()) st.waits_on += " \"" + r->second->name() + "\"";
+      st.waits_on = std::string(trace::resource_kind_name(r->kind()));
+      if (!r->name().empty()) st.waits_on += " \"" + r->name() + "\"";
       st.resource_state = std::move(snap.state);
       st.held_by = std::move(snap.holders);
+    } else if (t->waiting_on) {
+      // The resource went away while the task waited on it: nothing is left that could wake it.
+      st.resource_id = t->waiting_on;
+      st.waits_on = "resource #" + std::to_string(t->waiting_on);
+      st.resource_state = "dropped while this task waited on it: nothing can wake it any more";
     }
     report.tasks.push_back(std::move(st));
   });
@@ -511,6 +616,14 @@ void Scheduler::report_stuck(TaskHeader* main) {
 
 void Scheduler::shutdown() {
   CurrentGuard guard(current_, this);
+  // Blocking jobs cannot be interrupted: wait for them (their results go nowhere), as tokio does.
+  blocking_pool_.reset();
+  {
+    std::lock_guard lock(remote_mutex_);
+    remote_.clear();
+    remote_pending_.store(false, std::memory_order_relaxed);
+  }
+  blocking_outstanding_ = 0;
   if (recorder_) restamp();
   bool any = !live_.empty();
   // Newest first. Dropping a future may spawn or finish other tasks; go on until none is left.

@@ -420,10 +420,11 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
         j["url"] = trace.string(e.b);
         break;
       case EventKind::request_end: {
-        static constexpr const char* failures[] = {"none", "connection refused", "connection reset", "timed out"};
+        static constexpr const char* failures[] = {"none", "connection refused", "connection reset", "timed out",
+                                                   "cancelled"};
         j["request"] = e.a;
         j["status"] = e.b;
-        j["failure"] = e.flags < 4 ? failures[e.flags] : "unknown";
+        j["failure"] = e.flags < 5 ? failures[e.flags] : "unknown";
         break;
       }
       case EventKind::stuck_wait:

@@ -404,7 +404,7 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
           return std::unexpected(bad_flags("close reason", e.flags));
         break;
       case EventKind::request_end:
-        if (e.flags > static_cast<std::uint16_t>(HttpFailure::timed_out)) return std::unexpected(bad_flags("request failure", e.flags));
+        if (e.flags > static_cast<std::uint16_t>(HttpFailure::cancelled)) return std::unexpected(bad_flags("request failure", e.flags));
         break;
       case EventKind::stuck_wait:
         if (e.b > spawned) return std::unexpected(bad_task(e.b, 20));

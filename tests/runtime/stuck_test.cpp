@@ -115,5 +115,8 @@ TEST_CASE("a task waiting on a channel whose sender it holds itself is stuck, no
   REQUIRE(error->report().tasks.size() == 1);
   CHECK_FALSE(error->report().tasks[0].lost_waker);
   CHECK(error->report().lost_wakers() == 0);
-  CHECK_THAT(std::string(error->what()), Catch::Contains("waker clone(s) are held"));
+  // The channel names itself as what the task waits on, and says its sender is alive.
+  CHECK(error->report().tasks[0].waits_on == "oneshot channel");
+  CHECK_THAT(std::string(error->what()), Catch::Contains("waits on oneshot channel"));
+  CHECK_THAT(error->report().tasks[0].resource_state, Catch::Contains("sender alive"));
 }

@@ -22,6 +22,8 @@
 #include <string_view>
 
 #include "asynclab/detail/scheduler.hpp"
+#include "asynclab/sim/fs.hpp"
+#include "asynclab/sim/network.hpp"
 #include "asynclab/spawn.hpp"
 #include "asynclab/stuck.hpp"
 #include "asynclab/task.hpp"
@@ -54,6 +56,21 @@ class Runtime {
     // A poll longer than this is reported as a long-poll lint (default 10 ms).
     Builder& long_poll_threshold(Duration d) {
       config_.long_poll_threshold = d;
+      return *this;
+    }
+    // Threads of the blocking pool in real time (default 64).
+    Builder& max_blocking_threads(std::size_t n) {
+      config_.max_blocking_threads = n;
+      return *this;
+    }
+    // The simulated network and file table this runtime starts with (each runtime built gets its
+    // own copy; change the running one through sim::network() / sim::files()).
+    Builder& network(sim::Network net) {
+      config_.extensions.emplace_back(typeid(sim::Network), [net] { return std::make_shared<sim::Network>(net); });
+      return *this;
+    }
+    Builder& files(sim::FileSystem fs) {
+      config_.extensions.emplace_back(typeid(sim::FileSystem), [fs] { return std::make_shared<sim::FileSystem>(fs); });
       return *this;
     }
     Runtime build() const { return Runtime(config_); }

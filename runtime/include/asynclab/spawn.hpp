@@ -9,6 +9,8 @@
 //   task, so its captures live as long as the task does.
 // * Awaiting a JoinHandle gives std::expected<T, JoinError>: the value, a panic (an exception
 //   escaped the task) or a cancellation (abort(), or runtime shutdown). The value can be taken once.
+// * GCC 12: a coroutine lambda with non-trivial captures must be named before `co_await spawn(...)`
+//   of it — see runtime/README.md, "Known compiler bugs".
 // * Dropping a JoinHandle detaches the task: it keeps running. abort() cancels it: the task's future
 //   is dropped (its destructors run) the next time the scheduler reaches it, never in the middle of
 //   a poll.

@@ -11,12 +11,17 @@
 // * A primitive whose future is about to answer Pending calls wait_here(): the running task is
 //   then known to wait on this resource until its next poll. The deadlock report reads that, and
 //   asks the resource for its holders through snapshot().
-// * A Resource may outlive its runtime (kept in state the program owns); it then stops recording.
+// * A Resource may outlive its runtime (kept in state the program owns). Used later in another
+//   runtime, it joins that one under a new id.
+// * Wakes a primitive gives go through resource_wake(), so the trace says a channel or lock woke
+//   the task (WakeSource::channel), and which task's action caused it.
 // * Single-threaded, like the current-thread runtime it serves.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "asynclab/waker.hpp"
 
 #include "asynclab/trace/event.hpp"
 
@@ -55,14 +60,18 @@ class Resource {
   void wait_here();
 
  private:
-  bool join();  // joins the current runtime if not yet joined; false outside any runtime
+  bool join();  // joins the runtime running now unless already in it; false outside any runtime
 
   trace::ResourceKind kind_;
   std::string name_;
   std::uint64_t limit_;
   Scheduler* scheduler_ = nullptr;
   std::uint64_t scheduler_serial_ = 0;
-  std::uint32_t id_ = 0;
+  std::uint32_t id_ = 0;    // in the trace and the stuck report
+  std::uint32_t slot_ = 0;  // in the scheduler's table of live resources
 };
+
+// Wakes (and consumes) w on behalf of a channel or lock.
+void resource_wake(Waker& w);
 
 }  // namespace asynclab::detail

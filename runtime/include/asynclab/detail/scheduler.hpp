@@ -17,18 +17,26 @@
 //   carry `stamp_`, the time read at the last poll boundary, so a poll costs one clock read however
 //   many events it records: in virtual time the virtual clock, in real time the CPU's time-stamp
 //   counter, converted to nanoseconds when the run ends (see finish_trace_segment).
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <exception>
 #include <source_location>
 #include <string>
 #include <string_view>
+#include <typeindex>
 #include <unordered_map>
+#include <utility>
 #include <unordered_set>
 #include <vector>
 
 #include "asynclab/detail/live_tasks.hpp"
 #include "asynclab/detail/task_header.hpp"
+#include "asynclab/detail/thread_pool.hpp"
 #include "asynclab/trace/recorder.hpp"
 
 namespace asynclab {
@@ -45,6 +53,10 @@ struct SchedulerConfig {
   std::uint64_t seed = 0;
   trace::Recorder* recorder = nullptr;
   std::chrono::nanoseconds long_poll_threshold = std::chrono::milliseconds(10);
+  std::size_t max_blocking_threads = 64;  // real time only: threads of the blocking pool
+  // Per-runtime objects a part of the library keeps with the runtime (the simulated network and
+  // file table), made fresh for each runtime built.
+  std::vector<std::pair<std::type_index, std::function<std::shared_ptr<void>()>>> extensions;
 };
 
 struct TimerSlot {
@@ -114,6 +126,7 @@ class Scheduler {
   }
   // Who is waking tasks right now, for wake events: a task, or the timer driver.
   trace::WakeSource wake_source() const { return wake_source_; }
+  trace::WakeSource swap_wake_source(trace::WakeSource s) { return std::exchange(wake_source_, s); }
   std::uint32_t next_future_node() { return ++future_nodes_; }
   std::uint64_t random() {
     rng_ ^= rng_ << 13;
@@ -143,9 +156,36 @@ class Scheduler {
     Scheduler* s_;
   };
 
+  // --- blocking work (spawn_blocking, sim::block_for) ------------------------------------------------
+  // Runs `job` on the blocking pool (real time only). It must report back through post_remote.
+  void submit_blocking(std::function<void()> job);
+  // Any thread: queues `completion` to run on the scheduler's thread, and wakes the scheduler if it
+  // is idle. Blocking jobs use it to deliver their result.
+  void post_remote(std::function<void()> completion);
+  // Blocking jobs started and not yet delivered: while any is out, an idle runtime waits for it
+  // instead of declaring itself stuck.
+  void blocking_started() { ++blocking_outstanding_; }
+  void blocking_delivered() { --blocking_outstanding_; }
+  std::uint32_t next_blocking_job() { return ++blocking_jobs_; }
+  // Holds the worker for ns (sim::block_for inside a task): the virtual clock moves, or the thread
+  // sleeps; recorded as blocking work on lane 0, the worker itself.
+  void block_worker_for(std::uint64_t ns);
+  // Virtual-time blocking lanes: the lowest lane free at `now`, taken until `until`.
+  std::uint32_t take_blocking_lane(std::uint64_t until);
+
+  // --- per-runtime objects (sim::network(), sim::files()) -------------------------------------------
+  template <class T>
+  T& extension() {
+    auto& slot = extensions_[std::type_index(typeid(T))];
+    if (!slot) slot = std::make_shared<T>();
+    return *static_cast<T*>(slot.get());
+  }
+  std::uint32_t next_request() { return ++requests_; }
+
   // --- resources (channels, locks: see detail/resource.hpp) --------------------------------------
-  std::uint32_t register_resource(Resource* r, std::uint32_t name_string);
-  void unregister_resource(std::uint32_t id);
+  // Returns the resource's id and sets `slot` to its place in the table (for unregister_resource).
+  std::uint32_t register_resource(Resource* r, std::uint32_t name_string, std::uint32_t& slot);
+  void unregister_resource(std::uint32_t slot);
   // The running task is about to answer Pending waiting on resource `id`.
   void running_waits_on(std::uint32_t id) {
     if (running_) running_->waiting_on = id;
@@ -175,6 +215,9 @@ class Scheduler {
   bool fire_due_timers(std::uint64_t now);
   bool next_timer_deadline(std::uint64_t& deadline);
   void idle_until_next_timer(std::uint64_t deadline);
+  // Waits (real time) until a remote completion arrives or, if has_deadline, the deadline passes.
+  void wait_for_remote(bool has_deadline, std::uint64_t deadline);
+  void drain_remote();
   void check_self_wakes(TaskHeader* task);
   void rebuild_timer_heap();
   std::uint64_t real_now_ns() const;
@@ -203,7 +246,13 @@ class Scheduler {
   std::unordered_set<TaskHeader*> finished_with_wakers_;
   std::uint32_t next_task_id_ = 0;
   std::uint32_t next_resource_id_ = 0;
-  std::unordered_map<std::uint32_t, Resource*> resources_;  // every resource alive, for the stuck report
+  std::uint32_t requests_ = 0;
+  std::unordered_map<std::type_index, std::shared_ptr<void>> extensions_;
+  // Every resource alive, for the stuck report: a slab (a freed slot is reused), so joining and
+  // leaving cost no hashing; the report, which is rare, searches it by id.
+  std::vector<Resource*> resources_;
+  std::vector<std::uint32_t> free_resource_slots_;
+  Resource* find_resource(std::uint32_t id) const;
   // Names of named tasks that are still alive, for the stuck report (unnamed tasks cost nothing).
   std::unordered_map<std::uint32_t, std::string> names_;
   std::uint32_t future_nodes_ = 0;
@@ -217,7 +266,18 @@ class Scheduler {
   std::uint32_t stale_heap_entries_ = 0;
 
   std::uint64_t virtual_now_ = 0;
+  std::uint64_t timers_checked_at_ = 0;  // virtual time of the last look at the timers
   std::chrono::steady_clock::time_point real_start_;
+
+  // Blocking work. The pool exists only once something is submitted in real time.
+  std::unique_ptr<ThreadPool> blocking_pool_;
+  std::size_t blocking_outstanding_ = 0;
+  std::uint32_t blocking_jobs_ = 0;
+  std::vector<std::uint64_t> blocking_lanes_busy_until_;  // virtual time: lane i is busy until [i]
+  std::mutex remote_mutex_;
+  std::condition_variable remote_ready_;
+  std::vector<std::function<void()>> remote_;
+  std::atomic<bool> remote_pending_{false};
   std::uint64_t stamp_ = 0;         // the time written into events (see the rules above)
   std::uint64_t ticks_start_ = 0;   // counter value when the runtime started (real time, traced)
   std::size_t retimed_upto_ = 0;    // events before this index already carry nanoseconds

@@ -96,6 +96,7 @@ enum class HttpFailure : std::uint16_t {
   connection_refused = 1,
   connection_reset = 2,
   timed_out = 3,
+  cancelled = 4,  // the request's future was dropped mid-flight
 };
 
 struct Event {

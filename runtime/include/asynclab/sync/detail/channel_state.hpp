@@ -1,0 +1,101 @@
+#pragma once
+// ChannelState and ChannelRef: the shared state every channel (mpsc, oneshot, broadcast, watch) keeps
+// between its halves, and the handle that keeps it alive.
+//
+// Rules:
+// * A ChannelState is a detail::Resource (see detail/resource.hpp): the trace draws it, the deadlock
+//   report names it. It is reference counted intrusively, without atomics: every Sender, Receiver,
+//   Permit and pending future holds one ChannelRef, and the state is freed when the last one goes.
+//   Single-threaded, like the current-thread runtime; so is the count.
+// * Shared states come from the runtime's FramePool (one allocation per channel, a pointer pop in the
+//   common case); a bounded channel's buffer is a second allocation, made once at creation.
+// * Tracing costs one predictable branch per operation when the runtime records nothing: `trace`
+//   tests the running scheduler's recorder inline and only then calls Resource::record.
+// * `waiting()` is Resource::wait_here() for the futures: each calls it right before answering
+//   Pending, so a stuck task is reported as waiting on this channel.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "asynclab/detail/frame_pool.hpp"
+#include "asynclab/detail/resource.hpp"
+#include "asynclab/detail/scheduler.hpp"
+#include "asynclab/trace/event.hpp"
+
+namespace asynclab::sync::channel_detail {
+
+class ChannelState : public ::asynclab::detail::Resource {
+ public:
+  ChannelState(trace::ResourceKind kind, std::string_view name, std::uint64_t limit) : Resource(kind, name, limit) {}
+
+  void add_ref() noexcept { ++refs_; }
+  void release() noexcept {
+    if (--refs_ == 0) delete this;
+  }
+
+  // The running task is about to answer Pending, waiting on this channel.
+  void waiting() { wait_here(); }
+
+  static void* operator new(std::size_t n) { return ::asynclab::detail::FramePool::allocate(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { ::asynclab::detail::FramePool::deallocate(p, n); }
+
+ protected:
+  static bool tracing() {
+    auto* s = ::asynclab::detail::Scheduler::current();
+    return s && s->recorder();
+  }
+  void trace(trace::EventKind kind, std::uint64_t b, std::uint16_t flags) {
+    if (tracing()) [[unlikely]]
+      record(kind, b > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(b), flags);
+  }
+  void trace_send(std::uint64_t buffered, trace::SendResult r) {
+    trace(trace::EventKind::channel_send, buffered, static_cast<std::uint16_t>(r));
+  }
+  void trace_recv(std::uint64_t buffered_or_skipped, trace::RecvResult r) {
+    trace(trace::EventKind::channel_recv, buffered_or_skipped, static_cast<std::uint16_t>(r));
+  }
+  void trace_closed(trace::CloseReason why) {
+    trace(trace::EventKind::channel_closed, 0, static_cast<std::uint16_t>(why));
+  }
+
+  // "1 sender", "2 senders": the deadlock report speaks in sentences.
+  static std::string count_of(std::uint64_t n, std::string_view one, std::string_view many) {
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+  }
+
+ private:
+  std::uint32_t refs_ = 0;
+};
+
+// An owning handle to a shared state: copying adds a reference, destroying drops one.
+template <class S>
+class ChannelRef {
+ public:
+  ChannelRef() = default;
+  explicit ChannelRef(S* s) noexcept : s_(s) {
+    if (s_) s_->add_ref();
+  }
+  ChannelRef(const ChannelRef& o) noexcept : ChannelRef(o.s_) {}
+  ChannelRef(ChannelRef&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  ChannelRef& operator=(ChannelRef o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  ~ChannelRef() { reset(); }
+
+  void reset() noexcept {
+    if (s_) std::exchange(s_, nullptr)->release();
+  }
+  S* get() const noexcept { return s_; }
+  S* operator->() const noexcept { return s_; }
+  S& operator*() const noexcept { return *s_; }
+  explicit operator bool() const noexcept { return s_ != nullptr; }
+  friend bool operator==(const ChannelRef& a, const ChannelRef& b) noexcept { return a.s_ == b.s_; }
+
+ private:
+  S* s_ = nullptr;
+};
+
+}  // namespace asynclab::sync::channel_detail

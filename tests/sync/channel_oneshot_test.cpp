@@ -1,0 +1,159 @@
+// sync::oneshot (runtime/include/asynclab/sync/oneshot.hpp): one value, the errors of a dropped or
+// closed side, Sender::closed and try_recv.
+#include <catch2/catch.hpp>
+
+#include <optional>
+#include <string>
+
+#include "asynclab/asynclab.hpp"
+#include "support/counted.hpp"
+#include "support/harness.hpp"
+
+using namespace asynclab;
+using namespace asynclab::testing;
+using namespace std::chrono_literals;
+namespace oneshot = asynclab::sync::oneshot;
+
+namespace {
+
+Runtime explored(std::uint64_t seed) {
+  return Runtime::builder().current_thread().virtual_time().seed(seed).explore_schedules().build();
+}
+
+struct value_tag {};
+using counted_value = basic_counted<value_tag>;
+
+}  // namespace
+
+TEST_CASE("a oneshot delivers its value to the awaiting receiver when the sender sends", "[oneshot]") {
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    std::optional<std::expected<int, oneshot::RecvError>> got;
+    Duration at{};
+    auto rt = explored(seed);
+    rt.block_on([&]() -> Task<void> {
+      auto [tx, rx] = oneshot::channel<int>("answer");
+      (void)spawn([tx = std::move(tx)]() mutable -> Task<void> {
+        co_await sleep(25ms);
+        (void)std::move(tx).send(42);
+      });
+      got.emplace(co_await rx);
+      at = elapsed();
+    });
+    REQUIRE(got);
+    CHECK(*got == 42);
+    CHECK(at == 25ms);
+  }
+}
+
+TEST_CASE("awaiting the receiver gives RecvError when the sender is dropped without sending", "[oneshot]") {
+  std::optional<std::expected<int, oneshot::RecvError>> got;
+  Duration at{};
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    auto [tx, rx] = oneshot::channel<int>();
+    (void)spawn([tx = std::move(tx)]() -> Task<void> {
+      co_await sleep(15ms);  // then the task ends, and its sender is dropped unused
+    });
+    got.emplace(co_await rx);
+    at = elapsed();
+  });
+  REQUIRE(got);
+  REQUIRE_FALSE(got->has_value());
+  CHECK(std::string(got->error().message()) == "the sender was dropped without sending a value");
+  CHECK(at == 15ms);
+}
+
+TEST_CASE("send after the receiver is dropped fails and gives the value back", "[oneshot]") {
+  auto [tx, rx] = oneshot::channel<std::string>();
+  CHECK_FALSE(tx.is_closed());
+  { auto gone = std::move(rx); }
+  CHECK(tx.is_closed());
+  auto r = std::move(tx).send("unheard");
+  REQUIRE_FALSE(r);
+  CHECK(r.error() == "unheard");
+}
+
+TEST_CASE("after Receiver::close() a send fails, but a value sent before close() is still received", "[oneshot]") {
+  {
+    auto [tx, rx] = oneshot::channel<int>();
+    rx.close();
+    CHECK(tx.is_closed());
+    auto r = std::move(tx).send(1);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == 1);
+    CHECK(rx.try_recv().error() == oneshot::TryRecvError::closed());
+  }
+  {
+    auto [tx, rx] = oneshot::channel<int>();
+    REQUIRE(std::move(tx).send(2));
+    rx.close();
+    CHECK(rx.try_recv() == 2);
+  }
+}
+
+TEST_CASE("awaiting a closed receiver with nothing sent answers RecvError at once instead of waiting", "[oneshot]") {
+  std::optional<bool> failed;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    auto [tx, rx] = oneshot::channel<int>();
+    rx.close();
+    failed = !(co_await rx).has_value();  // the sender is still alive, yet nothing can ever arrive
+  });
+  CHECK(failed == true);
+}
+
+TEST_CASE("try_recv answers empty, then the value, then closed", "[oneshot]") {
+  auto [tx, rx] = oneshot::channel<int>();
+  CHECK(rx.try_recv().error() == oneshot::TryRecvError::empty());
+  REQUIRE(std::move(tx).send(9));
+  CHECK(rx.try_recv() == 9);
+  CHECK(rx.try_recv().error() == oneshot::TryRecvError::closed());
+}
+
+TEST_CASE("a oneshot Sender's closed() completes when the receiver is dropped", "[oneshot]") {
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    std::optional<Duration> closed_at;
+    auto rt = explored(seed);
+    rt.block_on([&]() -> Task<void> {
+      auto [tx, rx] = oneshot::channel<int>();
+      (void)spawn([rx = std::move(rx)]() -> Task<void> { co_await sleep(30ms); });
+      co_await tx.closed();
+      closed_at = elapsed();
+    });
+    REQUIRE(closed_at);
+    CHECK(*closed_at == 30ms);
+  }
+}
+
+TEST_CASE("a oneshot Sender's closed() completes when the receiver closes the channel", "[oneshot]") {
+  std::optional<Duration> closed_at;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    auto [tx, rx] = oneshot::channel<int>();
+    auto closer = spawn([rx = std::move(rx)]() mutable -> Task<void> {
+      co_await sleep(12ms);
+      rx.close();
+      co_await sleep(100ms);
+    });
+    co_await tx.closed();
+    closed_at = elapsed();
+    closer.abort();
+  });
+  REQUIRE(closed_at);
+  CHECK(*closed_at == 12ms);
+}
+
+TEST_CASE("a value sent and never received is destroyed exactly once, when the receiver goes", "[oneshot]") {
+  counted_value::reset();
+  {
+    auto [tx, rx] = oneshot::channel<counted_value>();
+    REQUIRE(std::move(tx).send(counted_value{}));
+    CHECK(counted_value::alive() == 1);
+    { auto gone = std::move(rx); }
+    CHECK(counted_value::alive() == 0);
+  }
+  CHECK(counted_value::alive() == 0);
+  CHECK(counted_value::default_constructions == 1);
+}
