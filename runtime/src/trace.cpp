@@ -165,9 +165,10 @@ std::string Trace::task_name(std::uint32_t task) const {
 // --- Recorder --------------------------------------------------------------------------------------
 
 std::uint32_t Recorder::intern(std::string_view s) {
+  if (s.empty()) return 0;  // string 0 is the empty string: unnamed resources and tasks cost no lookup
   auto it = strings_.find(s);
   if (it != strings_.end()) return it->second;
-  std::uint32_t id = s.empty() ? 0 : trace_.add_string(std::string(s));
+  std::uint32_t id = trace_.add_string(std::string(s));
   strings_.emplace(std::string(s), id);
   return id;
 }
