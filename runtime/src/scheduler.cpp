@@ -193,19 +193,14 @@ std::uint64_t Scheduler::ticks_to_ns(std::uint64_t ticks) const {
 void Scheduler::finish_trace_segment() {
   if (!recorder_) return;
   auto& t = recorder_->trace_mut();
-  if (!config_.virtual_time) {
 #if defined(__x86_64__) || defined(__i386__)
+  if (!config_.virtual_time && t.size() > retimed_upto_) {
+    // The counter's rate, measured over the whole run so far; the trace scales when it is read.
     const std::uint64_t total_ticks = read_ticks() - ticks_start_;
     const double ns_per_tick = total_ticks ? static_cast<double>(real_now_ns()) / static_cast<double>(total_ticks) : 0.0;
-    std::uint64_t previous = 0;
-    for (std::size_t i = retimed_upto_; i < t.size(); ++i) {
-      auto ns = static_cast<std::uint64_t>(static_cast<double>(t.time_at(i)) * ns_per_tick);
-      if (ns < previous) ns = previous;  // keep times non-decreasing whatever rounding does
-      previous = ns;
-      t.set_time(i, ns);
-    }
-#endif
+    t.declare_ticks(retimed_upto_, t.size(), ns_per_tick);
   }
+#endif
   retimed_upto_ = t.size();
 }
 

@@ -16,7 +16,7 @@
 // * Tracing: every event goes through `emit`, which costs one test of `recorder_` when off. Events
 //   carry `stamp_`, the time read at the last poll boundary, so a poll costs one clock read however
 //   many events it records: in virtual time the virtual clock, in real time the CPU's time-stamp
-//   counter, converted to nanoseconds when the run ends (see finish_trace_segment).
+//   counter, which the trace scales to nanoseconds when it is read (see finish_trace_segment).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -223,7 +223,7 @@ class Scheduler {
   std::uint64_t real_now_ns() const;
   // Re-reads the clock into stamp_ (tracing only).
   void restamp();
-  // Converts the raw counter stamps recorded since the last call into nanoseconds (real time).
+  // Tells the trace how to scale the raw counter stamps recorded since the last call (real time).
   void finish_trace_segment();
   std::uint64_t ticks_to_ns(std::uint64_t ticks) const;
   [[noreturn]] void report_stuck(TaskHeader* main);

@@ -51,7 +51,10 @@ class Trace {
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   Event operator[](std::size_t i) const {
-    return unpack(chunks_[i >> chunk_shift].get() + (i & (chunk_size - 1)) * packed_event_size);
+    Event e = unpack(chunks_[i >> chunk_shift].get() + (i & (chunk_size - 1)) * packed_event_size);
+    if (!tick_spans_.empty()) [[unlikely]]
+      e.time_ns = ticks_to_ns(i, e.time_ns);
+    return e;
   }
 
   // Appends one event. Writes into the current chunk; a new chunk is allocated only when it is full.
@@ -61,18 +64,13 @@ class Trace {
     pack(e, chunks_.back().get() + (size_ & (chunk_size - 1)) * packed_event_size);
     ++size_;
   }
-  std::uint64_t time_at(std::size_t i) const {
-    const std::uint8_t* p = chunks_[i >> chunk_shift].get() + (i & (chunk_size - 1)) * packed_event_size;
-    std::uint32_t lo;
-    std::uint16_t hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + 4, 2);
-    return (std::uint64_t{hi} << 32) | lo;
-  }
-  // Rewrites the time of event i (the runtime converts raw clock ticks to nanoseconds in place).
-  void set_time(std::size_t i, std::uint64_t time_ns) {
-    std::uint8_t* p = chunks_[i >> chunk_shift].get() + (i & (chunk_size - 1)) * packed_event_size;
-    write_time(p, time_ns);
+  // Real-time runs stamp events with raw CPU counter ticks, the cheapest clock there is, and convert
+  // only when the trace is read (as Tracy does): when a run ends, the runtime declares that events
+  // [begin, end) carry ticks to be scaled by ns_per_tick, never reading earlier than the event
+  // before them.
+  void declare_ticks(std::size_t begin, std::size_t end, double ns_per_tick) {
+    const std::uint64_t floor = begin > 0 ? (*this)[begin - 1].time_ns : 0;
+    tick_spans_.push_back(TickSpan{begin, end, ns_per_tick, floor});
   }
 
   const std::vector<std::string>& strings() const { return strings_; }
@@ -100,6 +98,20 @@ class Trace {
   void reserve(std::size_t n);
 
  private:
+  struct TickSpan {
+    std::size_t begin, end;
+    double ns_per_tick;
+    std::uint64_t floor_ns;
+  };
+  std::uint64_t ticks_to_ns(std::size_t i, std::uint64_t ticks) const {
+    for (const TickSpan& span : tick_spans_) {
+      if (i < span.begin || i >= span.end) continue;
+      auto ns = static_cast<std::uint64_t>(static_cast<double>(ticks) * span.ns_per_tick);
+      return ns < span.floor_ns ? span.floor_ns : ns;
+    }
+    return ticks;
+  }
+
   static void write_time(std::uint8_t* p, std::uint64_t t) {
     if (t > max_time_ns) t = max_time_ns;
     std::uint32_t lo = static_cast<std::uint32_t>(t);
@@ -141,6 +153,7 @@ class Trace {
   std::vector<SpawnSite> sites_;
   mutable std::vector<std::uint32_t> task_site_cache_;  // task id -> site id, built on first task_name()
   mutable std::unordered_map<std::uint32_t, std::uint32_t> task_site_sparse_;
+  std::vector<TickSpan> tick_spans_;  // usually none (virtual time, loaded files) or one
   mutable std::size_t task_site_cache_upto_ = 0;
 };
 
