@@ -12,7 +12,11 @@
 #include <utility>
 #include <vector>
 
+#include <stdexcept>
+
 #include "asynclab/runtime.hpp"
+#include "asynclab/spawn.hpp"
+#include "asynclab/task.hpp"
 #include "asynclab/time/clock.hpp"
 #include "asynclab/trace/recorder.hpp"
 
@@ -24,9 +28,26 @@ inline Runtime virtual_runtime(std::uint64_t seed = 0) {
 inline Runtime virtual_runtime(trace::Recorder& rec, std::uint64_t seed = 0) {
   return Runtime::builder().current_thread().virtual_time().seed(seed).trace(rec).build();
 }
+// A virtual-time runtime whose seed also picks the order of ready tasks: run a claim under many
+// seeds to check it holds in every schedule.
+inline Runtime exploring(std::uint64_t seed) {
+  return Runtime::builder().current_thread().virtual_time().seed(seed).explore_schedules().build();
+}
 
 // Virtual time since the runtime started; only meaningful inside a runtime.
 inline Duration elapsed() { return asynclab::now().time_since_epoch(); }
+// " at 30 ms": the virtual time, for log lines.
+inline std::string at_ms() { return " at " + std::to_string(elapsed().count() / 1'000'000) + " ms"; }
+
+// Awaits every handle; fails the awaiting task (a panic the test sees through block_on) when a
+// joined task did not finish.
+template <class T>
+Task<void> join_all(std::vector<JoinHandle<T>>& handles) {
+  for (auto& h : handles) {
+    auto r = co_await h;
+    if (!r) throw std::runtime_error("a worker did not finish: " + r.error().to_string());
+  }
+}
 
 using Log = std::vector<std::string>;
 

@@ -22,21 +22,6 @@ using trace::EventKind;
 
 namespace {
 
-Runtime exploring(std::uint64_t seed) {
-  return Runtime::builder().current_thread().virtual_time().seed(seed).explore_schedules().build();
-}
-
-std::string at_ms() { return " at " + std::to_string(elapsed().count() / 1'000'000) + " ms"; }
-
-// Fails the awaiting task (a panic the test sees through block_on) when a joined task did not finish.
-template <class T>
-Task<void> join_all(std::vector<JoinHandle<T>>& handles) {
-  for (auto& h : handles) {
-    auto r = co_await h;
-    if (!r) throw std::runtime_error("a worker did not finish: " + r.error().to_string());
-  }
-}
-
 struct FifoRun {
   std::vector<int> requested;
   std::vector<int> acquired;

@@ -18,20 +18,6 @@ using namespace asynclab::testing;
 using namespace std::chrono_literals;
 using trace::EventKind;
 
-namespace {
-
-std::string at_ms() { return " at " + std::to_string(elapsed().count() / 1'000'000) + " ms"; }
-
-template <class T>
-Task<void> join_all(std::vector<JoinHandle<T>>& handles) {
-  for (auto& h : handles) {
-    auto r = co_await h;
-    if (!r) throw std::runtime_error("a worker did not finish: " + r.error().to_string());
-  }
-}
-
-}  // namespace
-
 TEST_CASE("notify_one with nobody waiting stores exactly one permit: after two, the second notified() waits",
           "[notify]") {
   sync::Notify n("bell");

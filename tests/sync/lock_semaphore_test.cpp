@@ -19,24 +19,6 @@ using namespace asynclab::testing;
 using namespace std::chrono_literals;
 using trace::EventKind;
 
-namespace {
-
-Runtime exploring(std::uint64_t seed) {
-  return Runtime::builder().current_thread().virtual_time().seed(seed).explore_schedules().build();
-}
-
-std::string at_ms() { return " at " + std::to_string(elapsed().count() / 1'000'000) + " ms"; }
-
-template <class T>
-Task<void> join_all(std::vector<JoinHandle<T>>& handles) {
-  for (auto& h : handles) {
-    auto r = co_await h;
-    if (!r) throw std::runtime_error("a worker did not finish: " + r.error().to_string());
-  }
-}
-
-}  // namespace
-
 TEST_CASE("a semaphore never has more permits out than it holds, and fills up, under every explored schedule",
           "[semaphore]") {
   for (std::uint64_t seed = 1; seed <= 50; ++seed) {

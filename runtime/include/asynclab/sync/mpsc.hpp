@@ -527,29 +527,48 @@ class [[nodiscard("a Permit holds a slot of the channel until it sends or is dro
   channel_detail::ChannelRef<BoundedChan<T>> chan_;
 };
 
-// The sending half of a bounded channel. Copying it clones it: the channel counts its senders.
-template <class T>
-class Sender {
-  using Chan = BoundedChan<T>;
-
+// What both sender types share: a counted reference to the channel. Copying a sender clones it
+// (the channel counts its senders); dropping the last one lets the receiver see the end.
+template <class Chan>
+class CountedSender {
  public:
-  explicit Sender(Chan* chan) : chan_(chan) {}
-  Sender(const Sender& o) : chan_(o.chan_) {
+  explicit CountedSender(Chan* chan) : chan_(chan) {}
+  CountedSender(const CountedSender& o) : chan_(o.chan_) {
     if (chan_) ++chan_->senders;
   }
-  Sender(Sender&&) noexcept = default;
-  Sender& operator=(const Sender& o) {
-    if (this != &o) *this = Sender(o);
+  CountedSender(CountedSender&&) noexcept = default;
+  CountedSender& operator=(const CountedSender& o) {
+    if (this != &o) *this = CountedSender(o);
     return *this;
   }
-  Sender& operator=(Sender&& o) noexcept {
+  CountedSender& operator=(CountedSender&& o) noexcept {
     if (this != &o) {
       drop();
       chan_ = std::move(o.chan_);
     }
     return *this;
   }
-  ~Sender() { drop(); }
+  ~CountedSender() { drop(); }
+
+ protected:
+  void drop() {
+    if (chan_) {
+      chan_->sender_dropped();
+      chan_.reset();
+    }
+  }
+  channel_detail::ChannelRef<Chan> chan_;
+};
+
+// The sending half of a bounded channel. Copying it clones it: the channel counts its senders.
+template <class T>
+class Sender : public CountedSender<BoundedChan<T>> {
+  using Chan = BoundedChan<T>;
+  using Base = CountedSender<Chan>;
+  using Base::chan_;
+
+ public:
+  using Base::Base;
 
   // Waits for a slot, then sends. std::unexpected(SendError{value}) when the receiving side is closed.
   Send<T> send(T value) const { return Send<T>(chan_.get(), std::move(value)); }
@@ -584,40 +603,17 @@ class Sender {
   std::size_t capacity() const { return chan_->free_slots; }
   std::size_t max_capacity() const { return chan_->capacity; }
   bool same_channel(const Sender& o) const { return chan_ == o.chan_; }
-
- private:
-  void drop() {
-    if (chan_) {
-      chan_->sender_dropped();
-      chan_.reset();
-    }
-  }
-  channel_detail::ChannelRef<Chan> chan_;
 };
 
 // The sending half of an unbounded channel: send never waits.
 template <class T>
-class UnboundedSender {
+class UnboundedSender : public CountedSender<UnboundedChan<T>> {
   using Chan = UnboundedChan<T>;
+  using Base = CountedSender<Chan>;
+  using Base::chan_;
 
  public:
-  explicit UnboundedSender(Chan* chan) : chan_(chan) {}
-  UnboundedSender(const UnboundedSender& o) : chan_(o.chan_) {
-    if (chan_) ++chan_->senders;
-  }
-  UnboundedSender(UnboundedSender&&) noexcept = default;
-  UnboundedSender& operator=(const UnboundedSender& o) {
-    if (this != &o) *this = UnboundedSender(o);
-    return *this;
-  }
-  UnboundedSender& operator=(UnboundedSender&& o) noexcept {
-    if (this != &o) {
-      drop();
-      chan_ = std::move(o.chan_);
-    }
-    return *this;
-  }
-  ~UnboundedSender() { drop(); }
+  using Base::Base;
 
   std::expected<void, SendError<T>> send(T value) const {
     Chan& ch = *chan_;
@@ -631,15 +627,6 @@ class UnboundedSender {
   Closed<Chan> closed() const { return Closed<Chan>(chan_.get()); }
   bool is_closed() const { return chan_->rx_closed; }
   bool same_channel(const UnboundedSender& o) const { return chan_ == o.chan_; }
-
- private:
-  void drop() {
-    if (chan_) {
-      chan_->sender_dropped();
-      chan_.reset();
-    }
-  }
-  channel_detail::ChannelRef<Chan> chan_;
 };
 
 // The receiving half, bounded or not (Receiver<T> and UnboundedReceiver<T> below).
