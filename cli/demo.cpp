@@ -2,6 +2,7 @@
 #include "demo.hpp"
 
 #include <chrono>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -71,6 +72,17 @@ Task<int> scenario(Narrator& n) {
 
 }  // namespace
 
+trace::Trace record_demo(std::uint64_t seed) {
+  trace::Recorder recorder;
+  {
+    std::ostringstream unheard;  // the GUI tells the story itself
+    auto rt = Runtime::builder().current_thread().virtual_time().seed(seed).trace(recorder).build();
+    Narrator narrator(unheard);
+    rt.block_on(scenario(narrator));
+  }
+  return recorder.take();
+}
+
 int run_demo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
   trace::Recorder recorder;
   out << fmt::format("asynclab demo — virtual time, seed {}\n", options.seed);
@@ -86,6 +98,11 @@ int run_demo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
   }  // the runtime is dropped here, so the trace holds its whole life
   trace::Trace recorded = recorder.take();
   out << fmt::format("recorded {} events\n", recorded.size());
+  if (options.timeline.show) {
+    out << "\n";
+    print_timeline(recorded, options.timeline, out);
+    out << "\n";
+  }
 
   if (options.output) {
     if (auto saved = trace::save(recorded, *options.output); !saved) {

@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "app/gui_app.hpp"
 #include "demo.hpp"
 #include "exit_codes.hpp"
+#include "terminal.hpp"
 #include "trace_commands.hpp"
 
 #ifndef ASYNCLAB_VERSION
@@ -22,12 +24,19 @@ namespace {
 constexpr const char* usage = R"(asynclab — a playground for Rust/Tokio-style async, on an instrumented runtime
 
 Usage:
-  asynclab demo [-o FILE.altrace] [--seed N]     run a small built-in scenario and narrate it
-  asynclab trace info FILE                       summarize a recorded trace (.altrace)
+  asynclab                                       the main job: the visualizer on the built-in demo (with a
+                                                 display), else the demo narrated in this terminal
+  asynclab demo [-o FILE.altrace] [--seed N]     run a small built-in scenario, narrate it, draw its timeline
+  asynclab trace info FILE [--no-timeline] [--width N] [--color auto|always|never]
+                                                 summarize a recorded trace (.altrace), draw its timeline
   asynclab trace export FILE --chrome OUT.json   export for Perfetto / chrome://tracing
   asynclab trace export FILE --jsonl OUT.jsonl   export as JSON Lines (one event per line)
+  asynclab gui [--trace FILE] [--present]        open the visualizer on a trace (.altrace or Chrome JSON;
+                                                 without --trace, on the built-in demo)
+  asynclab gui --screenshot PNG [--frames N] [--size WxH] [--ui-report JSON]
+                                                 draw N frames (3) and save the last, e.g. under xvfb-run
 
-Coming with later parts: gui, lessons, run, grade, hint, reset.
+Coming with later parts: lessons, run, grade, hint, reset (and gui --lesson ID --step N).
 Run 'asynclab COMMAND --help' for a command's options.
 )";
 
@@ -81,8 +90,19 @@ int main(int argc, char** argv) {
   trace->require_subcommand(1);
 
   std::string info_file;
-  auto* info = trace->add_subcommand("info", "Print a summary of a trace: runtime, tasks, lints, marks");
+  TimelineStyle info_timeline;
+  int info_width = 0;
+  std::string info_color = "auto";
+  bool info_no_color = false;
+  auto* info = trace->add_subcommand("info", "Summarize a trace (tasks, lints, marks) and draw its timeline");
   info->add_option("FILE", info_file, "The .altrace file")->required();
+  info->add_flag("--timeline,!--no-timeline", info_timeline.show,
+                 "Draw the swimlane timeline after the summary (default: on)");
+  info->add_option("--width", info_width, "Columns to draw in (default: the terminal's width, else 100)")
+      ->check(CLI::Range(40, 4096));
+  info->add_option("--color", info_color, "Colour the timeline: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  info->add_flag("--no-color", info_no_color, "The same as --color never");
 
   std::string export_file;
   std::string chrome_out;
@@ -99,6 +119,30 @@ int main(int argc, char** argv) {
   demo->add_option("-o,--output", demo_out, "Save the recorded trace to this .altrace file");
   demo->add_option("--seed", demo_options.seed, "The runtime's seed (same seed, same trace)");
 
+  // asynclab gui
+  asynclab::vis::GuiOptions gui_options;
+  std::string gui_trace;
+  std::string gui_screenshot;
+  std::string gui_size;
+  std::string gui_report;
+  std::string gui_lesson;
+  auto* gui = app.add_subcommand("gui", "Open the visualizer window (Dear ImGui) on a trace");
+  gui->add_option("--lesson", gui_lesson, "Open this lesson (lessons arrive in a later part)");
+  gui->add_option("--step", gui_options.step, "Start the lesson at this step")->check(CLI::Range(0, 10000));
+  gui->add_option("--trace", gui_trace, "Open this trace (.altrace or Chrome JSON; default: the built-in demo)");
+  gui->add_flag("--present", gui_options.present, "Presentation mode: large fonts, driven by the keyboard");
+  gui->add_option("--screenshot", gui_screenshot, "Draw --frames frames, save the last one as this PNG, and exit");
+  gui->add_option("--frames", gui_options.frames, "How many frames to draw (default: until closed; 3 with --screenshot)")
+      ->check(CLI::Range(0, 1000000));
+  gui->add_option("--size", gui_size, "Window size WIDTHxHEIGHT, e.g. 1280x800 (default 1600x1000)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            auto size = asynclab::vis::parse_window_size(text);
+            return size ? std::string() : size.error();
+          },
+          "WxH"));
+  gui->add_option("--ui-report", gui_report, "After the last frame, write what was drawn (windows, items, errors) as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -113,15 +157,34 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (info->parsed()) return trace_info(info_file, std::cout, std::cerr);
+    if (info->parsed()) {
+      info_timeline.columns = info_width > 0 ? info_width : terminal_columns();
+      info_timeline.color = use_color(info_no_color ? "never" : info_color);
+      return trace_info(info_file, std::cout, std::cerr, info_timeline);
+    }
     if (exporter->parsed()) {
       ExportTargets targets;
       if (!chrome_out.empty()) targets.chrome = chrome_out;
       if (!jsonl_out.empty()) targets.jsonl = jsonl_out;
       return trace_export(export_file, targets, std::cout, std::cerr);
     }
+    if (gui->parsed()) {
+      if (!gui_trace.empty()) gui_options.trace = gui_trace;
+      if (!gui_screenshot.empty()) gui_options.screenshot = gui_screenshot;
+      if (!gui_report.empty()) gui_options.ui_report = gui_report;
+      if (!gui_lesson.empty()) gui_options.lesson = gui_lesson;
+      if (!gui_size.empty()) {
+        const auto size = asynclab::vis::parse_window_size(gui_size);  // checked while parsing
+        gui_options.width = size->width;
+        gui_options.height = size->height;
+      }
+      if (!gui_options.trace) gui_options.record_trace = [] { return record_demo(); };
+      return asynclab::vis::run_gui(gui_options, std::cerr);
+    }
     if (demo->parsed()) {
       if (!demo_out.empty()) demo_options.output = demo_out;
+      demo_options.timeline.columns = terminal_columns();
+      demo_options.timeline.color = use_color("auto");
       return run_demo(demo_options, std::cout, std::cerr);
     }
   } catch (const std::exception& e) {
@@ -129,6 +192,24 @@ int main(int argc, char** argv) {
     return exit_failed;
   }
 
-  std::cout << usage;
-  return exit_ok;
+  // No command: the main job. With a display, the visualizer; without one (over SSH, in a plain
+  // terminal) the same scenario narrated with its timeline drawn in the terminal.
+  try {
+    if (has_display()) {
+      asynclab::vis::GuiOptions options;
+      options.record_trace = [] { return record_demo(); };
+      const int status = asynclab::vis::run_gui(options, std::cerr);
+      if (status != exit_usage) return status;
+      std::cerr << "asynclab: no usable display; showing the demo in the terminal instead\n\n";
+    }
+    DemoOptions options;
+    options.timeline.columns = terminal_columns();
+    options.timeline.color = use_color("auto");
+    const int status = run_demo(options, std::cout, std::cerr);
+    std::cout << "\n" << usage;
+    return status;
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("asynclab: internal error: {}\n", e.what());
+    return exit_failed;
+  }
 }

@@ -15,6 +15,8 @@
 #include "asynclab/trace/export.hpp"
 #include "asynclab/trace/file.hpp"
 #include "exit_codes.hpp"
+#include "model/trace_index.hpp"
+#include "terminal/swimlanes.hpp"
 
 namespace asynclab::cli {
 
@@ -286,11 +288,24 @@ void print_trace_summary(const trace::Trace& t, std::ostream& out) {
   }
 }
 
-int trace_info(const std::filesystem::path& file, std::ostream& out, std::ostream& err) {
+void print_timeline(const trace::Trace& t, const TimelineStyle& style, std::ostream& out) {
+  const vis::TraceIndex index(t);
+  vis::SwimlaneOptions options;
+  options.color = style.color;
+  options.width = vis::swimlane_width_for(index, options, style.columns);
+  out << vis::render_swimlanes(index, options);
+}
+
+int trace_info(const std::filesystem::path& file, std::ostream& out, std::ostream& err,
+               const TimelineStyle& timeline) {
   auto loaded = trace::load(file);
   if (!loaded) return load_failed(file, loaded.error(), err);
   out << fmt::format("trace:     {}\n", file.string());
   print_trace_summary(*loaded, out);
+  if (timeline.show) {
+    out << "\n";
+    print_timeline(*loaded, timeline, out);
+  }
   return exit_ok;
 }
 

@@ -14,10 +14,21 @@
 
 namespace asynclab::cli {
 
-// Prints a readable summary: runtime mode, event count, duration, tasks, lints, marks.
-int trace_info(const std::filesystem::path& file, std::ostream& out, std::ostream& err);
+// How the swimlane timeline is drawn (visualizer/terminal/swimlanes.hpp).
+struct TimelineStyle {
+  bool show = true;
+  int columns = 100;   // the whole drawing, task names included
+  bool color = false;  // ANSI colours
+};
+
+// Prints a readable summary: runtime mode, event count, duration, tasks, lints, marks; then the
+// swimlane timeline, unless `timeline.show` is false.
+int trace_info(const std::filesystem::path& file, std::ostream& out, std::ostream& err,
+               const TimelineStyle& timeline = {});
 // The summary itself, for a trace already in memory (the demo prints it too).
 void print_trace_summary(const trace::Trace& trace, std::ostream& out);
+// The swimlane timeline of a trace in memory: one row per task.
+void print_timeline(const trace::Trace& trace, const TimelineStyle& style, std::ostream& out);
 
 struct ExportTargets {
   std::optional<std::filesystem::path> chrome;  // Chrome trace-event JSON, opens in Perfetto

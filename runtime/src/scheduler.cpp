@@ -684,6 +684,7 @@ void Scheduler::cancel_timer(TimerHandle h) {
   --armed_timers_;
   s.waker.reset();
   free_slots_.push_back(h.slot);
+  emit(EventKind::timer_cancelled, s.owner, h.slot);
   // The heap entry stays behind and is skipped when it surfaces. In virtual time the clock does not
   // move while tasks run, so a loop of short timeouts could pile up dead entries: compact when they
   // outnumber the live ones.

@@ -43,6 +43,7 @@ std::string_view kind_name(EventKind k) {
     case EventKind::request_begin: return "request_begin";
     case EventKind::request_end: return "request_end";
     case EventKind::stuck_wait: return "stuck_wait";
+    case EventKind::timer_cancelled: return "timer_cancelled";
     case EventKind::kind_count_: break;
   }
   return "unknown";

@@ -432,6 +432,9 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
         j["held_by"] = e.b;
         j["on_cycle"] = e.flags != 0;
         break;
+      case EventKind::timer_cancelled:
+        j["timer"] = e.a;
+        break;
       case EventKind::kind_count_:
         break;
     }

@@ -367,6 +367,11 @@ TEST_CASE("timeout gives the inner future's value when it finishes first, and it
   TraceQuery q(rec.trace());
   CHECK(q.count(EventKind::timer_armed) == 3);  // the inner sleep, the deadline, the later sleep
   CHECK(q.count(EventKind::timer_fired) == 2);  // the deadline's timer was disarmed with the timeout
+  // Disarming is recorded, at the moment the timeout returned, so a viewer stops showing it armed.
+  auto cancelled = q.first(EventKind::timer_cancelled);
+  REQUIRE(cancelled);
+  CHECK(TraceQuery::time(*cancelled) == 10ms);
+  CHECK(q.count(EventKind::timer_cancelled) == 1);
 }
 
 TEST_CASE("a value ready exactly at the deadline wins the tie against the timeout", "[timeout]") {

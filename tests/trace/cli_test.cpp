@@ -142,3 +142,62 @@ TEST_CASE("asynclab with no arguments prints a short usage and succeeds", "[cli]
   CHECK_THAT(r.out, Catch::Contains("asynclab demo"));
   CHECK_THAT(r.out, Catch::Contains("asynclab trace info"));
 }
+
+TEST_CASE(
+    "asynclab trace info draws the timeline after the summary, one row per task, without colour when asked",
+    "[cli][trace]") {
+  const fs::path file = scratch() / "timeline.altrace";
+  REQUIRE(asynclab("demo -o '" + file.string() + "'").status == 0);
+  for (const char* no_colour : {"--no-color", "--color never"}) {
+    CAPTURE(no_colour);
+    Run r = asynclab("trace info '" + file.string() + "' " + no_colour + " --width 100");
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find('\x1b') == std::string::npos);
+    const std::size_t summary = r.out.find("tasks (");
+    const std::size_t timeline = r.out.find("timeline — ");
+    REQUIRE(summary != std::string::npos);
+    REQUIRE(timeline != std::string::npos);
+    CHECK(summary < timeline);
+    for (const char* task : {" main ", " background fetch │", " worker 1 ", " worker 2 ", " worker 3 "}) {
+      CAPTURE(task);
+      CHECK_THAT(r.out.substr(timeline), Catch::Contains(task));
+    }
+    CHECK_THAT(r.out, Catch::Contains("✓ done"));
+    // --width is the whole drawing: every row of the box is 100 columns.
+    std::istringstream lines(r.out.substr(timeline));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("│") == std::string::npos) continue;
+      std::size_t columns = 0;
+      for (unsigned char c : line) columns += (c & 0xc0) != 0x80;
+      CHECK(columns == 100);
+    }
+  }
+}
+
+TEST_CASE("asynclab trace info --no-timeline prints only the summary, and --color always colours it",
+          "[cli][trace]") {
+  const fs::path file = scratch() / "colours.altrace";
+  REQUIRE(asynclab("demo -o '" + file.string() + "'").status == 0);
+  Run plain = asynclab("trace info '" + file.string() + "' --no-timeline");
+  CHECK(plain.status == 0);
+  CHECK(plain.out.find("timeline — ") == std::string::npos);
+  Run coloured = asynclab("trace info '" + file.string() + "' --color always");
+  CHECK(coloured.status == 0);
+  CHECK_THAT(coloured.out, Catch::Contains("\x1b[32m✓"));
+  // Output to a file is not a terminal: colour stays off unless asked for.
+  CHECK(asynclab("trace info '" + file.string() + "'").out.find('\x1b') == std::string::npos);
+  CHECK(asynclab("trace info '" + file.string() + "' --color sometimes").status == 2);
+}
+
+TEST_CASE("asynclab demo ends with the timeline of its run", "[cli]") {
+  Run r = asynclab("demo");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const std::size_t recorded = r.out.find("recorded ");
+  const std::size_t timeline = r.out.find("timeline — ");
+  REQUIRE(recorded != std::string::npos);
+  REQUIRE(timeline != std::string::npos);
+  CHECK(recorded < timeline);
+  CHECK_THAT(r.out.substr(timeline), Catch::Contains(" background fetch │"));
+}

@@ -84,6 +84,26 @@ TEST_CASE("a recorded trace saved and loaded again is exactly the same, every ev
   }
 }
 
+TEST_CASE("a trace of several chunks loads back with every event in its place", "[trace][file]") {
+  // The loader reserves every chunk up front; each event must still land in its own chunk.
+  trace::Trace big;
+  const std::uint32_t name = big.add_string("t");
+  const std::uint32_t site = big.add_site(trace::SpawnSite{name, 0});
+  big.push(trace::Event{0, EventKind::task_spawned, 0, 0, 1, 0, site});
+  const std::size_t n = 3 * trace::Trace::chunk_size + 123;
+  for (std::size_t i = 1; i < n; ++i)
+    big.push(trace::Event{i, (i % 2) ? EventKind::poll_begin : EventKind::poll_end, 0, 0, 1, 0, 0});
+  auto loaded = trace::from_altrace(trace::to_altrace(big));
+  REQUIRE(loaded);
+  REQUIRE(loaded->size() == n);
+  for (std::size_t i : {std::size_t{1}, trace::Trace::chunk_size - 1, trace::Trace::chunk_size,
+                        2 * trace::Trace::chunk_size + 7, n - 1}) {
+    CAPTURE(i);
+    CHECK((*loaded)[i].time_ns == i);
+    CHECK((*loaded)[i].kind == big[i].kind);
+  }
+}
+
 TEST_CASE("two runs of the same program give byte-identical .altrace files", "[trace][file]") {
   const std::string first = trace::to_altrace(record_program(3));
   const std::string second = trace::to_altrace(record_program(3));

@@ -54,6 +54,7 @@ enum class EventKind : std::uint8_t {
   // --- the deadlock report, one event per stuck task ---
   stuck_wait,           // task: stuck task. a: resource it waits on (0: none). b: a task holding that
                         // resource (0: none known). flags: 1 when the edge is on a wait-for cycle
+  timer_cancelled,      // task: owner. a: timer id — dropped before it fired (a select's losing sleep)
   kind_count_,          // not a kind: one past the last valid value
 };
 

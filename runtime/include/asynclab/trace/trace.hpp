@@ -61,7 +61,8 @@ class Trace {
   void push(const Event& e) {
     if (size_ == capacity_) [[unlikely]]
       add_chunk();
-    pack(e, chunks_.back().get() + (size_ & (chunk_size - 1)) * packed_event_size);
+    // By index, not back(): reserve() may have allocated chunks beyond the current one.
+    pack(e, chunks_[size_ >> chunk_shift].get() + (size_ & (chunk_size - 1)) * packed_event_size);
     ++size_;
   }
   // Real-time runs stamp events with raw CPU counter ticks, the cheapest clock there is, and convert

@@ -1,0 +1,265 @@
+// `asynclab gui` run as CI runs it: under Xvfb, drawing a few frames to a PNG and a UI report. The
+// picture is checked for what a broken renderer gives (a blank or one-colour frame); the report for
+// what a learner would read in it. CTest runs this executable under xvfb-run (tests/CMakeLists.txt).
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <stb_image.h>  // Debian's libstb holds the implementation
+
+#ifndef ASYNCLAB_EXE
+#error "ASYNCLAB_EXE must name the built asynclab executable"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// A folder of this process's own, removed when the process exits.
+fs::path scratch() {
+  static const struct Dir {
+    fs::path path = fs::temp_directory_path() / ("asynclab-gui-test-" + std::to_string(::getpid()));
+    Dir() { fs::create_directories(path); }
+    ~Dir() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } dir;
+  return dir.path;
+}
+
+std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
+// Runs `[env] asynclab ARGS` (shell text; the tests only pass paths they made) and captures it.
+Run asynclab(const std::string& args, const std::string& env = "") {
+  const fs::path out = scratch() / "stdout.txt";
+  const fs::path err = scratch() / "stderr.txt";
+  const std::string cmd = env + " '" + std::string(ASYNCLAB_EXE) + "' " + args + " >" + quoted(out) + " 2>" + quoted(err);
+  const int raw = std::system(cmd.c_str());
+  Run r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+// A trace recorded the way a learner records one.
+fs::path demo_trace() {
+  static const fs::path file = [] {
+    const fs::path f = scratch() / "demo.altrace";
+    const Run r = asynclab("demo -o " + quoted(f));
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return f;
+  }();
+  return file;
+}
+
+// A PNG's size, from its IHDR chunk: big-endian width and height at bytes 16 and 20.
+std::pair<std::uint32_t, std::uint32_t> png_size(const fs::path& png) {
+  const std::string bytes = slurp(png);
+  REQUIRE(bytes.size() > 24);
+  REQUIRE(bytes.substr(1, 3) == "PNG");
+  auto be32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+    return v;
+  };
+  return {be32(16), be32(20)};
+}
+
+struct Colours {
+  std::size_t distinct = 0;
+  double not_background = 0;  // share of pixels that differ from the commonest colour
+};
+
+Colours colours_in(const fs::path& png) {
+  int w = 0;
+  int h = 0;
+  int channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  REQUIRE(pixels != nullptr);
+  std::map<std::uint32_t, std::size_t> count;
+  const std::size_t n = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char* p = pixels + i * 3;
+    ++count[(std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2]];
+  }
+  stbi_image_free(pixels);
+  std::size_t commonest = 0;
+  for (const auto& [colour, times] : count) commonest = std::max(commonest, times);
+  return Colours{.distinct = count.size(),
+                 .not_background = 1.0 - static_cast<double>(commonest) / static_cast<double>(n)};
+}
+
+const nlohmann::json* window_named(const nlohmann::json& report, std::string_view prefix) {
+  for (const nlohmann::json& w : report.at("windows"))
+    if (w.at("name").get<std::string>().starts_with(prefix)) return &w;
+  return nullptr;
+}
+
+bool lists_text(const nlohmann::json& window, std::string_view needle) {
+  for (const nlohmann::json& t : window.at("texts"))
+    if (t.get<std::string>().find(needle) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("asynclab gui draws a recorded trace into a PNG of the asked size and a UI report", "[gui]") {
+  const fs::path png = scratch() / "trace.png";
+  const fs::path json = scratch() / "trace.json";
+  const Run r = asynclab("gui --trace " + quoted(demo_trace()) + " --screenshot " + quoted(png) +
+                         " --frames 3 --size 1280x800 --ui-report " + quoted(json));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+
+  REQUIRE(fs::exists(png));
+  CHECK(png_size(png) == std::pair<std::uint32_t, std::uint32_t>{1280, 800});
+  const Colours colours = colours_in(png);
+  CAPTURE(colours.distinct, colours.not_background);
+  CHECK(colours.distinct >= 16);         // text is antialiased: many shades, not a flat fill
+  CHECK(colours.not_background > 0.02);  // windows and text cover part of the frame
+
+  const auto report = nlohmann::json::parse(slurp(json));
+  CHECK(report.at("frames") == 3);
+  CHECK(report.at("size") == nlohmann::json::array({1280, 800}));
+  CHECK(report.at("errors").empty());
+  CHECK(report.at("properties").at("font") == "DejaVuSans.ttf");
+  REQUIRE(window_named(report, "Main menu bar") != nullptr);
+  CHECK(lists_text(*window_named(report, "Main menu bar"), "File"));
+  const nlohmann::json* status = window_named(report, "Status bar");
+  REQUIRE(status != nullptr);
+  CHECK(lists_text(*status, "demo.altrace"));
+  // Every view is drawn, with the trace's content in it.
+  for (const char* name : {"Playback", "Timeline", "Tasks", "Task", "Executor", "Resources", "Warnings", "Code"}) {
+    CAPTURE(name);
+    const nlohmann::json* w = window_named(report, name);
+    REQUIRE(w != nullptr);
+    CHECK(w->at("visible") == true);
+  }
+  const nlohmann::json* timeline = window_named(report, "Timeline");
+  CHECK(timeline->at("items").get<int>() > 20);  // the draw commands of the polls, gaps, wakes and marks
+  for (const char* lane : {"main", "background fetch", "worker 1", "worker 2", "worker 3"}) CHECK(lists_text(*timeline, lane));
+  CHECK(lists_text(*timeline, "select decided"));  // a mark the scenario made, on the ruler
+  const nlohmann::json* tasks = window_named(report, "Tasks");
+  CHECK(lists_text(*tasks, "background fetch"));
+  CHECK(lists_text(*tasks, "done"));  // a trace opens at its end: every task has finished
+  CHECK(lists_text(*window_named(report, "Playback"), "runtime stopped: finished"));
+  CHECK(lists_text(*window_named(report, "Warnings"), "No warnings"));
+  CHECK(window_named(report, "Could not open trace") == nullptr);
+}
+
+TEST_CASE("asynclab gui with no trace opens the built-in demo", "[gui]") {
+  const fs::path json = scratch() / "builtin.json";
+  const Run r = asynclab("gui --size 1280x800 --ui-report " + quoted(json));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(slurp(json));
+  CHECK(report.at("errors").empty());
+  CHECK(lists_text(*window_named(report, "Status bar"), "built-in demo"));
+  REQUIRE(window_named(report, "Timeline") != nullptr);
+  CHECK(lists_text(*window_named(report, "Timeline"), "worker 3"));
+}
+
+TEST_CASE("a corrupt trace is shown as an error in the window, and the GUI still exits 0", "[gui]") {
+  const fs::path bad = scratch() / "garbage.altrace";
+  std::ofstream(bad) << "this is not a trace, just words";
+  const fs::path png = scratch() / "corrupt.png";
+  const fs::path json = scratch() / "corrupt.json";
+  const Run r = asynclab("gui --trace " + quoted(bad) + " --screenshot " + quoted(png) + " --size 1280x800 --ui-report " +
+                         quoted(json));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(png_size(png) == std::pair<std::uint32_t, std::uint32_t>{1280, 800});
+
+  const auto report = nlohmann::json::parse(slurp(json));
+  CHECK(report.at("frames") == 3);  // the default with --screenshot
+  REQUIRE(report.at("errors").size() == 1);
+  const std::string error = report.at("errors")[0];
+  CHECK_THAT(error, Catch::Contains("garbage.altrace") && Catch::Contains("not a trace"));
+  const nlohmann::json* dialog = window_named(report, "Could not open trace");
+  REQUIRE(dialog != nullptr);
+  CHECK(dialog->at("visible") == true);
+  CHECK(lists_text(*dialog, "not a trace"));
+  CHECK(lists_text(*window_named(report, "Status bar"), "not a trace"));
+  CHECK(window_named(report, "Timeline") == nullptr);  // nothing was opened, so no views
+}
+
+TEST_CASE("presentation mode draws with the large font", "[gui]") {
+  const fs::path json = scratch() / "present.json";
+  const Run r = asynclab("gui --present --size 1280x800 --ui-report " + quoted(json));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(slurp(json));
+  CHECK(report.at("properties").at("mode") == "presentation");
+  CHECK(report.at("properties").at("font_px") == "28");
+  CHECK(report.at("frames") == 3);  // the default with --ui-report
+  // Only what a class needs: the controls, the timeline and the executor.
+  CHECK(window_named(report, "Playback") != nullptr);
+  CHECK(window_named(report, "Timeline") != nullptr);
+  CHECK(window_named(report, "Executor") != nullptr);
+  CHECK(window_named(report, "Tasks") == nullptr);
+  CHECK(window_named(report, "Code") == nullptr);
+}
+
+TEST_CASE("an interactive run keeps the window layout in XDG_CONFIG_HOME and a report run leaves it alone", "[gui]") {
+  const fs::path config = scratch() / "config";
+  const std::string env = "XDG_CONFIG_HOME=" + quoted(config);
+  const Run interactive = asynclab("gui --trace " + quoted(demo_trace()) + " --frames 2", env);
+  INFO(interactive.err);
+  REQUIRE(interactive.status == 0);
+  CHECK_THAT(slurp(config / "asynclab" / "imgui.ini"), Catch::Contains("[Window][Timeline]"));
+
+  const fs::path other = scratch() / "config-untouched";
+  const Run report = asynclab("gui --frames 2 --ui-report " + quoted(scratch() / "layout.json"),
+                              "XDG_CONFIG_HOME=" + quoted(other));
+  REQUIRE(report.status == 0);
+  CHECK_FALSE(fs::exists(other));
+}
+
+TEST_CASE("asynclab gui without a display says so and exits 2", "[gui][cli]") {
+  const Run r = asynclab("gui --frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("cannot open a window") && Catch::Contains("xvfb-run"));
+}
+
+TEST_CASE("asynclab gui --size rejects what is not WIDTHxHEIGHT with a usage error", "[gui][cli]") {
+  for (const char* size : {"1280", "1280x", "x800", "12x800", "1280x800x2", "big"}) {
+    CAPTURE(size);
+    const Run r = asynclab(std::string("gui --size ") + size + " --frames 1");
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Catch::Contains("--size"));
+  }
+}
+
+TEST_CASE("a screenshot that cannot be written is a failure with a message", "[gui]") {
+  const fs::path png = scratch() / "no-such-folder" / "x.png";
+  const Run r = asynclab("gui --screenshot " + quoted(png) + " --size 640x480");
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("cannot write") && Catch::Contains("x.png"));
+}

@@ -1,0 +1,237 @@
+// The visualizer's model (visualizer/model/trace_index.hpp, world_state.hpp): indexing a recorded
+// run, and the state of the world at any event — which must equal replaying from the start.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "model/trace_index.hpp"
+#include "model/world_state.hpp"
+#include "support/trace_query.hpp"
+#include "visualizer/model_scenarios.hpp"
+
+using namespace asynclab;
+using namespace asynclab::vis;
+using asynclab::testing::showcase_trace;
+using trace::EventKind;
+
+namespace {
+
+std::size_t count_kind(const trace::Trace& t, EventKind k, std::uint32_t task = 0) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const trace::Event e = t[i];
+    if (e.kind == k && (task == 0 || e.task == task)) ++n;
+  }
+  return n;
+}
+
+WorldState replay_from_start(const TraceIndex& index, std::size_t cursor) {
+  WorldState s = initial_state(index);
+  while (s.cursor < cursor) apply(index, s);
+  return s;
+}
+
+// The first event index at which `pred` holds for the state after it (events [0, i] applied).
+template <class Pred>
+std::size_t first_cursor_where(const TraceIndex& index, Pred pred) {
+  WorldState s = initial_state(index);
+  while (s.cursor < index.trace().size()) {
+    apply(index, s);
+    if (pred(s)) return s.cursor;
+  }
+  return index.trace().size() + 1;
+}
+
+}  // namespace
+
+TEST_CASE("the index lists every spawned task with its name, polls and outcome", "[vis][index]") {
+  const trace::Trace t = showcase_trace();
+  const TraceIndex index(t);
+  REQUIRE(index.tasks().size() == count_kind(t, EventKind::task_spawned));
+  for (const char* name : {"fetch a", "fetch b", "producer", "consumer", "worker 1", "worker 2", "racer"}) {
+    CAPTURE(name);
+    const std::uint32_t id = index.find_task(name);
+    REQUIRE(id != npos);
+    const TaskInfo& task = *index.task(id);
+    CHECK(task.name == name);
+    CHECK(task.polls.size() == count_kind(t, EventKind::poll_begin, id));
+    CHECK(task.done());
+    CHECK(task.outcome == trace::Outcome::ok);
+    CHECK(task.polls.back().result == trace::PollResult::ready);
+    for (const PollSpan& p : task.polls) CHECK(p.begin_event < p.end_event);
+  }
+  CHECK(index.find_task("no such task") == npos);
+  CHECK(index.run().virtual_time);
+  CHECK(index.run().stopped);
+}
+
+TEST_CASE("a task's busy, scheduled and idle time add up to its lifetime", "[vis][index]") {
+  const trace::Trace t = showcase_trace();
+  const TraceIndex index(t);
+  for (const TaskInfo& task : index.tasks()) {
+    CAPTURE(task.name);
+    REQUIRE(task.done());
+    CHECK(task.busy_ns + task.scheduled_ns + task.idle_ns == task.completed_ns - task.spawned_ns);
+  }
+  // "fetch a" sleeps 30 ms of virtual time: that is idle time, not busy time.
+  const TaskInfo& fetch_a = *index.task(index.find_task("fetch a"));
+  CHECK(fetch_a.idle_ns == 30'000'000);
+  CHECK(fetch_a.busy_ns == 0);
+}
+
+TEST_CASE("every wake becomes an edge from the waker to the woken task", "[vis][index]") {
+  const trace::Trace t = showcase_trace();
+  const TraceIndex index(t);
+  REQUIRE(index.wakes().size() == count_kind(t, EventKind::wake));
+  std::size_t received = 0;
+  for (const TaskInfo& task : index.tasks()) {
+    received += task.wakes_received.size();
+    CHECK(task.wakes == task.wakes_received.size());
+    for (std::uint32_t w : task.wakes_received) CHECK(index.wakes()[w].to_task == task.id);
+  }
+  CHECK(received == index.wakes().size());
+  // "fetch b" is woken by its timer at 10 ms.
+  const TaskInfo& fetch_b = *index.task(index.find_task("fetch b"));
+  REQUIRE_FALSE(fetch_b.wakes_received.empty());
+  const WakeEdge& w = index.wakes()[fetch_b.wakes_received.front()];
+  CHECK(w.source == trace::WakeSource::timer);
+  CHECK(w.time_ns == 10'000'000);
+}
+
+TEST_CASE("resources, timers, blocking jobs, marks and select branches are indexed", "[vis][index]") {
+  const trace::Trace t = showcase_trace();
+  const TraceIndex index(t);
+  const ResourceInfo* jobs = index.resource(index.find_resource("jobs"));
+  REQUIRE(jobs != nullptr);
+  CHECK(jobs->kind == trace::ResourceKind::mpsc);
+  CHECK(jobs->capacity == 1);
+  const ResourceInfo* shared = index.resource(index.find_resource("shared"));
+  REQUIRE(shared != nullptr);
+  CHECK(shared->kind == trace::ResourceKind::mutex);
+
+  CHECK(index.timers().size() == count_kind(t, EventKind::timer_armed));
+  CHECK(std::count_if(index.timers().begin(), index.timers().end(),
+                      [](const TimerInfo& tm) { return tm.fired_event != npos; }) ==
+        static_cast<std::ptrdiff_t>(count_kind(t, EventKind::timer_fired)));
+  // The racer's losing 50 ms sleep is cancelled at 20 ms, when the select drops it.
+  const auto cancelled = std::find_if(index.timers().begin(), index.timers().end(),
+                                      [](const TimerInfo& tm) { return tm.cancelled_event != npos; });
+  REQUIRE(cancelled != index.timers().end());
+  CHECK(cancelled->owner == index.find_task("racer"));
+  CHECK(cancelled->deadline_ns == 50'000'000);
+  CHECK(t[cancelled->cancelled_event].time_ns == 20'000'000);
+
+  REQUIRE(index.blocking().size() == 1);
+  CHECK(index.blocking()[0].lane >= 1);
+  CHECK(index.blocking()[0].end_ns - index.blocking()[0].begin_ns == 15'000'000);
+
+  REQUIRE(index.marks().size() == 1);
+  CHECK(index.marks()[0].label == "all spawned");
+
+  // The racer's select has two branches; the 50 ms one is dropped before it completes.
+  const TaskInfo& racer = *index.task(index.find_task("racer"));
+  std::size_t dropped_mid_flight = 0, completed = 0;
+  for (std::uint32_t f : racer.future_nodes) {
+    const FutureNodeInfo& node = index.future_nodes()[f];
+    if (node.kind != trace::FutureNode::branch) continue;
+    CHECK(node.dropped_event != npos);
+    (node.completed ? completed : dropped_mid_flight) += 1;
+  }
+  CHECK(completed == 1);
+  CHECK(dropped_mid_flight == 1);
+}
+
+TEST_CASE("the run queue holds spawned tasks in order and the executor takes from the front", "[vis][state]") {
+  const trace::Trace t = showcase_trace();
+  const TraceIndex index(t);
+  const std::uint32_t main_id = index.tasks().front().id;
+  const std::uint32_t fetch_a = index.find_task("fetch a"), fetch_b = index.find_task("fetch b");
+  // Right after "fetch b" is spawned, main is still running and both fetches wait in line.
+  const std::size_t after_spawns = index.task(fetch_b)->spawned_event + 1;
+  const WorldState s = replay_from_start(index, after_spawns);
+  CHECK(s.running == main_id);
+  CHECK(s.tasks[index.task_slot(main_id)].state == TaskState::running);
+  REQUIRE(s.run_queue.size() == 2);
+  CHECK(s.run_queue[0] == fetch_a);
+  CHECK(s.run_queue[1] == fetch_b);
+  // When "fetch a" is first polled it leaves the queue, and "fetch b" is at the front.
+  const std::size_t a_polled = index.task(fetch_a)->polls.front().begin_event + 1;
+  const WorldState later = replay_from_start(index, a_polled);
+  CHECK(later.running == fetch_a);
+  CHECK(std::find(later.run_queue.begin(), later.run_queue.end(), fetch_a) == later.run_queue.end());
+  CHECK(later.run_queue.front() == fetch_b);
+  // Parked on its sleep, "fetch a" is idle at a source line; at the end everything is done.
+  const WorldState parked = replay_from_start(index, index.task(fetch_a)->polls.front().end_event + 1);
+  CHECK(parked.tasks[index.task_slot(fetch_a)].state == TaskState::idle);
+  CHECK(parked.tasks[index.task_slot(fetch_a)].parked_at != 0);
+  CHECK(t.describe_location(parked.tasks[index.task_slot(fetch_a)].parked_at).find("model_scenarios.hpp") !=
+        std::string::npos);
+  const WorldState end = replay_from_start(index, t.size());
+  CHECK(end.stopped);
+  CHECK(end.run_queue.empty());
+  for (const TaskNow& task : end.tasks) CHECK(task.state == TaskState::done);
+}
+
+TEST_CASE("the state shows a full channel, a mutex holder with a waiter, and armed timers", "[vis][state]") {
+  const trace::Trace t = showcase_trace();
+  const TraceIndex index(t);
+  const std::uint32_t jobs = index.resource_slot(index.find_resource("jobs"));
+  const std::uint32_t shared = index.resource_slot(index.find_resource("shared"));
+  const std::uint32_t w1 = index.find_task("worker 1"), w2 = index.find_task("worker 2");
+
+  const std::size_t full = first_cursor_where(index, [&](const WorldState& s) { return s.resources[jobs].buffered == 1; });
+  REQUIRE(full <= t.size());
+
+  const std::size_t contended =
+      first_cursor_where(index, [&](const WorldState& s) { return !s.resources[shared].waiters.empty(); });
+  REQUIRE(contended <= t.size());
+  const WorldState s = replay_from_start(index, contended);
+  CHECK(s.resources[shared].holders == std::vector<std::uint32_t>{w1});
+  CHECK(s.resources[shared].waiters == std::vector<std::uint32_t>{w2});
+  CHECK(s.tasks[index.task_slot(w2)].waiting_on == index.find_resource("shared"));
+
+  // Once every task has parked the first time, the sleeps' timers are armed, earliest first.
+  const std::size_t spawned = index.marks()[0].event + 1;
+  const WorldState armed = replay_from_start(index, first_cursor_where(index, [&](const WorldState& st) {
+    return st.cursor > spawned && st.timers.size() >= 4;
+  }));
+  REQUIRE(armed.timers.size() >= 4);
+  CHECK(std::is_sorted(armed.timers.begin(), armed.timers.end(),
+                       [](const ArmedTimer& a, const ArmedTimer& b) { return a.deadline_ns < b.deadline_ns; }));
+  const WorldState end = replay_from_start(index, t.size());
+  CHECK(end.resources[shared].holders.empty());
+  CHECK(end.timers.empty());
+  CHECK(end.clock_ns == index.run().end_ns);
+}
+
+TEST_CASE("seeking to any cursor equals replaying from the start", "[vis][state]") {
+  const trace::Trace t = showcase_trace(3);
+  const TraceIndex index(t);
+  const std::size_t stride = GENERATE(1, 7, 64, 0);
+  CAPTURE(stride);
+  const StateTimeline timeline(index, stride);
+  std::mt19937_64 rng(42);
+  WorldState moving = timeline.state_at(0);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t cursor = rng() % (t.size() + 1);
+    CAPTURE(cursor);
+    const WorldState expected = replay_from_start(index, cursor);
+    REQUIRE(timeline.state_at(cursor) == expected);
+    timeline.seek(moving, cursor);  // from wherever the previous round left it, forward or back
+    REQUIRE(moving == expected);
+  }
+  CHECK(timeline.state_at(t.size() + 100).cursor == t.size());
+}
+
+TEST_CASE("an empty trace indexes to nothing and seeks to the empty state", "[vis][state]") {
+  const trace::Trace t;
+  const TraceIndex index(t);
+  CHECK(index.tasks().empty());
+  const StateTimeline timeline(index);
+  CHECK(timeline.state_at(5).cursor == 0);
+  CHECK(timeline.state_at(0).run_queue.empty());
+}

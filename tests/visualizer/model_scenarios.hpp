@@ -1,0 +1,88 @@
+#pragma once
+// Recorded runs the visualizer's model tests read: small programs on the virtual-time runtime that
+// exercise every part of the model (tasks, wakes, timers, channels, locks, select, blocking lanes).
+//
+// Rules:
+// * Each function runs its program to the end and returns the trace; the same seed gives the same
+//   trace, so tests can name virtual times exactly.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "asynclab/asynclab.hpp"
+#include "support/harness.hpp"
+
+namespace asynclab::testing {
+
+// "main" spawns:
+//  * "fetch a" (sleeps 30 ms) and "fetch b" (sleeps 10 ms), joined at the end;
+//  * "producer" sending 4 values into an mpsc of capacity 1 named "jobs", and "consumer" draining it
+//    with a 5 ms pause per value, so the producer waits on a full buffer;
+//  * "worker 1" and "worker 2" taking the mutex "shared" in turn, each holding it across a 2 ms sleep;
+//  * "racer": a select between a 50 ms sleep and a 20 ms sleep — the 50 ms branch is dropped;
+//  * "blocking": a spawn_blocking job of 15 ms on a blocking lane.
+// and marks "all spawned" once it has spawned them.
+inline trace::Trace showcase_trace(std::uint64_t seed = 0) {
+  using namespace std::chrono_literals;
+  trace::Recorder rec;
+  {
+    auto rt = virtual_runtime(rec, seed);
+    rt.block_on([]() -> Task<void> {
+      auto fetch = [](std::chrono::milliseconds d) -> Task<int> {
+        co_await sleep(d);
+        co_return static_cast<int>(d.count());
+      };
+      auto a = spawn(fetch(30ms), "fetch a");
+      auto b = spawn(fetch(10ms), "fetch b");
+
+      auto [tx, rx] = sync::mpsc::channel<int>(1, "jobs");
+      auto producer = spawn(
+          [](sync::mpsc::Sender<int> out) -> Task<void> {
+            for (int i = 0; i < 4; ++i) (void)co_await out.send(i);
+          }(std::move(tx)),
+          "producer");
+      auto consumer = spawn(
+          [](sync::mpsc::Receiver<int> in) -> Task<int> {
+            int sum = 0;
+            while (auto v = co_await in.recv()) {
+              sum += *v;
+              co_await sleep(5ms);
+            }
+            co_return sum;
+          }(std::move(rx)),
+          "consumer");
+
+      auto shared = std::make_shared<sync::Mutex<int>>(0, "shared");
+      auto worker = [](std::shared_ptr<sync::Mutex<int>> m) -> Task<void> {
+        auto guard = co_await m->lock();
+        co_await sleep(2ms);
+        *guard += 1;
+      };
+      auto w1 = spawn(worker(shared), "worker 1");
+      auto w2 = spawn(worker(shared), "worker 2");
+
+      auto racer = spawn(
+          []() -> Task<int> {
+            auto won = co_await select(sleep(50ms), sleep(20ms));
+            co_return static_cast<int>(won.index());
+          }(),
+          "racer");
+      auto blocking = spawn_blocking([] { sim::block_for(15ms); }, "blocking");
+      mark("all spawned");
+
+      (void)co_await a;
+      (void)co_await b;
+      (void)co_await producer;
+      (void)co_await consumer;
+      (void)co_await w1;
+      (void)co_await w2;
+      (void)co_await racer;
+      (void)co_await blocking;
+    }());
+  }
+  return rec.take();
+}
+
+}  // namespace asynclab::testing

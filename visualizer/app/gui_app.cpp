@@ -1,0 +1,281 @@
+// See gui_app.hpp. run_gui reads like Dear ImGui's examples/example_glfw_opengl3/main.cpp: one flat
+// function, set-up steps and a main loop with numbered comments.
+#include "app/gui_app.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+#include <GLFW/glfw3.h>  // after the ImGui headers; drags in the system OpenGL header
+
+#include "app/fonts.hpp"
+#include "app/leak_check.hpp"
+#include "app/playback_keys.hpp"
+#include "app/screenshot.hpp"
+#include "app/shell.hpp"
+#include "app/ui_report.hpp"
+#include "view/palette.hpp"
+#include "view/welcome.hpp"
+
+namespace asynclab::vis {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The exit statuses of cli/exit_codes.hpp (the visualizer does not depend on the command line).
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_environment = 2;
+
+constexpr int frames_for_outputs = 3;  // enough for auto-sized windows and popups to settle
+constexpr const char* glsl_version = "#version 150";
+
+std::string last_glfw_error;
+void remember_glfw_error(int code, const char* description) {
+  last_glfw_error = fmt::format("{} (GLFW error {:#x})", description, code);
+}
+
+// $XDG_CONFIG_HOME/asynclab/imgui.ini, or ~/.config/asynclab/imgui.ini; nullopt (no saved layout)
+// when neither can be found or the folder cannot be made.
+std::optional<fs::path> layout_file(std::ostream& err) {
+  fs::path config;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && fs::path(xdg).is_absolute())
+    config = xdg;  // the XDG spec says to ignore a relative path
+  else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    config = fs::path(home) / ".config";
+  else
+    return std::nullopt;
+  const fs::path dir = config / "asynclab";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    err << fmt::format("asynclab gui: warning: cannot create '{}' ({}); the window layout will not be saved\n",
+                       dir.string(), ec.message());
+    return std::nullopt;
+  }
+  return dir / "imgui.ini";
+}
+
+void queue_dropped_files(GLFWwindow* window, int count, const char** paths) {
+  auto* shell = static_cast<Shell*>(glfwGetWindowUserPointer(window));
+  for (int i = 0; i < count; ++i) shell->dropped.emplace_back(paths[i]);
+}
+
+PlaybackKeys playback_keys_pressed() {
+  auto pressed = [](ImGuiKey key, bool repeat) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key), repeat); };
+  return PlaybackKeys{.space = pressed(ImGuiKey_Space, false),
+                      .right = pressed(ImGuiKey_RightArrow, true),
+                      .left = pressed(ImGuiKey_LeftArrow, true),
+                      .home = pressed(ImGuiKey_Home, false),
+                      .end = pressed(ImGuiKey_End, false)};
+}
+
+void place_centre() {
+  ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_FirstUseEver, ImVec2(0.5f, 0.5f));
+}
+
+// Tears down what was set up, in reverse order, however run_gui leaves.
+struct Teardown {
+  GLFWwindow* window = nullptr;
+  bool imgui_context = false;
+  bool imgui_glfw = false;
+  bool imgui_opengl = false;
+  ~Teardown() {
+    if (imgui_opengl) ImGui_ImplOpenGL3_Shutdown();
+    if (imgui_glfw) ImGui_ImplGlfw_Shutdown();
+    if (imgui_context) ImGui::DestroyContext();  // writes the layout file, if there is one
+    if (window != nullptr) glfwDestroyWindow(window);
+    glfwTerminate();
+  }
+};
+
+}  // namespace
+
+std::expected<WindowSize, std::string> parse_window_size(std::string_view text) {
+  auto bad = [&] {
+    return std::unexpected(fmt::format("expected WIDTHxHEIGHT such as 1280x800, not '{}'", text));
+  };
+  auto number = [](std::string_view s) -> std::optional<int> {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return value;
+  };
+  const auto x = text.find_first_of("xX");
+  if (x == std::string_view::npos) return bad();
+  const std::optional<int> width = number(text.substr(0, x));
+  const std::optional<int> height = number(text.substr(x + 1));
+  if (!width || !height) return bad();
+  for (int side : {*width, *height})
+    if (side < min_window_side || side > max_window_side)
+      return std::unexpected(fmt::format("each side must be {} to {} pixels, not '{}'", min_window_side,
+                                         max_window_side, text));
+  return WindowSize{.width = *width, .height = *height};
+}
+
+int run_gui(const GuiOptions& options, std::ostream& err) {
+  const bool writes_outputs = options.screenshot.has_value() || options.ui_report.has_value();
+  const int frames = options.frames > 0 ? options.frames : (writes_outputs ? frames_for_outputs : 0);
+
+  // 1. GLFW: a window with an OpenGL 3.3 core context
+  glfwSetErrorCallback(remember_glfw_error);
+  if (!glfwInit()) {
+    err << fmt::format(
+        "asynclab gui: cannot open a window: {}. Run it in a desktop session, or, to draw to a file "
+        "without a screen, under Xvfb: xvfb-run -a asynclab gui --screenshot out.png\n",
+        last_glfw_error.empty() ? "no display" : last_glfw_error);
+    return exit_environment;
+  }
+  // io.IniFilename points into `layout`, and ImGui writes the file when its context is destroyed:
+  // declared before the teardown, it outlives it.
+  std::string layout;
+  Teardown teardown;
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  if (!writes_outputs) {
+    // Interactive: follow the monitor's scale, and fill the screen for a class. Output runs draw
+    // exactly the pixels asked for.
+    glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+    if (options.present) glfwWindowHint(GLFW_MAXIMIZED, GLFW_TRUE);
+  }
+  teardown.window = glfwCreateWindow(options.width, options.height, "asynclab", nullptr, nullptr);
+  GLFWwindow* window = teardown.window;
+  if (window == nullptr) {
+    err << fmt::format("asynclab gui: cannot create a window with OpenGL 3.3: {}\n", last_glfw_error);
+    return exit_environment;
+  }
+  glfwMakeContextCurrent(window);
+  keep_gl_driver_loaded_for_leak_check();
+  glfwSwapInterval(writes_outputs ? 0 : 1);  // vsync, except when drawing frames for a file
+
+  // 2. Dear ImGui: context, saved layout, style, fonts, backends
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  teardown.imgui_context = true;
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  if (!writes_outputs) {
+    if (std::optional<fs::path> file = layout_file(err)) {
+      layout = file->string();
+      io.IniFilename = layout.c_str();
+    }
+  }
+  float content_scale = 1.0f;
+  if (!writes_outputs) glfwGetWindowContentScale(window, &content_scale, nullptr);
+  const float font_px = options.present ? presentation_font_px : normal_font_px;
+  ImGui::StyleColorsDark();
+  ImGui::GetStyle().Colors[ImGuiCol_PopupBg].w = 1.0f;  // a dialog is read, not seen through
+  ImGui::GetStyle().ScaleAllSizes(content_scale * font_px / normal_font_px);
+  const LoadedFonts fonts = load_fonts(FontRequest{.size_px = font_px, .content_scale = content_scale}, err);
+  teardown.imgui_glfw = ImGui_ImplGlfw_InitForOpenGL(window, true);
+  teardown.imgui_opengl = ImGui_ImplOpenGL3_Init(glsl_version);
+  if (!teardown.imgui_glfw || !teardown.imgui_opengl) {
+    err << "asynclab gui: cannot set up Dear ImGui's GLFW / OpenGL 3 backends\n";
+    return exit_environment;
+  }
+
+  // 3. The shell (open trace, dialogs) and, when asked for, the UI report
+  Shell shell;
+  shell.open_trace = load_into(shell);
+  shell.welcome = WelcomeInfo{.lesson = options.lesson, .step = options.step};
+  glfwSetWindowUserPointer(window, &shell);
+  glfwSetDropCallback(window, queue_dropped_files);
+  UiReport report;
+  std::optional<ui_report::Installed> reporting;
+  if (options.ui_report) reporting.emplace(report);
+  ui_report::property("font", fonts.regular);
+  ui_report::property("mono_font", fonts.mono);
+  ui_report::property("font_px", fmt::format("{}", fonts.pixel_size));
+  ui_report::property("mode", options.present ? "presentation" : "normal");
+  shell.view.present = options.present;
+  if (options.trace) open_trace(shell, *options.trace);
+  else if (options.record_trace) adopt_trace(shell, options.record_trace(), options.recorded_title);
+
+  // 4. Main loop
+  int status = exit_ok;
+  int drawn = 0;
+  bool screenshot_taken = false;
+  fs::path titled;  // the trace the window title names
+  while (!glfwWindowShouldClose(window) && (frames == 0 || drawn < frames)) {
+    // 4a. Poll and handle events (inputs, window resize, dropped files)
+    glfwPollEvents();
+    open_dropped(shell);
+    if (shell.trace_path != titled) {
+      titled = shell.trace_path;
+      glfwSetWindowTitle(window, fmt::format("asynclab — {}", titled.filename().string()).c_str());
+    }
+
+    // 4b. Start the Dear ImGui frame
+    report.begin_frame();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+
+    // 4c. Keys: playback commands for the views, and the shell's shortcuts
+    shell.commands = commands_for(playback_keys_pressed(), io.WantTextInput);
+    if (shell.commands.any()) shell.last_command = describe(shell.commands);
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) shell.dialog.requested = true;
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) shell.quit_requested = true;
+
+    // 4d. The windows: menu and status bars, the views, then the dialogs on top
+    show_main_menu(shell);
+    show_status_bar(shell, options.present);
+    // Output runs step time by a fixed 1/60 s per frame, so the same inputs draw the same picture.
+    const double frame_seconds = writes_outputs ? 1.0 / 60.0 : static_cast<double>(io.DeltaTime);
+    shell.view.time_s = writes_outputs ? drawn / 60.0 : ImGui::GetTime();
+    advance_playback(shell, frame_seconds);
+    show_views(shell);
+    if (!shell.session && shell.show_welcome) {
+      place_centre();
+      show_welcome(shell.welcome, &shell.show_welcome);
+    }
+    show_dialogs(shell);
+
+    // 4e. Rendering
+    ImGui::Render();
+    int width = 0;
+    int height = 0;
+    glfwGetFramebufferSize(window, &width, &height);
+    glViewport(0, 0, width, height);
+    glClearColor(palette::background.r, palette::background.g, palette::background.b, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    report.set_size(width, height);
+    ++drawn;
+
+    // 4f. The screenshot is of the last frame, read before the swap (after it the back buffer is undefined)
+    if (options.screenshot && drawn == frames) {
+      screenshot_taken = true;
+      if (auto written = write_png(*options.screenshot, read_back_buffer(width, height)); !written) {
+        err << fmt::format("asynclab gui: {}\n", written.error());
+        status = exit_failed;
+      }
+    }
+
+    glfwSwapBuffers(window);
+    if (shell.quit_requested) glfwSetWindowShouldClose(window, GLFW_TRUE);
+  }
+
+  // 5. Outputs: the UI report describes the last frame drawn
+  if (options.screenshot && !screenshot_taken) {
+    err << fmt::format("asynclab gui: the window was closed after {} of {} frames; no screenshot written\n", drawn,
+                       frames);
+    status = exit_failed;
+  }
+  if (options.ui_report) {
+    if (auto written = report.write(*options.ui_report); !written) {
+      err << fmt::format("asynclab gui: {}\n", written.error());
+      status = exit_failed;
+    }
+  }
+  return status;  // 6. Cleanup: Teardown shuts the backends, ImGui and GLFW down
+}
+
+}  // namespace asynclab::vis

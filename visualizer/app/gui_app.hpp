@@ -1,0 +1,60 @@
+#pragma once
+// `asynclab gui`: the visualizer's window — GLFW, an OpenGL 3.3 core context and Dear ImGui, with
+// the shell (menu, open dialog, status bar) around the views. This header has no ImGui or GLFW in
+// it, so the command line (cli/main.cpp) can include it.
+//
+// Rules:
+// * With no display (no DISPLAY, glfwInit fails) it says so in one line and returns 2; it never
+//   falls back silently.
+// * --screenshot and --ui-report runs draw a fixed number of frames (3 unless --frames says
+//   otherwise), then write their outputs and return: tests and CI run them under Xvfb. They neither
+//   read nor write the saved window layout, so the same inputs draw the same picture.
+// * Interactive runs keep the window layout in $XDG_CONFIG_HOME/asynclab/imgui.ini
+//   (~/.config/asynclab/imgui.ini when XDG_CONFIG_HOME is unset).
+// * A trace that cannot be opened is shown in the window, never a reason to exit non-zero.
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "asynclab/trace/trace.hpp"
+
+namespace asynclab::vis {
+
+struct GuiOptions {
+  std::optional<std::filesystem::path> trace;       // open this trace at start
+  // Or record one in this process at start (the built-in demo): called once, before the first frame.
+  std::function<trace::Trace()> record_trace;
+  std::string recorded_title = "built-in demo";
+  bool present = false;                              // presentation mode: large fonts, keyboard driven
+  std::optional<std::filesystem::path> screenshot;  // write the last frame here as PNG
+  int frames = 0;       // frames to draw; 0: until the window is closed (3 with --screenshot / --ui-report)
+  int width = 1600;     // window size in screen coordinates
+  int height = 1000;
+  std::optional<std::filesystem::path> ui_report;  // write what was drawn here as JSON
+  std::optional<std::string> lesson;                 // --lesson ID (lessons arrive later)
+  int step = 0;                                      // --step N within the lesson
+};
+
+struct WindowSize {
+  int width = 0;
+  int height = 0;
+};
+
+// Smallest and largest window sides `--size` accepts.
+inline constexpr int min_window_side = 200;
+inline constexpr int max_window_side = 16384;
+
+// Parses "1280x800" (an 'x' or 'X' between two whole numbers, each within the limits above). The
+// error says what was expected, for the command line to print.
+std::expected<WindowSize, std::string> parse_window_size(std::string_view text);
+
+// Runs the GUI until the window closes (or for the frames asked for). Returns 0 when it ran and
+// wrote what was asked, 1 when an output (screenshot, UI report) could not be written, 2 when there
+// is no display or no OpenGL 3.3 — the exit statuses of cli/exit_codes.hpp. Messages go to `err`.
+int run_gui(const GuiOptions& options, std::ostream& err);
+
+}  // namespace asynclab::vis

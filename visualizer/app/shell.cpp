@@ -1,0 +1,316 @@
+// See shell.hpp.
+//
+// Index of this file:
+// [SECTION] Opening traces
+// [SECTION] Views
+// [SECTION] Main menu
+// [SECTION] Dialogs
+// [SECTION] Status bar
+#include "app/shell.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <imgui.h>
+#include <imgui_internal.h>  // BeginViewportSideBar: a bar that takes its room from the work area
+#include <imgui_stdlib.h>
+
+#include "app/ui_report.hpp"
+#include "view/widgets.hpp"
+#include "view/windows.hpp"
+
+namespace asynclab::vis {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* open_dialog_name = "Open trace";
+constexpr const char* error_dialog_name = "Could not open trace";
+}  // namespace
+
+//-----------------------------------------------------------------------------
+// [SECTION] Opening traces
+//-----------------------------------------------------------------------------
+
+OpenTraceHook load_into(Shell& shell) {
+  return [&shell](const fs::path& path) -> std::optional<std::string> {
+    auto opened = Session::open(path);
+    if (!opened) return opened.error();
+    shell.session = std::move(*opened);
+    shell.session->playback().jump_end();  // the whole story first; Home or Play replays it
+    shell.view.camera = TimelineCamera{};  // fit the new trace
+    return std::nullopt;
+  };
+}
+
+void adopt_trace(Shell& shell, trace::Trace trace, std::string title) {
+  shell.session = std::make_unique<Session>(std::move(trace), title);
+  shell.session->playback().jump_end();  // the whole story first; Home or Play replays it
+  shell.view.camera = TimelineCamera{};
+  shell.trace_path = title;
+  shell.error.clear();
+}
+
+void advance_playback(Shell& shell, double seconds) {
+  if (!shell.session) return;
+  Playback& playback = shell.session->playback();
+  const AppCommands& c = shell.commands;
+  if (c.play_pause) {
+    if (!playback.playing() && playback.at_end()) playback.jump_start();  // play again from the top
+    playback.toggle();
+  }
+  if (c.step_forward) playback.step_forward();
+  if (c.step_back) playback.step_back();
+  if (c.jump_start) playback.jump_start();
+  if (c.jump_end) playback.jump_end();
+  playback.advance(seconds);
+  shell.session->sync();
+}
+
+bool open_trace(Shell& shell, const fs::path& path) {
+  std::optional<std::string> failure = shell.open_trace(path);
+  if (failure) {
+    shell.error = fmt::format("Could not open '{}': {}", path.string(), *failure);
+    shell.show_error_dialog = true;
+    ui_report::error(shell.error);
+    return false;
+  }
+  shell.trace_path = path;
+  shell.error.clear();
+  return true;
+}
+
+void open_dropped(Shell& shell) {
+  // Several files dropped at once: each is tried; the last good one stays open.
+  for (const fs::path& path : shell.dropped) open_trace(shell, path);
+  shell.dropped.clear();
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Views
+//-----------------------------------------------------------------------------
+
+namespace {
+
+// The room the views share: the window minus the menu bar above and the status bar below. (The
+// viewport's WorkPos only learns about the bars one frame late, too late for a first placement.)
+ImVec4 work_area() {
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  const float bar = ImGui::GetFrameHeight();
+  return ImVec4(vp->Pos.x, vp->Pos.y + bar, vp->Size.x, vp->Size.y - 2 * bar);
+}
+
+// Where a window goes the first time, in fractions of the work area. Later runs restore where the
+// learner left it.
+void place(float x, float y, float w, float h, ImGuiCond cond = ImGuiCond_FirstUseEver) {
+  const ImVec4 area = work_area();
+  ImGui::SetNextWindowPos(ImVec2(area.x + area.z * x, area.y + area.w * y), cond);
+  ImGui::SetNextWindowSize(ImVec2(area.z * w, area.w * h), cond);
+}
+
+// In presentation mode the layout is fixed: the class sees the same screen whatever was saved.
+void pin(float x, float y, float w, float h) { place(x, y, w, h, ImGuiCond_Always); }
+
+}  // namespace
+
+void show_views(Shell& shell) {
+  if (!shell.session) return;
+  Session& session = *shell.session;
+  ViewState& view = shell.view;
+  WindowsOpen& open = view.open;
+  if (view.present) {
+    pin(0.0f, 0.0f, 1.0f, 0.22f);
+    show_playback_bar(session, view, nullptr);
+    pin(0.0f, 0.22f, 0.70f, 0.78f);
+    show_timeline(session, view, nullptr);
+    pin(0.70f, 0.22f, 0.30f, 0.78f);
+    show_executor(session, view, nullptr);
+    return;
+  }
+  // Top: the controls across. Middle: the timeline, with the executor and resources beside it.
+  // Bottom: the tasks table, the selected task, its code, the warnings.
+  if (open.playback) {
+    place(0.0f, 0.0f, 1.0f, 0.15f);
+    show_playback_bar(session, view, &open.playback);
+  }
+  if (open.timeline) {
+    place(0.0f, 0.15f, 0.66f, 0.50f);
+    show_timeline(session, view, &open.timeline);
+  }
+  if (open.executor) {
+    place(0.66f, 0.15f, 0.34f, 0.28f);
+    show_executor(session, view, &open.executor);
+  }
+  if (open.resources) {
+    place(0.66f, 0.43f, 0.34f, 0.22f);
+    show_resources(session, view, &open.resources);
+  }
+  if (open.tasks) {
+    place(0.0f, 0.65f, 0.42f, 0.35f);
+    show_task_table(session, view, &open.tasks);
+  }
+  if (open.task_detail) {
+    place(0.42f, 0.65f, 0.24f, 0.35f);
+    show_task_detail(session, view, &open.task_detail);
+  }
+  if (open.code) {
+    place(0.66f, 0.65f, 0.34f, 0.20f);
+    show_code(session, view, &open.code);
+  }
+  if (open.warnings) {
+    place(0.66f, 0.85f, 0.34f, 0.15f);
+    show_warnings(session, view, &open.warnings);
+  }
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Main menu
+//-----------------------------------------------------------------------------
+
+void show_main_menu(Shell& shell) {
+  if (!begin_main_menu_bar()) return;
+  if (begin_menu("File")) {
+    if (menu_item("Open trace…", "Ctrl+O")) shell.dialog.requested = true;
+    ImGui::Separator();
+    if (menu_item("Quit", "Ctrl+Q")) shell.quit_requested = true;
+    ImGui::EndMenu();
+  }
+  if (begin_menu("View")) {
+    WindowsOpen& w = shell.view.open;
+    const bool any = shell.session != nullptr;
+    ImGui::MenuItem("Welcome", nullptr, &shell.show_welcome);
+    ImGui::Separator();
+    ImGui::MenuItem("Playback", nullptr, &w.playback, any);
+    ImGui::MenuItem("Timeline", nullptr, &w.timeline, any);
+    ImGui::MenuItem("Tasks", nullptr, &w.tasks, any);
+    ImGui::MenuItem("Task", nullptr, &w.task_detail, any);
+    ImGui::MenuItem("Executor", nullptr, &w.executor, any);
+    ImGui::MenuItem("Resources", nullptr, &w.resources, any);
+    ImGui::MenuItem("Warnings", nullptr, &w.warnings, any);
+    ImGui::MenuItem("Code", nullptr, &w.code, any);
+    ImGui::EndMenu();
+  }
+  end_main_menu_bar();
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Dialogs
+//-----------------------------------------------------------------------------
+
+namespace {
+
+std::vector<fs::path> traces_in_current_directory() {
+  std::vector<fs::path> found;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(fs::current_path(ec), ec)) {
+    const fs::path ext = entry.path().extension();
+    if ((ext == ".altrace" || ext == ".json") && entry.is_regular_file(ec)) found.push_back(entry.path().filename());
+  }
+  std::ranges::sort(found);
+  return found;
+}
+
+void show_open_dialog(Shell& shell) {
+  OpenTraceDialog& dialog = shell.dialog;
+  if (dialog.requested) {
+    dialog.requested = false;
+    dialog.candidates = traces_in_current_directory();
+    dialog.error.clear();
+    ImGui::OpenPopup(open_dialog_name);
+  }
+  const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
+  ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  if (!begin_popup_modal(open_dialog_name, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+
+  text("A trace file:");
+  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30);
+  bool open_now = ImGui::InputText("##path", &dialog.path, ImGuiInputTextFlags_EnterReturnsTrue);
+
+  text_muted(dialog.candidates.empty() ? "No .altrace or .json files in the current directory."
+                                       : "In the current directory:");
+  if (!dialog.candidates.empty() &&
+      ImGui::BeginListBox("##candidates", ImVec2(ImGui::GetFontSize() * 30, ImGui::GetFontSize() * 8))) {
+    for (const fs::path& candidate : dialog.candidates) {
+      const std::string name = candidate.string();
+      ui_report::text(name);
+      if (ImGui::Selectable(name.c_str(), dialog.path == name, ImGuiSelectableFlags_AllowDoubleClick)) {
+        dialog.path = name;
+        if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) open_now = true;
+      }
+    }
+    ImGui::EndListBox();
+  }
+  if (!dialog.error.empty()) text_coloured(palette::error_text, dialog.error);
+
+  open_now |= button("Open");
+  ImGui::SameLine();
+  if (button("Cancel")) ImGui::CloseCurrentPopup();
+  if (open_now && !dialog.path.empty()) {
+    if (open_trace(shell, dialog.path)) {
+      ImGui::CloseCurrentPopup();
+    } else {
+      dialog.error = shell.error;
+      shell.show_error_dialog = false;  // the dialog shows it already
+    }
+  }
+  end_popup();
+}
+
+void show_error_dialog(Shell& shell) {
+  if (shell.show_error_dialog) {
+    shell.show_error_dialog = false;
+    ImGui::OpenPopup(error_dialog_name);
+  }
+  const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
+  ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSizeConstraints(ImVec2(ImGui::GetFontSize() * 20, 0),
+                                      ImVec2(ImGui::GetFontSize() * 40, ImGui::GetFontSize() * 30));
+  if (!begin_popup_modal(error_dialog_name, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 38);
+  text_coloured(palette::error_text, shell.error);
+  ImGui::PopTextWrapPos();
+  ImGui::Spacing();
+  text_muted("The file was not opened; nothing else changed.");
+  if (button("OK") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
+  end_popup();
+}
+
+}  // namespace
+
+void show_dialogs(Shell& shell) {
+  show_open_dialog(shell);
+  show_error_dialog(shell);
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Status bar
+//-----------------------------------------------------------------------------
+
+void show_status_bar(const Shell& shell, bool present) {
+  constexpr ImGuiWindowFlags flags =
+      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar;
+  const float height = ImGui::GetFrameHeight();
+  const bool visible =
+      ImGui::BeginViewportSideBar("##status", ImGui::GetMainViewport(), ImGuiDir_Down, height, flags);
+  ui_report::begin_window("Status bar", visible);
+  if (visible && ImGui::BeginMenuBar()) {
+    if (!shell.error.empty())
+      text_coloured(palette::error_text, shell.error);
+    else if (shell.session)
+      text(fmt::format("{} — {} events, {} tasks · Space play/pause · ←/→ step · Home/End", shell.trace_path.string(),
+                       shell.session->trace().size(), shell.session->index().tasks().size()));
+    else
+      text_muted("No trace open");
+    if (present) {
+      ImGui::SameLine();
+      text_muted("   presentation mode");
+    }
+    ImGui::EndMenuBar();
+  }
+  ImGui::End();
+  ui_report::end_window();
+}
+
+}  // namespace asynclab::vis

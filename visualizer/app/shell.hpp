@@ -1,0 +1,87 @@
+#pragma once
+// The shell around the views: the main menu, the "Open trace" dialog, the error dialog and the
+// status bar, and the state they share — which trace is open and what went wrong opening one.
+//
+// Rules:
+// * Every way of opening a trace (--trace, drag and drop, File › Open trace…) goes through
+//   open_trace(shell, path), which calls the `open_trace` hook. The hook returns an error message
+//   (or nothing on success); a bad file is shown in the window — the error dialog and a red line in
+//   the status bar — and reported to the UI report. It never ends the program.
+// * The hook opens the file as a model Session (model/session.hpp): an .altrace or Chrome JSON trace,
+//   indexed once. A trace recorded in this process (the built-in demo, later a lesson) is adopted
+//   with adopt_trace().
+// * Files dropped on the window are queued by the GLFW callback and opened at the start of the next
+//   frame, outside any ImGui window.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/playback_keys.hpp"
+#include "asynclab/trace/trace.hpp"
+#include "model/session.hpp"
+#include "view/view_state.hpp"
+#include "view/welcome.hpp"
+
+namespace asynclab::vis {
+
+// Opens the trace at a path; returns why it could not, or nullopt when it did.
+using OpenTraceHook = std::function<std::optional<std::string>(const std::filesystem::path&)>;
+
+struct OpenTraceDialog {
+  bool requested = false;  // set by the menu or Ctrl+O; the dialog opens at the next show
+  std::string path;        // the text field
+  std::vector<std::filesystem::path> candidates;  // *.altrace and *.json in the current directory
+  std::string error;       // why the last attempt from the dialog failed
+};
+
+struct Shell {
+  OpenTraceHook open_trace;
+
+  // The open trace, and how the windows show it.
+  std::unique_ptr<Session> session;
+  ViewState view;
+  std::filesystem::path trace_path;
+
+  std::string error;                // the last failure to open a trace, in words
+  bool show_error_dialog = false;   // open the error dialog at the next show
+  std::vector<std::filesystem::path> dropped;
+  OpenTraceDialog dialog;
+
+  AppCommands commands;       // this frame's playback commands
+  std::string last_command;   // the most recent one, in words
+  WelcomeInfo welcome;
+  bool show_welcome = true;
+  bool quit_requested = false;
+};
+
+// The hook every open goes through: Session::open, and the new session replaces the old one.
+OpenTraceHook load_into(Shell& shell);
+// Makes a trace recorded in this process the open one, titled `title`.
+void adopt_trace(Shell& shell, trace::Trace trace, std::string title);
+
+// Acts on this frame's playback keys, moves a playing cursor by `seconds`, and brings the world
+// state to the cursor. Call once per frame before the windows draw.
+void advance_playback(Shell& shell, double seconds);
+// Every view window, placed on first use (later runs restore where the learner left them). In
+// presentation mode only the playback controls, the timeline and the executor, large and fixed.
+void show_views(Shell& shell);
+
+// Opens `path` through the hook and records the outcome (the error, or the newly open trace).
+// Returns whether it opened.
+bool open_trace(Shell& shell, const std::filesystem::path& path);
+
+// Opens the files dropped since the last frame.
+void open_dropped(Shell& shell);
+
+// The main menu bar: File › Open trace…, Quit; View › which windows are shown.
+void show_main_menu(Shell& shell);
+// The modal dialogs: "Open trace" (a path field and the traces in the current directory) and
+// "Could not open trace".
+void show_dialogs(Shell& shell);
+// The status bar along the bottom: the open trace, or the last error in red.
+void show_status_bar(const Shell& shell, bool present);
+
+}  // namespace asynclab::vis

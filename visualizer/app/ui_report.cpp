@@ -1,0 +1,102 @@
+// See ui_report.hpp.
+#include "app/ui_report.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "app/atomic_write.hpp"
+
+namespace asynclab::vis {
+
+void UiReport::begin_frame() {
+  ++frames_;
+  windows_.clear();
+  open_.clear();
+}
+
+void UiReport::begin_window(std::string_view name, bool visible) {
+  windows_.push_back(ReportedWindow{.name = std::string(name), .visible = visible, .items = 0, .texts = {}});
+  open_.push_back(windows_.size() - 1);
+}
+
+void UiReport::end_window() {
+  if (!open_.empty()) open_.pop_back();
+}
+
+void UiReport::item(std::size_t count) {
+  if (!open_.empty()) windows_[open_.back()].items += count;
+}
+
+void UiReport::text(std::string_view text) {
+  if (open_.empty()) return;
+  ReportedWindow& w = windows_[open_.back()];
+  ++w.items;
+  if (w.texts.size() < max_texts_per_window) w.texts.emplace_back(text);
+}
+
+void UiReport::error(std::string_view message) {
+  if (std::ranges::find(errors_, message) == errors_.end()) errors_.emplace_back(message);
+}
+
+void UiReport::property(std::string_view key, std::string_view value) {
+  properties_.insert_or_assign(std::string(key), std::string(value));
+}
+
+const ReportedWindow* UiReport::find_window(std::string_view name) const {
+  auto it = std::ranges::find(windows_, name, &ReportedWindow::name);
+  return it == windows_.end() ? nullptr : &*it;
+}
+
+std::string UiReport::to_json() const {
+  nlohmann::json windows = nlohmann::json::array();
+  for (const ReportedWindow& w : windows_)
+    windows.push_back({{"name", w.name}, {"visible", w.visible}, {"items", w.items}, {"texts", w.texts}});
+  nlohmann::json doc = {
+      {"frames", frames_},
+      {"size", {width_, height_}},
+      {"windows", std::move(windows)},
+      {"errors", errors_},
+      {"properties", nlohmann::json::object()},
+  };
+  for (const auto& [key, value] : properties_) doc["properties"][key] = value;
+  return doc.dump(2) + "\n";
+}
+
+std::expected<void, std::string> UiReport::write(const std::filesystem::path& path) const {
+  return write_file_atomically(path, to_json());
+}
+
+namespace ui_report {
+
+namespace {
+UiReport* installed = nullptr;
+}  // namespace
+
+Installed::Installed(UiReport& report) : previous_(installed) { installed = &report; }
+Installed::~Installed() { installed = previous_; }
+
+bool active() { return installed != nullptr; }
+
+void begin_window(std::string_view name, bool visible) {
+  if (installed) installed->begin_window(name, visible);
+}
+void end_window() {
+  if (installed) installed->end_window();
+}
+void item(std::size_t count) {
+  if (installed) installed->item(count);
+}
+void text(std::string_view text) {
+  if (installed) installed->text(text);
+}
+void error(std::string_view message) {
+  if (installed) installed->error(message);
+}
+void property(std::string_view key, std::string_view value) {
+  if (installed) installed->property(key, value);
+}
+
+}  // namespace ui_report
+
+}  // namespace asynclab::vis

@@ -1,0 +1,157 @@
+// See describe.hpp.
+#include "model/describe.hpp"
+
+#include <fmt/format.h>
+
+namespace asynclab::vis {
+
+using trace::EventKind;
+
+std::string format_duration(std::uint64_t ns) {
+  if (ns == 0) return "0 ns";
+  if (ns < 1'000) return fmt::format("{} ns", ns);
+  if (ns < 1'000'000) return fmt::format("{:.1f} µs", static_cast<double>(ns) / 1e3);
+  if (ns < 1'000'000'000) return fmt::format("{:.3f} ms", static_cast<double>(ns) / 1e6);
+  return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
+}
+
+std::string describe_resource(const TraceIndex& index, std::uint32_t id) {
+  const ResourceInfo* r = index.resource(id);
+  if (!r) return fmt::format("resource {}", id);
+  const std::string_view kind = trace::resource_kind_name(r->kind);
+  if (r->name.empty()) return fmt::format("{} #{}", kind, id);
+  return fmt::format("{} \"{}\"", kind, r->name);
+}
+
+namespace {
+
+const char* poll_result_word(std::uint16_t flags) {
+  switch (static_cast<trace::PollResult>(flags)) {
+    case trace::PollResult::pending: return "Pending";
+    case trace::PollResult::ready: return "Ready";
+    case trace::PollResult::panicked: return "panicked";
+  }
+  return "?";
+}
+
+std::string where(const TraceIndex& index, std::uint32_t location) {
+  if (location == 0) return {};
+  return " at " + index.trace().describe_location(location);
+}
+
+}  // namespace
+
+std::string describe_lint(const TraceIndex& index, const LintRecord& lint) {
+  const std::string task = index.task_label(lint.task);
+  switch (lint.kind) {
+    case trace::LintKind::forgotten_future:
+      return fmt::format("forgotten future{}: created and dropped without ever being polled — futures are lazy, "
+                         "did you forget co_await?",
+                         where(index, lint.location));
+    case trace::LintKind::lost_waker:
+      return fmt::format("lost waker: {} returned Pending{} but nothing holds its waker, so nothing will ever wake it",
+                         task, where(index, lint.location));
+    case trace::LintKind::self_wake:
+      return fmt::format("self-wake: {}% of {}'s wakes came from itself — it is spinning instead of waiting",
+                         lint.detail, task);
+    case trace::LintKind::long_poll:
+      return fmt::format("long poll: one poll of {} held the worker for {}{} — every other task waited",
+                         task, format_duration(std::uint64_t{lint.detail} * 1000), where(index, lint.location));
+  }
+  return fmt::format("lint {} on {}", static_cast<int>(lint.kind), task);
+}
+
+std::string describe_event(const TraceIndex& index, const trace::Event& e) {
+  const std::string task = index.task_label(e.task);
+  switch (e.kind) {
+    case EventKind::runtime_started:
+      return fmt::format("runtime started ({} time, seed {})", (e.flags & 1) ? "virtual" : "real",
+                         (std::uint64_t{e.b} << 32) | e.a);
+    case EventKind::task_spawned:
+      return e.a ? fmt::format("spawn  {} (by {})", task, index.task_label(e.a)) : fmt::format("spawn  {}", task);
+    case EventKind::poll_begin: return fmt::format("poll  {}", task);
+    case EventKind::poll_end:
+      return fmt::format("poll end  {} → {}{}", task, poll_result_word(e.flags), where(index, e.b));
+    case EventKind::waker_cloned: return fmt::format("waker of {} cloned by {}", task, index.task_label(e.a));
+    case EventKind::waker_dropped: return fmt::format("waker of {} dropped by {}", task, index.task_label(e.a));
+    case EventKind::wake: {
+      const auto source = static_cast<trace::WakeSource>(e.flags & trace::wake_flag::source_mask);
+      if (e.flags & trace::wake_flag::self) return fmt::format("wake  {} ← itself", task);
+      if (source == trace::WakeSource::task) return fmt::format("wake  {} ← {}", task, index.task_label(e.a));
+      return fmt::format("wake  {} ← {}", task, trace::wake_source_name(source));
+    }
+    case EventKind::task_completed:
+      return fmt::format("{} {}", task,
+                         static_cast<trace::Outcome>(e.flags) == trace::Outcome::ok
+                             ? std::string("completed")
+                             : std::string(trace::outcome_name(static_cast<trace::Outcome>(e.flags))));
+    case EventKind::future_created: return fmt::format("{}: future #{} created", task, e.a);
+    case EventKind::future_polled:
+      return fmt::format("{}: future #{} polled → {}", task, e.a, e.flags ? "Ready" : "Pending");
+    case EventKind::future_dropped:
+      return fmt::format("{}: future #{} dropped{}", task, e.a, e.flags ? "" : " mid-flight (cancelled)");
+    case EventKind::timer_armed:
+      return fmt::format("timer {} armed by {} for {}", e.a, task, format_duration(std::uint64_t{e.b} * 1000));
+    case EventKind::timer_fired: return fmt::format("timer {} of {} fired", e.a, task);
+    case EventKind::timer_cancelled: return fmt::format("timer {} of {} cancelled", e.a, task);
+    case EventKind::clock_advanced:
+      return fmt::format("clock advanced to {}", format_duration(e.time_ns));
+    case EventKind::lint: {
+      LintRecord l{0, e.time_ns, e.task, static_cast<trace::LintKind>(e.flags), e.a, e.b};
+      return describe_lint(index, l);
+    }
+    case EventKind::mark: return fmt::format("mark \"{}\"", index.trace().string(e.b));
+    case EventKind::runtime_stopped:
+      switch (static_cast<trace::StopReason>(e.flags)) {
+        case trace::StopReason::finished: return "runtime stopped: finished";
+        case trace::StopReason::stuck: return "runtime stopped: every task is stuck (deadlock)";
+        case trace::StopReason::shutdown: return "runtime stopped: shut down with tasks alive";
+      }
+      return "runtime stopped";
+    case EventKind::resource_created: return fmt::format("{} created by {}", describe_resource(index, e.a), task);
+    case EventKind::resource_limits:
+      return e.b ? fmt::format("{}: limit {}", describe_resource(index, e.a), e.b)
+                 : fmt::format("{}: unbounded", describe_resource(index, e.a));
+    case EventKind::resource_dropped: return fmt::format("{} dropped", describe_resource(index, e.a));
+    case EventKind::channel_send: {
+      static constexpr const char* results[] = {"sent", "full — must wait", "closed"};
+      return fmt::format("{} → {}: {} ({} buffered)", task, describe_resource(index, e.a),
+                         e.flags < 3 ? results[e.flags] : "?", e.b);
+    }
+    case EventKind::channel_recv: {
+      switch (static_cast<trace::RecvResult>(e.flags)) {
+        case trace::RecvResult::received:
+          return fmt::format("{} ← {}: received ({} buffered)", task, describe_resource(index, e.a), e.b);
+        case trace::RecvResult::empty: return fmt::format("{} ← {}: empty — must wait", task, describe_resource(index, e.a));
+        case trace::RecvResult::closed: return fmt::format("{} ← {}: closed", task, describe_resource(index, e.a));
+        case trace::RecvResult::lagged:
+          return fmt::format("{} ← {}: lagged, {} values skipped", task, describe_resource(index, e.a), e.b);
+      }
+      return fmt::format("{} ← {}", task, describe_resource(index, e.a));
+    }
+    case EventKind::channel_closed: return fmt::format("{} closed", describe_resource(index, e.a));
+    case EventKind::lock_waiting:
+      return fmt::format("{} waits for {} ({} waiting)", task, describe_resource(index, e.a), e.b);
+    case EventKind::lock_acquired: return fmt::format("{} acquired {}", task, describe_resource(index, e.a));
+    case EventKind::lock_released: return fmt::format("{} released {}", task, describe_resource(index, e.a));
+    case EventKind::notified:
+      return fmt::format("{} notified {} ({} woken)", task, describe_resource(index, e.a), e.b);
+    case EventKind::blocking_begin:
+      return e.a ? fmt::format("blocking job of {} starts on lane {}", task, e.a)
+                 : fmt::format("{} blocks the worker", task);
+    case EventKind::blocking_end:
+      return e.a ? fmt::format("blocking job of {} ends on lane {}", task, e.a)
+                 : fmt::format("{} stops blocking the worker", task);
+    case EventKind::request_begin: return fmt::format("{} requests {}", task, index.trace().string(e.b));
+    case EventKind::request_end:
+      return e.b ? fmt::format("{}: response {}", task, e.b) : fmt::format("{}: request failed", task);
+    case EventKind::stuck_wait:
+      if (e.a == 0) return fmt::format("stuck: {} waits on nothing that can wake it", task);
+      return fmt::format("stuck: {} waits on {}{}{}", task, describe_resource(index, e.a),
+                         e.b ? " held by " + index.task_label(e.b) : std::string(), e.flags ? " (a cycle)" : "");
+    case EventKind::kind_count_: break;
+  }
+  return std::string(trace::kind_name(e.kind));
+}
+
+}  // namespace asynclab::vis

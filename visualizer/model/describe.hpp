@@ -1,0 +1,25 @@
+#pragma once
+// Events and times in words, for tooltips, the playback bar, the terminal runner and failure
+// messages: "wake  fetch b ← timer", "poll_end  consumer → Pending at scenario.cpp:42".
+//
+// Rules:
+// * Pure functions of the index and one event; no ImGui, no allocation beyond the returned string.
+// * Task names come from the index ("runtime" for task 0); resources by name, else "resource N".
+#include <cstdint>
+#include <string>
+
+#include "asynclab/trace/event.hpp"
+#include "model/trace_index.hpp"
+
+namespace asynclab::vis {
+
+// "12.500 ms", "3.2 µs", "0 ns": the shortest readable form of a duration.
+std::string format_duration(std::uint64_t ns);
+// One line about an event: what happened, to whom, and the detail that matters for its kind.
+std::string describe_event(const TraceIndex& index, const trace::Event& e);
+// "resource 3" or its name with its kind: "mpsc \"jobs\"".
+std::string describe_resource(const TraceIndex& index, std::uint32_t resource_id);
+// A lint in words, with the advice a learner can act on.
+std::string describe_lint(const TraceIndex& index, const LintRecord& lint);
+
+}  // namespace asynclab::vis

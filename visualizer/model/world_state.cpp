@@ -1,0 +1,271 @@
+// WorldState replay and the snapshot timeline. See world_state.hpp for the rules.
+#include "model/world_state.hpp"
+
+#include <algorithm>
+
+namespace asynclab::vis {
+
+using trace::Event;
+using trace::EventKind;
+
+const char* task_state_name(TaskState s) {
+  switch (s) {
+    case TaskState::not_spawned: return "not spawned";
+    case TaskState::scheduled: return "scheduled";
+    case TaskState::running: return "running";
+    case TaskState::idle: return "idle";
+    case TaskState::done: return "done";
+    case TaskState::cancelled: return "cancelled";
+    case TaskState::panicked: return "panicked";
+  }
+  return "?";
+}
+
+bool WorldState::operator==(const WorldState&) const = default;
+
+WorldState initial_state(const TraceIndex& index) {
+  WorldState s;
+  s.tasks.resize(index.tasks().size());
+  s.resources.resize(index.resources().size());
+  s.blocking_busy.resize(index.run().blocking_lanes + 1u, 0);
+  if (!index.trace().empty()) s.clock_ns = index.trace()[0].time_ns;
+  return s;
+}
+
+namespace {
+
+template <class Container>
+void erase_one(Container& c, std::uint32_t value) {
+  // The executor takes from the front, so the common case costs nothing to find.
+  if (!c.empty() && c.front() == value) {
+    c.erase(c.begin());
+    return;
+  }
+  if (auto it = std::find(c.begin(), c.end(), value); it != c.end()) c.erase(it);
+}
+
+void schedule(WorldState& s, TaskNow& t, std::uint32_t id) {
+  t.state = TaskState::scheduled;
+  s.run_queue.push_back(id);
+}
+
+// Only these kinds carry a resource id in `a`; looking `a` up for every event (a hash lookup) took
+// about a third of a replay's time.
+bool names_resource(EventKind k) {
+  switch (k) {
+    case EventKind::resource_created:
+    case EventKind::resource_limits:
+    case EventKind::resource_dropped:
+    case EventKind::channel_send:
+    case EventKind::channel_recv:
+    case EventKind::channel_closed:
+    case EventKind::lock_waiting:
+    case EventKind::lock_acquired:
+    case EventKind::lock_released:
+    case EventKind::notified:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Where `a` goes in timers sorted by (deadline, id): after every timer that is not later. Written
+// without branches on the comparisons (the compiler uses conditional moves): deadlines arrive in no
+// particular order, so a branchy binary search mispredicted most of its steps, and arming timers
+// is one of the commonest events.
+std::size_t insertion_point(const std::vector<ArmedTimer>& timers, const ArmedTimer& a) {
+  std::size_t first = 0, len = timers.size();
+  while (len > 0) {
+    const std::size_t half = len / 2;
+    const ArmedTimer& x = timers[first + half];
+    const bool after = x.deadline_ns < a.deadline_ns || (x.deadline_ns == a.deadline_ns && x.id <= a.id);
+    first = after ? first + half + 1 : first;
+    len = after ? len - half - 1 : half;
+  }
+  return first;
+}
+
+// Removes timer `id` (there is at most one: arming removes a leftover first). A timer fires in
+// deadline order, so the search usually stops at the front.
+void disarm(WorldState& s, std::uint32_t id) {
+  auto it = std::find_if(s.timers.begin(), s.timers.end(), [&](const ArmedTimer& a) { return a.id == id; });
+  if (it != s.timers.end()) s.timers.erase(it);
+}
+
+}  // namespace
+
+void apply(const TraceIndex& index, WorldState& s) {
+  const Event e = index.trace()[s.cursor];
+  ++s.cursor;
+  s.clock_ns = e.time_ns;
+  const std::uint32_t slot = index.task_slot(e.task);
+  TaskNow* t = slot != npos && slot < s.tasks.size() ? &s.tasks[slot] : nullptr;
+  const std::uint32_t rslot = names_resource(e.kind) ? index.resource_slot(e.a) : npos;
+  ResourceNow* r = rslot != npos && rslot < s.resources.size() ? &s.resources[rslot] : nullptr;
+
+  switch (e.kind) {
+    case EventKind::task_spawned:
+      if (t && t->state == TaskState::not_spawned) schedule(s, *t, e.task);
+      break;
+    case EventKind::poll_begin:
+      if (!t) break;
+      erase_one(s.run_queue, e.task);
+      t->state = TaskState::running;
+      t->notified = false;
+      ++t->polls;
+      s.running = e.task;
+      break;
+    case EventKind::poll_end:
+      if (s.running == e.task) s.running = 0;
+      if (!t) break;
+      if (static_cast<trace::PollResult>(e.flags) != trace::PollResult::pending) break;  // completion follows
+      t->parked_at = e.b;
+      if (t->notified) {
+        t->notified = false;
+        schedule(s, *t, e.task);
+      } else {
+        t->state = TaskState::idle;
+      }
+      break;
+    case EventKind::wake:
+      if (!t) break;
+      if (t->state == TaskState::running) t->notified = true;
+      else if (t->state == TaskState::idle) schedule(s, *t, e.task);
+      break;
+    case EventKind::task_completed:
+      if (!t) break;
+      erase_one(s.run_queue, e.task);
+      switch (static_cast<trace::Outcome>(e.flags)) {
+        case trace::Outcome::ok: t->state = TaskState::done; break;
+        case trace::Outcome::panicked: t->state = TaskState::panicked; break;
+        case trace::Outcome::cancelled: t->state = TaskState::cancelled; break;
+      }
+      t->notified = false;
+      t->waiting_on = 0;
+      t->parked_at = 0;
+      if (s.running == e.task) s.running = 0;
+      break;
+    case EventKind::timer_armed: {
+      disarm(s, e.a);  // a reused slot
+      const ArmedTimer a{e.a, e.task, e.time_ns + std::uint64_t{e.b} * 1000};
+      s.timers.insert(s.timers.begin() + static_cast<std::ptrdiff_t>(insertion_point(s.timers, a)), a);
+      break;
+    }
+    case EventKind::timer_fired:
+    case EventKind::timer_cancelled:
+      disarm(s, e.a);
+      break;
+    case EventKind::runtime_stopped:
+      s.stopped = true;
+      s.running = 0;
+      s.timers.clear();  // shutdown drops whatever was still armed
+      break;
+    case EventKind::resource_created:
+      if (r) *r = ResourceNow{};
+      break;
+    case EventKind::resource_limits:
+      if (r && index.resources()[rslot].kind == trace::ResourceKind::semaphore) r->permits = e.b;
+      break;
+    case EventKind::resource_dropped:
+      if (r) r->dropped = true;
+      break;
+    case EventKind::channel_send:
+      if (r && static_cast<trace::SendResult>(e.flags) == trace::SendResult::sent) {
+        r->buffered = e.b;
+        ++r->sends;
+      }
+      break;
+    case EventKind::channel_recv:
+      if (r && static_cast<trace::RecvResult>(e.flags) == trace::RecvResult::received) {
+        r->buffered = e.b;
+        ++r->recvs;
+      }
+      break;
+    case EventKind::channel_closed:
+      if (r) r->closed = true;
+      break;
+    case EventKind::lock_waiting:
+      if (r && std::find(r->waiters.begin(), r->waiters.end(), e.task) == r->waiters.end()) r->waiters.push_back(e.task);
+      if (t) t->waiting_on = e.a;
+      break;
+    case EventKind::lock_acquired:
+      if (r) {
+        erase_one(r->waiters, e.task);
+        r->holders.push_back(e.task);
+        if (index.resources()[rslot].kind == trace::ResourceKind::semaphore) r->permits = e.b;
+      }
+      if (t) t->waiting_on = 0;
+      break;
+    case EventKind::lock_released:
+      if (r) {
+        // A guard may be released by a task other than the one that took it (guards move); a mutex
+        // has one holder either way.
+        if (auto it = std::find(r->holders.begin(), r->holders.end(), e.task); it != r->holders.end())
+          r->holders.erase(it);
+        else if (!r->holders.empty())
+          r->holders.erase(r->holders.begin());
+        if (index.resources()[rslot].kind == trace::ResourceKind::semaphore) r->permits = e.b;
+      }
+      break;
+    case EventKind::blocking_begin:
+      if (e.a >= s.blocking_busy.size()) s.blocking_busy.resize(e.a + 1u, 0);
+      s.blocking_busy[e.a] = e.task;
+      break;
+    case EventKind::blocking_end:
+      if (e.a < s.blocking_busy.size()) s.blocking_busy[e.a] = 0;
+      break;
+    default:
+      break;
+  }
+}
+
+namespace {
+
+std::size_t snapshot_bytes(const WorldState& s) {
+  std::size_t bytes = sizeof(WorldState) + s.tasks.capacity() * sizeof(TaskNow) +
+                      s.run_queue.size() * sizeof(std::uint32_t) + s.timers.capacity() * sizeof(ArmedTimer) +
+                      s.blocking_busy.capacity() * sizeof(std::uint32_t);
+  for (const ResourceNow& r : s.resources)
+    bytes += sizeof(ResourceNow) + (r.holders.capacity() + r.waiters.capacity()) * sizeof(std::uint32_t);
+  return bytes;
+}
+
+}  // namespace
+
+StateTimeline::StateTimeline(const TraceIndex& index, std::size_t stride) : index_(&index), stride_(stride) {
+  WorldState s = initial_state(index);
+  if (stride_ == 0) {
+    // Snapshots should cost about 2 bytes per event: the bigger the world (tasks, resources), the
+    // further apart they are. Replaying a stride is still well under a millisecond.
+    stride_ = std::max<std::size_t>(4096, snapshot_bytes(s) / 2);
+  }
+  const std::size_t n = index.trace().size();
+  snapshots_.reserve(n / stride_ + 1);
+  snapshots_.push_back(s);
+  while (s.cursor < n) {
+    apply(index, s);
+    if (s.cursor % stride_ == 0) snapshots_.push_back(s);
+  }
+}
+
+WorldState StateTimeline::state_at(std::size_t cursor) const {
+  WorldState s = snapshots_.front();
+  seek(s, cursor);
+  return s;
+}
+
+void StateTimeline::seek(WorldState& state, std::size_t cursor) const {
+  cursor = std::min(cursor, index_->trace().size());
+  const std::size_t nearest = cursor / stride_;
+  const bool forward_is_shorter = state.cursor <= cursor && cursor - state.cursor <= cursor - nearest * stride_;
+  if (!forward_is_shorter) state = snapshots_[std::min(nearest, snapshots_.size() - 1)];
+  while (state.cursor < cursor) apply(*index_, state);
+}
+
+std::size_t StateTimeline::memory_bytes() const {
+  std::size_t bytes = sizeof(*this);
+  for (const WorldState& s : snapshots_) bytes += snapshot_bytes(s);
+  return bytes;
+}
+
+}  // namespace asynclab::vis

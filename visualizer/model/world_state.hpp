@@ -1,0 +1,97 @@
+#pragma once
+// WorldState: what the runtime looked like just before event i — every task's state, the run queue
+// in order, armed timers, each channel's buffered count, each lock's holders and waiters, the clock.
+// StateTimeline answers "state at cursor i" for any i quickly.
+//
+// Rules:
+// * A WorldState is built only by apply(): replaying events [0, i) one by one from the empty state.
+//   There is no other way to change it, so "seek equals replay" holds by construction — and a test
+//   checks it anyway on random cursors.
+// * The cursor i means "events [0, i) have happened": state_at(0) is before anything, state_at(size)
+//   is the end of the run.
+// * StateTimeline keeps a snapshot every `stride` events and replays at most stride-1 events on top
+//   of the nearest one; the stride grows with the task count so snapshots cost a few bytes per event.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "model/trace_index.hpp"
+
+namespace asynclab::vis {
+
+enum class TaskState : std::uint8_t {
+  not_spawned = 0,
+  scheduled,  // runnable, in the run queue
+  running,    // being polled right now
+  idle,       // pending, waiting for a wake
+  done,
+  cancelled,
+  panicked,
+};
+const char* task_state_name(TaskState s);
+
+struct TaskNow {
+  TaskState state = TaskState::not_spawned;
+  bool notified = false;        // woken while running: goes back in the queue when the poll ends
+  std::uint32_t parked_at = 0;  // location id of the await it is parked at (idle tasks), 0: none
+  std::uint32_t polls = 0;
+  std::uint32_t waiting_on = 0;  // resource id it waits on (lock_waiting), 0: none
+  bool operator==(const TaskNow&) const = default;
+};
+
+struct ArmedTimer {
+  std::uint32_t id = 0;
+  std::uint32_t owner = 0;
+  std::uint64_t deadline_ns = 0;
+  bool operator==(const ArmedTimer&) const = default;
+};
+
+struct ResourceNow {
+  std::uint32_t buffered = 0;             // channels: values in the buffer
+  std::uint32_t permits = 0;              // semaphore: permits left
+  bool closed = false;
+  bool dropped = false;
+  std::vector<std::uint32_t> holders;    // mutex: at most one task; semaphore: tasks holding permits
+  std::vector<std::uint32_t> waiters;    // tasks waiting to lock / acquire, in arrival order
+  std::uint32_t sends = 0;
+  std::uint32_t recvs = 0;
+  bool operator==(const ResourceNow&) const = default;
+};
+
+struct WorldState {
+  std::size_t cursor = 0;  // events [0, cursor) applied
+  std::uint64_t clock_ns = 0;
+  std::uint32_t running = 0;                 // task being polled (0: none)
+  std::vector<TaskNow> tasks;                // by task slot
+  std::deque<std::uint32_t> run_queue;       // task ids, front first
+  std::vector<ArmedTimer> timers;            // by deadline
+  std::vector<ResourceNow> resources;        // by resource slot
+  std::vector<std::uint32_t> blocking_busy;  // lane -> task holding it (0: free); index 0: the worker
+  bool stopped = false;
+
+  bool operator==(const WorldState&) const;
+};
+
+// Applies event `i` of the index's trace to `state` (which must be at cursor i).
+void apply(const TraceIndex& index, WorldState& state);
+// The state before anything happened, sized for this index.
+WorldState initial_state(const TraceIndex& index);
+
+class StateTimeline {
+ public:
+  explicit StateTimeline(const TraceIndex& index, std::size_t stride = 0);  // 0: choose
+  // The state with events [0, cursor) applied; cursor is clamped to the trace size.
+  WorldState state_at(std::size_t cursor) const;
+  // Moves `state` to `cursor`, replaying forward when that is shorter than restoring a snapshot.
+  void seek(WorldState& state, std::size_t cursor) const;
+  std::size_t stride() const { return stride_; }
+  std::size_t memory_bytes() const;
+
+ private:
+  const TraceIndex* index_;
+  std::size_t stride_;
+  std::vector<WorldState> snapshots_;  // snapshots_[k] is at cursor k * stride_
+};
+
+}  // namespace asynclab::vis

@@ -1,0 +1,145 @@
+// The "Tasks" window: every task with tokio-console's columns — state, polls, busy, scheduled and
+// idle time, wakes, self-wakes, where it was spawned, warnings — sortable by any column. The state
+// column follows the playback cursor; the time columns are totals over the whole run, as
+// tokio-console shows them once a task is done. Clicking a row selects the task everywhere.
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "app/ui_report.hpp"
+#include "model/describe.hpp"
+#include "view/task_style.hpp"
+#include "view/widgets.hpp"
+#include "view/windows.hpp"
+
+namespace asynclab::vis {
+
+namespace {
+
+enum Column { col_id, col_name, col_state, col_polls, col_busy, col_scheduled, col_idle, col_wakes, col_self, col_location, col_warnings, column_count };
+
+// Orders task slots by the column the learner clicked; ties keep spawn order so rows never jump.
+void sort_rows(std::vector<std::uint32_t>& rows, const Session& session, const ImGuiTableSortSpecs* specs) {
+  if (!specs || specs->SpecsCount == 0) return;
+  const ImGuiTableColumnSortSpecs& spec = specs->Specs[0];
+  const auto& tasks = session.index().tasks();
+  const auto& now = session.state().tasks;
+  auto key = [&](std::uint32_t slot) -> std::uint64_t {
+    const TaskInfo& t = tasks[slot];
+    switch (spec.ColumnIndex) {
+      case col_id: return t.id;
+      case col_state: return static_cast<std::uint64_t>(now[slot].state);
+      case col_polls: return t.polls.size();
+      case col_busy: return t.busy_ns;
+      case col_scheduled: return t.scheduled_ns;
+      case col_idle: return t.idle_ns;
+      case col_wakes: return t.wakes;
+      case col_self: return t.self_wakes;
+      case col_warnings: return t.lints;
+      default: return slot;
+    }
+  };
+  const bool descending = spec.SortDirection == ImGuiSortDirection_Descending;
+  if (spec.ColumnIndex == col_name || spec.ColumnIndex == col_location) {
+    std::vector<std::string> text(tasks.size());
+    for (std::uint32_t slot : rows)
+      text[slot] = spec.ColumnIndex == col_name ? tasks[slot].name
+                                                : session.trace().describe_location(tasks[slot].spawn_location);
+    std::stable_sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return descending ? text[b] < text[a] : text[a] < text[b];
+    });
+    return;
+  }
+  std::stable_sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return descending ? key(b) < key(a) : key(a) < key(b);
+  });
+}
+
+}  // namespace
+
+void show_task_table(Session& session, ViewState& view, bool* open) {
+  const TraceIndex& index = session.index();
+  const std::string title = fmt::format("Tasks ({})###Tasks", index.tasks().size());
+  if (begin_window(title.c_str(), open)) {
+    constexpr ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
+                                      ImGuiTableFlags_ScrollX | ImGuiTableFlags_BordersInnerV |
+                                      ImGuiTableFlags_Resizable | ImGuiTableFlags_Hideable;
+    if (ImGui::BeginTable("tasks", column_count, flags)) {
+      ImGui::TableSetupScrollFreeze(2, 1);
+      ImGui::TableSetupColumn("id", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultSort);
+      ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("polls", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("busy", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("scheduled", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("idle", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("wakes", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("self-wakes", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("spawned at", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("warnings", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableHeadersRow();
+
+      // Sorting happens when the learner clicks a header, or when the cursor moves while the table is
+      // sorted by state — not every frame: a 10,000-task table must not re-sort 60 times a second.
+      std::vector<std::uint32_t>& rows = view.task_rows;
+      ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();
+      const bool by_state = specs && specs->SpecsCount > 0 && specs->Specs[0].ColumnIndex == col_state;
+      if (rows.size() != index.tasks().size() || (specs && specs->SpecsDirty) ||
+          (by_state && view.task_rows_cursor != session.state().cursor)) {
+        rows.resize(index.tasks().size());
+        std::iota(rows.begin(), rows.end(), 0u);
+        sort_rows(rows, session, specs);
+        if (specs) specs->SpecsDirty = false;
+        view.task_rows_cursor = session.state().cursor;
+      }
+
+      // Only the rows on screen are drawn (the clipper): a trace of 10,000 tasks scrolls smoothly.
+      ImGuiListClipper clipper;
+      clipper.Begin(static_cast<int>(rows.size()));
+      while (clipper.Step()) {
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+          const std::uint32_t slot = rows[static_cast<std::size_t>(r)];
+          const TaskInfo& t = index.tasks()[slot];
+          const TaskNow& now = session.state().tasks[slot];
+          ImGui::TableNextRow();
+          ImGui::TableNextColumn();
+          const std::string id = fmt::format("{}##task{}", t.id, t.id);
+          const bool selected = session.selected_task == t.id;
+          if (ImGui::Selectable(id.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns))
+            session.selected_task = selected ? 0 : t.id;
+          ui_report::item();
+          ImGui::TableNextColumn();
+          text(t.name);
+          ImGui::TableNextColumn();
+          text_coloured(state_colour(now.state), task_state_name(now.state));
+          ImGui::TableNextColumn();
+          text_mono(fmt::format("{}", t.polls.size()));
+          ImGui::TableNextColumn();
+          text_mono(format_duration(t.busy_ns));
+          ImGui::TableNextColumn();
+          text_mono(format_duration(t.scheduled_ns));
+          ImGui::TableNextColumn();
+          text_mono(format_duration(t.idle_ns));
+          ImGui::TableNextColumn();
+          text_mono(fmt::format("{}", t.wakes));
+          ImGui::TableNextColumn();
+          if (t.wakes > 0 && t.self_wakes * 2 > t.wakes)
+            text_coloured(palette::panicked, fmt::format("{}", t.self_wakes));
+          else
+            text_mono(fmt::format("{}", t.self_wakes));
+          ImGui::TableNextColumn();
+          text_muted(session.trace().describe_location(t.spawn_location));
+          ImGui::TableNextColumn();
+          if (t.lints) text_coloured(palette::panicked, fmt::format("⚠ {}", t.lints));
+        }
+      }
+      ImGui::EndTable();
+    }
+  }
+  end_window();
+}
+
+}  // namespace asynclab::vis

@@ -1,0 +1,389 @@
+// The "Timeline" window: a lane per task (and per blocking lane), time running left to right. Polls
+// are slices coloured by what they returned (Pending yellow, Ready green); a thin grey line is a task
+// parked waiting for a wake, a blue bar a task woken and waiting in the run queue; a magenta arrow
+// comes down from the lane of whoever woke it (or from the clock, a channel...); a red ✗ is a future
+// a select dropped mid-flight; a ✓ the task's end. The cursor is the white line: to its right is what
+// has not happened yet, dimmed.
+//
+// Input: mouse wheel zooms around the pointer, dragging pans, a click moves the cursor there and
+// selects the lane's task; hovering shows what is under the pointer. Toolbar: axis (time / steps),
+// fit, follow the cursor.
+//
+// Drawing walks the commands layout_timeline() prepared (model/timeline_layout.hpp); nothing here
+// decides what is visible.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "app/ui_report.hpp"
+#include "model/describe.hpp"
+#include "view/task_style.hpp"
+#include "view/widgets.hpp"
+#include "view/windows.hpp"
+
+namespace asynclab::vis {
+
+namespace {
+
+std::string lane_label(const Session& session, const Lane& lane) {
+  switch (lane.kind) {
+    case LaneKind::task: return session.index().task_label(lane.id);
+    case LaneKind::blocking: return lane.id ? fmt::format("blocking lane {}", lane.id) : std::string("worker (blocked)");
+    case LaneKind::worker: return fmt::format("worker {}", lane.id);
+  }
+  return "?";
+}
+
+palette::Rgba poll_colour(std::uint32_t result) {
+  switch (static_cast<trace::PollResult>(result)) {
+    case trace::PollResult::pending: return palette::pending;
+    case trace::PollResult::ready: return palette::running;
+    case trace::PollResult::panicked: return palette::panicked;
+  }
+  return palette::pending;
+}
+
+// A wake from no task starts at a dot in its source's colour: the clock, a channel, a finished job.
+palette::Rgba source_colour(trace::WakeSource s) {
+  switch (s) {
+    case trace::WakeSource::timer: return palette::timer;
+    case trace::WakeSource::channel: return palette::scheduled;
+    case trace::WakeSource::blocking: return palette::panicked;
+    case trace::WakeSource::io:
+    case trace::WakeSource::runtime:
+    case trace::WakeSource::task: break;
+  }
+  return palette::wake;
+}
+
+// A tick label: "250 ms", "1.5 s" — no trailing zeros, the ruler has little room.
+std::string tick_duration(std::uint64_t ns) {
+  if (ns == 0) return "0";
+  if (ns < 1'000) return fmt::format("{} ns", ns);
+  if (ns < 1'000'000) return fmt::format("{:.4g} µs", static_cast<double>(ns) / 1e3);
+  if (ns < 1'000'000'000) return fmt::format("{:.4g} ms", static_cast<double>(ns) / 1e6);
+  return fmt::format("{:.4g} s", static_cast<double>(ns) / 1e9);
+}
+
+// A "nice" tick step (1, 2 or 5 times a power of ten) at least `min_units` wide.
+double tick_step(double min_units) {
+  if (min_units <= 0) return 1;
+  const double power = std::pow(10.0, std::floor(std::log10(min_units)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * power >= min_units) return m * power;
+  return 10 * power;
+}
+
+// What the pointer is over, in words, for the tooltip.
+std::string describe_cmd(const Session& session, const DrawCmd& c) {
+  const TraceIndex& index = session.index();
+  const trace::Trace& t = session.trace();
+  const std::uint64_t start = index.run().start_ns;
+  const auto at = [&](std::uint32_t event) { return format_duration(t[event].time_ns - start); };
+  switch (c.kind) {
+    case DrawKind::poll: {
+      const trace::Event b = t[c.event];
+      std::string s = fmt::format("poll of {} at {}", index.task_label(b.task), at(c.event));
+      const TaskInfo* task = index.task(b.task);
+      if (task) {
+        auto it = std::lower_bound(task->polls.begin(), task->polls.end(), c.event,
+                                   [](const PollSpan& p, std::uint32_t e) { return p.begin_event < e; });
+        if (it != task->polls.end() && it->begin_event == c.event) {
+          s += fmt::format(", took {}", format_duration(it->end_ns - it->begin_ns));
+          if (it->end_event != npos) s += "\n" + describe_event(index, t[it->end_event]);
+        }
+      }
+      return s;
+    }
+    case DrawKind::folded: return fmt::format("{} polls too close together to draw one by one — zoom in", c.count);
+    case DrawKind::idle_gap:
+      return fmt::format("idle from {}: parked{}, waiting for a wake", at(c.event),
+                         c.aux ? " at " + t.describe_location(c.aux) : std::string());
+    case DrawKind::scheduled_gap: return fmt::format("in the run queue from {}: woken, waiting for its turn", at(c.event));
+    case DrawKind::wake_arrow:
+      return c.count > 1 ? fmt::format("{} wakes; the first: {} at {}", c.count, describe_event(index, t[c.event]), at(c.event))
+                         : fmt::format("{} at {}", describe_event(index, t[c.event]), at(c.event));
+    case DrawKind::cancelled_mark:
+      return fmt::format("{} at {} — dropped mid-flight: its destructors ran, it will never be polled again",
+                         c.count > 1 ? fmt::format("{} futures cancelled", c.count) : std::string("a future cancelled"), at(c.event));
+    case DrawKind::done_mark: return fmt::format("{} at {}", describe_event(index, t[c.event]), at(c.event));
+    case DrawKind::blocking_span: return fmt::format("{} at {}", describe_event(index, t[c.event]), at(c.event));
+    case DrawKind::lint_marker: return describe_lint(index, index.lints()[c.aux]);
+    case DrawKind::user_mark: return fmt::format("mark \"{}\" at {}", index.marks()[c.aux].label, at(c.event));
+    case DrawKind::spawn_mark: return fmt::format("{} at {}", describe_event(index, t[c.event]), at(c.event));
+  }
+  return {};
+}
+
+void fit(const Session& session, TimelineCamera& cam) {
+  cam.begin = 0;
+  cam.end = std::max(axis_extent_end(session.index(), cam.axis), 1.0);
+  // A little room after the last event so the final marks are not on the edge.
+  cam.end += (cam.end - cam.begin) * 0.02;
+}
+
+// Zooms by `factor` (<1 in, >1 out) keeping the axis value under pixel x where it is.
+void zoom_at(TimelineCamera& cam, double x, double width, double factor) {
+  const double span = cam.end - cam.begin;
+  const double pivot = cam.begin + span * (x / width);
+  const double new_span = std::clamp(span * factor, 1.0, 1e16);
+  cam.begin = pivot - new_span * (x / width);
+  cam.end = cam.begin + new_span;
+}
+
+}  // namespace
+
+void show_timeline(Session& session, ViewState& view, bool* open) {
+  TimelineCamera& cam = view.camera;
+  const TraceIndex& index = session.index();
+  if (cam.end <= cam.begin) {
+    cam.axis = index.run().virtual_time ? Axis::sequence : Axis::time;
+    fit(session, cam);
+  }
+  if (begin_window("Timeline", open)) {
+    // Toolbar.
+    int axis = cam.axis == Axis::time ? 0 : 1;
+    const bool time_clicked = ImGui::RadioButton("time", &axis, 0);
+    ImGui::SameLine();
+    const bool steps_clicked = ImGui::RadioButton("steps", &axis, 1);
+    ui_report::item(2);
+    if ((time_clicked || steps_clicked) && (axis == 0) != (cam.axis == Axis::time)) {
+      cam.axis = axis == 0 ? Axis::time : Axis::sequence;
+      fit(session, cam);
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("time: x is the clock (virtual time: many polls share one instant)\n"
+                        "steps: every event gets the same width, so order is always visible");
+    ImGui::SameLine();
+    if (button("Fit")) fit(session, cam);
+    ImGui::SameLine();
+    ImGui::Checkbox("follow cursor", &cam.follow_cursor);
+    ui_report::item();
+    ImGui::SameLine();
+    text_muted(cam.axis == Axis::time ? fmt::format("{} shown", format_duration(static_cast<std::uint64_t>(cam.end - cam.begin)))
+                                      : fmt::format("{:.0f} events shown", cam.end - cam.begin));
+
+    // Geometry: a label column, then the lanes.
+    const float line = ImGui::GetTextLineHeight();
+    const float row_h = std::round(line * 1.7f);
+    const float label_w = std::round(line * 9.0f);
+    const float ruler_h = std::round(line * 2.5f);  // a row of ticks, then a row of mark labels
+    const ImVec2 ruler_at = ImGui::GetCursorScreenPos();
+    const ImVec2 origin(ruler_at.x, ruler_at.y + ruler_h);
+    ImGui::Dummy(ImVec2(1, ruler_h));
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float lanes_x = origin.x + label_w;
+    const float width = std::max(avail.x - label_w, 10.0f);
+    const float height = std::max(avail.y, row_h);
+    const auto& lanes = session.lanes();
+    const float content_h = static_cast<float>(lanes.size()) * row_h;
+    cam.scroll_y = std::clamp(cam.scroll_y, 0.0f, std::max(0.0f, content_h - height));
+
+    ImGui::InvisibleButton("lanes", ImVec2(std::max(avail.x, 10.0f), height));
+    const bool hovered = ImGui::IsItemHovered();
+    ImGuiIO& io = ImGui::GetIO();
+    const double mouse_x = io.MousePos.x - lanes_x;
+
+    // Input: wheel zooms (shift+wheel scrolls the lanes), drag pans, click seeks and selects.
+    if (hovered && io.MouseWheel != 0) {
+      if (io.KeyShift) cam.scroll_y -= io.MouseWheel * row_h * 3;
+      else zoom_at(cam, std::clamp(mouse_x, 0.0, static_cast<double>(width)), width, std::pow(0.8, io.MouseWheel));
+      cam.follow_cursor = cam.follow_cursor && io.KeyShift;
+    }
+    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+      const double per_px = (cam.end - cam.begin) / width;
+      cam.begin -= io.MouseDelta.x * per_px;
+      cam.end -= io.MouseDelta.x * per_px;
+      cam.scroll_y -= io.MouseDelta.y;
+      cam.follow_cursor = false;
+    }
+
+    const double cursor_value = axis_value(index, session.state().cursor, cam.axis);
+    if (cam.follow_cursor && session.playback().playing() && (cursor_value < cam.begin || cursor_value > cam.end)) {
+      const double span = cam.end - cam.begin;
+      cam.begin = cursor_value - span * 0.1;
+      cam.end = cam.begin + span;
+    }
+
+    TimelineViewport vp;
+    vp.begin = cam.begin;
+    vp.end = cam.end;
+    vp.width_px = width;
+    vp.first_lane = static_cast<std::size_t>(cam.scroll_y / row_h);
+    vp.lane_count = static_cast<std::size_t>(height / row_h) + 2;
+    vp.axis = cam.axis;
+    layout_timeline(session.lane_index(), lanes, vp, view.timeline_cmds);
+    const std::vector<DrawCmd>& cmds = view.timeline_cmds;
+    ui_report::item(cmds.size());
+    ui_report::property("timeline_commands", std::to_string(cmds.size()));
+
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+
+    // The ruler: ticks in the axis' units (on the steps axis, each tick also tells the clock), and
+    // the labels of the scenario's marks.
+    {
+      const AxisMap map(vp);
+      draw->PushClipRect(ImVec2(lanes_x, ruler_at.y), ImVec2(lanes_x + width, origin.y), true);
+      const float label_px = ImGui::CalcTextSize(cam.axis == Axis::time ? "000.0 ms" : "#0000 · 000.0 ms").x + line;
+      const double step = tick_step((cam.end - cam.begin) * label_px / width);
+      for (double v = std::ceil(cam.begin / step) * step; v <= cam.end; v += step) {
+        const float x = lanes_x + static_cast<float>(map.x(v));
+        std::string label;
+        if (cam.axis == Axis::time) {
+          label = tick_duration(static_cast<std::uint64_t>(std::max(v, 0.0)));
+        } else if (v >= 0 && v < static_cast<double>(session.trace().size())) {
+          label = fmt::format("#{} · {}", static_cast<std::uint64_t>(v),
+                              tick_duration(session.trace()[static_cast<std::size_t>(v)].time_ns - index.run().start_ns));
+        }
+        if (label.empty()) continue;
+        draw->AddLine(ImVec2(x, origin.y - 5), ImVec2(x, origin.y), palette::muted_text.u32());
+        draw->AddText(ImVec2(x + 3, ruler_at.y + 1), palette::muted_text.u32(), label.c_str());
+      }
+      draw->PopClipRect();
+      // Mark labels on their own row, each cut where the next one starts.
+      const float marks_y = ruler_at.y + line * 1.2f;
+      for (std::size_t i = 0; i < cmds.size(); ++i) {
+        const DrawCmd& c = cmds[i];
+        if (c.kind != DrawKind::user_mark || c.lane != npos) continue;
+        float next_x = lanes_x + width;
+        for (std::size_t j = i + 1; j < cmds.size(); ++j)
+          if (cmds[j].kind == DrawKind::user_mark && cmds[j].lane == npos) {
+            next_x = lanes_x + cmds[j].x0;
+            break;
+          }
+        draw->PushClipRect(ImVec2(lanes_x + c.x0, marks_y), ImVec2(std::min(next_x, lanes_x + width) - 2, origin.y), true);
+        draw->AddText(ImVec2(lanes_x + c.x0 + 3, marks_y), palette::accent_text.u32(), index.marks()[c.aux].label.c_str());
+        draw->PopClipRect();
+        ui_report::text(index.marks()[c.aux].label);
+      }
+    }
+
+    draw->PushClipRect(origin, ImVec2(origin.x + avail.x, origin.y + height), true);
+    const auto row_y = [&](std::size_t lane) { return origin.y + static_cast<float>(lane) * row_h - cam.scroll_y; };
+
+    // Lane backgrounds and labels.
+    const std::size_t last_lane = std::min(lanes.size(), vp.first_lane + vp.lane_count);
+    for (std::size_t l = vp.first_lane; l < last_lane; ++l) {
+      const float y = row_y(l);
+      const bool selected = lanes[l].kind == LaneKind::task && lanes[l].id == session.selected_task;
+      const palette::Rgba bg = selected ? palette::current_line : (l % 2 ? palette::background : palette::empty_slot);
+      palette::Rgba band = bg;
+      band.a = selected ? 1.0f : 0.35f;
+      draw->AddRectFilled(ImVec2(origin.x, y), ImVec2(origin.x + avail.x, y + row_h), band.u32());
+      const std::string label = lane_label(session, lanes[l]);
+      palette::Rgba ink = palette::muted_text;
+      if (lanes[l].kind == LaneKind::task) {
+        const std::uint32_t slot = index.task_slot(lanes[l].id);
+        ink = state_colour(session.state().tasks[slot].state);
+        if (session.state().tasks[slot].state == TaskState::not_spawned) ink = palette::empty_slot;
+      }
+      draw->PushClipRect(ImVec2(origin.x, y), ImVec2(lanes_x - 4, y + row_h), true);
+      draw->AddText(ImVec2(origin.x + 4, y + (row_h - line) / 2), ink.u32(), label.c_str());
+      draw->PopClipRect();
+      ui_report::text(label);
+    }
+
+    // The commands, in the order the layout gives (later on top).
+    draw->PushClipRect(ImVec2(lanes_x, origin.y), ImVec2(lanes_x + width, origin.y + height), true);
+    const float bar_h = row_h * 0.62f;
+    for (const DrawCmd& c : cmds) {
+      const float x0 = lanes_x + c.x0, x1 = lanes_x + std::max(c.x1, c.x0 + 1.0f);
+      if (c.lane == npos) {  // timeline-wide: a user mark or a lint of no task
+        palette::Rgba col = c.kind == DrawKind::user_mark ? palette::accent_text : palette::panicked;
+        col.a = 0.8f;
+        draw->AddLine(ImVec2(x0, origin.y), ImVec2(x0, origin.y + height), col.u32(), 1.5f);
+        continue;
+      }
+      const float y = row_y(c.lane);
+      const float mid = y + row_h / 2;
+      switch (c.kind) {
+        case DrawKind::poll:
+          draw->AddRectFilled(ImVec2(x0, mid - bar_h / 2), ImVec2(std::max(x1, x0 + 3), mid + bar_h / 2), poll_colour(c.aux).u32(), 2);
+          break;
+        case DrawKind::folded: {
+          draw->AddRectFilled(ImVec2(x0, mid - bar_h / 2), ImVec2(std::max(x1, x0 + 3), mid + bar_h / 2), palette::done.u32(), 2);
+          const std::string n = fmt::format("{}", c.count);
+          if (ImGui::CalcTextSize(n.c_str()).x + 4 < x1 - x0)
+            draw->AddText(ImVec2(x0 + 2, mid - line / 2), palette::token_outline.u32(), n.c_str());
+          break;
+        }
+        case DrawKind::idle_gap:
+          draw->AddLine(ImVec2(x0, mid), ImVec2(x1, mid), palette::idle.u32(), 1.0f);
+          break;
+        case DrawKind::scheduled_gap:
+          draw->AddRectFilled(ImVec2(x0, mid - 2), ImVec2(x1, mid + 2), palette::scheduled.u32());
+          break;
+        case DrawKind::wake_arrow: {
+          const float top = c.aux != npos && c.aux >= vp.first_lane && c.aux < last_lane ? row_y(c.aux) + row_h / 2
+                                                                                        : y - row_h * 0.15f;
+          const float tip = c.aux != npos && c.aux < c.lane ? mid - bar_h / 2
+                            : c.aux != npos && c.aux > c.lane && c.aux < last_lane ? mid + bar_h / 2
+                                                                                   : mid - bar_h / 2;
+          const float dir = top <= tip ? 1.0f : -1.0f;
+          draw->AddLine(ImVec2(x0, top), ImVec2(x0, tip), palette::wake.u32(), 1.5f);
+          draw->AddTriangleFilled(ImVec2(x0 - 4, tip - 6 * dir), ImVec2(x0 + 4, tip - 6 * dir), ImVec2(x0, tip), palette::wake.u32());
+          if (c.aux == npos) draw->AddCircleFilled(ImVec2(x0, top), 3.5f, source_colour(c.source).u32());
+          break;
+        }
+        case DrawKind::cancelled_mark: {
+          const float r = bar_h * 0.45f;
+          draw->AddLine(ImVec2(x0 - r, mid - r), ImVec2(x0 + r, mid + r), palette::cancelled.u32(), 3.0f);
+          draw->AddLine(ImVec2(x0 - r, mid + r), ImVec2(x0 + r, mid - r), palette::cancelled.u32(), 3.0f);
+          break;
+        }
+        case DrawKind::done_mark: {
+          const auto outcome = static_cast<trace::Outcome>(c.aux);
+          const palette::Rgba col = outcome == trace::Outcome::ok          ? palette::running
+                                    : outcome == trace::Outcome::cancelled ? palette::cancelled
+                                                                           : palette::panicked;
+          draw->AddCircleFilled(ImVec2(x0 + 5, mid), bar_h * 0.4f, col.u32());
+          draw->AddText(ImVec2(x0 + 5 - ImGui::CalcTextSize("✓").x / 2, mid - line / 2), palette::token_outline.u32(),
+                        outcome == trace::Outcome::ok ? "✓" : outcome == trace::Outcome::cancelled ? "✗" : "!");
+          break;
+        }
+        case DrawKind::blocking_span:
+          draw->AddRectFilled(ImVec2(x0, mid - bar_h / 2), ImVec2(x1, mid + bar_h / 2), palette::panicked.u32(), 2);
+          break;
+        case DrawKind::lint_marker:
+          draw->AddTriangleFilled(ImVec2(x0, y + 1), ImVec2(x0 - 5, y + 10), ImVec2(x0 + 5, y + 10), palette::panicked.u32());
+          break;
+        case DrawKind::user_mark:
+          draw->AddLine(ImVec2(x0, y), ImVec2(x0, y + row_h), palette::accent_text.u32(), 1.5f);
+          break;
+        case DrawKind::spawn_mark:
+          draw->AddTriangleFilled(ImVec2(x0, mid - 5), ImVec2(x0, mid + 5), ImVec2(x0 + 6, mid), palette::scheduled.u32());
+          break;
+      }
+    }
+
+    // The future is dimmed; the cursor is a white line.
+    const float cursor_x = lanes_x + static_cast<float>(AxisMap(vp).x(cursor_value));
+    if (cursor_x < lanes_x + width) {
+      palette::Rgba shade = palette::background;
+      shade.a = 0.55f;
+      draw->AddRectFilled(ImVec2(std::max(cursor_x, lanes_x), origin.y), ImVec2(lanes_x + width, origin.y + height), shade.u32());
+    }
+    if (cursor_x >= lanes_x && cursor_x <= lanes_x + width)
+      draw->AddLine(ImVec2(cursor_x, origin.y), ImVec2(cursor_x, origin.y + height), palette::highlight.u32(), 2.0f);
+    draw->PopClipRect();
+    draw->PopClipRect();
+
+    // Hover and click.
+    if (hovered && mouse_x >= 0) {
+      const auto lane = static_cast<std::size_t>((io.MousePos.y - origin.y + cam.scroll_y) / row_h);
+      if (lane < lanes.size()) {
+        if (const DrawCmd* c = hit_test(cmds, static_cast<std::uint32_t>(lane), static_cast<float>(mouse_x), 4))
+          ImGui::SetTooltip("%s", describe_cmd(session, *c).c_str());
+        if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && std::abs(io.MouseDragMaxDistanceSqr[0]) < 9) {
+          session.playback().seek(event_at(index, AxisMap(vp).value(mouse_x), cam.axis));
+          if (lanes[lane].kind == LaneKind::task) session.selected_task = lanes[lane].id;
+        }
+      }
+    }
+  }
+  end_window();
+}
+
+}  // namespace asynclab::vis

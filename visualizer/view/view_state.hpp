@@ -1,0 +1,70 @@
+#pragma once
+// ViewState: what the windows remember between frames that is about *showing* the trace, not about
+// the trace — which windows are open, the timeline's zoom, animations in flight. The trace, the
+// cursor and the selected task live in the model's Session (model/session.hpp).
+//
+// Rules:
+// * Windows read the Session and this; only input handlers change them.
+// * `time_s` is the frame's time in seconds (ImGui's clock, or frame count / 60 in screenshot runs so
+//   screenshots are reproducible); animations are functions of it, never of wall time read directly.
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/timeline_layout.hpp"
+#include "model/world_state.hpp"
+
+namespace asynclab::vis {
+
+struct WindowsOpen {
+  bool playback = true;
+  bool timeline = true;
+  bool tasks = true;
+  bool task_detail = true;
+  bool executor = true;
+  bool resources = true;
+  bool warnings = true;
+  bool code = true;
+};
+
+// A run queue token's animation: when it joined the queue, or left it for the worker.
+struct TokenMotion {
+  double since_s = 0;
+  bool leaving = false;
+};
+
+// What part of the run the timeline shows. begin == end means "not set yet: fit the whole run".
+struct TimelineCamera {
+  Axis axis = Axis::time;
+  double begin = 0;
+  double end = 0;
+  bool follow_cursor = true;  // while playing, keep the cursor line in view
+  float scroll_y = 0;         // pixels scrolled down through the lanes
+};
+
+struct ViewState {
+  WindowsOpen open;
+  double time_s = 0;
+  bool present = false;  // presentation mode: bigger things, fewer windows
+
+  // Executor: per task id, when its token last entered or left the run queue, and the previous
+  // frame's queue to tell what changed.
+  std::unordered_map<std::uint32_t, TokenMotion> token_motion;
+  std::deque<std::uint32_t> previous_queue;
+  std::uint32_t previous_running = 0;
+
+  TimelineCamera camera;
+  std::vector<DrawCmd> timeline_cmds;  // kept between frames so a warm frame allocates nothing
+
+  // Tasks table: row order (task slots) under the current sort, and the cursor it was sorted at.
+  std::vector<std::uint32_t> task_rows;
+  std::size_t task_rows_cursor = 0;
+
+  // Set by a window that wants the playback bar to jump (a click on a lint or a table row).
+  std::string breakpoint_text;
+  std::string breakpoint_error;
+};
+
+}  // namespace asynclab::vis
