@@ -605,5 +605,19 @@ int main(int argc, char** argv) {
   std::printf(
       "\nseek: StateTimeline::state_at at 100 random cursors: median %.0f us, worst %.0f us (no target)\n",
       median(seeks), *std::max_element(seeks.begin(), seeks.end()));
+
+  // Stepping back, as the ← key does: the GUI's state is moved one event back at a time from a
+  // random place, 200 times (checkpoints left by the first seek keep each step short).
+  vis::WorldState moving = timeline.state_at(t.size() / 2 + 12345);
+  std::vector<double> steps;
+  for (int i = 0; i < 200; ++i) {
+    const auto s0 = Clock::now();
+    timeline.seek(moving, moving.cursor - 1);
+    steps.push_back(ms_since(s0) * 1000);
+  }
+  std::printf("step back: StateTimeline::seek one event back, 200 times: median %.0f us, worst %.0f us (no target)\n",
+              median(steps), *std::max_element(steps.begin(), steps.end()));
+  std::printf("state snapshots and checkpoints now: %.1f B/event\n",
+              static_cast<double>(timeline.memory_bytes()) / static_cast<double>(t.size()));
   return 0;
 }

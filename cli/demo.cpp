@@ -2,7 +2,9 @@
 #include "demo.hpp"
 
 #include <chrono>
+#include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
@@ -37,6 +39,24 @@ Task<std::string> fetch(std::string what, Duration latency) {
   co_return what;
 }
 
+// A self-referential future, the reason Rust has Pin: its first poll points `cursor` at its own
+// `value` (an async fn's state machine does this with its locals), and every later poll reads
+// through that pointer. Moved after that first poll, the pointer would still aim at the old place.
+struct Leftovers {
+  using Output = int;
+  int value = 3;
+  const int* cursor = nullptr;
+  Poll<int> poll(Context& cx) {
+    if (cursor == nullptr) {
+      cursor = &value;
+      cx.waker().wake_by_ref();  // come back at once: the second poll reads through the pointer
+      return Poll<int>::pending();
+    }
+    return Poll<int>::ready(*cursor);
+  }
+  const void* self_reference() const { return cursor; }
+};
+
 Task<int> scenario(Narrator& n) {
   n.say("main: fetch a, b and c (100, 200 and 300 ms) at once with join");
   auto [a, b, c] = co_await join(fetch("a", 100ms), fetch("b", 200ms), fetch("c", 300ms));
@@ -66,6 +86,61 @@ Task<int> scenario(Narrator& n) {
                   : "join_next: " + result->error().to_string());
   }
   mark("join set drained");
+
+  // The restaurant of the seed documents: a waiter hands orders to the cook through a channel that
+  // holds one order, and two cooks share one stove (a mutex).
+  n.say("main: the waiter sends 3 orders into a channel that holds 1; the cook takes 10 ms per order");
+  auto [to_cook, orders] = sync::mpsc::channel<int>(1, "orders");
+  auto waiter = spawn(
+      [](sync::mpsc::Sender<int> out) -> Task<void> {
+        for (int order = 1; order <= 3; ++order) (void)co_await out.send(order);
+      }(std::move(to_cook)),
+      "waiter");
+  auto cook = spawn(
+      [](sync::mpsc::Receiver<int> in) -> Task<int> {
+        int cooked = 0;
+        while (auto order = co_await in.recv()) {
+          co_await sleep(10ms);
+          ++cooked;
+        }
+        co_return cooked;
+      }(std::move(orders)),
+      "cook");
+  (void)co_await waiter;
+  auto cooked = co_await cook;
+  n.say(fmt::format("mpsc: {} orders cooked; the waiter waited each time the channel was full (backpressure)",
+                    cooked ? *cooked : 0));
+  mark("orders served");
+
+  n.say("main: two chefs need the one stove (a Mutex) for 5 ms each");
+  auto stove = std::make_shared<sync::Mutex<int>>(0, "stove");
+  auto chef = [](std::shared_ptr<sync::Mutex<int>> m) -> Task<void> {
+    auto burner = co_await m->lock();
+    co_await sleep(5ms);
+    *burner += 1;
+  };
+  auto first = spawn(chef(stove), "chef 1");
+  auto second = spawn(chef(stove), "chef 2");
+  (void)co_await first;
+  (void)co_await second;
+  n.say("mutex: chef 2 waited until chef 1 released the stove");
+
+  n.say("main: a self-referential future in a Pinned: moved before its first poll (fine), then awaited");
+  Pinned<Leftovers> plate(Leftovers{});
+  Pinned<Leftovers> carried(std::move(plate));
+  const int left = co_await carried;
+  n.say(fmt::format("pin: it was pinned where it was first polled and read {} through its own pointer", left));
+  Pinned<Leftovers> tray(Leftovers{});
+  Context peek(noop_waker());
+  (void)tray.poll(peek);  // pinned now, pointing into itself
+  Pinned<Leftovers> dropped_tray(std::move(tray));  // what Rust's Pin forbids at compile time
+  try {
+    (void)dropped_tray.poll(peek);
+  } catch (const std::logic_error&) {
+    n.say("pin: a second one was moved after its first poll; its pointer dangles, so polling it was refused");
+  }
+  mark("pinning shown");
+
   n.say("main: done");
   co_return 0;
 }

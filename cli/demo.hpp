@@ -1,7 +1,7 @@
 #pragma once
 // `asynclab demo [-o FILE.altrace] [--seed N]` — a small built-in scenario until the lessons land:
-// three fetches joined, a select between a slow fetch and a sleep, a spawned task and a JoinSet of
-// three, all on the virtual-time runtime with tracing on. It narrates what happened, with virtual
+// three fetches joined, a select between a slow fetch and a sleep, a spawned task, a JoinSet of
+// three, a waiter and a cook over a one-slot channel and two chefs sharing a mutex, all on the virtual-time runtime with tracing on. It narrates what happened, with virtual
 // times, ends with the swimlane timeline of the run, and saves the trace when asked.
 #include <cstdint>
 #include <filesystem>

@@ -31,7 +31,8 @@ Usage:
                                                  summarize a recorded trace (.altrace), draw its timeline
   asynclab trace export FILE --chrome OUT.json   export for Perfetto / chrome://tracing
   asynclab trace export FILE --jsonl OUT.jsonl   export as JSON Lines (one event per line)
-  asynclab gui [--trace FILE] [--present]        open the visualizer on a trace (.altrace or Chrome JSON;
+  asynclab gui [--trace FILE] [--at EVENT] [--present]
+                                                 open the visualizer on a trace (.altrace or Chrome JSON;
                                                  without --trace, on the built-in demo)
   asynclab gui --screenshot PNG [--frames N] [--size WxH] [--ui-report JSON]
                                                  draw N frames (3) and save the last, e.g. under xvfb-run
@@ -130,6 +131,8 @@ int main(int argc, char** argv) {
   gui->add_option("--lesson", gui_lesson, "Open this lesson (lessons arrive in a later part)");
   gui->add_option("--step", gui_options.step, "Start the lesson at this step")->check(CLI::Range(0, 10000));
   gui->add_option("--trace", gui_trace, "Open this trace (.altrace or Chrome JSON; default: the built-in demo)");
+  std::size_t gui_at = 0;
+  auto* gui_at_option = gui->add_option("--at", gui_at, "Start at this event: events before it have happened (default: the end)");
   gui->add_flag("--present", gui_options.present, "Presentation mode: large fonts, driven by the keyboard");
   gui->add_option("--screenshot", gui_screenshot, "Draw --frames frames, save the last one as this PNG, and exit");
   gui->add_option("--frames", gui_options.frames, "How many frames to draw (default: until closed; 3 with --screenshot)")
@@ -173,6 +176,7 @@ int main(int argc, char** argv) {
       if (!gui_screenshot.empty()) gui_options.screenshot = gui_screenshot;
       if (!gui_report.empty()) gui_options.ui_report = gui_report;
       if (!gui_lesson.empty()) gui_options.lesson = gui_lesson;
+      if (gui_at_option->count() > 0) gui_options.at = gui_at;
       if (!gui_size.empty()) {
         const auto size = asynclab::vis::parse_window_size(gui_size);  // checked while parsing
         gui_options.width = size->width;

@@ -44,6 +44,7 @@ std::string_view kind_name(EventKind k) {
     case EventKind::request_end: return "request_end";
     case EventKind::stuck_wait: return "stuck_wait";
     case EventKind::timer_cancelled: return "timer_cancelled";
+    case EventKind::pin: return "pin";
     case EventKind::kind_count_: break;
   }
   return "unknown";

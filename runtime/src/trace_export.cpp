@@ -435,6 +435,13 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
       case EventKind::timer_cancelled:
         j["timer"] = e.a;
         break;
+      case EventKind::pin: {
+        static constexpr const char* actions[] = {"placed", "moved", "pinned", "moved_after_pin", "dropped", "self_ref"};
+        j["pinned"] = e.a;
+        j["action"] = e.flags < 6 ? actions[e.flags] : "unknown";
+        j["home"] = e.b;
+        break;
+      }
       case EventKind::kind_count_:
         break;
     }

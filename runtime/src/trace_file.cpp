@@ -406,6 +406,9 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
       case EventKind::request_end:
         if (e.flags > static_cast<std::uint16_t>(HttpFailure::cancelled)) return std::unexpected(bad_flags("request failure", e.flags));
         break;
+      case EventKind::pin:
+        if (e.flags > static_cast<std::uint16_t>(PinAction::self_ref)) return std::unexpected(bad_flags("pin action", e.flags));
+        break;
       case EventKind::stuck_wait:
         if (e.b > spawned) return std::unexpected(bad_task(e.b, 20));
         if (e.flags > 1) return std::unexpected(bad_flags("flag value", e.flags));

@@ -171,7 +171,23 @@ TEST_CASE("asynclab gui draws a recorded trace into a PNG of the asked size and 
   CHECK(lists_text(*tasks, "done"));  // a trace opens at its end: every task has finished
   CHECK(lists_text(*window_named(report, "Playback"), "runtime stopped: finished"));
   CHECK(lists_text(*window_named(report, "Warnings"), "No warnings"));
+  // The demo pins two self-referential futures: the Pinning window appears for them.
+  const nlohmann::json* pinning = window_named(report, "Pinning");
+  REQUIRE(pinning != nullptr);
+  CHECK(lists_text(*pinning, "pinned future #2"));
   CHECK(window_named(report, "Could not open trace") == nullptr);
+}
+
+TEST_CASE("asynclab gui --at 0 opens the trace before its first event, with nothing run yet", "[gui]") {
+  const fs::path json = scratch() / "at0.json";
+  const Run r = asynclab("gui --trace " + quoted(demo_trace()) + " --at 0 --size 1280x800 --ui-report " + quoted(json));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(slurp(json));
+  CHECK(lists_text(*window_named(report, "Playback"), "Before the first event"));
+  CHECK(lists_text(*window_named(report, "Tasks"), "not spawned"));
+  CHECK_FALSE(lists_text(*window_named(report, "Tasks"), "done"));
+  CHECK(lists_text(*window_named(report, "Executor"), "running: nothing"));
 }
 
 TEST_CASE("asynclab gui with no trace opens the built-in demo", "[gui]") {

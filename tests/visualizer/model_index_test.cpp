@@ -211,9 +211,10 @@ TEST_CASE("the state shows a full channel, a mutex holder with a waiter, and arm
 TEST_CASE("seeking to any cursor equals replaying from the start", "[vis][state]") {
   const trace::Trace t = showcase_trace(3);
   const TraceIndex index(t);
-  const std::size_t stride = GENERATE(1, 7, 64, 0);
-  CAPTURE(stride);
-  const StateTimeline timeline(index, stride);
+  // Long strides with fine checkpoints (as a big trace gets) as well as short ones and the default.
+  const auto [stride, fine] = GENERATE(table<std::size_t, std::size_t>({{1, 4096}, {7, 4096}, {64, 4096}, {0, 4096}, {200, 16}, {97, 5}}));
+  CAPTURE(stride, fine);
+  const StateTimeline timeline(index, stride, fine);
   std::mt19937_64 rng(42);
   WorldState moving = timeline.state_at(0);
   for (int round = 0; round < 200; ++round) {
@@ -234,4 +235,37 @@ TEST_CASE("an empty trace indexes to nothing and seeks to the empty state", "[vi
   const StateTimeline timeline(index);
   CHECK(timeline.state_at(5).cursor == 0);
   CHECK(timeline.state_at(0).run_queue.empty());
+}
+
+TEST_CASE("a Pinned future's homes, pinning and self-reference are indexed in order", "[vis][index]") {
+  struct SelfRef {
+    using Output = int;
+    int value = 1;
+    const int* cursor = nullptr;
+    Poll<int> poll(Context&) {
+      cursor = &value;
+      return Poll<int>::ready(*cursor);
+    }
+    const void* self_reference() const { return cursor; }
+  };
+  trace::Recorder rec;
+  {
+    auto rt = asynclab::testing::virtual_runtime(rec);
+    rt.block_on([]() -> Task<void> {
+      Pinned<SelfRef> made(SelfRef{});
+      Pinned<SelfRef> moved(std::move(made));
+      (void)co_await moved;
+    });
+  }
+  const trace::Trace t = rec.take();
+  const TraceIndex index(t);
+  REQUIRE(index.pins().size() == 1);
+  const PinInfo& pin = index.pins()[0];
+  CHECK(pin.task == index.tasks().front().id);
+  std::vector<trace::PinAction> actions;
+  for (const PinStep& s : pin.steps) actions.push_back(s.action);
+  CHECK(actions == std::vector<trace::PinAction>{trace::PinAction::placed, trace::PinAction::moved, trace::PinAction::pinned,
+                                                 trace::PinAction::self_ref, trace::PinAction::dropped});
+  CHECK(pin.steps[2].home == 2);  // pinned where it was first polled
+  CHECK(pin.steps[3].home == 2);  // and its self-reference points there
 }

@@ -197,6 +197,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   shell.view.present = options.present;
   if (options.trace) open_trace(shell, *options.trace);
   else if (options.record_trace) adopt_trace(shell, options.record_trace(), options.recorded_title);
+  if (shell.session && options.at) shell.session->playback().seek(*options.at);
 
   // 4. Main loop
   int status = exit_ok;

@@ -29,6 +29,7 @@ struct GuiOptions {
   // Or record one in this process at start (the built-in demo): called once, before the first frame.
   std::function<trace::Trace()> record_trace;
   std::string recorded_title = "built-in demo";
+  std::optional<std::size_t> at;                     // start with events [0, at) applied (default: all)
   bool present = false;                              // presentation mode: large fonts, keyboard driven
   std::optional<std::filesystem::path> screenshot;  // write the last frame here as PNG
   int frames = 0;       // frames to draw; 0: until the window is closed (3 with --screenshot / --ui-report)

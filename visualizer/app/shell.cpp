@@ -158,6 +158,10 @@ void show_views(Shell& shell) {
     place(0.66f, 0.65f, 0.34f, 0.20f);
     show_code(session, view, &open.code);
   }
+  if (open.pinning && !session.index().pins().empty()) {
+    place(0.30f, 0.38f, 0.36f, 0.27f);  // over the timeline's lower part: a trace with pins is small
+    show_pinning(session, view, &open.pinning);
+  }
   if (open.warnings) {
     place(0.66f, 0.85f, 0.34f, 0.15f);
     show_warnings(session, view, &open.warnings);
@@ -189,6 +193,7 @@ void show_main_menu(Shell& shell) {
     ImGui::MenuItem("Resources", nullptr, &w.resources, any);
     ImGui::MenuItem("Warnings", nullptr, &w.warnings, any);
     ImGui::MenuItem("Code", nullptr, &w.code, any);
+    ImGui::MenuItem("Pinning", nullptr, &w.pinning, any);
     ImGui::EndMenu();
   }
   end_main_menu_bar();

@@ -149,6 +149,19 @@ std::string describe_event(const TraceIndex& index, const trace::Event& e) {
       if (e.a == 0) return fmt::format("stuck: {} waits on nothing that can wake it", task);
       return fmt::format("stuck: {} waits on {}{}{}", task, describe_resource(index, e.a),
                          e.b ? " held by " + index.task_label(e.b) : std::string(), e.flags ? " (a cycle)" : "");
+    case EventKind::pin:
+      switch (static_cast<trace::PinAction>(e.flags)) {
+        case trace::PinAction::placed: return fmt::format("pinned future #{} made at home {}", e.a, e.b);
+        case trace::PinAction::moved: return fmt::format("pinned future #{} moved to home {} (before its first poll: fine)", e.a, e.b);
+        case trace::PinAction::pinned: return fmt::format("pinned future #{} polled at home {}: pinned there for good", e.a, e.b);
+        case trace::PinAction::moved_after_pin:
+          return fmt::format("pinned future #{} MOVED to home {} after being pinned: its self-references dangle", e.a, e.b);
+        case trace::PinAction::dropped: return fmt::format("pinned future #{} dropped", e.a);
+        case trace::PinAction::self_ref:
+          return e.b ? fmt::format("pinned future #{}: its self-reference points into home {}", e.a, e.b)
+                     : fmt::format("pinned future #{}: its self-reference points nowhere", e.a);
+      }
+      return fmt::format("pinned future #{}", e.a);
     case EventKind::kind_count_: break;
   }
   return std::string(trace::kind_name(e.kind));

@@ -402,6 +402,13 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
       case EventKind::stuck_wait:
         stuck_.push_back(StuckRecord{ev, e.task, e.a, e.b, e.flags == 1});
         break;
+      case EventKind::pin: {
+        // Pinned futures are few (a lesson's handful): a linear search by id is enough.
+        auto it = std::find_if(pins_.begin(), pins_.end(), [&](const PinInfo& p) { return p.id == e.a; });
+        if (it == pins_.end()) it = pins_.insert(pins_.end(), PinInfo{e.a, e.task, {}});
+        it->steps.push_back(PinStep{ev, static_cast<trace::PinAction>(e.flags), e.b});
+        break;
+      }
       case EventKind::clock_advanced:
       case EventKind::kind_count_:
         break;

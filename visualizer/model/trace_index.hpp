@@ -154,6 +154,18 @@ struct StuckRecord {
   bool on_cycle = false;
 };
 
+// A Pinned future (asynclab/pin.hpp): where it has lived and what happened to it, in order.
+struct PinStep {
+  EventIndex event = 0;
+  trace::PinAction action = trace::PinAction::placed;
+  std::uint32_t home = 0;  // the home it is at; for self_ref, the home its self-reference points into
+};
+struct PinInfo {
+  std::uint32_t id = 0;
+  std::uint32_t task = 0;  // the task it was made in (0: outside any task)
+  std::vector<PinStep> steps;
+};
+
 struct RunInfo {
   bool virtual_time = false;
   std::uint8_t flavor = 0;  // 0: current_thread
@@ -202,6 +214,7 @@ class TraceIndex {
   const std::vector<LintRecord>& lints() const { return lints_; }
   const std::vector<MarkRecord>& marks() const { return marks_; }
   const std::vector<StuckRecord>& stuck() const { return stuck_; }
+  const std::vector<PinInfo>& pins() const { return pins_; }
 
   // Bytes this index holds beyond the trace itself (the benchmark's "memory per event").
   std::size_t memory_bytes() const;
@@ -223,6 +236,7 @@ class TraceIndex {
   std::vector<LintRecord> lints_;
   std::vector<MarkRecord> marks_;
   std::vector<StuckRecord> stuck_;
+  std::vector<PinInfo> pins_;
 };
 
 }  // namespace asynclab::vis

@@ -232,7 +232,8 @@ std::size_t snapshot_bytes(const WorldState& s) {
 
 }  // namespace
 
-StateTimeline::StateTimeline(const TraceIndex& index, std::size_t stride) : index_(&index), stride_(stride) {
+StateTimeline::StateTimeline(const TraceIndex& index, std::size_t stride, std::size_t fine_stride)
+    : index_(&index), stride_(stride), fine_stride_(std::max<std::size_t>(fine_stride, 1)) {
   WorldState s = initial_state(index);
   if (stride_ == 0) {
     // Snapshots should cost about 2 bytes per event: the bigger the world (tasks, resources), the
@@ -256,15 +257,31 @@ WorldState StateTimeline::state_at(std::size_t cursor) const {
 
 void StateTimeline::seek(WorldState& state, std::size_t cursor) const {
   cursor = std::min(cursor, index_->trace().size());
-  const std::size_t nearest = cursor / stride_;
-  const bool forward_is_shorter = state.cursor <= cursor && cursor - state.cursor <= cursor - nearest * stride_;
-  if (!forward_is_shorter) state = snapshots_[std::min(nearest, snapshots_.size() - 1)];
-  while (state.cursor < cursor) apply(*index_, state);
+  // The closest known state at or before the cursor: a snapshot, a checkpoint, or `state` itself.
+  const WorldState* start = &snapshots_[std::min(cursor / stride_, snapshots_.size() - 1)];
+  for (const WorldState& c : checkpoints_)
+    if (c.cursor <= cursor && c.cursor > start->cursor) start = &c;
+  // Checkpoints pay off for a learner stepping back: leave them only when going backwards, so a
+  // forward jump (dragging the slider ahead, playing) costs no copies.
+  const bool backwards = state.cursor > cursor;
+  if (!(state.cursor <= cursor && state.cursor >= start->cursor)) state = *start;
+  const bool leave_checkpoints = backwards && stride_ > fine_stride_ && cursor - state.cursor > fine_stride_;
+  while (state.cursor < cursor) {
+    apply(*index_, state);
+    // Only the stretch just before the target is worth keeping: that is where stepping back goes.
+    if (leave_checkpoints && state.cursor % fine_stride_ == 0 && state.cursor % stride_ != 0 &&
+        cursor - state.cursor < max_checkpoints * fine_stride_ &&
+        std::none_of(checkpoints_.begin(), checkpoints_.end(), [&](const WorldState& c) { return c.cursor == state.cursor; })) {
+      if (checkpoints_.size() == max_checkpoints) checkpoints_.erase(checkpoints_.begin());
+      checkpoints_.push_back(state);
+    }
+  }
 }
 
 std::size_t StateTimeline::memory_bytes() const {
   std::size_t bytes = sizeof(*this);
   for (const WorldState& s : snapshots_) bytes += snapshot_bytes(s);
+  for (const WorldState& s : checkpoints_) bytes += snapshot_bytes(s);
   return bytes;
 }
 

@@ -11,6 +11,10 @@
 //   is the end of the run.
 // * StateTimeline keeps a snapshot every `stride` events and replays at most stride-1 events on top
 //   of the nearest one; the stride grows with the task count so snapshots cost a few bytes per event.
+// * Stepping back must stay quick even when the stride is long (a big trace): a backward seek that
+//   replays leaves checkpoints every `fine_stride` events over the stretch before its target (a few
+//   dozen kept), so the next step back replays at most fine_stride events. They are a cache: seek
+//   results never depend on them.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -80,7 +84,10 @@ WorldState initial_state(const TraceIndex& index);
 
 class StateTimeline {
  public:
-  explicit StateTimeline(const TraceIndex& index, std::size_t stride = 0);  // 0: choose
+  static constexpr std::size_t default_fine_stride = 4096;
+  static constexpr std::size_t max_checkpoints = 32;
+  explicit StateTimeline(const TraceIndex& index, std::size_t stride = 0,  // 0: choose
+                         std::size_t fine_stride = default_fine_stride);
   // The state with events [0, cursor) applied; cursor is clamped to the trace size.
   WorldState state_at(std::size_t cursor) const;
   // Moves `state` to `cursor`, replaying forward when that is shorter than restoring a snapshot.
@@ -91,7 +98,9 @@ class StateTimeline {
  private:
   const TraceIndex* index_;
   std::size_t stride_;
+  std::size_t fine_stride_;
   std::vector<WorldState> snapshots_;  // snapshots_[k] is at cursor k * stride_
+  mutable std::vector<WorldState> checkpoints_;  // recent states at multiples of fine_stride_, oldest first
 };
 
 }  // namespace asynclab::vis

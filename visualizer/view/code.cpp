@@ -73,7 +73,9 @@ void show_code(Session& session, ViewState&, bool* open) {
         const float line_h = ImGui::GetTextLineHeightWithSpacing();
         static std::uint32_t scrolled_to = 0;
         if (scrolled_to != location) {  // bring the line into view when it changes, not every frame
-          ImGui::SetScrollY(std::max(0.0f, (static_cast<float>(loc.line) - 8.0f) * line_h));
+          // Centre the line: the window may be only a few lines tall.
+          const float centre = (static_cast<float>(loc.line) - 0.5f) * line_h - ImGui::GetWindowHeight() / 2;
+          ImGui::SetScrollY(std::max(0.0f, centre));
           scrolled_to = location;
         }
         ImGuiListClipper clipper;

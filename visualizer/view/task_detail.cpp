@@ -40,18 +40,31 @@ void show_future_tree(const Session& session, const TaskInfo& task) {
     text_muted("No join / select / timeout inside this task yet.");
     return;
   }
+  // A combinator (join, select, timeout) records its branches, not itself: it is finished when every
+  // branch it made has been dropped.
+  auto finished_combinator = [&](std::uint32_t node) {
+    bool any = false;
+    for (std::uint32_t f : visible) {
+      if (nodes[f].parent != node) continue;
+      any = true;
+      if (nodes[f].dropped_event == npos || nodes[f].dropped_event >= cursor) return false;
+    }
+    return any;
+  };
   std::function<void(std::uint32_t, int)> draw = [&](std::uint32_t parent, int depth) {
     for (std::uint32_t f : visible) {
       const FutureNodeInfo& n = nodes[f];
       if (n.parent != parent) continue;
+      const bool branch = n.kind == trace::FutureNode::branch;
       const bool dropped = n.dropped_event != npos && n.dropped_event < cursor;
-      const bool finished = n.completed && dropped;
-      std::string label = n.kind == trace::FutureNode::branch ? fmt::format("branch {}", n.branch)
-                                                               : std::string(node_kind_name(n.kind));
+      const std::string label = branch ? fmt::format("branch {}", n.branch) : std::string(node_kind_name(n.kind));
       ImGui::Indent(static_cast<float>(depth) * ImGui::GetFontSize());
-      if (!dropped) {
-        text_coloured(palette::scheduled, fmt::format("{}  — alive, polled {} times", label, n.polls));
-      } else if (finished) {
+      if (!branch) {
+        if (finished_combinator(n.node)) text_coloured(palette::done, fmt::format("{}  — finished", label));
+        else text_coloured(palette::scheduled, fmt::format("{}  — in progress", label));
+      } else if (!dropped) {
+        text_coloured(palette::scheduled, fmt::format("{}  — alive", label));
+      } else if (n.completed) {
         text_coloured(palette::done, fmt::format("{}  — finished", label));
       } else {
         text_coloured(palette::cancelled, fmt::format("✗ {}  — dropped mid-flight (cancelled)", label));
@@ -87,7 +100,7 @@ void show_task_detail(Session& session, ViewState&, bool* open) {
       if (now.state == TaskState::idle && now.parked_at)
         text(fmt::format("parked at {}", session.trace().describe_location(now.parked_at)));
       if (now.waiting_on) text(fmt::format("waiting for {}", describe_resource(index, now.waiting_on)));
-      text(fmt::format("{} polls so far · busy {} · scheduled {} · idle {} (whole run)", now.polls,
+      text(fmt::format("polled {} times so far · busy {} · scheduled {} · idle {} (whole run)", now.polls,
                        format_duration(task->busy_ns), format_duration(task->scheduled_ns),
                        format_duration(task->idle_ns)));
       if (button("◀ previous event##task")) session.playback().step_to_prev_of_task(id);

@@ -27,6 +27,7 @@ struct WindowsOpen {
   bool resources = true;
   bool warnings = true;
   bool code = true;
+  bool pinning = true;  // drawn only for traces with Pinned futures
 };
 
 // A run queue token's animation: when it joined the queue, or left it for the worker.

@@ -10,6 +10,7 @@
 //   resources.cpp     Resources  channels as queues of tokens, mutexes with holder and waiters, semaphores
 //   warnings.cpp      Warnings   lints and the deadlock report; click to jump to the event
 //   code.cpp          Code       the source of the selected task, its parked line highlighted
+//   pinning.cpp       Pinning    Pinned futures as boxes at their homes, self-references as arrows
 #include "model/session.hpp"
 #include "view/view_state.hpp"
 
@@ -23,5 +24,6 @@ void show_executor(Session& session, ViewState& view, bool* open);
 void show_resources(Session& session, ViewState& view, bool* open);
 void show_warnings(Session& session, ViewState& view, bool* open);
 void show_code(Session& session, ViewState& view, bool* open);
+void show_pinning(Session& session, ViewState& view, bool* open);
 
 }  // namespace asynclab::vis

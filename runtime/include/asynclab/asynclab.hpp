@@ -4,6 +4,7 @@
 #include "asynclab/future.hpp"
 #include "asynclab/join.hpp"
 #include "asynclab/join_set.hpp"
+#include "asynclab/pin.hpp"
 #include "asynclab/poll.hpp"
 #include "asynclab/runtime.hpp"
 #include "asynclab/select.hpp"

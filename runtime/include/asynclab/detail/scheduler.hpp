@@ -185,6 +185,8 @@ class Scheduler {
   // --- resources (channels, locks: see detail/resource.hpp) --------------------------------------
   // Returns the resource's id and sets `slot` to its place in the table (for unregister_resource).
   std::uint32_t register_resource(Resource* r, std::uint32_t name_string, std::uint32_t& slot);
+  // Ids for Pinned futures in the trace: numbered per runtime, so traces stay deterministic.
+  std::uint32_t next_pin_id() { return ++next_pin_id_; }
   void unregister_resource(std::uint32_t slot);
   // The running task is about to answer Pending waiting on resource `id`.
   void running_waits_on(std::uint32_t id) {
@@ -246,6 +248,7 @@ class Scheduler {
   std::unordered_set<TaskHeader*> finished_with_wakers_;
   std::uint32_t next_task_id_ = 0;
   std::uint32_t next_resource_id_ = 0;
+  std::uint32_t next_pin_id_ = 0;
   std::uint32_t requests_ = 0;
   std::unordered_map<std::type_index, std::shared_ptr<void>> extensions_;
   // Every resource alive, for the stuck report: a slab (a freed slot is reused), so joining and

@@ -55,6 +55,9 @@ enum class EventKind : std::uint8_t {
   stuck_wait,           // task: stuck task. a: resource it waits on (0: none). b: a task holding that
                         // resource (0: none known). flags: 1 when the edge is on a wait-for cycle
   timer_cancelled,      // task: owner. a: timer id — dropped before it fired (a select's losing sleep)
+  pin,                  // task: enclosing task. a: Pinned future id. flags: PinAction. b: the home (1, 2, ...:
+                        // the places the future has lived, in order) it is at — for self_ref, the home its
+                        // self-reference points into (0: none of them)
   kind_count_,          // not a kind: one past the last valid value
 };
 
@@ -75,6 +78,15 @@ enum class LintKind : std::uint16_t {
   lost_waker = 2,        // a poll returned Pending but no waker clone is alive and none was woken
   self_wake = 3,         // more than half of a task's wakes came from itself. a: percent
   long_poll = 4,         // one poll held the worker too long. a: microseconds (saturated)
+};
+
+enum class PinAction : std::uint16_t {
+  placed = 0,           // constructed at home 1
+  moved = 1,            // moved to home b before its first poll: fine, nothing points into it yet
+  pinned = 2,           // first poll at home b: from now on it must never move
+  moved_after_pin = 3,  // moved to home b after its first poll: its self-references dangle
+  dropped = 4,
+  self_ref = 5,         // its self-reference now points into home b (0: not into any of its homes)
 };
 
 enum class StopReason : std::uint16_t { finished = 0, stuck = 1, shutdown = 2 };
