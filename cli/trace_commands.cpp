@@ -15,6 +15,7 @@
 #include "asynclab/trace/export.hpp"
 #include "asynclab/trace/file.hpp"
 #include "exit_codes.hpp"
+#include "model/describe.hpp"
 #include "model/trace_index.hpp"
 #include "terminal/swimlanes.hpp"
 
@@ -182,19 +183,8 @@ int load_failed(const std::filesystem::path& file, const trace::LoadError& e, st
 }  // namespace
 
 std::string format_duration(std::uint64_t ns) {
-  struct Unit {
-    std::uint64_t size;
-    const char* name;
-  };
-  static constexpr Unit units[] = {{1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "µs"}};
-  for (const Unit& u : units) {
-    if (ns < u.size) continue;
-    std::string v = fmt::format("{:.3f}", static_cast<double>(ns) / static_cast<double>(u.size));
-    while (v.back() == '0') v.pop_back();
-    if (v.back() == '.') v.pop_back();
-    return v + " " + u.name;
-  }
-  return fmt::format("{} ns", ns);
+  // A trace's clock starts at 0: say "0 ns" there, not "0 ms", so a real-time summary reads right.
+  return ns == 0 ? std::string("0 ns") : vis::format_duration_short(ns);
 }
 
 void print_trace_summary(const trace::Trace& t, std::ostream& out) {

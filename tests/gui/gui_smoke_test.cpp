@@ -3,9 +3,6 @@
 // what a learner would read in it. CTest runs this executable under xvfb-run (tests/CMakeLists.txt).
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -18,60 +15,18 @@
 #include <nlohmann/json.hpp>
 #include <stb_image.h>  // Debian's libstb holds the implementation
 
-#ifndef ASYNCLAB_EXE
-#error "ASYNCLAB_EXE must name the built asynclab executable"
-#endif
+#include "support/process.hpp"
 
 namespace fs = std::filesystem;
+using namespace asynclab::testing;
 
 namespace {
-
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-// A folder of this process's own, removed when the process exits.
-fs::path scratch() {
-  static const struct Dir {
-    fs::path path = fs::temp_directory_path() / ("asynclab-gui-test-" + std::to_string(::getpid()));
-    Dir() { fs::create_directories(path); }
-    ~Dir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  } dir;
-  return dir.path;
-}
-
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
-
-// Runs `[env] asynclab ARGS` (shell text; the tests only pass paths they made) and captures it.
-Run asynclab(const std::string& args, const std::string& env = "") {
-  const fs::path out = scratch() / "stdout.txt";
-  const fs::path err = scratch() / "stderr.txt";
-  const std::string cmd = env + " '" + std::string(ASYNCLAB_EXE) + "' " + args + " >" + quoted(out) + " 2>" + quoted(err);
-  const int raw = std::system(cmd.c_str());
-  Run r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
 
 // A trace recorded the way a learner records one.
 fs::path demo_trace() {
   static const fs::path file = [] {
     const fs::path f = scratch() / "demo.altrace";
-    const Run r = asynclab("demo -o " + quoted(f));
+    const Run r = run_asynclab("demo -o " + quoted(f));
     INFO(r.err);
     REQUIRE(r.status == 0);
     return f;
@@ -133,7 +88,7 @@ bool lists_text(const nlohmann::json& window, std::string_view needle) {
 TEST_CASE("asynclab gui draws a recorded trace into a PNG of the asked size and a UI report", "[gui]") {
   const fs::path png = scratch() / "trace.png";
   const fs::path json = scratch() / "trace.json";
-  const Run r = asynclab("gui --trace " + quoted(demo_trace()) + " --screenshot " + quoted(png) +
+  const Run r = run_asynclab("gui --trace " + quoted(demo_trace()) + " --screenshot " + quoted(png) +
                          " --frames 3 --size 1280x800 --ui-report " + quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
@@ -180,7 +135,7 @@ TEST_CASE("asynclab gui draws a recorded trace into a PNG of the asked size and 
 
 TEST_CASE("asynclab gui --at 0 opens the trace before its first event, with nothing run yet", "[gui]") {
   const fs::path json = scratch() / "at0.json";
-  const Run r = asynclab("gui --trace " + quoted(demo_trace()) + " --at 0 --size 1280x800 --ui-report " + quoted(json));
+  const Run r = run_asynclab("gui --trace " + quoted(demo_trace()) + " --at 0 --size 1280x800 --ui-report " + quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto report = nlohmann::json::parse(slurp(json));
@@ -192,7 +147,7 @@ TEST_CASE("asynclab gui --at 0 opens the trace before its first event, with noth
 
 TEST_CASE("asynclab gui with no trace opens the built-in demo", "[gui]") {
   const fs::path json = scratch() / "builtin.json";
-  const Run r = asynclab("gui --size 1280x800 --ui-report " + quoted(json));
+  const Run r = run_asynclab("gui --size 1280x800 --ui-report " + quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto report = nlohmann::json::parse(slurp(json));
@@ -207,7 +162,7 @@ TEST_CASE("a corrupt trace is shown as an error in the window, and the GUI still
   std::ofstream(bad) << "this is not a trace, just words";
   const fs::path png = scratch() / "corrupt.png";
   const fs::path json = scratch() / "corrupt.json";
-  const Run r = asynclab("gui --trace " + quoted(bad) + " --screenshot " + quoted(png) + " --size 1280x800 --ui-report " +
+  const Run r = run_asynclab("gui --trace " + quoted(bad) + " --screenshot " + quoted(png) + " --size 1280x800 --ui-report " +
                          quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
@@ -228,7 +183,7 @@ TEST_CASE("a corrupt trace is shown as an error in the window, and the GUI still
 
 TEST_CASE("presentation mode draws with the large font", "[gui]") {
   const fs::path json = scratch() / "present.json";
-  const Run r = asynclab("gui --present --size 1280x800 --ui-report " + quoted(json));
+  const Run r = run_asynclab("gui --present --size 1280x800 --ui-report " + quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto report = nlohmann::json::parse(slurp(json));
@@ -246,20 +201,20 @@ TEST_CASE("presentation mode draws with the large font", "[gui]") {
 TEST_CASE("an interactive run keeps the window layout in XDG_CONFIG_HOME and a report run leaves it alone", "[gui]") {
   const fs::path config = scratch() / "config";
   const std::string env = "XDG_CONFIG_HOME=" + quoted(config);
-  const Run interactive = asynclab("gui --trace " + quoted(demo_trace()) + " --frames 2", env);
+  const Run interactive = run_asynclab("gui --trace " + quoted(demo_trace()) + " --frames 2", env);
   INFO(interactive.err);
   REQUIRE(interactive.status == 0);
   CHECK_THAT(slurp(config / "asynclab" / "imgui.ini"), Catch::Contains("[Window][Timeline]"));
 
   const fs::path other = scratch() / "config-untouched";
-  const Run report = asynclab("gui --frames 2 --ui-report " + quoted(scratch() / "layout.json"),
+  const Run report = run_asynclab("gui --frames 2 --ui-report " + quoted(scratch() / "layout.json"),
                               "XDG_CONFIG_HOME=" + quoted(other));
   REQUIRE(report.status == 0);
   CHECK_FALSE(fs::exists(other));
 }
 
 TEST_CASE("asynclab gui without a display says so and exits 2", "[gui][cli]") {
-  const Run r = asynclab("gui --frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY");
+  const Run r = run_asynclab("gui --frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY");
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Catch::Contains("cannot open a window") && Catch::Contains("xvfb-run"));
 }
@@ -267,7 +222,7 @@ TEST_CASE("asynclab gui without a display says so and exits 2", "[gui][cli]") {
 TEST_CASE("asynclab gui --size rejects what is not WIDTHxHEIGHT with a usage error", "[gui][cli]") {
   for (const char* size : {"1280", "1280x", "x800", "12x800", "1280x800x2", "big"}) {
     CAPTURE(size);
-    const Run r = asynclab(std::string("gui --size ") + size + " --frames 1");
+    const Run r = run_asynclab(std::string("gui --size ") + size + " --frames 1");
     CHECK(r.status == 2);
     CHECK_THAT(r.err, Catch::Contains("--size"));
   }
@@ -275,7 +230,7 @@ TEST_CASE("asynclab gui --size rejects what is not WIDTHxHEIGHT with a usage err
 
 TEST_CASE("a screenshot that cannot be written is a failure with a message", "[gui]") {
   const fs::path png = scratch() / "no-such-folder" / "x.png";
-  const Run r = asynclab("gui --screenshot " + quoted(png) + " --size 640x480");
+  const Run r = run_asynclab("gui --screenshot " + quoted(png) + " --size 640x480");
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("cannot write") && Catch::Contains("x.png"));
 }

@@ -1,9 +1,6 @@
 // The `asynclab` command, run as a learner runs it: exit statuses and what it prints.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,53 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
-#ifndef ASYNCLAB_EXE
-#error "ASYNCLAB_EXE must name the built asynclab executable"
-#endif
+#include "support/process.hpp"
 
 namespace fs = std::filesystem;
+using namespace asynclab::testing;
 
 namespace {
-
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-// A folder of this process's own, removed when the process exits.
-fs::path scratch() {
-  static const struct Dir {
-    fs::path path = fs::temp_directory_path() / ("asynclab-cli-test-" + std::to_string(::getpid()));
-    Dir() { fs::create_directories(path); }
-    ~Dir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  } dir;
-  return dir.path;
-}
-
-// Runs `asynclab ARGS` (ARGS is shell text; the tests only pass paths they made) and captures it.
-Run asynclab(const std::string& args) {
-  const fs::path out = scratch() / "stdout.txt";
-  const fs::path err = scratch() / "stderr.txt";
-  const std::string cmd =
-      "'" + std::string(ASYNCLAB_EXE) + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-  const int raw = std::system(cmd.c_str());
-  Run r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
 
 std::size_t lines(const std::string& s) {
   std::size_t n = 0;
@@ -70,7 +26,7 @@ std::size_t lines(const std::string& s) {
 
 TEST_CASE("asynclab demo -o writes a trace that asynclab trace info accepts", "[cli][trace]") {
   const fs::path file = scratch() / "demo.altrace";
-  Run demo = asynclab("demo -o '" + file.string() + "' --seed 5");
+  Run demo = run_asynclab("demo -o '" + file.string() + "' --seed 5");
   INFO(demo.out << demo.err);
   REQUIRE(demo.status == 0);
   CHECK(demo.err.empty());
@@ -78,7 +34,7 @@ TEST_CASE("asynclab demo -o writes a trace that asynclab trace info accepts", "[
   CHECK_THAT(demo.out, Catch::Contains("300 ms"));
   REQUIRE(fs::exists(file));
 
-  Run info = asynclab("trace info '" + file.string() + "'");
+  Run info = run_asynclab("trace info '" + file.string() + "'");
   INFO(info.out << info.err);
   CHECK(info.status == 0);
   CHECK_THAT(info.out, Catch::Contains("virtual time, seed 5"));
@@ -90,10 +46,10 @@ TEST_CASE("asynclab demo -o writes a trace that asynclab trace info accepts", "[
 
 TEST_CASE("asynclab trace export writes Chrome JSON and JSON Lines", "[cli][trace]") {
   const fs::path file = scratch() / "export.altrace";
-  REQUIRE(asynclab("demo -o '" + file.string() + "'").status == 0);
+  REQUIRE(run_asynclab("demo -o '" + file.string() + "'").status == 0);
   const fs::path chrome = scratch() / "export.json";
   const fs::path jsonl = scratch() / "export.jsonl";
-  Run r = asynclab("trace export '" + file.string() + "' --chrome '" + chrome.string() + "' --jsonl '" +
+  Run r = run_asynclab("trace export '" + file.string() + "' --chrome '" + chrome.string() + "' --jsonl '" +
                    jsonl.string() + "'");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
@@ -105,7 +61,7 @@ TEST_CASE("asynclab trace export writes Chrome JSON and JSON Lines", "[cli][trac
 TEST_CASE("asynclab trace info of a corrupt file exits 1 with one line saying why", "[cli][trace]") {
   const fs::path file = scratch() / "corrupt.altrace";
   std::ofstream(file) << "this is not a trace";
-  Run r = asynclab("trace info '" + file.string() + "'");
+  Run r = run_asynclab("trace info '" + file.string() + "'");
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("not an .altrace file"));
   CHECK_THAT(r.err, Catch::Contains(file.string()));
@@ -114,30 +70,30 @@ TEST_CASE("asynclab trace info of a corrupt file exits 1 with one line saying wh
 }
 
 TEST_CASE("asynclab trace info of a missing file exits 1", "[cli][trace]") {
-  Run r = asynclab("trace info '" + (scratch() / "missing.altrace").string() + "'");
+  Run r = run_asynclab("trace info '" + (scratch() / "missing.altrace").string() + "'");
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("No such file"));
 }
 
 TEST_CASE("an unknown subcommand exits 2 with one line on stderr", "[cli]") {
-  Run r = asynclab("frobnicate");
+  Run r = run_asynclab("frobnicate");
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Catch::Contains("frobnicate"));
   CHECK(lines(r.err) == 1);
 }
 
 TEST_CASE("usage errors exit 2: an unknown option, a missing file, an export with no target", "[cli]") {
-  CHECK(asynclab("demo --frobnicate").status == 2);
-  CHECK(asynclab("trace info").status == 2);
-  CHECK(asynclab("trace").status == 2);
-  CHECK(asynclab("demo --seed many").status == 2);
-  Run r = asynclab("trace export whatever.altrace");
+  CHECK(run_asynclab("demo --frobnicate").status == 2);
+  CHECK(run_asynclab("trace info").status == 2);
+  CHECK(run_asynclab("trace").status == 2);
+  CHECK(run_asynclab("demo --seed many").status == 2);
+  Run r = run_asynclab("trace export whatever.altrace");
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Catch::Contains("--chrome"));
 }
 
 TEST_CASE("asynclab with no arguments prints a short usage and succeeds", "[cli]") {
-  Run r = asynclab("");
+  Run r = run_asynclab("");
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("asynclab demo"));
   CHECK_THAT(r.out, Catch::Contains("asynclab trace info"));
@@ -147,10 +103,10 @@ TEST_CASE(
     "asynclab trace info draws the timeline after the summary, one row per task, without colour when asked",
     "[cli][trace]") {
   const fs::path file = scratch() / "timeline.altrace";
-  REQUIRE(asynclab("demo -o '" + file.string() + "'").status == 0);
+  REQUIRE(run_asynclab("demo -o '" + file.string() + "'").status == 0);
   for (const char* no_colour : {"--no-color", "--color never"}) {
     CAPTURE(no_colour);
-    Run r = asynclab("trace info '" + file.string() + "' " + no_colour + " --width 100");
+    Run r = run_asynclab("trace info '" + file.string() + "' " + no_colour + " --width 100");
     INFO(r.out << r.err);
     REQUIRE(r.status == 0);
     CHECK(r.out.find('\x1b') == std::string::npos);
@@ -178,20 +134,20 @@ TEST_CASE(
 TEST_CASE("asynclab trace info --no-timeline prints only the summary, and --color always colours it",
           "[cli][trace]") {
   const fs::path file = scratch() / "colours.altrace";
-  REQUIRE(asynclab("demo -o '" + file.string() + "'").status == 0);
-  Run plain = asynclab("trace info '" + file.string() + "' --no-timeline");
+  REQUIRE(run_asynclab("demo -o '" + file.string() + "'").status == 0);
+  Run plain = run_asynclab("trace info '" + file.string() + "' --no-timeline");
   CHECK(plain.status == 0);
   CHECK(plain.out.find("timeline — ") == std::string::npos);
-  Run coloured = asynclab("trace info '" + file.string() + "' --color always");
+  Run coloured = run_asynclab("trace info '" + file.string() + "' --color always");
   CHECK(coloured.status == 0);
   CHECK_THAT(coloured.out, Catch::Contains("\x1b[32m✓"));
   // Output to a file is not a terminal: colour stays off unless asked for.
-  CHECK(asynclab("trace info '" + file.string() + "'").out.find('\x1b') == std::string::npos);
-  CHECK(asynclab("trace info '" + file.string() + "' --color sometimes").status == 2);
+  CHECK(run_asynclab("trace info '" + file.string() + "'").out.find('\x1b') == std::string::npos);
+  CHECK(run_asynclab("trace info '" + file.string() + "' --color sometimes").status == 2);
 }
 
 TEST_CASE("asynclab demo ends with the timeline of its run", "[cli]") {
-  Run r = asynclab("demo");
+  Run r = run_asynclab("demo");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const std::size_t recorded = r.out.find("recorded ");

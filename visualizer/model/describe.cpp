@@ -15,6 +15,23 @@ std::string format_duration(std::uint64_t ns) {
   return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
 }
 
+std::string format_duration_short(std::uint64_t ns) {
+  struct Unit {
+    std::uint64_t size;
+    const char* name;
+  };
+  static constexpr Unit units[] = {{1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "µs"}};
+  if (ns == 0) return "0 ms";
+  for (const Unit& u : units) {
+    if (ns < u.size) continue;
+    std::string v = fmt::format("{:.3f}", static_cast<double>(ns) / static_cast<double>(u.size));
+    while (v.back() == '0') v.pop_back();
+    if (v.back() == '.') v.pop_back();
+    return v + " " + u.name;
+  }
+  return fmt::format("{} ns", ns);
+}
+
 std::string describe_resource(const TraceIndex& index, std::uint32_t id) {
   const ResourceInfo* r = index.resource(id);
   if (!r) return fmt::format("resource {}", id);

@@ -15,6 +15,9 @@ namespace asynclab::vis {
 
 // "12.500 ms", "3.2 µs", "0 ns": the shortest readable form of a duration.
 std::string format_duration(std::uint64_t ns);
+// "500 µs", "12.5 ms", "2 s", "0 ms": the unit that reads best, at most three decimals, no trailing
+// zeros — for axes, narration and summaries, where space is short.
+std::string format_duration_short(std::uint64_t ns);
 // One line about an event: what happened, to whom, and the detail that matters for its kind.
 std::string describe_event(const TraceIndex& index, const trace::Event& e);
 // "resource 3" or its name with its kind: "mpsc \"jobs\"".

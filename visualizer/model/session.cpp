@@ -7,13 +7,28 @@
 
 namespace asynclab::vis {
 
+namespace {
+
+// The timeline's rows: with several workers, a lane per worker first (which task each one ran, and
+// when a task moved from one to another), then the tasks and the blocking lanes.
+std::vector<Lane> lanes_for(const TraceIndex& index) {
+  std::vector<Lane> lanes;
+  if (index.run().workers > 1)
+    for (std::uint32_t w = 0; w < index.run().workers; ++w) lanes.push_back(Lane{LaneKind::worker, w});
+  const std::vector<Lane> rest = default_lanes(index);
+  lanes.insert(lanes.end(), rest.begin(), rest.end());
+  return lanes;
+}
+
+}  // namespace
+
 Session::Session(trace::Trace trace, std::string title)
     : trace_(std::make_unique<trace::Trace>(std::move(trace))),
       title_(std::move(title)),
       index_(*trace_),
       states_(index_),
       lane_index_(index_),
-      lanes_(default_lanes(index_)),
+      lanes_(lanes_for(index_)),
       playback_(*trace_),
       state_(states_.state_at(0)) {}
 
@@ -24,9 +39,11 @@ std::expected<std::unique_ptr<Session>, std::string> Session::open(const std::fi
 }
 
 std::uint32_t Session::lane_of_task(std::uint32_t task) const {
-  // Tasks come first in default_lanes, in spawn order: the task's slot is its row.
+  // Tasks follow the worker lanes, in spawn order: the task's slot, offset by the workers, is its row.
   const std::uint32_t slot = index_.task_slot(task);
-  return slot != npos && slot < lanes_.size() && lanes_[slot] == Lane{LaneKind::task, task} ? slot : npos;
+  if (slot == npos) return npos;
+  const std::uint32_t row = slot + (index_.run().workers > 1 ? index_.run().workers : 0);
+  return row < lanes_.size() && lanes_[row] == Lane{LaneKind::task, task} ? row : npos;
 }
 
 std::optional<trace::Event> Session::current_event() const {

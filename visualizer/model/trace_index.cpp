@@ -78,17 +78,9 @@ struct ListSizes {
         case EventKind::poll_begin: bump(polls, e.task); break;
         case EventKind::wake: bump(wakes, e.task); break;
         case EventKind::future_created: bump(nodes, e.task); break;
-        case EventKind::resource_created:
-        case EventKind::resource_limits:
-        case EventKind::resource_dropped:
-        case EventKind::channel_send:
-        case EventKind::channel_recv:
-        case EventKind::channel_closed:
-        case EventKind::lock_waiting:
-        case EventKind::lock_acquired:
-        case EventKind::lock_released:
-        case EventKind::notified: bump(resource_events, e.a); break;
-        default: break;
+        default:
+          if (trace::is_resource_event(e.kind)) bump(resource_events, e.a);
+          break;
       }
     }
   }

@@ -49,25 +49,6 @@ void schedule(WorldState& s, TaskNow& t, std::uint32_t id) {
   s.run_queue.push_back(id);
 }
 
-// Only these kinds carry a resource id in `a`; looking `a` up for every event (a hash lookup) took
-// about a third of a replay's time.
-bool names_resource(EventKind k) {
-  switch (k) {
-    case EventKind::resource_created:
-    case EventKind::resource_limits:
-    case EventKind::resource_dropped:
-    case EventKind::channel_send:
-    case EventKind::channel_recv:
-    case EventKind::channel_closed:
-    case EventKind::lock_waiting:
-    case EventKind::lock_acquired:
-    case EventKind::lock_released:
-    case EventKind::notified:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Where `a` goes in timers sorted by (deadline, id): after every timer that is not later. Written
 // without branches on the comparisons (the compiler uses conditional moves): deadlines arrive in no
@@ -100,7 +81,9 @@ void apply(const TraceIndex& index, WorldState& s) {
   s.clock_ns = e.time_ns;
   const std::uint32_t slot = index.task_slot(e.task);
   TaskNow* t = slot != npos && slot < s.tasks.size() ? &s.tasks[slot] : nullptr;
-  const std::uint32_t rslot = names_resource(e.kind) ? index.resource_slot(e.a) : npos;
+  // Only resource events carry a resource id in `a`; looking `a` up for every event (a hash lookup)
+  // took about a third of a replay's time.
+  const std::uint32_t rslot = trace::is_resource_event(e.kind) ? index.resource_slot(e.a) : npos;
   ResourceNow* r = rslot != npos && rslot < s.resources.size() ? &s.resources[rslot] : nullptr;
 
   switch (e.kind) {
@@ -139,6 +122,12 @@ void apply(const TraceIndex& index, WorldState& s) {
         case trace::Outcome::ok: t->state = TaskState::done; break;
         case trace::Outcome::panicked: t->state = TaskState::panicked; break;
         case trace::Outcome::cancelled: t->state = TaskState::cancelled; break;
+      }
+      // A task cancelled while queued for a lock leaves the queue with its lock future; the runtime
+      // records no separate event for that.
+      if (t->waiting_on) {
+        const std::uint32_t waited = index.resource_slot(t->waiting_on);
+        if (waited != npos && waited < s.resources.size()) erase_one(s.resources[waited].waiters, e.task);
       }
       t->notified = false;
       t->waiting_on = 0;

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "model/describe.hpp"
 #include "terminal/ansi_palette.hpp"
 
 namespace asynclab::vis {
@@ -86,23 +87,6 @@ std::vector<std::string> wrap(std::string_view text, std::size_t width, std::str
   return lines;
 }
 
-// "500 µs", "12.5 ms", "2 s": the unit that reads best, at most three decimals.
-std::string duration_text(std::uint64_t ns) {
-  struct Unit {
-    std::uint64_t size;
-    const char* name;
-  };
-  static constexpr Unit units[] = {{1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "µs"}};
-  if (ns == 0) return "0 ms";
-  for (const Unit& u : units) {
-    if (ns < u.size) continue;
-    std::string v = fmt::format("{:.3f}", static_cast<double>(ns) / static_cast<double>(u.size));
-    while (v.back() == '0') v.pop_back();
-    if (v.back() == '.') v.pop_back();
-    return v + " " + u.name;
-  }
-  return fmt::format("{} ns", ns);
-}
 
 // 397173 -> 397000: a column's width is an approximation, said as one.
 std::uint64_t three_digits(std::uint64_t ns) {
@@ -434,7 +418,7 @@ int label_width(const TraceIndex& index, const SwimlaneOptions& options, const R
 std::vector<AxisTick> time_ticks(const TraceIndex& index, int width) {
   const std::uint64_t start = index.run().start_ns;
   const std::uint64_t span = index.run().end_ns - start;
-  if (span == 0) return {{0, duration_text(start)}};
+  if (span == 0) return {{0, format_duration_short(start)}};
   const double ns_per_column = static_cast<double>(span) / width;
   std::uint64_t step = 1;
   for (std::uint64_t decade = 1;; decade *= 10) {
@@ -456,7 +440,7 @@ std::vector<AxisTick> time_ticks(const TraceIndex& index, int width) {
   std::uint64_t first = start / step * step;
   if (static_cast<double>(start - first) >= ns_per_column) first += step;
   for (std::uint64_t t = first; t <= index.run().end_ns; t += step)
-    ticks.push_back({t <= start ? 0 : static_cast<int>((t - start) * w / span), duration_text(t)});
+    ticks.push_back({t <= start ? 0 : static_cast<int>((t - start) * w / span), format_duration_short(t)});
   return ticks;
 }
 
@@ -472,7 +456,7 @@ std::vector<AxisTick> sequence_ticks(const TraceIndex& index, const std::vector<
     if (e >= t.size()) break;
     const std::uint64_t now = t[e].time_ns;
     if ((c > 0 && now == shown) || c < free_from) continue;
-    ticks.push_back({c, duration_text(now)});
+    ticks.push_back({c, format_duration_short(now)});
     shown = now;
     free_from = c + static_cast<int>(columns_of(ticks.back().label)) + min_tick_gap;
   }
@@ -482,7 +466,7 @@ std::vector<AxisTick> sequence_ticks(const TraceIndex& index, const std::vector<
 // Drops the ticks whose labels would overlap the previous one or run past the right edge, and ends
 // the axis with the run's end time.
 std::vector<AxisTick> spaced_ticks(std::vector<AxisTick> ticks, const TraceIndex& index, int width) {
-  const std::string end_label = duration_text(index.run().end_ns);
+  const std::string end_label = format_duration_short(index.run().end_ns);
   AxisTick end{width - static_cast<int>(columns_of(end_label)), end_label, true};
   std::vector<AxisTick> kept;
   int free_from = 0;
@@ -534,7 +518,7 @@ SwimlaneLayout layout_swimlanes(const TraceIndex& index, const SwimlaneOptions& 
   if (layout.axis == SwimlaneAxis::time) {
     const std::uint64_t span = index.run().end_ns - index.run().start_ns;
     layout.scale = span == 0 ? "the whole run is one instant"
-                             : "one column = " + duration_text(three_digits(std::max<std::uint64_t>(
+                             : "one column = " + format_duration_short(three_digits(std::max<std::uint64_t>(
                                                      1, span / static_cast<std::uint64_t>(width))));
     layout.ticks = spaced_ticks(time_ticks(index, width), index, width);
   } else {
@@ -864,7 +848,7 @@ std::string render_swimlanes(const TraceIndex& index, const SwimlaneOptions& opt
   std::string summary =
       fmt::format("{} task{} · {} poll{} · {} wake{} · {} of {}", layout.tasks, layout.tasks == 1 ? "" : "s",
                   layout.polls, layout.polls == 1 ? "" : "s", layout.wakes, layout.wakes == 1 ? "" : "s",
-                  duration_text(layout.elapsed_ns), clock);
+                  format_duration_short(layout.elapsed_ns), clock);
   if (cursor) summary += fmt::format(" · up to event {} of {}", layout.upto, index.trace().size());
   put_wrapped(summary);
   return out;

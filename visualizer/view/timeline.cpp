@@ -5,8 +5,9 @@
 // a select dropped mid-flight; a ✓ the task's end. The cursor is the white line: to its right is what
 // has not happened yet, dimmed.
 //
-// Input: mouse wheel zooms around the pointer, dragging pans, a click moves the cursor there and
-// selects the lane's task; hovering shows what is under the pointer. Toolbar: axis (time / steps),
+// Input: mouse wheel zooms around the pointer (shift+wheel scrolls the lanes), dragging pans, W/S
+// zoom and A/D pan, a click moves the cursor there and selects the lane's task; hovering shows what
+// is under the pointer. Toolbar: axis (time / steps),
 // fit, follow the cursor.
 //
 // Drawing walks the commands layout_timeline() prepared (model/timeline_layout.hpp); nothing here
@@ -56,15 +57,6 @@ palette::Rgba source_colour(trace::WakeSource s) {
     case trace::WakeSource::task: break;
   }
   return palette::wake;
-}
-
-// A tick label: "250 ms", "1.5 s" — no trailing zeros, the ruler has little room.
-std::string tick_duration(std::uint64_t ns) {
-  if (ns == 0) return "0";
-  if (ns < 1'000) return fmt::format("{} ns", ns);
-  if (ns < 1'000'000) return fmt::format("{:.4g} µs", static_cast<double>(ns) / 1e3);
-  if (ns < 1'000'000'000) return fmt::format("{:.4g} ms", static_cast<double>(ns) / 1e6);
-  return fmt::format("{:.4g} s", static_cast<double>(ns) / 1e9);
 }
 
 // A "nice" tick step (1, 2 or 5 times a power of ten) at least `min_units` wide.
@@ -192,6 +184,20 @@ void show_timeline(Session& session, ViewState& view, bool* open) {
       else zoom_at(cam, std::clamp(mouse_x, 0.0, static_cast<double>(width)), width, std::pow(0.8, io.MouseWheel));
       cam.follow_cursor = cam.follow_cursor && io.KeyShift;
     }
+    // Keys, as in Tracy: W / S zoom in and out around the middle, A / D pan, while the pointer is over
+    // the timeline (the arrow keys belong to playback).
+    if (hovered && !io.WantTextInput) {
+      const double per_frame = std::min(static_cast<double>(io.DeltaTime), 0.1);
+      if (ImGui::IsKeyDown('W')) zoom_at(cam, width / 2.0, width, std::pow(0.25, per_frame));
+      if (ImGui::IsKeyDown('S')) zoom_at(cam, width / 2.0, width, std::pow(4.0, per_frame));
+      const double pan = (cam.end - cam.begin) * per_frame;
+      const double direction = (ImGui::IsKeyDown('D') ? 1.0 : 0.0) - (ImGui::IsKeyDown('A') ? 1.0 : 0.0);
+      if (direction != 0) {
+        cam.begin += direction * pan;
+        cam.end += direction * pan;
+        cam.follow_cursor = false;
+      }
+    }
     if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
       const double per_px = (cam.end - cam.begin) / width;
       cam.begin -= io.MouseDelta.x * per_px;
@@ -232,10 +238,10 @@ void show_timeline(Session& session, ViewState& view, bool* open) {
         const float x = lanes_x + static_cast<float>(map.x(v));
         std::string label;
         if (cam.axis == Axis::time) {
-          label = tick_duration(static_cast<std::uint64_t>(std::max(v, 0.0)));
+          label = format_duration_short(static_cast<std::uint64_t>(std::max(v, 0.0)));
         } else if (v >= 0 && v < static_cast<double>(session.trace().size())) {
           label = fmt::format("#{} · {}", static_cast<std::uint64_t>(v),
-                              tick_duration(session.trace()[static_cast<std::size_t>(v)].time_ns - index.run().start_ns));
+                              format_duration_short(session.trace()[static_cast<std::size_t>(v)].time_ns - index.run().start_ns));
         }
         if (label.empty()) continue;
         draw->AddLine(ImVec2(x, origin.y - 5), ImVec2(x, origin.y), palette::muted_text.u32());

@@ -128,6 +128,25 @@ inline bool is_valid_kind(std::uint8_t k) {
          k < static_cast<std::uint8_t>(EventKind::kind_count_);
 }
 
+// Whether `a` of this kind is a resource id (a channel, lock or notify): the resource events.
+inline constexpr bool is_resource_event(EventKind k) {
+  switch (k) {
+    case EventKind::resource_created:
+    case EventKind::resource_limits:
+    case EventKind::resource_dropped:
+    case EventKind::channel_send:
+    case EventKind::channel_recv:
+    case EventKind::channel_closed:
+    case EventKind::lock_waiting:
+    case EventKind::lock_acquired:
+    case EventKind::lock_released:
+    case EventKind::notified:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string_view kind_name(EventKind k);
 std::string_view lint_name(LintKind k);
 std::string_view wake_source_name(WakeSource s);
