@@ -120,11 +120,11 @@ void show_views(Shell& shell) {
   ViewState& view = shell.view;
   WindowsOpen& open = view.open;
   if (view.present) {
-    pin(0.0f, 0.0f, 1.0f, 0.22f);
+    pin(0.0f, 0.0f, 1.0f, 0.25f);
     show_playback_bar(session, view, nullptr);
-    pin(0.0f, 0.22f, 0.70f, 0.78f);
+    pin(0.0f, 0.25f, 0.66f, 0.75f);
     show_timeline(session, view, nullptr);
-    pin(0.70f, 0.22f, 0.30f, 0.78f);
+    pin(0.66f, 0.25f, 0.34f, 0.75f);
     show_executor(session, view, nullptr);
     return;
   }
