@@ -4,6 +4,7 @@
 // lanes and who holds them, the armed timers by deadline, and the clock.
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -49,9 +50,11 @@ void draw_token(ImDrawList* draw, ImVec2 at, ImVec2 size, const std::string& nam
 // Notes which tokens entered the queue or left it since the previous frame, for their animation.
 void track_motion(const Session& session, ViewState& view) {
   const WorldState& s = session.state();
+  if (s.run_queue == view.previous_queue && s.running == view.previous_running) return;  // most frames
+  // A set, not a search per token: a big trace can have thousands of tasks in the queue.
+  const std::unordered_set<std::uint32_t> before(view.previous_queue.begin(), view.previous_queue.end());
   for (std::uint32_t id : s.run_queue)
-    if (std::find(view.previous_queue.begin(), view.previous_queue.end(), id) == view.previous_queue.end())
-      view.token_motion[id] = TokenMotion{view.time_s, false};
+    if (!before.contains(id)) view.token_motion[id] = TokenMotion{view.time_s, false};
   if (s.running && s.running != view.previous_running) view.token_motion[s.running] = TokenMotion{view.time_s, true};
   view.previous_queue = s.run_queue;
   view.previous_running = s.running;
