@@ -129,42 +129,29 @@ void show_views(Shell& shell) {
     return;
   }
   // Top: the controls across. Middle: the timeline, with the executor and resources beside it.
-  // Bottom: the tasks table, the selected task, its code, the warnings.
-  if (open.playback) {
-    place(0.0f, 0.0f, 1.0f, 0.15f);
-    show_playback_bar(session, view, &open.playback);
-  }
-  if (open.timeline) {
-    place(0.0f, 0.15f, 0.66f, 0.50f);
-    show_timeline(session, view, &open.timeline);
-  }
-  if (open.executor) {
-    place(0.66f, 0.15f, 0.34f, 0.28f);
-    show_executor(session, view, &open.executor);
-  }
-  if (open.resources) {
-    place(0.66f, 0.43f, 0.34f, 0.22f);
-    show_resources(session, view, &open.resources);
-  }
-  if (open.tasks) {
-    place(0.0f, 0.65f, 0.42f, 0.35f);
-    show_task_table(session, view, &open.tasks);
-  }
-  if (open.task_detail) {
-    place(0.42f, 0.65f, 0.24f, 0.35f);
-    show_task_detail(session, view, &open.task_detail);
-  }
-  if (open.code) {
-    place(0.66f, 0.65f, 0.34f, 0.20f);
-    show_code(session, view, &open.code);
-  }
-  if (open.pinning && !session.index().pins().empty()) {
-    place(0.30f, 0.38f, 0.36f, 0.27f);  // over the timeline's lower part: a trace with pins is small
-    show_pinning(session, view, &open.pinning);
-  }
-  if (open.warnings) {
-    place(0.66f, 0.85f, 0.34f, 0.15f);
-    show_warnings(session, view, &open.warnings);
+  // Bottom: the tasks table, the selected task, its code, the warnings. Pinning, for traces that
+  // have Pinned futures, floats over the timeline's lower part (such traces are small).
+  struct Placed {
+    bool WindowsOpen::*open;
+    float x, y, w, h;
+    void (*show)(Session&, ViewState&, bool*);
+  };
+  static constexpr Placed windows[] = {
+      {&WindowsOpen::playback, 0.0f, 0.0f, 1.0f, 0.15f, show_playback_bar},
+      {&WindowsOpen::timeline, 0.0f, 0.15f, 0.66f, 0.50f, show_timeline},
+      {&WindowsOpen::executor, 0.66f, 0.15f, 0.34f, 0.28f, show_executor},
+      {&WindowsOpen::resources, 0.66f, 0.43f, 0.34f, 0.22f, show_resources},
+      {&WindowsOpen::tasks, 0.0f, 0.65f, 0.42f, 0.35f, show_task_table},
+      {&WindowsOpen::task_detail, 0.42f, 0.65f, 0.24f, 0.35f, show_task_detail},
+      {&WindowsOpen::code, 0.66f, 0.65f, 0.34f, 0.20f, show_code},
+      {&WindowsOpen::pinning, 0.30f, 0.38f, 0.36f, 0.27f, show_pinning},
+      {&WindowsOpen::warnings, 0.66f, 0.85f, 0.34f, 0.15f, show_warnings},
+  };
+  for (const Placed& w : windows) {
+    bool& is_open = open.*w.open;
+    if (!is_open || (w.open == &WindowsOpen::pinning && session.index().pins().empty())) continue;
+    place(w.x, w.y, w.w, w.h);
+    w.show(session, view, &is_open);
   }
 }
 
