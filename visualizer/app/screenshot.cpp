@@ -9,7 +9,7 @@
 
 #include <GL/gl.h>
 
-#include "app/atomic_write.hpp"
+#include "model/atomic_write.hpp"
 
 namespace asynclab::vis {
 

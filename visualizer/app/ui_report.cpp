@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/atomic_write.hpp"
+#include "model/atomic_write.hpp"
 
 namespace asynclab::vis {
 

@@ -1,5 +1,5 @@
 // See atomic_write.hpp.
-#include "app/atomic_write.hpp"
+#include "model/atomic_write.hpp"
 
 #include <unistd.h>
 

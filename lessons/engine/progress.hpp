@@ -1,0 +1,50 @@
+#pragma once
+// Progress: which lessons a learner has been through (and, later, which exercises pass), kept in a
+// small JSON state file so the lesson browser and `asynclab lessons` can show done marks.
+//
+// Rules:
+// * The file is $ASYNCLAB_STATE_DIR/progress.json, else $XDG_STATE_HOME/asynclab/progress.json, else
+//   ~/.local/state/asynclab/progress.json.
+// * Every save writes a temporary file and renames it over the old one: a crash never leaves half a
+//   file. Keys this version does not know are kept as they were.
+// * A missing file is an empty progress. A file that does not parse is moved aside to
+//   progress.json.corrupt (never deleted) and `warning` says so; the learner starts afresh.
+// * A lesson is done once its last step has been shown; the last step shown is kept too, so a
+//   learner comes back where they left.
+#include <cstddef>
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace asynclab::lessons {
+
+std::filesystem::path default_progress_path();
+
+class Progress {
+ public:
+  Progress();
+  ~Progress();
+  Progress(Progress&&) noexcept;
+  Progress& operator=(Progress&&) noexcept;
+
+  static Progress load(const std::filesystem::path& path = default_progress_path());
+  std::expected<void, std::string> save() const;
+
+  bool lesson_done(std::string_view folder) const;
+  std::size_t lesson_step(std::string_view folder) const;  // last step shown, 0-based
+  // Records that `step` of `step_count` was shown; the last one marks the lesson done.
+  void saw_lesson_step(std::string_view folder, std::size_t step, std::size_t step_count);
+
+  const std::filesystem::path& path() const { return path_; }
+  const std::string& warning() const { return warning_; }  // "" when the file loaded cleanly
+
+ private:
+  struct Data;
+  std::unique_ptr<Data> data_;
+  std::filesystem::path path_;
+  std::string warning_;
+};
+
+}  // namespace asynclab::lessons

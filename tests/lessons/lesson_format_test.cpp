@@ -1,0 +1,247 @@
+// lesson.md's format: what parses, and what a broken lesson file is told (with file and line).
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "engine/catalog.hpp"
+#include "engine/lesson_file.hpp"
+#include "engine/markdown.hpp"
+#include "engine/progress.hpp"
+
+using namespace asynclab::lessons;
+
+namespace {
+
+// This process's own folder for the files a test writes.
+std::filesystem::path scratch(std::string_view name) {
+  auto dir = std::filesystem::temp_directory_path() / ("asynclab-lesson-test-" + std::to_string(::getpid())) / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+const std::filesystem::path here = "lessons/42-example/lesson.md";
+
+const char* const good = R"(---
+id: 42
+title: An example
+seeds: A, C
+summary: one line
+param: tasks  int 1..100 tasks = 10 | how many tasks
+param: fast   bool = true           | skip the slow path
+param: order  choice same,opposite = same | lock order
+---
+
+## First
+Some *text* with `code`.
+<!-- run-until: wake task="fetch b" -->
+<!-- highlight: task="timer" -->
+
+## Second
+<!-- set: tasks=20 order=opposite -->
+<!-- focus: window="Resources" -->
+<!-- axis: time -->
+```cpp
+// ## not a heading inside code
+```
+)";
+
+std::string error_of(std::string_view text) {
+  auto parsed = parse_lesson(text, here);
+  REQUIRE_FALSE(parsed);
+  return parsed.error().to_string();
+}
+
+std::string with_front(std::string_view front, std::string_view body = "## Step\ntext\n") {
+  return "---\nid: 42\ntitle: T\nseeds: A\n" + std::string(front) + "---\n" + std::string(body);
+}
+
+}  // namespace
+
+TEST_CASE("a well-formed lesson parses into front matter, parameters, steps and directives", "[lessons][format]") {
+  auto parsed = parse_lesson(good, here);
+  if (!parsed) FAIL(parsed.error().to_string());
+  const auto& l = *parsed;
+  CHECK(l.id == "42");
+  CHECK(l.slug == "example");
+  CHECK(l.title == "An example");
+  CHECK(l.seeds == "A, C");
+  CHECK(l.scenario_symbol() == "scenario_42_example");
+  REQUIRE(l.params.size() == 3);
+  CHECK(l.params[0].kind == ParamKind::integer);
+  CHECK(l.params[0].min == 1);
+  CHECK(l.params[0].max == 100);
+  CHECK(l.params[0].unit == "tasks");
+  CHECK(std::get<std::int64_t>(l.params[0].default_value) == 10);
+  CHECK(l.params[1].kind == ParamKind::flag);
+  CHECK(l.params[2].choices == std::vector<std::string>{"same", "opposite"});
+  REQUIRE(l.steps.size() == 2);  // the "## " inside the code block is code, not a step
+  CHECK(l.steps[0].title == "First");
+  CHECK(l.steps[0].line == 11);
+  REQUIRE(l.steps[0].directives.size() == 2);
+  CHECK(l.steps[0].run_until() != nullptr);
+  CHECK(l.steps[0].directives[1].name == "timer");
+  REQUIRE(l.steps[1].directives.size() == 3);
+  CHECK(l.steps[1].directives[0].line == 17);
+
+  ParamValues defaults(l.params);
+  CHECK(l.values_at(0, defaults).integer("tasks") == 10);
+  CHECK(l.values_at(1, defaults).integer("tasks") == 20);
+  CHECK(l.values_at(1, defaults).choice("order") == "opposite");
+}
+
+TEST_CASE("a broken lesson file is told what is wrong, with the file and the line", "[lessons][format]") {
+  CHECK(error_of("no front matter\n") == "lessons/42-example/lesson.md:1: lesson.md starts with front matter: a "
+                                         "line '---', `key: value` lines, '---'");
+  CHECK_THAT(error_of("---\nid: 42\ntitle: T\n"), Catch::Contains("lesson.md:4: the front matter is never closed"));
+  CHECK_THAT(error_of("---\nid: 42\ntitle: T\n---\n## S\n"), Catch::Contains("no 'seeds:' line"));
+  CHECK_THAT(error_of("---\nid: 07\ntitle: T\nseeds: A\n---\n## S\n"),
+             Catch::Contains("lesson.md:2: id '07' does not match the folder '42-example'"));
+  CHECK_THAT(error_of(with_front("colour: blue\n")),
+             Catch::Contains("lesson.md:5: unknown front-matter key 'colour'"));
+  CHECK_THAT(error_of(with_front("param: n int 1..10 = 11 | n\n")),
+             Catch::Contains("lesson.md:5: default: 11 is outside n's range 1..10"));
+  CHECK_THAT(error_of(with_front("param: n float = 1 | n\n")), Catch::Contains("unknown parameter kind 'float'"));
+  CHECK_THAT(error_of(with_front("param: n int 1..10 = 2\n")), Catch::Contains("ends with '| label'"));
+  CHECK_THAT(error_of(with_front("param: o choice a = a | o\n")), Catch::Contains("two or more names"));
+  CHECK_THAT(error_of(with_front("", "intro text\n## S\n")),
+             Catch::Contains("lesson.md:6: text before the first step"));
+  CHECK_THAT(error_of(with_front("", "## S\n<!-- run-untill: wake -->\n")),
+             Catch::Contains("lesson.md:7: unknown directive 'run-untill' (known: run-until, highlight"));
+  CHECK_THAT(error_of(with_front("", "## S\n<!-- run-until: wkae task=\"a\" -->\n")),
+             Catch::Contains("lesson.md:7: run-until:"));
+  CHECK_THAT(error_of(with_front("", "## S\n<!-- focus: window=\"Nowhere\" -->\n")),
+             Catch::Contains("focus takes window=\"NAME\", one of: Timeline"));
+  CHECK_THAT(error_of(with_front("", "## S\n<!-- set: speed=3 -->\n")),
+             Catch::Contains("lesson.md:7: set: the front matter declares no parameter 'speed'"));
+  CHECK_THAT(error_of(with_front("param: n int 1..10 = 2 | n\n", "## S\n<!-- set: n=99 -->\n")),
+             Catch::Contains("lesson.md:8: set: 99 is outside n's range 1..10"));
+  CHECK_THAT(error_of(with_front("", "## S\n```cpp\nint x;\n")), Catch::Contains("never closed with ```"));
+  CHECK_THAT(error_of(with_front("", "\n")), Catch::Contains("no steps"));
+
+  auto bad_folder = parse_lesson(good, "lessons/example/lesson.md");
+  REQUIRE_FALSE(bad_folder);
+  CHECK_THAT(bad_folder.error().to_string(), Catch::Contains("not named NN-slug"));
+}
+
+TEST_CASE("a lesson folder without lesson.md, or without a compiled scenario, is listed with its error",
+          "[lessons][format]") {
+  auto dir = scratch("lesson-catalog");
+  std::filesystem::create_directories(dir / "42-example");
+  std::ofstream(dir / "42-example" / "lesson.md") << good;
+  std::filesystem::create_directories(dir / "43-missing");
+  auto catalog = Catalog::load(dir);
+  REQUIRE(catalog);
+  REQUIRE(catalog->entries().size() == 2);
+  const auto* example = catalog->find("42");
+  REQUIRE(example != nullptr);
+  REQUIRE_FALSE(example->lesson);
+  CHECK_THAT(example->lesson.error().to_string(),
+             Catch::Contains("42-example/scenario.cpp: no scenario compiled in for '42-example'") &&
+                 Catch::Contains("asynclab::lessons::scenario_42_example"));
+  const auto* missing = catalog->find("missing");
+  REQUIRE(missing != nullptr);
+  CHECK_THAT(missing->lesson.error().to_string(), Catch::Contains("43-missing/lesson.md: cannot read the file"));
+
+  auto nowhere = Catalog::load(dir / "nope");
+  REQUIRE_FALSE(nowhere);
+  CHECK_THAT(nowhere.error(), Catch::Contains("no lessons folder at"));
+}
+
+TEST_CASE("parameters take values in range and say what they accept", "[lessons][format]") {
+  auto parsed = parse_lesson(good, here);
+  REQUIRE(parsed);
+  ParamValues v(parsed->params);
+  CHECK(v.set("tasks", "100"));
+  CHECK(v.integer("tasks") == 100);
+  CHECK(v.set("tasks", "0").error() == "0 is outside tasks's range 1..100 tasks");
+  CHECK(v.set("tasks", "ten").error() == "'ten' is not a whole number; tasks takes 1..100 tasks");
+  CHECK(v.set("fast", "off"));
+  CHECK_FALSE(v.flag("fast"));
+  CHECK(v.set("fast", "maybe").error() == "'maybe' is not true or false (for fast)");
+  CHECK(v.set("order", "sideways").error() == "'sideways' is not one of order's choices: same | opposite");
+  CHECK(v.set("speed", "1").error() == "no parameter 'speed' (this lesson has: tasks, fast, order)");
+  CHECK(v.integer("tasks") == 100);  // a rejected value changes nothing
+  CHECK_THROWS_WITH(v.flag("tasks"), "parameter 'tasks' is an integer, not a flag");
+  CHECK_THROWS_WITH(v.integer("nope"), Catch::Contains("declares no parameter 'nope'"));
+  CHECK(v.to_string() == "tasks=100 fast=false order=same");
+}
+
+TEST_CASE("Markdown becomes blocks: headings, emphasis, code, lists, call-outs, tables, side by side",
+          "[lessons][markdown]") {
+  auto doc = parse_markdown(R"(### Heading
+Some *emphasis*, **strong** and `code`,
+joined [a link](https://tokio.rs).
+
+- one
+- two
+  1. nested
+
+> **Notice:** look at the lane.
+
+> just a quote
+
+```rust
+let x = 1;
+```
+```cpp
+int x = 1;
+```
+
+| a | b |
+| --- | --- |
+| 1 | 2 |
+
+<!-- run-until: wake -->
+)");
+  using K = BlockKind;
+  std::vector<K> kinds;
+  for (const auto& b : doc.blocks) kinds.push_back(b.kind);
+  CHECK(kinds == std::vector<K>{K::heading, K::paragraph, K::list_item, K::list_item, K::list_item, K::paragraph,
+                                K::paragraph, K::code, K::code, K::table_row, K::table_row});
+  CHECK(doc.blocks[0].level == 3);
+  const auto& p = doc.blocks[1];
+  CHECK(p.plain_text() == "Some emphasis, strong and code, joined a link.");
+  REQUIRE(p.spans.size() >= 7);
+  CHECK(p.spans[1].emphasis);
+  CHECK(p.spans[3].strong);
+  CHECK(p.spans[5].code);
+  CHECK(p.spans[7].link == "https://tokio.rs");
+  CHECK(doc.blocks[4].level == 2);
+  CHECK(doc.blocks[4].number == 1);
+  CHECK(doc.blocks[5].callout == Callout::notice);
+  CHECK(doc.blocks[6].callout == Callout::quote);
+  CHECK(doc.blocks[7].language == "rust");
+  CHECK(doc.blocks[8].code == "int x = 1;\n");
+  CHECK(side_by_side_pairs(doc) == std::vector<std::size_t>{7});
+  CHECK(doc.blocks[9].header_row);
+  CHECK(doc.blocks[10].plain_text() == "1\t2");
+}
+
+TEST_CASE("progress survives in its file, and a corrupt file is kept aside, not lost", "[lessons][progress]") {
+  auto dir = scratch("lesson-progress");
+  auto path = dir / "state" / "progress.json";
+  {
+    auto p = Progress::load(path);
+    CHECK(p.warning().empty());
+    CHECK_FALSE(p.lesson_done("08-join"));
+    p.saw_lesson_step("08-join", 1, 3);
+    REQUIRE(p.save());
+  }
+  {
+    auto p = Progress::load(path);
+    CHECK(p.lesson_step("08-join") == 1);
+    CHECK_FALSE(p.lesson_done("08-join"));
+    p.saw_lesson_step("08-join", 2, 3);
+    REQUIRE(p.save());
+    CHECK(Progress::load(path).lesson_done("08-join"));
+  }
+  std::ofstream(path) << "{ not json";
+  auto p = Progress::load(path);
+  CHECK_THAT(p.warning(), Catch::Contains("was not valid JSON; it was kept as"));
+  CHECK(std::filesystem::exists(dir / "state" / "progress.json.corrupt"));
+  CHECK_FALSE(p.lesson_done("08-join"));
+}
