@@ -12,6 +12,7 @@
 #include "app/gui_app.hpp"
 #include "demo.hpp"
 #include "exit_codes.hpp"
+#include "lesson_commands.hpp"
 #include "terminal.hpp"
 #include "trace_commands.hpp"
 
@@ -24,8 +25,13 @@ namespace {
 constexpr const char* usage = R"(asynclab — a playground for Rust/Tokio-style async, on an instrumented runtime
 
 Usage:
-  asynclab                                       the main job: the visualizer on the built-in demo (with a
-                                                 display), else the demo narrated in this terminal
+  asynclab                                       the main job: the visualizer at the lesson browser (with a
+                                                 display), else the next lesson in this terminal
+  asynclab lessons                               list the lessons: id, title, steps, done
+  asynclab run LESSON [--param NAME=VALUE]... [--seed N] [--step N]
+                                                 step through a lesson in the terminal (Enter: next step)
+  asynclab run LESSON --format json|chrome|altrace [-o FILE]
+                                                 write the trace of the lesson's run instead
   asynclab demo [-o FILE.altrace] [--seed N]     run a small built-in scenario, narrate it, draw its timeline
   asynclab trace info FILE [--no-timeline] [--width N] [--color auto|always|never]
                                                  summarize a recorded trace (.altrace), draw its timeline
@@ -37,7 +43,7 @@ Usage:
   asynclab gui --screenshot PNG [--frames N] [--size WxH] [--ui-report JSON]
                                                  draw N frames (3) and save the last, e.g. under xvfb-run
 
-Coming with later parts: lessons, run, grade, hint, reset (and gui --lesson ID --step N).
+Coming with a later part: grade, hint, reset.
 Run 'asynclab COMMAND --help' for a command's options.
 )";
 
@@ -120,6 +126,23 @@ int main(int argc, char** argv) {
   demo->add_option("-o,--output", demo_out, "Save the recorded trace to this .altrace file");
   demo->add_option("--seed", demo_options.seed, "The runtime's seed (same seed, same trace)");
 
+  // asynclab lessons, asynclab run LESSON
+  auto* lessons_cmd = app.add_subcommand("lessons", "List the lessons in syllabus order, with done marks");
+  LessonRunOptions run_options;
+  std::string run_color = "auto";
+  auto* run = app.add_subcommand("run", "Step through a lesson in the terminal, or write its trace");
+  run->add_option("LESSON", run_options.lesson, "The lesson: 08, 8, 08-join or join")->required();
+  run->add_option("--param", run_options.params, "Set a parameter (a GUI slider): NAME=VALUE; repeatable");
+  run->add_option("--seed", run_options.seed, "The runtime's seed (same seed, same trace)");
+  run->add_option("--step", run_options.step, "Start at this step (1-based); with --format, whose parameters to use")
+      ->check(CLI::Range(1, 10000));
+  run->add_option("--format", run_options.format, "text (default): the steps with their timelines; json (JSON Lines), "
+                                                  "chrome (Perfetto) or altrace: the trace")
+      ->check(CLI::IsMember({"text", "json", "chrome", "altrace"}));
+  run->add_option("-o,--output", run_options.output, "Write the trace here (with --format; text: as .altrace)");
+  run->add_option("--color", run_color, "Colour: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+
   // asynclab gui
   asynclab::vis::GuiOptions gui_options;
   std::string gui_trace;
@@ -128,8 +151,8 @@ int main(int argc, char** argv) {
   std::string gui_report;
   std::string gui_lesson;
   auto* gui = app.add_subcommand("gui", "Open the visualizer window (Dear ImGui) on a trace");
-  gui->add_option("--lesson", gui_lesson, "Open this lesson (lessons arrive in a later part)");
-  gui->add_option("--step", gui_options.step, "Start the lesson at this step")->check(CLI::Range(0, 10000));
+  gui->add_option("--lesson", gui_lesson, "Open this lesson: 08, 8, 08-join or join");
+  gui->add_option("--step", gui_options.step, "Start the lesson at this step (1-based)")->check(CLI::Range(1, 10000));
   gui->add_option("--trace", gui_trace, "Open this trace (.altrace or Chrome JSON; default: the built-in demo)");
   std::size_t gui_at = 0;
   auto* gui_at_option = gui->add_option("--at", gui_at, "Start at this event: events before it have happened (default: the end)");
@@ -185,6 +208,21 @@ int main(int argc, char** argv) {
       if (!gui_options.trace) gui_options.record_trace = [] { return record_demo(); };
       return asynclab::vis::run_gui(gui_options, std::cerr);
     }
+    if (lessons_cmd->parsed()) return list_lessons(std::cout, std::cerr);
+    if (run->parsed()) {
+      run_options.columns = terminal_columns();
+      run_options.color = use_color(run_color);
+      run_options.interactive = stdin_is_terminal();
+      if (run_options.format == "text" && run_options.output) {
+        // Text on the terminal, and the trace of the first step's run saved for `asynclab gui --trace`.
+        LessonRunOptions save = run_options;
+        save.format = "altrace";
+        if (const int status = run_lesson_command(save, std::cin, std::cout, std::cerr); status != exit_ok)
+          return status;
+        run_options.output.reset();
+      }
+      return run_lesson_command(run_options, std::cin, std::cout, std::cerr);
+    }
     if (demo->parsed()) {
       if (!demo_out.empty()) demo_options.output = demo_out;
       demo_options.timeline.columns = terminal_columns();
@@ -196,22 +234,22 @@ int main(int argc, char** argv) {
     return exit_failed;
   }
 
-  // No command: the main job. With a display, the visualizer; without one (over SSH, in a plain
-  // terminal) the same scenario narrated with its timeline drawn in the terminal.
+  // No command: the main job. With a display, the visualizer at the lesson browser; without one (over
+  // SSH, in a plain terminal, in CI) the next lesson in the terminal.
   try {
     if (has_display()) {
       asynclab::vis::GuiOptions options;
       options.record_trace = [] { return record_demo(); };
+      options.lesson_browser = true;
       const int status = asynclab::vis::run_gui(options, std::cerr);
       if (status != exit_usage) return status;
-      std::cerr << "asynclab: no usable display; showing the demo in the terminal instead\n\n";
+      std::cerr << "asynclab: no usable display; the lessons run in the terminal instead\n\n";
     }
-    DemoOptions options;
-    options.timeline.columns = terminal_columns();
-    options.timeline.color = use_color("auto");
-    const int status = run_demo(options, std::cout, std::cerr);
-    std::cout << "\n" << usage;
-    return status;
+    LessonRunOptions options;
+    options.columns = terminal_columns();
+    options.color = use_color("auto");
+    options.interactive = stdin_is_terminal();
+    return start_lessons_in_terminal(options, std::cin, std::cout, std::cerr, usage);
   } catch (const std::exception& e) {
     std::cerr << fmt::format("asynclab: internal error: {}\n", e.what());
     return exit_failed;

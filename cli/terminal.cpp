@@ -37,4 +37,6 @@ bool has_display() {
   return false;
 }
 
+bool stdin_is_terminal() { return ::isatty(STDIN_FILENO) == 1; }
+
 }  // namespace asynclab::cli

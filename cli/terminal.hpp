@@ -17,4 +17,7 @@ bool use_color(std::string_view choice);
 // GUI still checks for itself; this only decides whether to try it first.
 bool has_display();
 
+// Whether stdin is a terminal a learner can press Enter in (not a pipe, a file or /dev/null).
+bool stdin_is_terminal();
+
 }  // namespace asynclab::cli

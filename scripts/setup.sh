@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libfmt-dev nlohmann-json3-dev libcli11-dev catch2
-  libimgui-dev libglfw3-dev libstb-dev libmd4c-dev fonts-dejavu-core
+  libimgui-dev libglfw3-dev libstb-dev libmd4c-dev fonts-dejavu-core fonts-dejavu-extra
   xvfb xauth
 )
 

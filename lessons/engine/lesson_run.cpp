@@ -44,6 +44,7 @@ void resolve_steps(const Lesson& lesson, LessonRun& run, const ParamValues& over
   run.steps.clear();
   run.unmatched.clear();
   std::size_t cursor = 0;
+  std::string axis;  // an axis directive holds until another changes it
   for (std::size_t k = 0; k < lesson.steps.size(); ++k) {
     const auto& step = lesson.steps[k];
     StepView view;
@@ -63,12 +64,13 @@ void resolve_steps(const Lesson& lesson, LessonRun& run, const ParamValues& over
           break;
         case DirectiveKind::highlight: view.highlight = d.name; break;
         case DirectiveKind::focus: view.focus.push_back(d.name); break;
-        case DirectiveKind::axis: view.axis = d.name; break;
+        case DirectiveKind::axis: axis = d.name; break;
         case DirectiveKind::set: break;
       }
     }
     if (k + 1 == lesson.steps.size() && step.run_until() == nullptr) cursor = run.trace.size();
     view.cursor = cursor;
+    view.axis = axis;
     run.steps.push_back(std::move(view));
   }
 }

@@ -31,7 +31,7 @@ struct StepView {
   std::optional<std::size_t> hit;  // the event the run-until matched
   std::string highlight;           // task name to stand out ("" none)
   std::vector<std::string> focus;  // windows to bring forward
-  std::string axis;                // "steps", "time" or "" (unchanged)
+  std::string axis;                // "steps", "time" or "" (the viewer's choice): the latest axis directive
 };
 
 struct UnmatchedDirective {

@@ -220,11 +220,9 @@ void Scheduler::adopt(TaskHeader* task, std::string_view name, const std::source
   live_.insert(task);
   if (!name.empty()) names_.emplace(task->id, std::string(name));
   if (recorder_) [[unlikely]] {
-    if (name.data() != last_site_name_ || name.size() != last_site_name_size_ || loc.line() != last_site_line_ ||
-        loc.file_name() != last_site_file_) {
+    if (name != last_site_name_ || loc.line() != last_site_line_ || loc.file_name() != last_site_file_) {
       last_site_ = recorder_->intern_site(name, loc);
-      last_site_name_ = name.data();
-      last_site_name_size_ = name.size();
+      last_site_name_.assign(name);
       last_site_line_ = loc.line();
       last_site_file_ = loc.file_name();
     }

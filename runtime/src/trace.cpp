@@ -101,6 +101,23 @@ Trace::Trace() {
   sites_.emplace_back();
 }
 
+Trace Trace::clone() const {
+  Trace copy;
+  copy.chunks_.reserve(chunks_.size());
+  for (const auto& chunk : chunks_) {
+    auto bytes = std::make_unique<std::uint8_t[]>(chunk_size * packed_event_size);
+    std::memcpy(bytes.get(), chunk.get(), chunk_size * packed_event_size);
+    copy.chunks_.push_back(std::move(bytes));
+  }
+  copy.size_ = size_;
+  copy.capacity_ = capacity_;
+  copy.strings_ = strings_;
+  copy.locations_ = locations_;
+  copy.sites_ = sites_;
+  copy.tick_spans_ = tick_spans_;
+  return copy;
+}
+
 void Trace::add_chunk() {
   chunks_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(chunk_size * packed_event_size));
   capacity_ += chunk_size;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include "asynclab/asynclab.hpp"
 #include "support/futures.hpp"
@@ -47,6 +48,22 @@ TEST_CASE("a spawned task's trace records its name, its parent and where it was 
   CHECK(t.task_name(child_task) == "child");
   CHECK_THAT(t.describe_location(t.site(spawned->b).location), Catch::Contains("trace_test.cpp"));
   CHECK(q.outcome(child_task) == trace::Outcome::ok);
+}
+
+TEST_CASE("tasks spawned in a loop with names built on the fly keep their own names", "[trace]") {
+  // Each name is a temporary whose buffer the next iteration may reuse: the recorder must look at
+  // the text, not where it lives.
+  trace::Recorder rec;
+  {
+    auto rt = virtual_runtime(rec);
+    rt.block_on([]() -> Task<void> {
+      std::vector<JoinHandle<int>> handles;
+      for (int i = 1; i <= 3; ++i) handles.push_back(spawn(child(), "page " + std::to_string(i)));
+      for (auto& h : handles) (void)co_await h;
+    });
+  }
+  TraceQuery q(rec.trace());
+  for (const char* name : {"page 1", "page 2", "page 3"}) CHECK(q.task_named(name) != 0);
 }
 
 TEST_CASE(

@@ -11,6 +11,9 @@ namespace asynclab::vis {
 namespace {
 
 ImFont* mono = nullptr;
+ImFont* bold = nullptr;
+ImFont* italic = nullptr;
+ImFont* heading = nullptr;
 
 // Latin-1 plus the punctuation, arrows and shapes the lessons and views use (— … → ← ● ▶ µ ·).
 // ImGui keeps a pointer to this until the atlas is built, so it must outlive the call.
@@ -27,10 +30,11 @@ constexpr ImWchar glyph_ranges[] = {
     0,
 };
 
-ImFont* add_font(const std::filesystem::path& file, float pixels, std::ostream& err) {
+ImFont* add_font(const std::filesystem::path& file, float pixels, std::ostream* err) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {
-    err << fmt::format("asynclab gui: warning: font '{}' not found (install fonts-dejavu-core); using ImGui's built-in font\n",
+    if (err != nullptr)
+      *err << fmt::format("asynclab gui: warning: font '{}' not found (install fonts-dejavu-core); using ImGui's built-in font\n",
                        file.string());
     return nullptr;
   }
@@ -48,7 +52,7 @@ LoadedFonts load_fonts(const FontRequest& request, std::ostream& err) {
   LoadedFonts loaded{.pixel_size = pixels, .regular = "ImGui default", .mono = "ImGui default"};
 
   // The first font added is ImGui's default, so the text font goes in first.
-  ImFont* regular = add_font(request.directory / "DejaVuSans.ttf", pixels, err);
+  ImFont* regular = add_font(request.directory / "DejaVuSans.ttf", pixels, &err);
   if (regular != nullptr) {
     loaded.regular = "DejaVuSans.ttf";
   } else {
@@ -56,15 +60,23 @@ LoadedFonts load_fonts(const FontRequest& request, std::ostream& err) {
     config.SizePixels = pixels;  // the built-in bitmap font, scaled: blurry but readable
     regular = io.Fonts->AddFontDefault(&config);
   }
-  mono = add_font(request.directory / "DejaVuSansMono.ttf", pixels, err);
+  mono = add_font(request.directory / "DejaVuSansMono.ttf", pixels, &err);
   if (mono != nullptr)
     loaded.mono = "DejaVuSansMono.ttf";
   else
     mono = regular;
+  bold = add_font(request.directory / "DejaVuSans-Bold.ttf", pixels, nullptr);
+  italic = add_font(request.directory / "DejaVuSans-Oblique.ttf", pixels, nullptr);
+  heading = add_font(request.directory / "DejaVuSans-Bold.ttf", pixels * 1.3f, nullptr);
+  for (ImFont** face : {&bold, &italic, &heading})
+    if (*face == nullptr) *face = regular;
   io.FontDefault = regular;
   return loaded;
 }
 
 ImFont* mono_font() { return mono != nullptr ? mono : ImGui::GetFont(); }
+ImFont* bold_font() { return bold != nullptr ? bold : ImGui::GetFont(); }
+ImFont* italic_font() { return italic != nullptr ? italic : ImGui::GetFont(); }
+ImFont* heading_font() { return heading != nullptr ? heading : ImGui::GetFont(); }
 
 }  // namespace asynclab::vis

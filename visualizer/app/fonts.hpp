@@ -4,8 +4,10 @@
 // normal mode, 28 px in presentation mode, both multiplied by the monitor's content scale so a HiDPI
 // screen gets sharper text rather than smaller text.
 //
-// If the files are missing (fonts-dejavu-core is not installed) ImGui's built-in bitmap font stands
-// in for both, with a warning: the GUI still opens, only plainer.
+// Lessons add DejaVu Sans Bold (strong text), Bold at 1.3× (headings) and Oblique (emphasis; from
+// fonts-dejavu-extra). If the files are missing (fonts-dejavu-core is not installed) ImGui's
+// built-in bitmap font stands in, with a warning: the GUI still opens, only plainer. A missing bold
+// or oblique face falls back to the text font without a warning.
 #include <filesystem>
 #include <ostream>
 #include <string>
@@ -36,5 +38,9 @@ LoadedFonts load_fonts(const FontRequest& request, std::ostream& err);
 // The monospace font loaded by load_fonts (ImGui's default font if none was). Views push it around
 // code and columns: ImGui::PushFont(mono_font()) ... ImGui::PopFont().
 ImFont* mono_font();
+// The lesson text's faces (each falls back to the text font when its file is missing).
+ImFont* bold_font();
+ImFont* italic_font();
+ImFont* heading_font();
 
 }  // namespace asynclab::vis

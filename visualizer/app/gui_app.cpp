@@ -72,7 +72,9 @@ PlaybackKeys playback_keys_pressed() {
                       .right = pressed(ImGuiKey_RightArrow, true),
                       .left = pressed(ImGuiKey_LeftArrow, true),
                       .home = pressed(ImGuiKey_Home, false),
-                      .end = pressed(ImGuiKey_End, false)};
+                      .end = pressed(ImGuiKey_End, false),
+                      .page_down = pressed(ImGuiKey_PageDown, false),
+                      .page_up = pressed(ImGuiKey_PageUp, false)};
 }
 
 void place_centre() {
@@ -195,8 +197,18 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   ui_report::property("font_px", fmt::format("{}", fonts.pixel_size));
   ui_report::property("mode", options.present ? "presentation" : "normal");
   shell.view.present = options.present;
-  if (options.trace) open_trace(shell, *options.trace);
-  else if (options.record_trace) adopt_trace(shell, options.record_trace(), options.recorded_title);
+  if (options.lesson) {
+    // A lesson records its own trace; a bad lesson name leaves the browser open to pick another.
+    if (!open_lesson(shell, *options.lesson, static_cast<std::size_t>(std::max(options.step, 1) - 1)))
+      shell.library.show_browser = true;
+  } else if (options.trace) {
+    open_trace(shell, *options.trace);
+  } else if (options.lesson_browser) {
+    shell.library.show_browser = true;
+    shell.show_welcome = false;
+  } else if (options.record_trace) {
+    adopt_trace(shell, options.record_trace(), options.recorded_title);
+  }
   if (shell.session && options.at) shell.session->playback().seek(*options.at);
 
   // 4. Main loop
@@ -224,6 +236,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     if (shell.commands.any()) shell.last_command = describe(shell.commands);
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) shell.dialog.requested = true;
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) shell.quit_requested = true;
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_L, false)) shell.library.show_browser = true;
 
     // 4d. The windows: menu and status bars, the views, then the dialogs on top
     show_main_menu(shell);
@@ -231,8 +244,10 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     // Output runs step time by a fixed 1/60 s per frame, so the same inputs draw the same picture.
     const double frame_seconds = writes_outputs ? 1.0 / 60.0 : static_cast<double>(io.DeltaTime);
     shell.view.time_s = writes_outputs ? drawn / 60.0 : ImGui::GetTime();
+    sync_lesson(shell);
     advance_playback(shell, frame_seconds);
     show_views(shell);
+    show_lesson_windows(shell);
     if (!shell.session && shell.show_welcome) {
       place_centre();
       show_welcome(shell.welcome, &shell.show_welcome);

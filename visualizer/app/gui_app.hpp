@@ -36,8 +36,9 @@ struct GuiOptions {
   int width = 1600;     // window size in screen coordinates
   int height = 1000;
   std::optional<std::filesystem::path> ui_report;  // write what was drawn here as JSON
-  std::optional<std::string> lesson;                 // --lesson ID (lessons arrive later)
-  int step = 0;                                      // --step N within the lesson
+  std::optional<std::string> lesson;                 // --lesson ID: open this lesson
+  int step = 1;                                      // --step N within the lesson (1-based)
+  bool lesson_browser = false;                       // start at the lesson browser (the main job)
 };
 
 struct WindowSize {

@@ -5,7 +5,8 @@
 //
 // Rules:
 // * The same keys work in presentation mode and in normal mode: Space play/pause, Right / Left one
-//   step forward / back (held down, they repeat), Home / End jump to the start / end.
+//   step forward / back (held down, they repeat), Home / End jump to the start / end. In a lesson,
+//   Page Down / Page Up go to the next / previous step (a presenter's clicker sends those).
 // * While a text field has the keyboard (ImGui's io.WantTextInput), keys are typing, not commands.
 #include <string_view>
 
@@ -18,6 +19,8 @@ struct PlaybackKeys {
   bool left = false;
   bool home = false;
   bool end = false;
+  bool page_down = false;
+  bool page_up = false;
 };
 
 // What the learner asked playback to do this frame. Several can be set at once; a view applies
@@ -28,8 +31,12 @@ struct AppCommands {
   bool step_back = false;
   bool jump_start = false;
   bool jump_end = false;
+  bool next_step = false;      // lessons: the next step
+  bool previous_step = false;  // lessons: the previous step
 
-  bool any() const { return play_pause || step_forward || step_back || jump_start || jump_end; }
+  bool any() const {
+    return play_pause || step_forward || step_back || jump_start || jump_end || next_step || previous_step;
+  }
 };
 
 inline AppCommands commands_for(const PlaybackKeys& pressed, bool text_input_active) {
@@ -38,7 +45,9 @@ inline AppCommands commands_for(const PlaybackKeys& pressed, bool text_input_act
                      .step_forward = pressed.right,
                      .step_back = pressed.left,
                      .jump_start = pressed.home,
-                     .jump_end = pressed.end};
+                     .jump_end = pressed.end,
+                     .next_step = pressed.page_down,
+                     .previous_step = pressed.page_up};
 }
 
 // One command in words, for the status line ("step forward"); "" when there is none.
@@ -48,6 +57,8 @@ inline std::string_view describe(const AppCommands& c) {
   if (c.step_back) return "step back";
   if (c.jump_start) return "jump to start";
   if (c.jump_end) return "jump to end";
+  if (c.next_step) return "next step";
+  if (c.previous_step) return "previous step";
   return "";
 }
 

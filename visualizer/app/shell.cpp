@@ -9,6 +9,7 @@
 #include "app/shell.hpp"
 
 #include <algorithm>
+#include <span>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include <imgui_stdlib.h>
 
 #include "app/ui_report.hpp"
+#include "view/lesson_windows.hpp"
 #include "view/widgets.hpp"
 #include "view/windows.hpp"
 
@@ -114,44 +116,106 @@ void pin(float x, float y, float w, float h) { place(x, y, w, h, ImGuiCond_Alway
 
 }  // namespace
 
+namespace {
+
+// One window of a layout: where it goes, in fractions of the work area, and how it is drawn.
+struct Placed {
+  bool WindowsOpen::*open;
+  float x, y, w, h;
+  void (*show)(Session&, ViewState&, bool*);
+};
+
+// Top: the controls across. Middle: the timeline, with the executor and resources beside it.
+// Bottom: the tasks table, the selected task, its code, the warnings. Pinning, for traces that have
+// Pinned futures, floats over the timeline's lower part (such traces are small).
+constexpr Placed trace_layout[] = {
+    {&WindowsOpen::playback, 0.0f, 0.0f, 1.0f, 0.15f, show_playback_bar},
+    {&WindowsOpen::timeline, 0.0f, 0.15f, 0.66f, 0.50f, show_timeline},
+    {&WindowsOpen::executor, 0.66f, 0.15f, 0.34f, 0.28f, show_executor},
+    {&WindowsOpen::resources, 0.66f, 0.43f, 0.34f, 0.22f, show_resources},
+    {&WindowsOpen::tasks, 0.0f, 0.65f, 0.42f, 0.35f, show_task_table},
+    {&WindowsOpen::task_detail, 0.42f, 0.65f, 0.24f, 0.35f, show_task_detail},
+    {&WindowsOpen::code, 0.66f, 0.65f, 0.34f, 0.20f, show_code},
+    {&WindowsOpen::pinning, 0.30f, 0.38f, 0.36f, 0.27f, show_pinning},
+    {&WindowsOpen::warnings, 0.66f, 0.85f, 0.34f, 0.15f, show_warnings},
+};
+
+// With a lesson the lesson pane takes the left third (lesson_pane_area); the views share the rest.
+// The tasks table starts closed (a step that wants it focuses it, over the executor).
+constexpr float lesson_width = 0.36f;
+constexpr Placed lesson_layout[] = {
+    {&WindowsOpen::playback, lesson_width, 0.0f, 1 - lesson_width, 0.14f, show_playback_bar},
+    {&WindowsOpen::timeline, lesson_width, 0.14f, 1 - lesson_width, 0.44f, show_timeline},
+    {&WindowsOpen::executor, lesson_width, 0.58f, 0.32f, 0.22f, show_executor},
+    {&WindowsOpen::resources, lesson_width + 0.32f, 0.58f, 1 - lesson_width - 0.32f, 0.22f, show_resources},
+    {&WindowsOpen::tasks, lesson_width, 0.58f, 1 - lesson_width, 0.42f, show_task_table},
+    {&WindowsOpen::task_detail, lesson_width, 0.80f, 0.22f, 0.20f, show_task_detail},
+    {&WindowsOpen::code, lesson_width + 0.22f, 0.80f, 0.22f, 0.20f, show_code},
+    {&WindowsOpen::pinning, lesson_width + 0.32f, 0.58f, 1 - lesson_width - 0.32f, 0.22f, show_pinning},
+    {&WindowsOpen::warnings, lesson_width + 0.44f, 0.80f, 1 - lesson_width - 0.44f, 0.20f, show_warnings},
+};
+
+void show_placed(Shell& shell, std::span<const Placed> layout, ImGuiCond cond) {
+  Session& session = *shell.session;
+  for (const Placed& w : layout) {
+    bool& is_open = shell.view.open.*w.open;
+    if (!is_open || (w.open == &WindowsOpen::pinning && session.index().pins().empty())) continue;
+    place(w.x, w.y, w.w, w.h, cond);
+    w.show(session, shell.view, &is_open);
+  }
+}
+
+void show_lesson_pane_and_output(Shell& shell, ImGuiCond cond, bool present) {
+  if (shell.lesson_pane_open) {
+    place(0.0f, 0.0f, lesson_width, present ? 1.0f : 0.75f, present ? ImGuiCond_Always : cond);
+    show_lesson_pane(*shell.lesson, shell.library, present ? nullptr : &shell.lesson_pane_open);
+  }
+  if (shell.output_open && !present) {
+    place(0.0f, 0.75f, lesson_width, 0.25f, cond);
+    show_lesson_output(*shell.lesson, *shell.session, &shell.output_open);
+  }
+}
+
+}  // namespace
+
 void show_views(Shell& shell) {
   if (!shell.session) return;
   Session& session = *shell.session;
   ViewState& view = shell.view;
-  WindowsOpen& open = view.open;
+  const ImGuiCond cond = shell.relayout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  if (shell.relayout && shell.lesson) view.open.tasks = false;
+  shell.relayout = false;
   if (view.present) {
-    pin(0.0f, 0.0f, 1.0f, 0.25f);
+    // A fixed layout: the class sees the same screen whatever was saved.
+    const float left = shell.lesson && shell.lesson_pane_open ? lesson_width : 0.0f;
+    pin(left, 0.0f, 1.0f - left, 0.22f);
     show_playback_bar(session, view, nullptr);
+    if (shell.lesson) {
+      pin(left, 0.22f, 1.0f - left, 0.78f);
+      show_timeline(session, view, nullptr);
+      show_lesson_pane_and_output(shell, cond, true);
+      // A window the step asks for floats over the timeline's lower right.
+      for (const std::string& name : shell.lesson->player->step_view().focus) {
+        bool WindowsOpen::*flag = window_open_flag(name);
+        if (flag == nullptr || flag == &WindowsOpen::timeline || flag == &WindowsOpen::playback) continue;
+        auto placed = std::ranges::find(lesson_layout, flag, &Placed::open);
+        if (placed == std::end(lesson_layout) || !(view.open.*flag)) continue;
+        pin(0.62f, 0.52f, 0.38f, 0.48f);
+        placed->show(session, view, &(view.open.*flag));
+      }
+      return;
+    }
     pin(0.0f, 0.25f, 0.66f, 0.75f);
     show_timeline(session, view, nullptr);
     pin(0.66f, 0.25f, 0.34f, 0.75f);
     show_executor(session, view, nullptr);
     return;
   }
-  // Top: the controls across. Middle: the timeline, with the executor and resources beside it.
-  // Bottom: the tasks table, the selected task, its code, the warnings. Pinning, for traces that
-  // have Pinned futures, floats over the timeline's lower part (such traces are small).
-  struct Placed {
-    bool WindowsOpen::*open;
-    float x, y, w, h;
-    void (*show)(Session&, ViewState&, bool*);
-  };
-  static constexpr Placed windows[] = {
-      {&WindowsOpen::playback, 0.0f, 0.0f, 1.0f, 0.15f, show_playback_bar},
-      {&WindowsOpen::timeline, 0.0f, 0.15f, 0.66f, 0.50f, show_timeline},
-      {&WindowsOpen::executor, 0.66f, 0.15f, 0.34f, 0.28f, show_executor},
-      {&WindowsOpen::resources, 0.66f, 0.43f, 0.34f, 0.22f, show_resources},
-      {&WindowsOpen::tasks, 0.0f, 0.65f, 0.42f, 0.35f, show_task_table},
-      {&WindowsOpen::task_detail, 0.42f, 0.65f, 0.24f, 0.35f, show_task_detail},
-      {&WindowsOpen::code, 0.66f, 0.65f, 0.34f, 0.20f, show_code},
-      {&WindowsOpen::pinning, 0.30f, 0.38f, 0.36f, 0.27f, show_pinning},
-      {&WindowsOpen::warnings, 0.66f, 0.85f, 0.34f, 0.15f, show_warnings},
-  };
-  for (const Placed& w : windows) {
-    bool& is_open = open.*w.open;
-    if (!is_open || (w.open == &WindowsOpen::pinning && session.index().pins().empty())) continue;
-    place(w.x, w.y, w.w, w.h);
-    w.show(session, view, &is_open);
+  if (shell.lesson) {
+    show_lesson_pane_and_output(shell, cond, false);
+    show_placed(shell, lesson_layout, cond);
+  } else {
+    show_placed(shell, trace_layout, cond);
   }
 }
 
@@ -165,6 +229,17 @@ void show_main_menu(Shell& shell) {
     if (menu_item("Open trace…", "Ctrl+O")) shell.dialog.requested = true;
     ImGui::Separator();
     if (menu_item("Quit", "Ctrl+Q")) shell.quit_requested = true;
+    ImGui::EndMenu();
+  }
+  if (begin_menu("Lessons")) {
+    if (menu_item("All lessons…", "Ctrl+L")) shell.library.show_browser = true;
+    if (shell.lesson) {
+      lessons::LessonPlayer& player = *shell.lesson->player;
+      if (menu_item("Next step", "PgDn", !player.at_last_step())) player.next();
+      if (menu_item("Previous step", "PgUp", player.step() > 0)) player.back();
+      ImGui::Separator();
+      if (menu_item("Close the lesson")) shell.library.close_request = true;
+    }
     ImGui::EndMenu();
   }
   if (begin_menu("View")) {
@@ -181,6 +256,11 @@ void show_main_menu(Shell& shell) {
     ImGui::MenuItem("Warnings", nullptr, &w.warnings, any);
     ImGui::MenuItem("Code", nullptr, &w.code, any);
     ImGui::MenuItem("Pinning", nullptr, &w.pinning, any);
+    if (shell.lesson) {
+      ImGui::Separator();
+      ImGui::MenuItem("Lesson", nullptr, &shell.lesson_pane_open);
+      ImGui::MenuItem("Output", nullptr, &shell.output_open);
+    }
     ImGui::EndMenu();
   }
   end_main_menu_bar();

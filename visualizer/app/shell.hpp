@@ -22,6 +22,7 @@
 #include "app/playback_keys.hpp"
 #include "asynclab/trace/trace.hpp"
 #include "model/session.hpp"
+#include "view/lesson_state.hpp"
 #include "view/view_state.hpp"
 #include "view/welcome.hpp"
 
@@ -55,6 +56,13 @@ struct Shell {
   WelcomeInfo welcome;
   bool show_welcome = true;
   bool quit_requested = false;
+
+  // Lessons: the library (catalog, progress, browser) and the lesson open now, if any.
+  LessonLibrary library;
+  std::optional<LessonState> lesson;
+  bool lesson_pane_open = true;
+  bool output_open = true;
+  bool relayout = false;  // place every window afresh at the next show_views (a lesson opened or closed)
 };
 
 // The hook every open goes through: Session::open, and the new session replaces the old one.
@@ -68,6 +76,17 @@ void advance_playback(Shell& shell, double seconds);
 // Every view window, placed on first use (later runs restore where the learner left them). In
 // presentation mode only the playback controls, the timeline and the executor, large and fixed.
 void show_views(Shell& shell);
+
+// Lessons (app/lesson_shell.cpp).
+// Opens a lesson ("08", "join", ...) at a 0-based step: runs its scenario, adopts the trace, lays the
+// windows out for it. A lesson that cannot be loaded is shown like a bad trace (dialog, status bar).
+bool open_lesson(Shell& shell, std::string_view key, std::size_t step);
+// Once per frame before the views: carries out what the lesson windows asked for (another step, a
+// slider moved, open or close a lesson), adopts a new run's trace, moves the playback to the step's
+// cursor with its highlight, focus and axis, and records progress.
+void sync_lesson(Shell& shell);
+// The lesson pane, its output and the lesson browser, when they are shown.
+void show_lesson_windows(Shell& shell);
 
 // Opens `path` through the hook and records the outcome (the error, or the newly open trace).
 // Returns whether it opened.

@@ -29,6 +29,11 @@ inline constexpr Rgba timer{0.40f, 0.85f, 0.90f};      // timers and the clock
 inline constexpr Rgba highlight{1.00f, 1.00f, 1.00f};  // the selected task, the current line
 inline constexpr Rgba current_line{0.30f, 0.32f, 0.20f};  // behind the source line a task is parked at
 inline constexpr Rgba token_outline{0.05f, 0.05f, 0.06f};
+// Lesson text: code spans and blocks, and the "Notice:" call-out's box.
+inline constexpr Rgba code_text{0.80f, 0.90f, 0.70f};
+inline constexpr Rgba code_background{0.16f, 0.17f, 0.20f};
+inline constexpr Rgba notice_background{0.24f, 0.21f, 0.12f};
+inline constexpr Rgba done_mark{0.30f, 0.80f, 0.40f};  // a lesson finished
 inline constexpr Rgba empty_slot{0.22f, 0.24f, 0.27f};  // an empty buffer slot, a free permit
 
 }  // namespace asynclab::vis::palette

@@ -100,7 +100,8 @@ void show_task_detail(Session& session, ViewState&, bool* open) {
       if (now.state == TaskState::idle && now.parked_at)
         text(fmt::format("parked at {}", session.trace().describe_location(now.parked_at)));
       if (now.waiting_on) text(fmt::format("waiting for {}", describe_resource(index, now.waiting_on)));
-      text(fmt::format("polled {} times so far · busy {} · scheduled {} · idle {} (whole run)", now.polls,
+      text(fmt::format("polled {} time{} so far · busy {} · scheduled {} · idle {} (whole run)", now.polls,
+                       now.polls == 1 ? "" : "s",
                        format_duration(task->busy_ns), format_duration(task->scheduled_ns),
                        format_duration(task->idle_ns)));
       if (button("◀ previous event##task")) session.playback().step_to_prev_of_task(id);

@@ -131,7 +131,7 @@ void show_timeline(Session& session, ViewState& view, bool* open) {
   TimelineCamera& cam = view.camera;
   const TraceIndex& index = session.index();
   if (cam.end <= cam.begin) {
-    cam.axis = index.run().virtual_time ? Axis::sequence : Axis::time;
+    if (!cam.axis_chosen) cam.axis = index.run().virtual_time ? Axis::sequence : Axis::time;
     fit(session, cam);
   }
   if (begin_window("Timeline", open)) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +31,21 @@ struct WindowsOpen {
   bool pinning = true;  // drawn only for traces with Pinned futures
 };
 
+// The flag of the window titled `title` ("Timeline", "Tasks", "Task", "Executor", "Resources",
+// "Warnings", "Code", "Pinning", "Playback"), or nullptr for a title that is not a view.
+inline bool WindowsOpen::*window_open_flag(std::string_view title) {
+  if (title == "Playback") return &WindowsOpen::playback;
+  if (title == "Timeline") return &WindowsOpen::timeline;
+  if (title == "Tasks") return &WindowsOpen::tasks;
+  if (title == "Task") return &WindowsOpen::task_detail;
+  if (title == "Executor") return &WindowsOpen::executor;
+  if (title == "Resources") return &WindowsOpen::resources;
+  if (title == "Warnings") return &WindowsOpen::warnings;
+  if (title == "Code") return &WindowsOpen::code;
+  if (title == "Pinning") return &WindowsOpen::pinning;
+  return nullptr;
+}
+
 // A run queue token's animation: when it joined the queue, or left it for the worker.
 struct TokenMotion {
   double since_s = 0;
@@ -39,6 +55,7 @@ struct TokenMotion {
 // What part of the run the timeline shows. begin == end means "not set yet: fit the whole run".
 struct TimelineCamera {
   Axis axis = Axis::time;
+  bool axis_chosen = false;  // a lesson step chose the axis: fitting keeps it instead of guessing
   double begin = 0;
   double end = 0;
   bool follow_cursor = true;  // while playing, keep the cursor line in view

@@ -285,8 +285,9 @@ class Scheduler {
   std::uint64_t ticks_start_ = 0;   // counter value when the runtime started (real time, traced)
   std::size_t retimed_upto_ = 0;    // events before this index already carry nanoseconds
   // The last spawn site interned, so a loop spawning from one line costs no hash lookups.
-  const char* last_site_name_ = nullptr;
-  std::size_t last_site_name_size_ = 0;
+  // The last spawn site's name, by value: a name built on the fly (fmt::format in a loop) can reuse
+  // the same buffer for different text, so its address says nothing.
+  std::string last_site_name_;
   std::uint_least32_t last_site_line_ = 0;
   const char* last_site_file_ = nullptr;
   std::uint32_t last_site_ = 0;

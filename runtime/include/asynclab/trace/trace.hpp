@@ -47,6 +47,8 @@ class Trace {
   Trace();
   Trace(Trace&&) noexcept = default;
   Trace& operator=(Trace&&) noexcept = default;
+  // Not copyable by accident (a trace can hold millions of events); clone() when a copy is meant.
+  Trace clone() const;
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

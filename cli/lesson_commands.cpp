@@ -1,0 +1,285 @@
+// `asynclab lessons` and `asynclab run`. See lesson_commands.hpp.
+#include "lesson_commands.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "asynclab/trace/export.hpp"
+#include "asynclab/trace/file.hpp"
+#include "engine/catalog.hpp"
+#include "engine/lesson_run.hpp"
+#include "engine/progress.hpp"
+#include "exit_codes.hpp"
+#include "markdown_text.hpp"
+#include "model/trace_index.hpp"
+#include "terminal/swimlanes.hpp"
+#include "trace_commands.hpp"
+
+namespace asynclab::cli {
+
+namespace {
+
+std::expected<lessons::Catalog, int> load_catalog(std::ostream& err) {
+  auto catalog = lessons::Catalog::load();
+  if (!catalog) {
+    err << fmt::format("asynclab: {}\n", catalog.error());
+    return std::unexpected(exit_failed);
+  }
+  return std::move(*catalog);
+}
+
+std::string rule(std::string_view title, int columns, bool color) {
+  const std::string head = fmt::format("━━ {} ", title);
+  std::size_t used = 0;
+  for (unsigned char c : head) used += (c & 0xC0) != 0x80 ? 1 : 0;
+  std::string line = head;
+  for (std::size_t i = used; i < static_cast<std::size_t>(std::max(columns, 40)); ++i) line += "━";
+  return color ? fmt::format("\x1b[1;34m{}\x1b[0m", line) : line;
+}
+
+}  // namespace
+
+int list_lessons(std::ostream& out, std::ostream& err) {
+  auto catalog = load_catalog(err);
+  if (!catalog) return catalog.error();
+  auto progress = lessons::Progress::load();
+  if (!progress.warning().empty()) err << "asynclab: " << progress.warning() << "\n";
+  out << fmt::format("{:<4} {:<46} {:>5}  {}\n", "id", "lesson", "steps", "done");
+  std::size_t done = 0, broken = 0;
+  for (const auto& entry : catalog->entries()) {
+    if (!entry.lesson) {
+      ++broken;
+      out << fmt::format("{:<4} {:<46} {:>5}  {}\n", entry.folder.substr(0, 2), entry.folder, "-", "broken");
+      out << fmt::format("     {}\n", entry.lesson.error().to_string());
+      continue;
+    }
+    const auto& l = *entry.lesson;
+    const bool finished = progress.lesson_done(entry.folder);
+    done += finished ? 1 : 0;
+    std::string title = l.title.size() > 46 ? l.title.substr(0, 45) + "…" : l.title;
+    out << fmt::format("{:<4} {:<46} {:>5}  {}\n", l.id, title, l.steps.size(),
+                       finished ? "✓" : (progress.lesson_step(entry.folder) > 0
+                                             ? fmt::format("step {}", progress.lesson_step(entry.folder) + 1)
+                                             : ""));
+  }
+  out << fmt::format("\n{} of {} lessons done. Start one with: asynclab run ID  (or asynclab gui --lesson ID)\n",
+                     done, catalog->entries().size() - broken);
+  if (broken > 0) {
+    err << fmt::format("asynclab: {} lesson{} could not be loaded (see above)\n", broken, broken == 1 ? "" : "s");
+    return exit_failed;
+  }
+  return exit_ok;
+}
+
+int start_lessons_in_terminal(LessonRunOptions options, std::istream& in, std::ostream& out, std::ostream& err,
+                              std::string_view usage) {
+  auto catalog = load_catalog(err);
+  if (!catalog) return catalog.error();
+  out << "asynclab — async the way Rust and Tokio do it, step by step. The lessons:\n\n";
+  const int listed = list_lessons(out, err);
+  const auto progress = lessons::Progress::load();
+  const lessons::CatalogEntry* next = nullptr;
+  for (const auto& e : catalog->entries())
+    if (e.lesson && !progress.lesson_done(e.folder)) {
+      next = &e;
+      break;
+    }
+  if (next == nullptr)
+    for (const auto& e : catalog->entries())
+      if (e.lesson) {
+        next = &e;
+        break;
+      }
+  int status = listed;
+  if (next != nullptr) {
+    out << fmt::format("\nStarting lesson {}{}.\n\n", next->folder.substr(0, 2),
+                       options.interactive ? " (Enter: next step, q: quit)" : "");
+    options.lesson = next->folder;
+    options.step = std::min(progress.lesson_step(next->folder) + 1, next->lesson->steps.size());
+    if (progress.lesson_done(next->folder)) options.step = 1;
+    status = std::max(status, run_lesson_command(options, in, out, err));
+  }
+  out << "\n" << usage;
+  return status;
+}
+
+int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::ostream& out, std::ostream& err) {
+  auto catalog = load_catalog(err);
+  if (!catalog) return catalog.error();
+  const auto* entry = catalog->find(options.lesson);
+  if (entry == nullptr) {
+    err << fmt::format("asynclab run: no lesson '{}' (see 'asynclab lessons')\n", options.lesson);
+    return exit_usage;
+  }
+  if (!entry->lesson) {
+    err << fmt::format("asynclab run: lesson {} is broken: {}\n", entry->folder, entry->lesson.error().to_string());
+    return exit_failed;
+  }
+  const auto& lesson = *entry->lesson;
+  const std::size_t step_count = lesson.steps.size();
+  if (options.step < 1 || options.step > step_count) {
+    err << fmt::format("asynclab run: lesson {} has steps 1 to {}, not {}\n", lesson.id, step_count, options.step);
+    return exit_usage;
+  }
+
+  lessons::ParamValues overrides(lesson.params);
+  for (const auto& assignment : options.params) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos) {
+      err << fmt::format("asynclab run: --param takes NAME=VALUE, not '{}'\n", assignment);
+      return exit_usage;
+    }
+    if (auto ok = overrides.set(assignment.substr(0, eq), assignment.substr(eq + 1)); !ok) {
+      err << fmt::format("asynclab run: --param {}: {}\n", assignment, ok.error());
+      return exit_usage;
+    }
+  }
+
+  // One run per distinct set of parameters the steps use.
+  std::map<std::string, lessons::LessonRun> runs;
+  auto run_for = [&](std::size_t step) -> const lessons::LessonRun& {
+    auto params = lesson.values_at(step, overrides);
+    auto key = params.to_string();
+    auto it = runs.find(key);
+    if (it == runs.end())
+      it = runs.emplace(key, lessons::run_lesson(lesson, entry->scenario, params, options.seed, overrides)).first;
+    return it->second;
+  };
+
+  if (options.format != "text") {
+    const auto& run = run_for(options.step - 1);
+    if (!run.error.empty()) {
+      err << fmt::format("asynclab run: {}\n", run.error);
+      return exit_failed;
+    }
+    if (options.format == "altrace") {
+      if (!options.output) {
+        err << "asynclab run: --format altrace writes a binary file: give -o FILE.altrace\n";
+        return exit_usage;
+      }
+      if (auto saved = trace::save(run.trace, *options.output); !saved) {
+        err << fmt::format("asynclab run: {}\n", saved.error());
+        return exit_failed;
+      }
+    } else {
+      std::ofstream file;
+      if (options.output) {
+        file.open(*options.output, std::ios::binary | std::ios::trunc);
+        if (!file) {
+          err << fmt::format("asynclab run: cannot write '{}'\n", *options.output);
+          return exit_failed;
+        }
+      }
+      std::ostream& to = options.output ? file : out;
+      if (options.format == "chrome") trace::write_chrome_json(run.trace, to);
+      else trace::write_json_lines(run.trace, to);
+      to.flush();
+      if (!to) {
+        err << fmt::format("asynclab run: writing the trace failed\n");
+        return exit_failed;
+      }
+    }
+    if (options.output)
+      err << fmt::format("wrote {} ({} events, lesson {} with {}, seed {})\n", *options.output, run.trace.size(),
+                         lesson.id, run.params.to_string(), options.seed);
+    return exit_ok;
+  }
+
+  auto progress = lessons::Progress::load();
+  if (!progress.warning().empty()) err << "asynclab: " << progress.warning() << "\n";
+  const auto bold = [&](std::string_view s) { return options.color ? fmt::format("\x1b[1m{}\x1b[0m", s) : std::string(s); };
+  const auto dim = [&](std::string_view s) { return options.color ? fmt::format("\x1b[2m{}\x1b[0m", s) : std::string(s); };
+
+  out << bold(fmt::format("Lesson {}: {}", lesson.id, lesson.title)) << dim(fmt::format("   (seeds: {})", lesson.seeds))
+      << "\n" << lesson.summary << "\n";
+  if (!lesson.params.empty()) {
+    out << dim("Parameters (change with --param NAME=VALUE):") << "\n";
+    for (const auto& p : lesson.params)
+      out << fmt::format("  {:<20} {:<10} {}  ({})\n", p.name,
+                         lessons::ParamSpec::format_value(overrides.get(p.name)), p.label, p.describe_range());
+  }
+  out << "\n";
+
+  std::size_t step = options.step - 1;
+  int status = exit_ok;
+  while (step < step_count) {
+    const auto& s = lesson.steps[step];
+    const auto& run = run_for(step);
+    const auto& view = run.steps[step];
+    out << rule(fmt::format("Step {}/{}: {}", step + 1, step_count, s.title), options.columns, options.color) << "\n\n";
+    print_markdown(s.markdown, {options.columns, options.color}, out);
+    if (!run.error.empty()) {
+      err << fmt::format("asynclab run: {}\n", run.error);
+      status = exit_failed;
+    }
+    for (const auto& u : run.unmatched)
+      if (u.step == step)
+        err << fmt::format("asynclab run: {}:{}: `run-until: {}` matches no event in this run\n",
+                           lesson.path.string(), u.line, u.text);
+
+    if (lesson.values_at(step, overrides) != (step == 0 ? overrides : lesson.values_at(step - 1, overrides)))
+      out << dim(fmt::format("(this step runs the scenario with {})", run.params.to_string())) << "\n\n";
+
+    bool said_any = false;
+    for (const auto& line : run.said) {
+      if (line.event > view.cursor) break;
+      if (!said_any) out << dim("The program printed:") << "\n";
+      said_any = true;
+      out << fmt::format("  [{:>8}] {}\n", format_duration(line.at_ns), line.text);
+    }
+    if (said_any) out << "\n";
+    if (step + 1 == step_count || view.cursor >= run.trace.size()) {
+      for (const auto& m : run.measurements)
+        out << fmt::format("  measured: {:<48} {:>12.3f} {}\n", m.label, m.value, m.unit);
+      if (!run.measurements.empty()) out << "\n";
+    }
+
+    const vis::TraceIndex index(run.trace);
+    vis::SwimlaneOptions lanes;
+    lanes.color = options.color;
+    lanes.upto = view.cursor;
+    if (view.axis == "time") lanes.axis = vis::SwimlaneAxis::time;
+    if (view.axis == "steps") lanes.axis = vis::SwimlaneAxis::sequence;
+    if (!view.highlight.empty()) {
+      const auto id = index.find_task(view.highlight);
+      if (id != vis::npos) lanes.highlight_task = id;
+    }
+    lanes.width = vis::swimlane_width_for(index, lanes, options.columns);
+    out << dim(fmt::format("Timeline up to event {} of {}:", view.cursor, run.trace.size())) << "\n"
+        << vis::render_swimlanes(index, lanes) << "\n";
+    if (run.stuck && view.cursor >= run.trace.size()) out << run.stuck->render() << "\n";
+
+    progress.saw_lesson_step(entry->folder, step, step_count);
+    if (auto saved = progress.save(); !saved) err << fmt::format("asynclab: progress not saved: {}\n", saved.error());
+
+    if (!options.interactive) {
+      ++step;
+      continue;
+    }
+    out << dim(step + 1 < step_count ? "[Enter] next step   [b] back   [q] quit > " : "[Enter] finish   [b] back > ")
+        << std::flush;
+    std::string answer;
+    if (!std::getline(in, answer) || answer == "q") break;
+    if (answer == "b") {
+      step = step == 0 ? 0 : step - 1;
+    } else {
+      ++step;
+    }
+    out << "\n";
+  }
+  if (step >= step_count) {
+    const auto& entries = catalog->entries();
+    auto at = std::ranges::find(entries, entry->folder, &lessons::CatalogEntry::folder);
+    if (at + 1 != entries.end())
+      out << fmt::format("Lesson {} done. Next: asynclab run {}   (all of them: asynclab lessons)\n", lesson.id,
+                         (at + 1)->folder.substr(0, 2));
+    else
+      out << fmt::format("Lesson {} done. That was the last lesson.\n", lesson.id);
+  }
+  return status;
+}
+
+}  // namespace asynclab::cli

@@ -1,0 +1,172 @@
+// The shell's lesson half: opening a lesson, keeping the playback on the step, saving progress.
+// See shell.hpp.
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "app/shell.hpp"
+#include "app/ui_report.hpp"
+#include "view/lesson_windows.hpp"
+
+namespace asynclab::vis {
+
+namespace {
+
+bool ensure_catalog(LessonLibrary& library) {
+  if (library.catalog) return true;
+  auto loaded = lessons::Catalog::load();
+  if (!loaded) {
+    library.catalog_error = loaded.error();
+    return false;
+  }
+  library.catalog = std::move(*loaded);
+  library.progress = lessons::Progress::load();
+  if (!library.progress.warning().empty()) ui_report::error(library.progress.warning());
+  return true;
+}
+
+void fail(Shell& shell, std::string message) {
+  shell.error = std::move(message);
+  shell.show_error_dialog = true;
+  ui_report::error(shell.error);
+}
+
+// The open flag of the window a focus directive names.
+bool* window_flag(Shell& shell, std::string_view name) {
+  if (name == "Output") return &shell.output_open;
+  if (name == "Lesson") return &shell.lesson_pane_open;
+  bool WindowsOpen::*flag = window_open_flag(name);
+  return flag == nullptr ? nullptr : &(shell.view.open.*flag);
+}
+
+}  // namespace
+
+bool open_lesson(Shell& shell, std::string_view key, std::size_t step) {
+  if (!ensure_catalog(shell.library)) {
+    fail(shell, shell.library.catalog_error);
+    return false;
+  }
+  const auto* entry = shell.library.catalog->find(key);
+  if (entry == nullptr) {
+    fail(shell, fmt::format("There is no lesson '{}' (the Lessons window lists them).", key));
+    shell.library.show_browser = true;
+    return false;
+  }
+  if (!entry->lesson) {
+    fail(shell, fmt::format("Lesson {} cannot be loaded: {}", entry->folder, entry->lesson.error().to_string()));
+    return false;
+  }
+  const auto& lesson = *entry->lesson;
+  LessonState state;
+  state.folder = entry->folder;
+  state.player = std::make_unique<lessons::LessonPlayer>(lesson, entry->scenario, lessons::ParamValues(lesson.params),
+                                                         1, std::min(step, lesson.steps.size() - 1));
+  for (const auto& s : lesson.steps) state.docs.push_back(lessons::parse_markdown(s.markdown));
+  shell.lesson = std::move(state);
+  shell.lesson_pane_open = true;
+  shell.output_open = true;
+  shell.library.show_browser = false;
+  shell.show_welcome = false;
+  shell.relayout = true;
+  shell.error.clear();
+  sync_lesson(shell);
+  return true;
+}
+
+void sync_lesson(Shell& shell) {
+  LessonLibrary& library = shell.library;
+  if (library.open_request) {
+    std::string request = std::move(*library.open_request);
+    library.open_request.reset();
+    if (request.starts_with("next:") && ensure_catalog(library)) {
+      const auto& entries = library.catalog->entries();
+      auto at = std::ranges::find(entries, request.substr(5), &lessons::CatalogEntry::folder);
+      if (at != entries.end() && at + 1 != entries.end()) {
+        open_lesson(shell, (at + 1)->folder, 0);
+      } else {
+        library.show_browser = true;  // the last lesson: back to the list
+      }
+    } else {
+      const std::size_t resume = ensure_catalog(library) && !library.progress.lesson_done(request)
+                                     ? library.progress.lesson_step(request)
+                                     : 0;
+      open_lesson(shell, request, resume);
+    }
+  }
+  if (library.close_request) {
+    library.close_request = false;
+    shell.lesson.reset();
+    shell.view.open.tasks = true;
+    shell.relayout = true;
+  }
+  if (!shell.lesson) return;
+  LessonState& lesson = *shell.lesson;
+  lessons::LessonPlayer& player = *lesson.player;
+  if (shell.commands.next_step) player.next();
+  if (shell.commands.previous_step) player.back();
+
+  const bool new_run = player.generation() != lesson.applied_generation;
+  const bool new_step = lesson.applied_step != player.step();
+  if (!new_run && !new_step) return;
+  const auto& l = player.lesson();
+  if (new_run) {
+    // Lessons are small (thousands of events): the Session gets its own copy, and the player keeps
+    // its runs cached for going back.
+    const std::string title = fmt::format("lesson {} · {}", l.id, player.params().to_string());
+    trace::Trace copy = player.run().trace.clone();
+    const std::uint32_t selected = shell.session ? shell.session->selected_task : 0;
+    adopt_trace(shell, std::move(copy), title);
+    shell.session->selected_task = selected;
+  }
+  const lessons::StepView& view = player.step_view();
+  Session& session = *shell.session;
+  session.playback().seek(view.cursor);
+  session.sync();
+  if (!view.highlight.empty()) {
+    const std::uint32_t id = session.index().find_task(view.highlight);
+    if (id != npos) session.selected_task = id;
+  }
+  if (!view.axis.empty()) {
+    const Axis axis = view.axis == "time" ? Axis::time : Axis::sequence;
+    TimelineCamera& camera = shell.view.camera;
+    if (camera.axis != axis || !camera.axis_chosen) camera.begin = camera.end = 0;  // refit on the new axis
+    camera.axis = axis;
+    camera.axis_chosen = true;
+  }
+  if (new_step) {
+    lesson.focus_now = view.focus;
+    for (const auto& name : view.focus)
+      if (bool* flag = window_flag(shell, name)) *flag = true;
+    lesson.scroll_to_top = true;
+    if (ensure_catalog(library)) {
+      library.progress.saw_lesson_step(lesson.folder, player.step(), player.step_count());
+      if (auto saved = library.progress.save(); !saved) ui_report::error(saved.error());
+    }
+  }
+  lesson.applied_generation = player.generation();
+  lesson.applied_step = player.step();
+}
+
+void show_lesson_windows(Shell& shell) {
+  LessonLibrary& library = shell.library;
+  if (library.show_browser) {
+    ensure_catalog(library);
+    const ImVec2 centre = ImGui::GetMainViewport()->GetCenter();
+    const ImVec2 size = ImGui::GetMainViewport()->Size;
+    ImGui::SetNextWindowPos(centre, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(std::min(size.x * 0.7f, ImGui::GetFontSize() * 50), size.y * 0.8f),
+                             ImGuiCond_Appearing);
+    ImGui::SetNextWindowFocus();
+    show_lesson_browser(library, shell.lesson ? &*shell.lesson : nullptr, &library.show_browser);
+  }
+  if (!shell.lesson) return;
+  // Windows a step asks to see come forward once, when the step begins.
+  for (const auto& name : shell.lesson->focus_now) {
+    const char* window = name == "Task" ? "Task###Task detail" : name == "Lesson" ? "###Lesson" : name.c_str();
+    ImGui::SetWindowFocus(window);
+  }
+  shell.lesson->focus_now.clear();
+}
+
+}  // namespace asynclab::vis

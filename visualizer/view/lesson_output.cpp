@@ -1,0 +1,45 @@
+// The "Output" window: the scenario's println! lines (say()), each stamped with the virtual time it
+// was printed at, shown only once the playback cursor has passed the moment it was printed — so
+// stepping back un-prints them. Below, the real measurements a lesson made (threads vs tasks).
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "app/fonts.hpp"
+#include "model/describe.hpp"
+#include "view/lesson_windows.hpp"
+#include "view/widgets.hpp"
+
+namespace asynclab::vis {
+
+void show_lesson_output(const LessonState& lesson, const Session& session, bool* open) {
+  if (begin_window("Output", open)) {
+    const auto& run = lesson.player->run();
+    const std::size_t cursor = session.playback().cursor();
+    std::size_t shown = 0;
+    for (const auto& line : run.said) {
+      if (line.event > cursor) break;
+      text_mono(fmt::format("[{:>8}] {}", format_duration(line.at_ns), line.text));
+      ++shown;
+    }
+    if (run.said.empty()) text_muted("This scenario prints nothing; watch the timeline.");
+    else if (shown < run.said.size())
+      text_muted(fmt::format("{} more line{} to come as the run goes on", run.said.size() - shown,
+                             run.said.size() - shown == 1 ? "" : "s"));
+    if (!run.measurements.empty()) {
+      section_heading("Measured on this machine, just now");
+      if (ImGui::BeginTable("measurements", 2, ImGuiTableFlags_RowBg)) {
+        for (const auto& m : run.measurements) {
+          ImGui::TableNextRow();
+          ImGui::TableSetColumnIndex(0);
+          text(m.label);
+          ImGui::TableSetColumnIndex(1);
+          text_mono(fmt::format("{:>12.3f} {}", m.value, m.unit));
+        }
+        ImGui::EndTable();
+      }
+    }
+  }
+  end_window();
+}
+
+}  // namespace asynclab::vis
