@@ -42,25 +42,29 @@ std::string rule(std::string_view title, int columns, bool color) {
 
 }  // namespace
 
-int list_lessons(std::ostream& out, std::ostream& err) {
+int list_lessons(std::ostream& out, std::ostream& err, int columns) {
   auto catalog = load_catalog(err);
   if (!catalog) return catalog.error();
+  // The title column takes what the terminal leaves after id, steps and the done mark.
+  std::size_t widest = 6;
+  for (const auto& e : catalog->entries()) widest = std::max(widest, e.lesson ? e.lesson->title.size() : e.folder.size());
+  const std::size_t title_width = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(columns, 40)) - 22, 20, widest);
   auto progress = lessons::Progress::load();
   if (!progress.warning().empty()) err << "asynclab: " << progress.warning() << "\n";
-  out << fmt::format("{:<4} {:<46} {:>5}  {}\n", "id", "lesson", "steps", "done");
+  out << fmt::format("{:<4} {:<{}} {:>5}  {}\n", "id", "lesson", title_width, "steps", "done");
   std::size_t done = 0, broken = 0;
   for (const auto& entry : catalog->entries()) {
     if (!entry.lesson) {
       ++broken;
-      out << fmt::format("{:<4} {:<46} {:>5}  {}\n", entry.folder.substr(0, 2), entry.folder, "-", "broken");
+      out << fmt::format("{:<4} {:<{}} {:>5}  {}\n", entry.folder.substr(0, 2), entry.folder, title_width, "-", "broken");
       out << fmt::format("     {}\n", entry.lesson.error().to_string());
       continue;
     }
     const auto& l = *entry.lesson;
     const bool finished = progress.lesson_done(entry.folder);
     done += finished ? 1 : 0;
-    std::string title = l.title.size() > 46 ? l.title.substr(0, 45) + "…" : l.title;
-    out << fmt::format("{:<4} {:<46} {:>5}  {}\n", l.id, title, l.steps.size(),
+    std::string title = l.title.size() > title_width ? l.title.substr(0, title_width - 1) + "…" : l.title;
+    out << fmt::format("{:<4} {:<{}} {:>5}  {}\n", l.id, title, title_width, l.steps.size(),
                        finished ? "✓" : (progress.lesson_step(entry.folder) > 0
                                              ? fmt::format("step {}", progress.lesson_step(entry.folder) + 1)
                                              : ""));
@@ -79,7 +83,7 @@ int start_lessons_in_terminal(LessonRunOptions options, std::istream& in, std::o
   auto catalog = load_catalog(err);
   if (!catalog) return catalog.error();
   out << "asynclab — async the way Rust and Tokio do it, step by step. The lessons:\n\n";
-  const int listed = list_lessons(out, err);
+  const int listed = list_lessons(out, err, options.columns);
   const auto progress = lessons::Progress::load();
   const lessons::CatalogEntry* next = nullptr;
   for (const auto& e : catalog->entries())

@@ -33,7 +33,7 @@ struct LessonRunOptions {
   bool color = false;
 };
 
-int list_lessons(std::ostream& out, std::ostream& err);
+int list_lessons(std::ostream& out, std::ostream& err, int columns = 100);
 // The main job without a display: the list, then the first lesson not done yet (the first lesson once
 // all are done), then `usage` — so a newcomer over SSH lands in the course, not in a help text.
 int start_lessons_in_terminal(LessonRunOptions options, std::istream& in, std::ostream& out, std::ostream& err,

@@ -37,6 +37,8 @@ Usage:
                                                  summarize a recorded trace (.altrace), draw its timeline
   asynclab trace export FILE --chrome OUT.json   export for Perfetto / chrome://tracing
   asynclab trace export FILE --jsonl OUT.jsonl   export as JSON Lines (one event per line)
+  asynclab gui [--lessons | --lesson ID [--step N]] [--present]
+                                                 the visualizer at the lesson browser, or in a lesson
   asynclab gui [--trace FILE] [--at EVENT] [--present]
                                                  open the visualizer on a trace (.altrace or Chrome JSON;
                                                  without --trace, on the built-in demo)
@@ -152,6 +154,7 @@ int main(int argc, char** argv) {
   std::string gui_lesson;
   auto* gui = app.add_subcommand("gui", "Open the visualizer window (Dear ImGui) on a trace");
   gui->add_option("--lesson", gui_lesson, "Open this lesson: 08, 8, 08-join or join");
+  gui->add_flag("--lessons", gui_options.lesson_browser, "Open at the lesson browser (what asynclab with no arguments does)");
   gui->add_option("--step", gui_options.step, "Start the lesson at this step (1-based)")->check(CLI::Range(1, 10000));
   gui->add_option("--trace", gui_trace, "Open this trace (.altrace or Chrome JSON; default: the built-in demo)");
   std::size_t gui_at = 0;
@@ -205,10 +208,10 @@ int main(int argc, char** argv) {
         gui_options.width = size->width;
         gui_options.height = size->height;
       }
-      if (!gui_options.trace) gui_options.record_trace = [] { return record_demo(); };
+      if (!gui_options.trace && !gui_options.lesson_browser) gui_options.record_trace = [] { return record_demo(); };
       return asynclab::vis::run_gui(gui_options, std::cerr);
     }
-    if (lessons_cmd->parsed()) return list_lessons(std::cout, std::cerr);
+    if (lessons_cmd->parsed()) return list_lessons(std::cout, std::cerr, terminal_columns());
     if (run->parsed()) {
       run_options.columns = terminal_columns();
       run_options.color = use_color(run_color);

@@ -13,8 +13,8 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
-#include <stb_image.h>  // Debian's libstb holds the implementation
 
+#include "gui/gui_checks.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -32,55 +32,6 @@ fs::path demo_trace() {
     return f;
   }();
   return file;
-}
-
-// A PNG's size, from its IHDR chunk: big-endian width and height at bytes 16 and 20.
-std::pair<std::uint32_t, std::uint32_t> png_size(const fs::path& png) {
-  const std::string bytes = slurp(png);
-  REQUIRE(bytes.size() > 24);
-  REQUIRE(bytes.substr(1, 3) == "PNG");
-  auto be32 = [&](std::size_t at) {
-    std::uint32_t v = 0;
-    for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
-    return v;
-  };
-  return {be32(16), be32(20)};
-}
-
-struct Colours {
-  std::size_t distinct = 0;
-  double not_background = 0;  // share of pixels that differ from the commonest colour
-};
-
-Colours colours_in(const fs::path& png) {
-  int w = 0;
-  int h = 0;
-  int channels = 0;
-  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 3);
-  REQUIRE(pixels != nullptr);
-  std::map<std::uint32_t, std::size_t> count;
-  const std::size_t n = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
-  for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char* p = pixels + i * 3;
-    ++count[(std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2]];
-  }
-  stbi_image_free(pixels);
-  std::size_t commonest = 0;
-  for (const auto& [colour, times] : count) commonest = std::max(commonest, times);
-  return Colours{.distinct = count.size(),
-                 .not_background = 1.0 - static_cast<double>(commonest) / static_cast<double>(n)};
-}
-
-const nlohmann::json* window_named(const nlohmann::json& report, std::string_view prefix) {
-  for (const nlohmann::json& w : report.at("windows"))
-    if (w.at("name").get<std::string>().starts_with(prefix)) return &w;
-  return nullptr;
-}
-
-bool lists_text(const nlohmann::json& window, std::string_view needle) {
-  for (const nlohmann::json& t : window.at("texts"))
-    if (t.get<std::string>().find(needle) != std::string::npos) return true;
-  return false;
 }
 
 }  // namespace

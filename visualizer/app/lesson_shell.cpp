@@ -64,6 +64,7 @@ bool open_lesson(Shell& shell, std::string_view key, std::size_t step) {
                                                          1, std::min(step, lesson.steps.size() - 1));
   for (const auto& s : lesson.steps) state.docs.push_back(lessons::parse_markdown(s.markdown));
   shell.lesson = std::move(state);
+  shell.view.open.tasks = false;  // the lesson layout has no room for it; a step that wants it opens it
   shell.lesson_pane_open = true;
   shell.output_open = true;
   shell.library.show_browser = false;

@@ -183,7 +183,6 @@ void show_views(Shell& shell) {
   Session& session = *shell.session;
   ViewState& view = shell.view;
   const ImGuiCond cond = shell.relayout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
-  if (shell.relayout && shell.lesson) view.open.tasks = false;
   shell.relayout = false;
   if (view.present) {
     // A fixed layout: the class sees the same screen whatever was saved.
