@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include "app/fonts.hpp"
+#include "app/ui_report.hpp"
 #include "model/describe.hpp"
 #include "view/lesson_windows.hpp"
 #include "view/widgets.hpp"
@@ -18,7 +19,14 @@ void show_lesson_output(const LessonState& lesson, const Session& session, bool*
     std::size_t shown = 0;
     for (const auto& line : run.said) {
       if (line.event > cursor) break;
-      text_mono(fmt::format("[{:>8}] {}", format_duration(line.at_ns), line.text));
+      // Long lines wrap: the pane is narrow and a learner should read the whole line.
+      ImGui::PushFont(mono_font());
+      ImGui::PushTextWrapPos(0.0f);
+      const std::string shown_line = fmt::format("[{:>8}] {}", format_duration(line.at_ns), line.text);
+      ImGui::TextUnformatted(shown_line.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::PopFont();
+      ui_report::text(shown_line);
       ++shown;
     }
     if (run.said.empty()) text_muted("This scenario prints nothing; watch the timeline.");
@@ -27,11 +35,13 @@ void show_lesson_output(const LessonState& lesson, const Session& session, bool*
                              run.said.size() - shown == 1 ? "" : "s"));
     if (!run.measurements.empty()) {
       section_heading("Measured on this machine, just now");
-      if (ImGui::BeginTable("measurements", 2, ImGuiTableFlags_RowBg)) {
+      if (ImGui::BeginTable("measurements", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+        ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
+        ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthFixed);
         for (const auto& m : run.measurements) {
           ImGui::TableNextRow();
           ImGui::TableSetColumnIndex(0);
-          text(m.label);
+          text_wrapped(m.label);
           ImGui::TableSetColumnIndex(1);
           text_mono(fmt::format("{:>12.3f} {}", m.value, m.unit));
         }
