@@ -1,0 +1,76 @@
+// See grading.hpp.
+#include "grading.hpp"
+
+#include <algorithm>
+
+namespace asynclab::grading {
+
+std::string GradedRun::at(std::chrono::nanoseconds t) {
+  using namespace std::chrono;
+  const auto ns = t.count();
+  if (ns == 0) return "0 ms";
+  if (ns % 1'000'000 == 0 && ns < 10'000'000'000) return fmt::format("{} ms", ns / 1'000'000);
+  if (ns >= 1'000'000'000) return fmt::format("{:.3g} s", static_cast<double>(ns) / 1e9);
+  if (ns >= 1'000'000) return fmt::format("{:.3g} ms", static_cast<double>(ns) / 1e6);
+  return fmt::format("{} µs", static_cast<double>(ns) / 1e3);
+}
+
+void fail(std::string_view observed, std::string_view expected, std::string_view look_at) {
+  FAIL(fmt::format("{}\nexpected: {}\nlook at: {}", observed, expected, look_at));
+  std::abort();  // FAIL throws; this only tells the compiler
+}
+
+void require_finished(const GradedRun& run) {
+  if (run.stuck) {
+    const bool deadlock = run.stuck->is_deadlock();
+    fail(fmt::format("{} (seed {}): the run stopped at {} with every task waiting for ever:\n{}",
+                     deadlock ? "deadlock" : run.stuck->lost_wakers() > 0 ? "lost waker" : "stuck", run.seed,
+                     GradedRun::at(run.end()), run.stuck->render()),
+         "the program finishes under every seed",
+         deadlock ? "the order in which your tasks take their locks" : "who keeps (and calls) each task's waker");
+  }
+  if (run.panic)
+    fail(fmt::format("threw (seed {}): an exception escaped your code at {}: {}", run.seed, GradedRun::at(run.end()),
+                     *run.panic),
+         "errors come back as values (std::expected), not as exceptions",
+         "what your code does when something fails");
+}
+
+InFlight requests_in_flight(const trace::Trace& trace) {
+  InFlight in_flight;
+  std::size_t now = 0;
+  for (std::size_t i = 0; i < trace.size(); ++i) {
+    const auto e = trace[i];
+    if (e.kind == trace::EventKind::request_begin) {
+      ++now;
+      if (now > in_flight.peak) {
+        in_flight.peak = now;
+        in_flight.first_peak_at = std::chrono::nanoseconds(e.time_ns);
+      }
+    } else if (e.kind == trace::EventKind::request_end && now > 0) {
+      --now;
+    }
+  }
+  return in_flight;
+}
+
+std::optional<std::filesystem::path> trace_path(std::string_view exercise) {
+  const char* dir = std::getenv("ASYNCLAB_TRACE_DIR");
+  if (dir == nullptr || *dir == '\0') return std::nullopt;
+  return std::filesystem::path(dir) / fmt::format("{}.altrace", exercise);
+}
+
+namespace detail {
+
+void save_first_trace(const GradedRun& run) {
+  if (run.seed != seeds[0]) return;
+  auto path = trace_path(run.exercise);
+  if (!path) return;
+  std::error_code ec;
+  std::filesystem::create_directories(path->parent_path(), ec);
+  (void)trace::save(run.trace, *path);  // a grade never fails for want of a saved trace
+}
+
+}  // namespace detail
+
+}  // namespace asynclab::grading

@@ -1,0 +1,92 @@
+#pragma once
+// Proving a grader (tests/exercises/graders_test.cpp, one generated test per exercise): the exercise
+// as shipped fails, the reference solution passes, and every known-wrong solution in
+// tests/exercises/wrong/NN-slug/ fails with the verdict and message its first lines announce:
+//
+//   // expect-verdict: failed
+//   // expect-message: the run ended at 600 ms
+//
+// Each grader runs in its own process with a time limit, through the same runner `asynclab grade`
+// uses (exercises/grading/runner.hpp).
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "runner.hpp"
+
+namespace asynclab::testing {
+
+namespace fs = std::filesystem;
+
+inline grading::GraderOutcome run_variant(const std::string& target) {
+  grading::GraderRun run;
+  run.executable = fs::path(ASYNCLAB_GRADERS_DIR) / target;
+  run.time_limit = std::chrono::seconds(120);  // sanitizer builds are slow; a hang still ends
+  run.scratch = fs::temp_directory_path() / fmt::format("asynclab-graders-{}", ::getpid());
+  return grading::run_grader(run);
+}
+
+inline std::string expectation(const fs::path& file, std::string_view key) {
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    const std::string prefix = fmt::format("// {}: ", key);
+    if (line.starts_with(prefix)) return line.substr(prefix.size());
+  }
+  return "";
+}
+
+inline void prove_grader(std::string_view folder) {
+  const std::string id = [&] {
+    std::string s(folder);
+    for (char& ch : s)
+      if (ch == '-') ch = '_';
+    return s;
+  }();
+  {
+    INFO(fmt::format("exercise {} as shipped", folder));
+    const auto shipped = run_variant(fmt::format("grade_{}_as_shipped", id));
+    INFO(shipped.summary << "\n" << shipped.output.substr(0, 4000));
+    CHECK(shipped.verdict != grading::Verdict::passed);
+    CHECK(shipped.verdict != grading::Verdict::did_not_compile);
+    CHECK(shipped.verdict != grading::Verdict::no_tests);
+  }
+  {
+    INFO(fmt::format("exercise {}: the reference solution", folder));
+    const auto solution = run_variant(fmt::format("grade_{}_solution", id));
+    INFO(solution.summary << "\n" << solution.output.substr(0, 4000));
+    CHECK(solution.verdict == grading::Verdict::passed);
+    CHECK(solution.tests.size() >= 2);
+    for (const auto& t : solution.tests) {
+      CAPTURE(t.name);
+      CHECK(t.task_id() != "");  // every graded point is tagged [task_N]
+    }
+  }
+  const fs::path wrong_dir = fs::path(ASYNCLAB_WRONG_DIR) / std::string(folder);
+  std::size_t wrong = 0;
+  for (const auto& entry : fs::directory_iterator(wrong_dir)) {
+    if (entry.path().extension() != ".cpp") continue;
+    ++wrong;
+    const std::string name = entry.path().stem().string();
+    INFO(fmt::format("exercise {}: known-wrong solution {}", folder, entry.path().filename().string()));
+    const auto outcome = run_variant(fmt::format("grade_{}_wrong_{}", id, name));
+    INFO(outcome.summary << "\n" << outcome.output.substr(0, 4000));
+    const std::string verdict = expectation(entry.path(), "expect-verdict");
+    const std::string message = expectation(entry.path(), "expect-message");
+    REQUIRE_FALSE(verdict.empty());
+    REQUIRE_FALSE(message.empty());
+    CHECK(std::string(grading::verdict_words(outcome.verdict)) ==
+          std::string(grading::verdict_words(verdict == "failed"     ? grading::Verdict::failed
+                                             : verdict == "threw"    ? grading::Verdict::threw
+                                             : verdict == "deadlock" ? grading::Verdict::deadlock
+                                             : verdict == "timed_out" ? grading::Verdict::timed_out
+                                             : verdict == "crashed"  ? grading::Verdict::crashed
+                                                                     : grading::Verdict::no_tests)));
+    CHECK_THAT(outcome.summary, Catch::Contains(message));
+  }
+  CHECK(wrong >= 2);  // at least two known-wrong solutions per exercise
+}
+
+}  // namespace asynclab::testing
