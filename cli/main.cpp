@@ -12,6 +12,7 @@
 #include "app/gui_app.hpp"
 #include "demo.hpp"
 #include "exit_codes.hpp"
+#include "grade_commands.hpp"
 #include "lesson_commands.hpp"
 #include "terminal.hpp"
 #include "trace_commands.hpp"
@@ -45,7 +46,13 @@ Usage:
   asynclab gui --screenshot PNG [--frames N] [--size WxH] [--ui-report JSON]
                                                  draw N frames (3) and save the last, e.g. under xvfb-run
 
-Coming with a later part: grade, hint, reset.
+  asynclab grade [EXERCISE...] [--all] [--watch] [--seeds N] [--timeout S]
+                                                 grade the current exercise (or these, or all): build,
+                                                 run its grader, say what is wrong and where to look
+  asynclab grade --all --format exercism|gradescope|classroom [-o FILE]
+                                                 the results file for those platforms
+  asynclab hint EXERCISE                         the next hint
+  asynclab reset EXERCISE                        put the shipped exercise.cpp back (asks first)
 Run 'asynclab COMMAND --help' for a command's options.
 )";
 
@@ -145,6 +152,29 @@ int main(int argc, char** argv) {
   run->add_option("--color", run_color, "Colour: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
 
+  // asynclab grade, hint, reset
+  GradeOptions grade_options;
+  std::string grade_color = "auto";
+  auto* grade = app.add_subcommand("grade", "Grade exercises: build, run each grader in its own process, give the verdict");
+  grade->add_option("EXERCISE", grade_options.exercises, "Exercises to grade (default: the current one, the first not done)");
+  grade->add_flag("--all", grade_options.all, "Grade every exercise");
+  grade->add_flag("--watch", grade_options.watch, "Grade again whenever the exercise file is saved; move on when it passes");
+  grade->add_option("--seeds", grade_options.seeds, "How many seeds each grader tries (default 5)")->check(CLI::Range(1, 1000));
+  grade->add_option("--timeout", grade_options.timeout_s, "Seconds each grader may run (default 30)")->check(CLI::Range(1.0, 3600.0));
+  grade->add_option("--format", grade_options.format, "text (default), exercism, gradescope or classroom")
+      ->check(CLI::IsMember({"text", "exercism", "gradescope", "classroom"}));
+  grade->add_option("-o,--output", grade_options.output, "Write the results file here (with --format)");
+  grade->add_option("--color", grade_color, "Colour: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  std::string hint_exercise;
+  auto* hint = app.add_subcommand("hint", "Show the next hint of an exercise");
+  hint->add_option("EXERCISE", hint_exercise, "The exercise: 04, 4, 04-join-fetches or join-fetches")->required();
+  std::string reset_exercise;
+  bool reset_yes = false;
+  auto* reset = app.add_subcommand("reset", "Put an exercise's shipped exercise.cpp back (yours is kept as .bak)");
+  reset->add_option("EXERCISE", reset_exercise, "The exercise")->required();
+  reset->add_flag("-y,--yes", reset_yes, "Do not ask first");
+
   // asynclab gui
   asynclab::vis::GuiOptions gui_options;
   std::string gui_trace;
@@ -211,6 +241,13 @@ int main(int argc, char** argv) {
       if (!gui_options.trace && !gui_options.lesson_browser) gui_options.record_trace = [] { return record_demo(); };
       return asynclab::vis::run_gui(gui_options, std::cerr);
     }
+    if (grade->parsed()) {
+      grade_options.color = use_color(grade_color);
+      grade_options.interactive = stdin_is_terminal() && stdout_is_terminal();
+      return grade_command(grade_options, std::cin, std::cout, std::cerr);
+    }
+    if (hint->parsed()) return hint_command(hint_exercise, std::cout, std::cerr);
+    if (reset->parsed()) return reset_command(reset_exercise, reset_yes, std::cin, std::cout, std::cerr);
     if (lessons_cmd->parsed()) return list_lessons(std::cout, std::cerr, terminal_columns());
     if (run->parsed()) {
       run_options.columns = terminal_columns();

@@ -38,5 +38,6 @@ bool has_display() {
 }
 
 bool stdin_is_terminal() { return ::isatty(STDIN_FILENO) == 1; }
+bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
 
 }  // namespace asynclab::cli

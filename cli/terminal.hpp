@@ -19,5 +19,7 @@ bool has_display();
 
 // Whether stdin is a terminal a learner can press Enter in (not a pipe, a file or /dev/null).
 bool stdin_is_terminal();
+// Whether stdout is a terminal (a progress line that rewrites itself is only for a person).
+bool stdout_is_terminal();
 
 }  // namespace asynclab::cli

@@ -5,6 +5,22 @@
 
 namespace asynclab::grading {
 
+const std::vector<std::uint64_t>& SeedList::list() {
+  static const std::vector<std::uint64_t> chosen = [] {
+    std::vector<std::uint64_t> out{1, 2, 3, 17, 4242};
+    std::size_t want = out.size();
+    if (const char* env = std::getenv("ASYNCLAB_GRADE_SEEDS"); env != nullptr && *env != '\0') {
+      const long n = std::strtol(env, nullptr, 10);
+      if (n >= 1 && n <= 1000) want = static_cast<std::size_t>(n);
+    }
+    // More seeds than the five: a fixed sequence after them (a run stays reproducible).
+    for (std::uint64_t next = 10007; out.size() < want; next += 7919) out.push_back(next);
+    out.resize(want);
+    return out;
+  }();
+  return chosen;
+}
+
 std::string GradedRun::at(std::chrono::nanoseconds t) {
   using namespace std::chrono;
   const auto ns = t.count();
@@ -63,7 +79,10 @@ std::optional<std::filesystem::path> trace_path(std::string_view exercise) {
 namespace detail {
 
 void save_first_trace(const GradedRun& run) {
-  if (run.seed != seeds[0]) return;
+  // The first run of the first seed is the one saved: the grader's first graded point.
+  static bool saved = false;
+  if (saved || run.seed != seeds[0]) return;
+  saved = true;
   auto path = trace_path(run.exercise);
   if (!path) return;
   std::error_code ec;

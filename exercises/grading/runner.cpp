@@ -161,11 +161,22 @@ GraderOutcome run_grader(const GraderRun& run) {
     return outcome;
   }
   outcome.verdict = judge(outcome.tests, outcome.summary);
-  if (outcome.verdict == Verdict::passed && WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    // Every test passed but the process still failed (a sanitizer at exit, say): not done.
+  const int exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+  if ((outcome.verdict == Verdict::passed || outcome.verdict == Verdict::no_tests) && exit_status != 0) {
+    // No test failed, yet the process did: it died inside a test (a sanitizer caught a bad memory
+    // access and exited, or the grader could not start). Its own words say what happened.
     outcome.verdict = Verdict::crashed;
-    outcome.summary = fmt::format("every test passed, but the grader exited with status {}:\n{}",
-                                  WEXITSTATUS(status), outcome.output.substr(0, 2000));
+    std::string said;
+    std::istringstream lines(outcome.output);
+    for (std::string line; std::getline(lines, line);)
+      if (line.find("ERROR") != std::string::npos || line.find("error") != std::string::npos ||
+          line.find("cannot run") != std::string::npos) {
+        said = line;
+        break;
+      }
+    outcome.summary = fmt::format("the grader stopped with exit status {} after {} test{}{}{}", exit_status,
+                                  outcome.tests.size(), outcome.tests.size() == 1 ? "" : "s",
+                                  said.empty() ? "" : ": ", said);
   }
   return outcome;
 }

@@ -96,4 +96,42 @@ void Progress::saw_lesson_step(std::string_view folder, std::size_t step, std::s
   if (step + 1 >= step_count) entry["done"] = true;
 }
 
+namespace {
+const nlohmann::json* exercise_entry(const nlohmann::json& root, std::string_view folder) {
+  auto all = root.find("exercises");
+  if (all == root.end() || !all->is_object()) return nullptr;
+  auto it = all->find(std::string(folder));
+  return it == all->end() || !it->is_object() ? nullptr : &*it;
+}
+nlohmann::json& exercise_slot(nlohmann::json& root, std::string_view folder) {
+  auto& all = root["exercises"];
+  if (!all.is_object()) all = nlohmann::json::object();
+  auto& entry = all[std::string(folder)];
+  if (!entry.is_object()) entry = nlohmann::json::object();
+  return entry;
+}
+}  // namespace
+
+bool Progress::exercise_done(std::string_view folder) const {
+  const auto* e = exercise_entry(data_->json, folder);
+  return e != nullptr && e->value("done", false);
+}
+
+void Progress::record_grade(std::string_view folder, bool passed, std::string_view verdict) {
+  auto& entry = exercise_slot(data_->json, folder);
+  // Done once passed: a later failing edit does not take the mark away (rustlings keeps it too).
+  if (passed) entry["done"] = true;
+  entry["last_verdict"] = std::string(verdict);
+  entry["attempts"] = entry.value("attempts", 0) + 1;
+}
+
+std::size_t Progress::hints_shown(std::string_view folder) const {
+  const auto* e = exercise_entry(data_->json, folder);
+  if (e == nullptr) return 0;
+  auto n = e->find("hints");
+  return n != e->end() && n->is_number_unsigned() ? n->get<std::size_t>() : 0;
+}
+
+void Progress::set_hints_shown(std::string_view folder, std::size_t n) { exercise_slot(data_->json, folder)["hints"] = n; }
+
 }  // namespace asynclab::lessons

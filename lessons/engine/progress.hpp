@@ -1,6 +1,7 @@
 #pragma once
-// Progress: which lessons a learner has been through (and, later, which exercises pass), kept in a
-// small JSON state file so the lesson browser and `asynclab lessons` can show done marks.
+// Progress: which lessons a learner has been through and which exercises pass (with the hints they
+// have seen), kept in a small JSON state file so the lesson browser, `asynclab lessons` and
+// `asynclab grade` can show done marks and pick up where the learner left.
 //
 // Rules:
 // * The file is $ASYNCLAB_STATE_DIR/progress.json, else $XDG_STATE_HOME/asynclab/progress.json, else
@@ -36,6 +37,12 @@ class Progress {
   std::size_t lesson_step(std::string_view folder) const;  // last step shown, 0-based
   // Records that `step` of `step_count` was shown; the last one marks the lesson done.
   void saw_lesson_step(std::string_view folder, std::size_t step, std::size_t step_count);
+
+  // Exercises: whether the last grade passed (a pass stays: done), and how many hints were shown.
+  bool exercise_done(std::string_view folder) const;
+  void record_grade(std::string_view folder, bool passed, std::string_view verdict);
+  std::size_t hints_shown(std::string_view folder) const;
+  void set_hints_shown(std::string_view folder, std::size_t n);
 
   const std::filesystem::path& path() const { return path_; }
   const std::string& warning() const { return warning_; }  // "" when the file loaded cleanly

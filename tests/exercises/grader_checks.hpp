@@ -3,8 +3,9 @@
 // as shipped fails, the reference solution passes, and every known-wrong solution in
 // tests/exercises/wrong/NN-slug/ fails with the verdict and message its first lines announce:
 //
-//   // expect-verdict: failed
+//   // expect-verdict: failed       (or threw, deadlock, crashed, timed_out)
 //   // expect-message: the run ended at 600 ms
+//   // expect-time-limit-ms: 3000   (optional: for a solution that hangs on purpose)
 //
 // Each grader runs in its own process with a time limit, through the same runner `asynclab grade`
 // uses (exercises/grading/runner.hpp).
@@ -21,10 +22,13 @@ namespace asynclab::testing {
 
 namespace fs = std::filesystem;
 
-inline grading::GraderOutcome run_variant(const std::string& target) {
+// A variant's time limit is 120 s (sanitizer builds are slow; a hang still ends), or what its file
+// asks for with `// expect-time-limit-ms: N` (a known-wrong solution that hangs on purpose).
+inline grading::GraderOutcome run_variant(const std::string& target,
+                                          std::chrono::milliseconds limit = std::chrono::seconds(120)) {
   grading::GraderRun run;
   run.executable = fs::path(ASYNCLAB_GRADERS_DIR) / target;
-  run.time_limit = std::chrono::seconds(120);  // sanitizer builds are slow; a hang still ends
+  run.time_limit = limit;
   run.scratch = fs::temp_directory_path() / fmt::format("asynclab-graders-{}", ::getpid());
   return grading::run_grader(run);
 }
@@ -71,7 +75,10 @@ inline void prove_grader(std::string_view folder) {
     ++wrong;
     const std::string name = entry.path().stem().string();
     INFO(fmt::format("exercise {}: known-wrong solution {}", folder, entry.path().filename().string()));
-    const auto outcome = run_variant(fmt::format("grade_{}_wrong_{}", id, name));
+    const std::string limit = expectation(entry.path(), "expect-time-limit-ms");
+    const auto outcome = run_variant(fmt::format("grade_{}_wrong_{}", id, name),
+                                     limit.empty() ? std::chrono::milliseconds(120'000)
+                                                   : std::chrono::milliseconds(std::stoll(limit)));
     INFO(outcome.summary << "\n" << outcome.output.substr(0, 4000));
     const std::string verdict = expectation(entry.path(), "expect-verdict");
     const std::string message = expectation(entry.path(), "expect-message");

@@ -1,0 +1,586 @@
+// `asynclab grade`, `hint` and `reset`. See grade_commands.hpp.
+//
+// Index of this file:
+// [SECTION] Building a grader
+// [SECTION] Verdicts in words
+// [SECTION] Results files (Exercism, Gradescope, GitHub Classroom)
+// [SECTION] grade
+// [SECTION] --watch
+// [SECTION] hint and reset
+#include "grade_commands.hpp"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "catalog.hpp"
+#include "engine/progress.hpp"
+#include "exit_codes.hpp"
+#include "model/atomic_write.hpp"
+#include "runner.hpp"
+
+namespace asynclab::cli {
+
+namespace fs = std::filesystem;
+using grading::Exercise;
+using grading::GraderOutcome;
+using grading::Verdict;
+
+namespace {
+
+std::string quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path traces_dir() { return lessons::default_progress_path().parent_path() / "traces"; }
+
+//-----------------------------------------------------------------------------
+// [SECTION] Building a grader
+//-----------------------------------------------------------------------------
+
+struct Built {
+  bool ok = false;
+  std::string first_error;  // the compiler's (or linker's) first complaint, with its file and line
+  std::string log;
+};
+
+// The first error in a build log, with the two lines after it (GCC's caret and note).
+std::string first_error_in(const std::string& log) {
+  std::istringstream lines(log);
+  std::vector<std::string> all;
+  for (std::string line; std::getline(lines, line);) all.push_back(line);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& l = all[i];
+    if (l.find(": error:") != std::string::npos || l.find("undefined reference") != std::string::npos ||
+        l.find("fatal error:") != std::string::npos) {
+      std::string out = l;
+      for (std::size_t k = i + 1; k < all.size() && k <= i + 2; ++k) out += "\n" + all[k];
+      return out;
+    }
+  }
+  for (const auto& l : all)
+    if (l.starts_with("FAILED") || l.find("Error") != std::string::npos) return l;
+  return all.empty() ? "the build failed and said nothing" : all.back();
+}
+
+// `cmake --build` of one grader: only what changed is rebuilt. On a terminal, ninja's [n/m] steps
+// show on one line while it works.
+Built build_grader(const Exercise& e, bool interactive, std::ostream& out) {
+  Built built;
+  const std::string cmd = fmt::format("{} --build {} --target {} 2>&1", quoted(ASYNCLAB_CMAKE_COMMAND),
+                                      quoted(ASYNCLAB_BUILD_DIR), e.target());
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (pipe == nullptr) {
+    built.first_error = "could not run cmake to build the grader";
+    return built;
+  }
+  char buffer[4096];
+  std::string pending;
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
+    pending += buffer;
+    if (pending.empty() || pending.back() != '\n') continue;
+    built.log += pending;
+    if (interactive && pending.starts_with("[")) {
+      std::string step = pending.substr(0, pending.find(']') + 1);
+      out << fmt::format("\r  building {} {}   ", e.folder, step) << std::flush;
+    }
+    pending.clear();
+  }
+  built.log += pending;
+  const int status = ::pclose(pipe);
+  if (interactive) out << "\r" << std::string(60, ' ') << "\r" << std::flush;
+  built.ok = status == 0;
+  if (!built.ok) built.first_error = first_error_in(built.log);
+  return built;
+}
+
+struct Graded {
+  const Exercise* exercise = nullptr;
+  GraderOutcome outcome;
+  std::optional<fs::path> trace;  // the learner's saved run
+};
+
+Graded grade_one(const Exercise& e, const GradeOptions& options, std::ostream& out) {
+  Graded g;
+  g.exercise = &e;
+  const Built built = build_grader(e, options.interactive && options.format == "text", out);
+  if (!built.ok) {
+    g.outcome.verdict = Verdict::did_not_compile;
+    g.outcome.summary = built.first_error;
+    g.outcome.output = built.log;
+    return g;
+  }
+  if (options.seeds > 0) ::setenv("ASYNCLAB_GRADE_SEEDS", std::to_string(options.seeds).c_str(), 1);
+  grading::GraderRun run;
+  run.executable = fs::path(ASYNCLAB_BUILD_DIR) / "exercises" / e.target();
+  run.time_limit = std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000));
+  run.trace_dir = traces_dir();
+  run.scratch = fs::temp_directory_path() / fmt::format("asynclab-grade-{}", ::getpid());
+  const fs::path trace = traces_dir() / (e.folder + ".altrace");
+  std::error_code ec;
+  fs::remove(trace, ec);  // an old trace must not pass for this run's
+  g.outcome = grading::run_grader(run);
+  fs::remove_all(run.scratch, ec);
+  if (fs::exists(trace)) g.trace = trace;
+  return g;
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Verdicts in words
+//-----------------------------------------------------------------------------
+
+std::string indent(const std::string& text, std::string_view by) {
+  std::string out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) out += fmt::format("{}{}\n", by, line);
+  return out;
+}
+
+void print_verdict(const Graded& g, const GradeOptions& options, std::ostream& out) {
+  const Exercise& e = *g.exercise;
+  const bool passed = g.outcome.verdict == Verdict::passed;
+  auto paint = [&](std::string_view code, std::string_view s) {
+    return options.color ? fmt::format("\x1b[{}m{}\x1b[0m", code, s) : std::string(s);
+  };
+  std::size_t tasks_passed = 0;
+  for (const auto& t : g.outcome.tests) tasks_passed += t.passed ? 1 : 0;
+  const std::string tally =
+      g.outcome.tests.empty() ? "" : fmt::format(", {} of {} graded points", tasks_passed, g.outcome.tests.size());
+  out << fmt::format("{} {} {} — {}{} ({:.1f} s)\n", passed ? paint("32", "✓") : paint("31", "✗"), e.id, e.title,
+                     passed ? paint("32", "done") : paint("31", grading::verdict_words(g.outcome.verdict)), tally,
+                     g.outcome.seconds);
+  if (!passed) {
+    // The first failing point: its task, then the grader's own words.
+    for (const auto& t : g.outcome.tests)
+      if (!t.passed) {
+        out << fmt::format("    [{}] {}\n", t.task_id(), t.name);
+        break;
+      }
+    std::string said = g.outcome.summary;
+    if (auto nl = said.find('\n'); nl != std::string::npos && !g.outcome.tests.empty()) said = said.substr(nl + 1);
+    out << indent(said, "    ");
+  }
+  if (g.trace) out << fmt::format("    your run: asynclab gui --trace {}\n", g.trace->string());
+  if (!passed)
+    out << fmt::format("    edit {}, then grade again; stuck? asynclab hint {}\n", e.exercise_file().string(), e.id);
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Results files (Exercism, Gradescope, GitHub Classroom)
+//-----------------------------------------------------------------------------
+
+// The TEST_CASE's source in grade.cpp, from its line to its closing brace (Exercism's test_code).
+std::string test_code(const Exercise& e, const std::string& name) {
+  const std::string source = slurp(e.dir / "grade.cpp");
+  const auto at = source.find(fmt::format("TEST_CASE(\"{}\"", name));
+  if (at == std::string::npos) return "";
+  const auto open = source.find('{', at);
+  if (open == std::string::npos) return "";
+  int depth = 0;
+  for (std::size_t i = open; i < source.size(); ++i) {
+    if (source[i] == '{') ++depth;
+    if (source[i] == '}' && --depth == 0) return source.substr(at, i + 1 - at);
+  }
+  return source.substr(at);
+}
+
+bool is_error(Verdict v) {
+  return v == Verdict::did_not_compile || v == Verdict::crashed || v == Verdict::timed_out || v == Verdict::no_tests;
+}
+
+std::string task_number(const std::string& task_id) {
+  return task_id.starts_with("task_") ? task_id.substr(5) : "";
+}
+
+nlohmann::json exercism_results(const std::vector<Graded>& graded) {
+  nlohmann::json tests = nlohmann::json::array();
+  bool all_passed = true, error = false;
+  std::string message;
+  for (const auto& g : graded) {
+    all_passed &= g.outcome.verdict == Verdict::passed;
+    if (is_error(g.outcome.verdict)) {
+      error = true;
+      message += fmt::format("{}: {}\n{}\n", g.exercise->folder, grading::verdict_words(g.outcome.verdict), g.outcome.summary);
+    }
+    for (const auto& t : g.outcome.tests) {
+      nlohmann::json j{{"name", fmt::format("{} — {}", g.exercise->folder, t.name)},
+                       {"status", t.passed ? "pass" : t.kind == "passed" || t.kind == "failed" ? "fail" : "error"},
+                       {"test_code", test_code(*g.exercise, t.name)}};
+      if (!t.passed) j["message"] = t.message;
+      if (const auto n = task_number(t.task_id()); !n.empty()) j["task_id"] = std::stoi(n);
+      tests.push_back(std::move(j));
+    }
+  }
+  nlohmann::json results{{"version", 3}, {"status", error ? "error" : all_passed ? "pass" : "fail"}, {"tests", tests}};
+  if (error) results["message"] = message;
+  return results;
+}
+
+nlohmann::json gradescope_results(const std::vector<Graded>& graded) {
+  nlohmann::json tests = nlohmann::json::array();
+  double score = 0, max_score = 0;
+  std::string output;
+  for (const auto& g : graded) {
+    output += fmt::format("{} {}: {}\n", g.exercise->id, g.exercise->title, grading::verdict_words(g.outcome.verdict));
+    if (g.outcome.tests.empty()) {
+      // Nothing ran (a compile error, a crash before the first test): one failed entry says why.
+      tests.push_back({{"name", fmt::format("{} — {}", g.exercise->folder, grading::verdict_words(g.outcome.verdict))},
+                       {"score", 0}, {"max_score", 1}, {"status", "failed"}, {"output", g.outcome.summary}});
+      max_score += 1;
+      continue;
+    }
+    for (const auto& t : g.outcome.tests) {
+      tests.push_back({{"name", fmt::format("{} — {}", g.exercise->folder, t.name)},
+                       {"score", t.passed ? 1 : 0}, {"max_score", 1},
+                       {"status", t.passed ? "passed" : "failed"},
+                       {"output", t.passed ? "" : t.message}});
+      score += t.passed ? 1 : 0;
+      max_score += 1;
+    }
+  }
+  return {{"score", score}, {"max_score", max_score}, {"output", output}, {"tests", tests}};
+}
+
+nlohmann::json classroom_results(const std::vector<Graded>& graded) {
+  nlohmann::json tests = nlohmann::json::array();
+  bool all_passed = true, error = false;
+  int max_score = 0;
+  for (const auto& g : graded) {
+    all_passed &= g.outcome.verdict == Verdict::passed;
+    error |= is_error(g.outcome.verdict);
+    if (g.outcome.tests.empty()) {
+      tests.push_back({{"name", g.exercise->folder}, {"status", "error"}, {"message", g.outcome.summary},
+                       {"test_code", ""}, {"line_no", 0}, {"duration", static_cast<int>(g.outcome.seconds * 1000)},
+                       {"score", 0}});
+      max_score += 1;
+      continue;
+    }
+    for (const auto& t : g.outcome.tests) {
+      tests.push_back({{"name", fmt::format("{} — {}", g.exercise->folder, t.name)},
+                       {"status", t.passed ? "pass" : "fail"},
+                       {"message", t.message},
+                       {"test_code", test_code(*g.exercise, t.name)},
+                       {"line_no", 0},
+                       {"duration", static_cast<int>(g.outcome.seconds * 1000 / std::max<std::size_t>(1, g.outcome.tests.size()))},
+                       {"score", t.passed ? 1 : 0}});
+      max_score += 1;
+    }
+  }
+  return {{"version", 1}, {"status", error ? "error" : all_passed ? "pass" : "fail"}, {"max_score", max_score},
+          {"tests", tests}};
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] grade
+//-----------------------------------------------------------------------------
+
+std::expected<grading::ExerciseCatalog, int> load_exercises(std::ostream& err) {
+  auto catalog = grading::ExerciseCatalog::load();
+  if (!catalog) {
+    err << fmt::format("asynclab: {}\n", catalog.error());
+    return std::unexpected(exit_usage);
+  }
+  if (catalog->exercises().empty()) {
+    err << "asynclab: there are no exercises in this build's exercises/ folder\n";
+    return std::unexpected(exit_usage);
+  }
+  return std::move(*catalog);
+}
+
+const Exercise* current_exercise(const grading::ExerciseCatalog& catalog, const lessons::Progress& progress) {
+  for (const auto& e : catalog.exercises())
+    if (!progress.exercise_done(e.folder)) return &e;
+  return nullptr;
+}
+
+void print_list(const grading::ExerciseCatalog& catalog, const lessons::Progress& progress, std::ostream& out) {
+  std::size_t done = 0;
+  for (const auto& e : catalog.exercises()) {
+    const bool d = progress.exercise_done(e.folder);
+    done += d ? 1 : 0;
+    out << fmt::format("  {} {}  {}\n", d ? "✓" : " ", e.id, e.title);
+  }
+  out << fmt::format("  {} of {} done\n", done, catalog.exercises().size());
+}
+
+int grade_exercises(const std::vector<const Exercise*>& chosen, const grading::ExerciseCatalog& catalog,
+                    lessons::Progress& progress, const GradeOptions& options, std::ostream& out, std::ostream& err,
+                    std::vector<Graded>* results = nullptr) {
+  std::vector<Graded> graded;
+  for (const Exercise* e : chosen) {
+    graded.push_back(grade_one(*e, options, out));
+    const auto& g = graded.back();
+    progress.record_grade(e->folder, g.outcome.verdict == Verdict::passed, grading::verdict_words(g.outcome.verdict));
+    if (options.format == "text") print_verdict(g, options, out);
+  }
+  if (auto saved = progress.save(); !saved) err << fmt::format("asynclab grade: progress not saved: {}\n", saved.error());
+  const bool all_passed = std::ranges::all_of(graded, [](const Graded& g) { return g.outcome.verdict == Verdict::passed; });
+
+  if (options.format == "text") {
+    const Exercise* next = current_exercise(catalog, progress);
+    std::size_t done = 0;
+    for (const auto& e : catalog.exercises()) done += progress.exercise_done(e.folder) ? 1 : 0;
+    out << fmt::format("\n{} of {} exercises done.", done, catalog.exercises().size());
+    if (next == nullptr)
+      out << " Every exercise passes — well done.\n";
+    else
+      out << fmt::format(" Next: {} {} — read {}, edit {}, then: asynclab grade\n", next->id, next->title,
+                         next->readme().string(), next->exercise_file().string());
+  } else {
+    const nlohmann::json results_json = options.format == "exercism"     ? exercism_results(graded)
+                                        : options.format == "gradescope" ? gradescope_results(graded)
+                                                                         : classroom_results(graded);
+    const std::string text = results_json.dump(2) + "\n";
+    if (options.output) {
+      if (auto written = vis::write_file_atomically(*options.output, text); !written) {
+        err << fmt::format("asynclab grade: {}\n", written.error());
+        return exit_failed;
+      }
+      err << fmt::format("wrote {} ({} results, {} exercise{})\n", *options.output, options.format, graded.size(),
+                         graded.size() == 1 ? "" : "s");
+    } else {
+      out << text;
+    }
+  }
+  if (results != nullptr) *results = std::move(graded);
+  return all_passed ? exit_ok : exit_failed;
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] --watch
+//-----------------------------------------------------------------------------
+
+// Keys without Enter while watching, restored on every way out.
+class RawKeys {
+ public:
+  explicit RawKeys(bool on) : on_(on && ::tcgetattr(STDIN_FILENO, &saved_) == 0) {
+    if (!on_) return;
+    termios raw = saved_;
+    raw.c_lflag &= static_cast<tcflag_t>(~(ICANON | ECHO));
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+  }
+  ~RawKeys() {
+    if (on_) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+  }
+  RawKeys(const RawKeys&) = delete;
+  RawKeys& operator=(const RawKeys&) = delete;
+
+ private:
+  bool on_;
+  termios saved_{};
+};
+
+int watch(const grading::ExerciseCatalog& catalog, lessons::Progress& progress, GradeOptions options,
+          std::ostream& out, std::ostream& err) {
+  const Exercise* current = options.exercises.empty() ? current_exercise(catalog, progress)
+                                                      : catalog.find(options.exercises.front());
+  if (current == nullptr) {
+    out << "Every exercise passes — nothing to watch.\n";
+    return exit_ok;
+  }
+  const int inotify = ::inotify_init1(IN_CLOEXEC);
+  if (inotify < 0) {
+    err << "asynclab grade --watch: cannot watch files here (inotify)\n";
+    return exit_usage;
+  }
+  RawKeys keys(options.interactive);
+  int watched = -1;
+  auto watch_dir = [&](const Exercise& e) {
+    if (watched >= 0) ::inotify_rm_watch(inotify, watched);
+    // The folder, not the file: editors save by writing a new file and renaming it over the old one.
+    watched = ::inotify_add_watch(inotify, e.dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO);
+  };
+  watch_dir(*current);
+  auto grade_current = [&] {
+    out << fmt::format("\n── grading {} {} ──\n", current->id, current->title);
+    std::vector<Graded> graded;
+    grade_exercises({current}, catalog, progress, options, out, err, &graded);
+    if (!graded.empty() && graded.front().outcome.verdict == Verdict::passed) {
+      current = current_exercise(catalog, progress);
+      if (current == nullptr) return false;
+      out << fmt::format("\nOn to {} {}: read {}\n", current->id, current->title, current->readme().string());
+      watch_dir(*current);
+    }
+    out << fmt::format("watching {} — save it to grade again · h hint · l list · q quit\n",
+                       current->exercise_file().string())
+        << std::flush;
+    return true;
+  };
+  bool going = grade_current();
+  while (going) {
+    pollfd fds[2] = {{inotify, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) break;
+    if (fds[0].revents & POLLIN) {
+      alignas(inotify_event) char buffer[4096];
+      const auto n = ::read(inotify, buffer, sizeof buffer);
+      bool saved = false;
+      for (char* p = buffer; n > 0 && p < buffer + n;) {
+        const auto* ev = reinterpret_cast<const inotify_event*>(p);
+        if (ev->len > 0 && std::string_view(ev->name) == "exercise.cpp") saved = true;
+        p += sizeof(inotify_event) + ev->len;
+      }
+      if (saved) going = grade_current();
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP)) {
+      char key = 0;
+      if (::read(STDIN_FILENO, &key, 1) <= 0 || key == 'q') break;
+      if (key == 'h') hint_command(current->folder, out, err);
+      if (key == 'l') print_list(catalog, progress, out);
+    }
+  }
+  ::close(inotify);
+  if (!going) out << "\nEvery exercise passes — well done.\n";
+  return current == nullptr ? exit_ok : exit_failed;
+}
+
+}  // namespace
+
+int grade_command(const GradeOptions& options, std::istream&, std::ostream& out, std::ostream& err) {
+  auto catalog = load_exercises(err);
+  if (!catalog) return catalog.error();
+  auto progress = lessons::Progress::load();
+  if (!progress.warning().empty()) err << "asynclab: " << progress.warning() << "\n";
+  if (!fs::exists(fs::path(ASYNCLAB_BUILD_DIR) / "CMakeCache.txt")) {
+    err << fmt::format("asynclab grade: the build folder {} is gone; build asynclab again (scripts/run.sh)\n",
+                       ASYNCLAB_BUILD_DIR);
+    return exit_usage;
+  }
+  for (const auto& name : options.exercises)
+    if (catalog->find(name) == nullptr) {
+      err << fmt::format("asynclab grade: no exercise '{}' (they are: {})\n", name, [&] {
+        std::string ids;
+        for (const auto& e : catalog->exercises()) ids += (ids.empty() ? "" : ", ") + e.id;
+        return ids;
+      }());
+      return exit_usage;
+    }
+  if (options.watch) return watch(*catalog, progress, options, out, err);
+
+  std::vector<const Exercise*> chosen;
+  if (options.all) {
+    for (const auto& e : catalog->exercises()) chosen.push_back(&e);
+  } else if (!options.exercises.empty()) {
+    for (const auto& name : options.exercises) chosen.push_back(catalog->find(name));
+  } else if (const Exercise* current = current_exercise(*catalog, progress)) {
+    chosen.push_back(current);
+  } else {
+    out << "Every exercise passes. Grade them all again with: asynclab grade --all\n";
+    return exit_ok;
+  }
+  return grade_exercises(chosen, *catalog, progress, options, out, err);
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] hint and reset
+//-----------------------------------------------------------------------------
+
+int hint_command(const std::string& name, std::ostream& out, std::ostream& err) {
+  auto catalog = load_exercises(err);
+  if (!catalog) return catalog.error();
+  const Exercise* e = catalog->find(name);
+  if (e == nullptr) {
+    err << fmt::format("asynclab hint: no exercise '{}'\n", name);
+    return exit_usage;
+  }
+  const auto hints = e->hints();
+  if (hints.empty()) {
+    out << fmt::format("Exercise {} has no hints; its README says what done means: {}\n", e->id, e->readme().string());
+    return exit_ok;
+  }
+  auto progress = lessons::Progress::load();
+  const std::size_t shown = std::min(progress.hints_shown(e->folder) + 1, hints.size());
+  for (std::size_t i = 0; i < shown; ++i)
+    out << fmt::format("Hint {} of {}{}\n{}\n\n", i + 1, hints.size(), i + 1 == shown ? " (new)" : "", hints[i]);
+  if (shown == hints.size()) out << "That was the last hint.\n";
+  else out << fmt::format("Run asynclab hint {} again for the next one.\n", e->id);
+  progress.set_hints_shown(e->folder, shown);
+  if (auto saved = progress.save(); !saved) err << fmt::format("asynclab hint: progress not saved: {}\n", saved.error());
+  return exit_ok;
+}
+
+int reset_command(const std::string& name, bool assume_yes, std::istream& in, std::ostream& out, std::ostream& err) {
+  auto catalog = load_exercises(err);
+  if (!catalog) return catalog.error();
+  const Exercise* e = catalog->find(name);
+  if (e == nullptr) {
+    err << fmt::format("asynclab reset: no exercise '{}'\n", name);
+    return exit_usage;
+  }
+  // The shipped file is the one git has: HEAD's, or — when the learner committed their own work —
+  // the version of the commit that added it.
+  const fs::path file = e->exercise_file();
+  const std::string repo = ASYNCLAB_SOURCE_DIR;
+  auto git_show = [&](const std::string& rev) -> std::optional<std::string> {
+    const fs::path rel = fs::relative(file, repo);
+    FILE* p = ::popen(fmt::format("git -C {} show {}:{} 2>/dev/null", quoted(repo), rev, quoted(rel.string())).c_str(), "r");
+    if (p == nullptr) return std::nullopt;
+    std::string text;
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
+    return ::pclose(p) == 0 ? std::optional(text) : std::nullopt;
+  };
+  const std::string now = slurp(file);
+  std::optional<std::string> shipped = git_show("HEAD");
+  if (shipped && *shipped == now) {
+    FILE* p = ::popen(fmt::format("git -C {} log --diff-filter=A --format=%H -1 -- {} 2>/dev/null", quoted(repo),
+                                  quoted(fs::relative(file, repo).string()))
+                          .c_str(),
+                      "r");
+    char hash[64] = {};
+    if (p != nullptr && std::fgets(hash, sizeof hash, p) != nullptr) {
+      std::string h(hash);
+      while (!h.empty() && (h.back() == '\n' || h.back() == '\r')) h.pop_back();
+      if (!h.empty()) shipped = git_show(h);
+    }
+    if (p != nullptr) ::pclose(p);
+  }
+  if (!shipped) {
+    err << fmt::format("asynclab reset: cannot find the shipped {} (is this a git clone?)\n", file.string());
+    return exit_failed;
+  }
+  if (*shipped == now) {
+    out << fmt::format("{} is already as shipped.\n", file.string());
+    return exit_ok;
+  }
+  if (!assume_yes) {
+    out << fmt::format("Put {} back as shipped? Your version is kept as exercise.cpp.bak. [y/N] ", file.string())
+        << std::flush;
+    std::string answer;
+    if (!std::getline(in, answer) || (answer != "y" && answer != "Y" && answer != "yes")) {
+      out << "Nothing changed.\n";
+      return exit_ok;
+    }
+  }
+  auto backup = file;
+  backup += ".bak";
+  if (auto saved = vis::write_file_atomically(backup, now); !saved) {
+    err << fmt::format("asynclab reset: {}; nothing changed\n", saved.error());
+    return exit_failed;
+  }
+  if (auto written = vis::write_file_atomically(file, *shipped); !written) {
+    err << fmt::format("asynclab reset: {}\n", written.error());
+    return exit_failed;
+  }
+  out << fmt::format("{} is as shipped again; your version is in {}.\n", file.string(), backup.string());
+  return exit_ok;
+}
+
+}  // namespace asynclab::cli

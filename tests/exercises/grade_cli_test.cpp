@@ -1,0 +1,124 @@
+// `asynclab grade`, `hint` and `reset` as a learner (and a teacher's platform) runs them. The graders
+// are built by the test build already (tests/CMakeLists.txt), so `grade` finds nothing to rebuild.
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+
+using namespace asynclab::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string grade_env(std::string_view name) {
+  const fs::path dir = scratch() / "grade-state" / std::string(name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return "env ASYNCLAB_STATE_DIR=" + quoted(dir);
+}
+
+}  // namespace
+
+TEST_CASE("asynclab grade grades the current exercise: as shipped it fails, saying what was observed and where to look",
+          "[cli][grade]") {
+  const std::string env = grade_env("current");
+  Run r = run_asynclab("grade --color never </dev/null", env);
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.out, Catch::Contains("✗ 04 join three fetches — failed, 1 of 3 graded points"));
+  CHECK_THAT(r.out, Catch::Contains("[task_2]"));
+  CHECK_THAT(r.out, Catch::Contains("the run ended at 600 ms with at most 1 request in flight at once"));
+  CHECK_THAT(r.out, Catch::Contains("expected: all 3 requests in flight together"));
+  CHECK_THAT(r.out, Catch::Contains("look at: exercise.cpp"));
+  CHECK_THAT(r.out, Catch::Contains("asynclab hint 04"));
+  CHECK_THAT(r.out, Catch::Contains("your run: asynclab gui --trace"));
+  CHECK_THAT(r.out, Catch::Contains("exercises done. Next: 04 join three fetches"));
+  // The learner's own run is saved, and it is a trace the tools open.
+  const auto at = r.out.find("--trace ");
+  REQUIRE(at != std::string::npos);
+  const std::string trace = r.out.substr(at + 8, r.out.find('\n', at) - at - 8);
+  Run info = run_asynclab("trace info " + quoted(fs::path(trace)) + " --no-timeline");
+  INFO(info.err);
+  CHECK(info.status == 0);
+  CHECK_THAT(info.out, Catch::Contains("main"));
+}
+
+TEST_CASE("asynclab grade writes Exercism, Gradescope and GitHub Classroom results files", "[cli][grade]") {
+  const std::string env = grade_env("formats");
+  const fs::path exercism = scratch() / "results-exercism.json";
+  Run r = run_asynclab("grade 04 --format exercism -o " + quoted(exercism), env);
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  std::ifstream in(exercism);
+  const auto results = nlohmann::json::parse(in);
+  CHECK(results.at("version") == 3);
+  CHECK(results.at("status") == "fail");
+  REQUIRE(results.at("tests").size() == 3);
+  for (const auto& t : results.at("tests")) {
+    CHECK(t.contains("name"));
+    CHECK(t.contains("status"));
+    CHECK(t.at("test_code").get<std::string>().starts_with("TEST_CASE("));
+    CHECK(t.at("task_id").is_number_integer());
+  }
+  CHECK(results.at("tests")[0].at("status") == "pass");
+  CHECK(results.at("tests")[1].at("status") == "fail");
+  CHECK_THAT(results.at("tests")[1].at("message").get<std::string>(), Catch::Contains("600 ms"));
+
+  Run gradescope = run_asynclab("grade 04 --format gradescope", env);
+  const auto gs = nlohmann::json::parse(gradescope.out);
+  CHECK(gs.at("score") == 1);
+  CHECK(gs.at("max_score") == 3);
+  CHECK(gs.at("tests").size() == 3);
+
+  Run classroom = run_asynclab("grade 04 --format classroom", env);
+  const auto gc = nlohmann::json::parse(classroom.out);
+  CHECK(gc.at("version") == 1);
+  CHECK(gc.at("status") == "fail");
+  CHECK(gc.at("max_score") == 3);
+  CHECK(gc.at("tests")[0].at("score") == 1);
+}
+
+TEST_CASE("asynclab hint shows one more hint each time, then says it was the last", "[cli][grade]") {
+  const std::string env = grade_env("hints");
+  Run first = run_asynclab("hint 04", env);
+  CHECK(first.status == 0);
+  CHECK_THAT(first.out, Catch::Contains("Hint 1 of 3 (new)"));
+  CHECK(first.out.find("Hint 2") == std::string::npos);
+  Run second = run_asynclab("hint 4", env);
+  CHECK_THAT(second.out, Catch::Contains("Hint 1 of 3\n") && Catch::Contains("Hint 2 of 3 (new)"));
+  run_asynclab("hint join-fetches", env);
+  Run last = run_asynclab("hint 04", env);
+  CHECK_THAT(last.out, Catch::Contains("That was the last hint."));
+}
+
+TEST_CASE("grade, hint and reset name a missing exercise in one line and exit 2", "[cli][grade]") {
+  const std::string env = grade_env("missing");
+  Run g = run_asynclab("grade 99", env);
+  CHECK(g.status == 2);
+  CHECK_THAT(g.err, Catch::StartsWith("asynclab grade: no exercise '99' (they are: "));
+  Run h = run_asynclab("hint nope", env);
+  CHECK(h.status == 2);
+  CHECK(h.err == "asynclab hint: no exercise 'nope'\n");
+  Run r = run_asynclab("reset nope", env);
+  CHECK(r.status == 2);
+}
+
+TEST_CASE("asynclab reset asks first, and leaves an exercise as shipped alone", "[cli][grade]") {
+  const std::string env = grade_env("reset");
+  Run untouched = run_asynclab("reset 04 </dev/null", env);
+  INFO(untouched.out << untouched.err);
+  CHECK(untouched.status == 0);
+  CHECK_THAT(untouched.out, Catch::Contains("is already as shipped"));
+}
+
+TEST_CASE("asynclab grade --watch grades once and stops at q", "[cli][grade]") {
+  const std::string env = grade_env("watch");
+  // A pipe is not a terminal: the keys are read as they come, and q ends the watch.
+  Run r = run_asynclab("grade --watch --color never", "printf 'q' | " + env);
+  INFO(r.out << r.err);
+  CHECK_THAT(r.out, Catch::Contains("── grading 04 join three fetches ──"));
+  CHECK_THAT(r.out, Catch::Contains("watching") && Catch::Contains("save it to grade again · h hint · l list · q quit"));
+}
