@@ -25,6 +25,7 @@
 #include "catalog.hpp"
 #include "engine/progress.hpp"
 #include "exit_codes.hpp"
+#include "grade.hpp"
 #include "model/atomic_write.hpp"
 #include "runner.hpp"
 
@@ -53,93 +54,24 @@ std::string slurp(const fs::path& p) {
 fs::path traces_dir() { return lessons::default_progress_path().parent_path() / "traces"; }
 
 //-----------------------------------------------------------------------------
-// [SECTION] Building a grader
+// [SECTION] Grading one exercise
 //-----------------------------------------------------------------------------
 
-struct Built {
-  bool ok = false;
-  std::string first_error;  // the compiler's (or linker's) first complaint, with its file and line
-  std::string log;
-};
+using Graded = grading::GradedExercise;
 
-// The first error in a build log, with the two lines after it (GCC's caret and note).
-std::string first_error_in(const std::string& log) {
-  std::istringstream lines(log);
-  std::vector<std::string> all;
-  for (std::string line; std::getline(lines, line);) all.push_back(line);
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const auto& l = all[i];
-    if (l.find(": error:") != std::string::npos || l.find("undefined reference") != std::string::npos ||
-        l.find("fatal error:") != std::string::npos) {
-      std::string out = l;
-      for (std::size_t k = i + 1; k < all.size() && k <= i + 2; ++k) out += "\n" + all[k];
-      return out;
-    }
-  }
-  for (const auto& l : all)
-    if (l.starts_with("FAILED") || l.find("Error") != std::string::npos) return l;
-  return all.empty() ? "the build failed and said nothing" : all.back();
-}
-
-// `cmake --build` of one grader: only what changed is rebuilt. On a terminal, ninja's [n/m] steps
-// show on one line while it works.
-Built build_grader(const Exercise& e, bool interactive, std::ostream& out) {
-  Built built;
-  const std::string cmd = fmt::format("{} --build {} --target {} 2>&1", quoted(ASYNCLAB_CMAKE_COMMAND),
-                                      quoted(ASYNCLAB_BUILD_DIR), e.target());
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr) {
-    built.first_error = "could not run cmake to build the grader";
-    return built;
-  }
-  char buffer[4096];
-  std::string pending;
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
-    pending += buffer;
-    if (pending.empty() || pending.back() != '\n') continue;
-    built.log += pending;
-    if (interactive && pending.starts_with("[")) {
-      std::string step = pending.substr(0, pending.find(']') + 1);
-      out << fmt::format("\r  building {} {}   ", e.folder, step) << std::flush;
-    }
-    pending.clear();
-  }
-  built.log += pending;
-  const int status = ::pclose(pipe);
-  if (interactive) out << "\r" << std::string(60, ' ') << "\r" << std::flush;
-  built.ok = status == 0;
-  if (!built.ok) built.first_error = first_error_in(built.log);
-  return built;
-}
-
-struct Graded {
-  const Exercise* exercise = nullptr;
-  GraderOutcome outcome;
-  std::optional<fs::path> trace;  // the learner's saved run
-};
-
+// grading::grade_exercise, with ninja's [n/m] steps on one self-rewriting line on a terminal.
 Graded grade_one(const Exercise& e, const GradeOptions& options, std::ostream& out) {
-  Graded g;
-  g.exercise = &e;
-  const Built built = build_grader(e, options.interactive && options.format == "text", out);
-  if (!built.ok) {
-    g.outcome.verdict = Verdict::did_not_compile;
-    g.outcome.summary = built.first_error;
-    g.outcome.output = built.log;
-    return g;
-  }
-  if (options.seeds > 0) ::setenv("ASYNCLAB_GRADE_SEEDS", std::to_string(options.seeds).c_str(), 1);
-  grading::GraderRun run;
-  run.executable = fs::path(ASYNCLAB_BUILD_DIR) / "exercises" / e.target();
-  run.time_limit = std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000));
-  run.trace_dir = traces_dir();
-  run.scratch = fs::temp_directory_path() / fmt::format("asynclab-grade-{}", ::getpid());
-  const fs::path trace = traces_dir() / (e.folder + ".altrace");
-  std::error_code ec;
-  fs::remove(trace, ec);  // an old trace must not pass for this run's
-  g.outcome = grading::run_grader(run);
-  fs::remove_all(run.scratch, ec);
-  if (fs::exists(trace)) g.trace = trace;
+  grading::GradeRequest request;
+  request.seeds = options.seeds;
+  request.time_limit = std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000));
+  request.trace_dir = traces_dir();
+  const bool show = options.interactive && options.format == "text";
+  if (show)
+    request.on_progress = [&](std::string_view what) {
+      out << fmt::format("\r  {} {}{}", e.folder, what, std::string(20, ' ')) << std::flush;
+    };
+  Graded g = grading::grade_exercise(e, request);
+  if (show) out << "\r" << std::string(70, ' ') << "\r" << std::flush;
   return g;
 }
 
@@ -155,7 +87,7 @@ std::string indent(const std::string& text, std::string_view by) {
 }
 
 void print_verdict(const Graded& g, const GradeOptions& options, std::ostream& out) {
-  const Exercise& e = *g.exercise;
+  const Exercise& e = g.exercise;
   const bool passed = g.outcome.verdict == Verdict::passed;
   auto paint = [&](std::string_view code, std::string_view s) {
     return options.color ? fmt::format("\x1b[{}m{}\x1b[0m", code, s) : std::string(s);
@@ -218,12 +150,12 @@ nlohmann::json exercism_results(const std::vector<Graded>& graded) {
     all_passed &= g.outcome.verdict == Verdict::passed;
     if (is_error(g.outcome.verdict)) {
       error = true;
-      message += fmt::format("{}: {}\n{}\n", g.exercise->folder, grading::verdict_words(g.outcome.verdict), g.outcome.summary);
+      message += fmt::format("{}: {}\n{}\n", g.exercise.folder, grading::verdict_words(g.outcome.verdict), g.outcome.summary);
     }
     for (const auto& t : g.outcome.tests) {
-      nlohmann::json j{{"name", fmt::format("{} — {}", g.exercise->folder, t.name)},
+      nlohmann::json j{{"name", fmt::format("{} — {}", g.exercise.folder, t.name)},
                        {"status", t.passed ? "pass" : t.kind == "passed" || t.kind == "failed" ? "fail" : "error"},
-                       {"test_code", test_code(*g.exercise, t.name)}};
+                       {"test_code", test_code(g.exercise, t.name)}};
       if (!t.passed) j["message"] = t.message;
       if (const auto n = task_number(t.task_id()); !n.empty()) j["task_id"] = std::stoi(n);
       tests.push_back(std::move(j));
@@ -239,16 +171,16 @@ nlohmann::json gradescope_results(const std::vector<Graded>& graded) {
   double score = 0, max_score = 0;
   std::string output;
   for (const auto& g : graded) {
-    output += fmt::format("{} {}: {}\n", g.exercise->id, g.exercise->title, grading::verdict_words(g.outcome.verdict));
+    output += fmt::format("{} {}: {}\n", g.exercise.id, g.exercise.title, grading::verdict_words(g.outcome.verdict));
     if (g.outcome.tests.empty()) {
       // Nothing ran (a compile error, a crash before the first test): one failed entry says why.
-      tests.push_back({{"name", fmt::format("{} — {}", g.exercise->folder, grading::verdict_words(g.outcome.verdict))},
+      tests.push_back({{"name", fmt::format("{} — {}", g.exercise.folder, grading::verdict_words(g.outcome.verdict))},
                        {"score", 0}, {"max_score", 1}, {"status", "failed"}, {"output", g.outcome.summary}});
       max_score += 1;
       continue;
     }
     for (const auto& t : g.outcome.tests) {
-      tests.push_back({{"name", fmt::format("{} — {}", g.exercise->folder, t.name)},
+      tests.push_back({{"name", fmt::format("{} — {}", g.exercise.folder, t.name)},
                        {"score", t.passed ? 1 : 0}, {"max_score", 1},
                        {"status", t.passed ? "passed" : "failed"},
                        {"output", t.passed ? "" : t.message}});
@@ -267,17 +199,17 @@ nlohmann::json classroom_results(const std::vector<Graded>& graded) {
     all_passed &= g.outcome.verdict == Verdict::passed;
     error |= is_error(g.outcome.verdict);
     if (g.outcome.tests.empty()) {
-      tests.push_back({{"name", g.exercise->folder}, {"status", "error"}, {"message", g.outcome.summary},
+      tests.push_back({{"name", g.exercise.folder}, {"status", "error"}, {"message", g.outcome.summary},
                        {"test_code", ""}, {"line_no", 0}, {"duration", static_cast<int>(g.outcome.seconds * 1000)},
                        {"score", 0}});
       max_score += 1;
       continue;
     }
     for (const auto& t : g.outcome.tests) {
-      tests.push_back({{"name", fmt::format("{} — {}", g.exercise->folder, t.name)},
+      tests.push_back({{"name", fmt::format("{} — {}", g.exercise.folder, t.name)},
                        {"status", t.passed ? "pass" : "fail"},
                        {"message", t.message},
-                       {"test_code", test_code(*g.exercise, t.name)},
+                       {"test_code", test_code(g.exercise, t.name)},
                        {"line_no", 0},
                        {"duration", static_cast<int>(g.outcome.seconds * 1000 / std::max<std::size_t>(1, g.outcome.tests.size()))},
                        {"score", t.passed ? 1 : 0}});
@@ -458,9 +390,9 @@ int grade_command(const GradeOptions& options, std::istream&, std::ostream& out,
   if (!catalog) return catalog.error();
   auto progress = lessons::Progress::load();
   if (!progress.warning().empty()) err << "asynclab: " << progress.warning() << "\n";
-  if (!fs::exists(fs::path(ASYNCLAB_BUILD_DIR) / "CMakeCache.txt")) {
+  if (!fs::exists(grading::build_dir() / "CMakeCache.txt")) {
     err << fmt::format("asynclab grade: the build folder {} is gone; build asynclab again (scripts/run.sh)\n",
-                       ASYNCLAB_BUILD_DIR);
+                       grading::build_dir().string());
     return exit_usage;
   }
   for (const auto& name : options.exercises)

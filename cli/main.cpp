@@ -184,6 +184,9 @@ int main(int argc, char** argv) {
   std::string gui_lesson;
   auto* gui = app.add_subcommand("gui", "Open the visualizer window (Dear ImGui) on a trace");
   gui->add_option("--lesson", gui_lesson, "Open this lesson: 08, 8, 08-join or join");
+  gui->add_flag("--exercises", gui_options.exercises, "Open with the Exercises window (check, hints, your run)");
+  std::string gui_check;
+  gui->add_option("--check", gui_check, "Open the Exercises window on this exercise and check it at once");
   gui->add_flag("--lessons", gui_options.lesson_browser, "Open at the lesson browser (what asynclab with no arguments does)");
   gui->add_option("--step", gui_options.step, "Start the lesson at this step (1-based)")->check(CLI::Range(1, 10000));
   gui->add_option("--trace", gui_trace, "Open this trace (.altrace or Chrome JSON; default: the built-in demo)");
@@ -233,12 +236,14 @@ int main(int argc, char** argv) {
       if (!gui_report.empty()) gui_options.ui_report = gui_report;
       if (!gui_lesson.empty()) gui_options.lesson = gui_lesson;
       if (gui_at_option->count() > 0) gui_options.at = gui_at;
+      if (!gui_check.empty()) gui_options.check_exercise = gui_check;
       if (!gui_size.empty()) {
         const auto size = asynclab::vis::parse_window_size(gui_size);  // checked while parsing
         gui_options.width = size->width;
         gui_options.height = size->height;
       }
-      if (!gui_options.trace && !gui_options.lesson_browser) gui_options.record_trace = [] { return record_demo(); };
+      if (!gui_options.trace && !gui_options.lesson_browser && !gui_options.exercises && gui_check.empty())
+        gui_options.record_trace = [] { return record_demo(); };
       return asynclab::vis::run_gui(gui_options, std::cerr);
     }
     if (grade->parsed()) {

@@ -111,6 +111,7 @@ GraderOutcome run_grader(const GraderRun& run) {
     const int null = ::open("/dev/null", O_RDONLY);
     if (null >= 0) ::dup2(null, STDIN_FILENO);
     if (run.trace_dir) ::setenv("ASYNCLAB_TRACE_DIR", run.trace_dir->c_str(), 1);
+    if (run.seeds > 0) ::setenv("ASYNCLAB_GRADE_SEEDS", std::to_string(run.seeds).c_str(), 1);
     const std::string exe = run.executable.string();
     const std::string reporter_out = results.string();
     ::execl(exe.c_str(), exe.c_str(), "--reporter", "asynclab", "--out", reporter_out.c_str(), "--order", "decl",

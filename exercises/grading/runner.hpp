@@ -8,7 +8,8 @@
 //   `crashed` with its name, an exception escaping the learner's code is `threw`, a stuck run is
 //   `deadlock` (or a lost waker), failing checks are `failed`. Each has its own summary line.
 // * Results of the test cases that finished before a crash or a kill are kept.
-// * The child gets ASYNCLAB_TRACE_DIR (where graders save the learner's trace) and nothing else new.
+// * The child gets ASYNCLAB_TRACE_DIR (where graders save the learner's trace) and, when asked,
+//   ASYNCLAB_GRADE_SEEDS; nothing else new.
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -43,6 +44,7 @@ struct GraderRun {
   std::filesystem::path executable;
   std::chrono::milliseconds time_limit{10'000};
   std::optional<std::filesystem::path> trace_dir;  // ASYNCLAB_TRACE_DIR for the child
+  int seeds = 0;                                   // ASYNCLAB_GRADE_SEEDS for the child (0: default)
   std::filesystem::path scratch;                   // where the results file goes
 };
 

@@ -18,6 +18,7 @@
 #include "app/screenshot.hpp"
 #include "app/shell.hpp"
 #include "app/ui_report.hpp"
+#include "view/exercises_window.hpp"
 #include "view/palette.hpp"
 #include "view/welcome.hpp"
 
@@ -197,14 +198,19 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   ui_report::property("font_px", fmt::format("{}", fonts.pixel_size));
   ui_report::property("mode", options.present ? "presentation" : "normal");
   shell.view.present = options.present;
+  shell.library.progress = lessons::Progress::load();
+  if (!shell.library.progress.warning().empty()) ui_report::error(shell.library.progress.warning());
+  shell.exercises.show = options.exercises || options.check_exercise.has_value();
+  if (options.check_exercise && !start_check(shell.exercises, shell.library.progress, *options.check_exercise))
+    ui_report::error(fmt::format("There is no exercise '{}' to check.", *options.check_exercise));
   if (options.lesson) {
     // A lesson records its own trace; a bad lesson name leaves the browser open to pick another.
     if (!open_lesson(shell, *options.lesson, static_cast<std::size_t>(std::max(options.step, 1) - 1)))
       shell.library.show_browser = true;
   } else if (options.trace) {
     open_trace(shell, *options.trace);
-  } else if (options.lesson_browser) {
-    shell.library.show_browser = true;
+  } else if (options.lesson_browser || options.exercises) {
+    shell.library.show_browser = options.lesson_browser;
     shell.show_welcome = false;
   } else if (options.record_trace) {
     adopt_trace(shell, options.record_trace(), options.recorded_title);
@@ -216,7 +222,10 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   int drawn = 0;
   bool screenshot_taken = false;
   fs::path titled;  // the trace the window title names
-  while (!glfwWindowShouldClose(window) && (frames == 0 || drawn < frames)) {
+  // A check started with --check keeps the frames coming until its grader is done, so a screenshot
+  // or UI report shows the verdict (the grader has its own time limit).
+  auto grading = [&] { return shell.exercises.job != nullptr; };
+  while (!glfwWindowShouldClose(window) && (frames == 0 || drawn < frames || grading())) {
     // 4a. Poll and handle events (inputs, window resize, dropped files)
     glfwPollEvents();
     open_dropped(shell);
@@ -237,6 +246,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) shell.dialog.requested = true;
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) shell.quit_requested = true;
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_L, false)) shell.library.show_browser = true;
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) shell.exercises.show = true;
 
     // 4d. The windows: menu and status bars, the views, then the dialogs on top
     show_main_menu(shell);
@@ -248,6 +258,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     advance_playback(shell, frame_seconds);
     show_views(shell);
     show_lesson_windows(shell);
+    show_exercise_windows(shell);
     if (!shell.session && shell.show_welcome) {
       place_centre();
       show_welcome(shell.welcome, &shell.show_welcome);
@@ -267,7 +278,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     ++drawn;
 
     // 4f. The screenshot is of the last frame, read before the swap (after it the back buffer is undefined)
-    if (options.screenshot && drawn == frames) {
+    if (options.screenshot && drawn >= frames && !grading() && !screenshot_taken) {
       screenshot_taken = true;
       if (auto written = write_png(*options.screenshot, read_back_buffer(width, height)); !written) {
         err << fmt::format("asynclab gui: {}\n", written.error());

@@ -39,6 +39,8 @@ struct GuiOptions {
   std::optional<std::string> lesson;                 // --lesson ID: open this lesson
   int step = 1;                                      // --step N within the lesson (1-based)
   bool lesson_browser = false;                       // start at the lesson browser (the main job)
+  bool exercises = false;                            // start with the Exercises window open
+  std::optional<std::string> check_exercise;         // --check EX: select it and press Check at start
 };
 
 struct WindowSize {

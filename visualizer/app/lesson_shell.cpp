@@ -7,6 +7,7 @@
 
 #include "app/shell.hpp"
 #include "app/ui_report.hpp"
+#include "view/exercises_window.hpp"
 #include "view/lesson_windows.hpp"
 
 namespace asynclab::vis {
@@ -21,8 +22,6 @@ bool ensure_catalog(LessonLibrary& library) {
     return false;
   }
   library.catalog = std::move(*loaded);
-  library.progress = lessons::Progress::load();
-  if (!library.progress.warning().empty()) ui_report::error(library.progress.warning());
   return true;
 }
 
@@ -168,6 +167,23 @@ void show_lesson_windows(Shell& shell) {
     ImGui::SetWindowFocus(window);
   }
   shell.lesson->focus_now.clear();
+}
+
+void show_exercise_windows(Shell& shell) {
+  ExercisesState& state = shell.exercises;
+  if (!state.show && !state.job && !state.show_reference) return;
+  if (state.show) {
+    const ImVec2 size = ImGui::GetMainViewport()->Size;
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_FirstUseEver, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(size.x * 0.75f, size.y * 0.8f), ImGuiCond_FirstUseEver);
+  }
+  bool shown = state.show;
+  show_exercises(state, shell.library.progress, &shown);
+  state.show = shown;
+  if (state.open_request) {
+    open_trace(shell, *state.open_request);
+    state.open_request.reset();
+  }
 }
 
 }  // namespace asynclab::vis

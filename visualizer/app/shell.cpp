@@ -118,6 +118,9 @@ void pin(float x, float y, float w, float h) { place(x, y, w, h, ImGuiCond_Alway
 
 namespace {
 
+// The main timeline, in the shape the layout tables take.
+void show_main_timeline(Session& session, ViewState& view, bool* open) { show_timeline(session, view, open); }
+
 // One window of a layout: where it goes, in fractions of the work area, and how it is drawn.
 struct Placed {
   bool WindowsOpen::*open;
@@ -130,7 +133,7 @@ struct Placed {
 // Pinned futures, floats over the timeline's lower part (such traces are small).
 constexpr Placed trace_layout[] = {
     {&WindowsOpen::playback, 0.0f, 0.0f, 1.0f, 0.15f, show_playback_bar},
-    {&WindowsOpen::timeline, 0.0f, 0.15f, 0.66f, 0.50f, show_timeline},
+    {&WindowsOpen::timeline, 0.0f, 0.15f, 0.66f, 0.50f, show_main_timeline},
     {&WindowsOpen::executor, 0.66f, 0.15f, 0.34f, 0.28f, show_executor},
     {&WindowsOpen::resources, 0.66f, 0.43f, 0.34f, 0.22f, show_resources},
     {&WindowsOpen::tasks, 0.0f, 0.65f, 0.42f, 0.35f, show_task_table},
@@ -145,7 +148,7 @@ constexpr Placed trace_layout[] = {
 constexpr float lesson_width = 0.36f;
 constexpr Placed lesson_layout[] = {
     {&WindowsOpen::playback, lesson_width, 0.0f, 1 - lesson_width, 0.14f, show_playback_bar},
-    {&WindowsOpen::timeline, lesson_width, 0.14f, 1 - lesson_width, 0.44f, show_timeline},
+    {&WindowsOpen::timeline, lesson_width, 0.14f, 1 - lesson_width, 0.44f, show_main_timeline},
     {&WindowsOpen::executor, lesson_width, 0.58f, 0.32f, 0.22f, show_executor},
     {&WindowsOpen::resources, lesson_width + 0.32f, 0.58f, 1 - lesson_width - 0.32f, 0.22f, show_resources},
     {&WindowsOpen::tasks, lesson_width, 0.58f, 1 - lesson_width, 0.42f, show_task_table},
@@ -239,6 +242,10 @@ void show_main_menu(Shell& shell) {
       ImGui::Separator();
       if (menu_item("Close the lesson")) shell.library.close_request = true;
     }
+    ImGui::EndMenu();
+  }
+  if (begin_menu("Exercises")) {
+    if (menu_item("Exercises…", "Ctrl+E")) shell.exercises.show = true;
     ImGui::EndMenu();
   }
   if (begin_menu("View")) {

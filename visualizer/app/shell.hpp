@@ -22,6 +22,7 @@
 #include "app/playback_keys.hpp"
 #include "asynclab/trace/trace.hpp"
 #include "model/session.hpp"
+#include "view/exercise_state.hpp"
 #include "view/lesson_state.hpp"
 #include "view/view_state.hpp"
 #include "view/welcome.hpp"
@@ -63,6 +64,9 @@ struct Shell {
   bool lesson_pane_open = true;
   bool output_open = true;
   bool relayout = false;  // place every window afresh at the next show_views (a lesson opened or closed)
+
+  // Exercises: the window, its background grading, and the reference run it opened.
+  ExercisesState exercises;
 };
 
 // The hook every open goes through: Session::open, and the new session replaces the old one.
@@ -87,6 +91,9 @@ bool open_lesson(Shell& shell, std::string_view key, std::size_t step);
 void sync_lesson(Shell& shell);
 // The lesson pane, its output and the lesson browser, when they are shown.
 void show_lesson_windows(Shell& shell);
+// The Exercises window and the reference run's timeline, when shown; opens the learner's run when
+// the window asks ("Show my run").
+void show_exercise_windows(Shell& shell);
 
 // Opens `path` through the hook and records the outcome (the error, or the newly open trace).
 // Returns whether it opened.

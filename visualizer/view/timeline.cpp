@@ -127,14 +127,14 @@ void zoom_at(TimelineCamera& cam, double x, double width, double factor) {
 
 }  // namespace
 
-void show_timeline(Session& session, ViewState& view, bool* open) {
+void show_timeline(Session& session, ViewState& view, bool* open, const char* title) {
   TimelineCamera& cam = view.camera;
   const TraceIndex& index = session.index();
   if (cam.end <= cam.begin) {
     if (!cam.axis_chosen) cam.axis = index.run().virtual_time ? Axis::sequence : Axis::time;
     fit(session, cam);
   }
-  if (begin_window("Timeline", open)) {
+  if (begin_window(title, open)) {
     // Toolbar.
     int axis = cam.axis == Axis::time ? 0 : 1;
     const bool time_clicked = ImGui::RadioButton("time", &axis, 0);

@@ -1,0 +1,226 @@
+// The "Exercises" window: the exercises with done marks, the selected one's README, "Check" (the
+// grader builds and runs in the background; the window says what it is doing and stays responsive),
+// the verdict with the grader's message, hints one at a time, and "Show my run" — the learner's
+// trace in the timeline and the reference solution's run in a window beside it.
+//
+// Index of this file:
+// [SECTION] The background job
+// [SECTION] The window
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "app/fonts.hpp"
+#include "app/ui_report.hpp"
+#include "view/exercises_window.hpp"
+#include "view/markdown_view.hpp"
+#include "view/widgets.hpp"
+#include "view/windows.hpp"
+
+namespace asynclab::vis {
+
+//-----------------------------------------------------------------------------
+// [SECTION] The background job
+//-----------------------------------------------------------------------------
+
+GradingJob::GradingJob(const grading::Exercise& exercise, Kind kind, grading::GradeRequest request)
+    : kind_(kind), folder_(exercise.folder) {
+  request.reference = kind == Kind::reference;
+  request.on_progress = [this](std::string_view what) {
+    std::lock_guard lock(mutex_);
+    progress_ = std::string(what);
+  };
+  worker_ = std::thread([this, exercise, request] {
+    result_ = grading::grade_exercise(exercise, request);
+    finished_.store(true, std::memory_order_release);
+  });
+}
+
+GradingJob::~GradingJob() {
+  if (worker_.joinable()) worker_.join();
+}
+
+std::string GradingJob::progress() const {
+  std::lock_guard lock(mutex_);
+  return progress_;
+}
+
+grading::GradedExercise GradingJob::take() {
+  if (worker_.joinable()) worker_.join();
+  return std::move(result_);
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] The window
+//-----------------------------------------------------------------------------
+
+namespace {
+
+grading::GradeRequest request_for(const lessons::Progress&) {
+  grading::GradeRequest request;
+  request.trace_dir = lessons::default_progress_path().parent_path() / "traces";
+  return request;
+}
+
+void show_verdict(const grading::GradedExercise& g) {
+  const bool passed = g.outcome.verdict == grading::Verdict::passed;
+  text_coloured(passed ? palette::done_mark : palette::error_text,
+                fmt::format("{} {} — {}", passed ? "✓" : "✗", g.exercise.id, grading::verdict_words(g.outcome.verdict)));
+  std::size_t ok = 0;
+  for (const auto& t : g.outcome.tests) {
+    ok += t.passed ? 1 : 0;
+    text_coloured(t.passed ? palette::done_mark : palette::error_text,
+                  fmt::format("  {} [{}] {}", t.passed ? "✓" : "✗", t.task_id(), t.name));
+  }
+  if (!passed && !g.outcome.summary.empty()) {
+    ImGui::PushFont(mono_font());
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(g.outcome.summary.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopFont();
+    ui_report::text(g.outcome.summary);
+  }
+}
+
+void load_catalog(ExercisesState& state) {
+  if (state.catalog || !state.catalog_error.empty()) return;
+  auto loaded = grading::ExerciseCatalog::load();
+  if (loaded) state.catalog = std::move(*loaded);
+  else state.catalog_error = loaded.error();
+}
+
+}  // namespace
+
+bool start_check(ExercisesState& state, const lessons::Progress& progress, std::string_view exercise) {
+  load_catalog(state);
+  if (!state.catalog || state.job) return false;
+  const auto* e = state.catalog->find(exercise);
+  if (e == nullptr) return false;
+  state.selected = static_cast<std::size_t>(e - state.catalog->exercises().data());
+  state.last.reset();
+  state.job = std::make_unique<GradingJob>(*e, GradingJob::Kind::check, request_for(progress));
+  return true;
+}
+
+void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* open) {
+  load_catalog(state);
+  // A finished background job hands over its result, whichever exercise is shown now.
+  if (state.job && state.job->finished()) {
+    const auto kind = state.job->kind();
+    auto result = state.job->take();
+    state.job.reset();
+    if (kind == GradingJob::Kind::check) {
+      progress.record_grade(result.exercise.folder, result.outcome.verdict == grading::Verdict::passed,
+                            grading::verdict_words(result.outcome.verdict));
+      if (auto saved = progress.save(); !saved) ui_report::error(saved.error());
+      state.last = std::move(result);
+    } else if (result.trace) {
+      auto opened = Session::open(*result.trace);
+      if (opened) {
+        state.reference = std::move(*opened);
+        state.reference->playback().jump_end();
+        state.reference_view = ViewState{};
+        state.show_reference = true;
+      } else {
+        ui_report::error(opened.error());
+      }
+    } else {
+      ui_report::error(fmt::format("the reference run of {} saved no trace: {}", result.exercise.folder,
+                                   result.outcome.summary));
+    }
+  }
+
+  const bool drawing = *open;  // the close button clears *open during the frame; End still follows Begin
+  if (drawing && begin_window("Exercises", open)) {
+    if (!state.catalog) {
+      text_coloured(palette::error_text, state.catalog_error);
+      end_window();
+      return;
+    }
+    const auto& all = state.catalog->exercises();
+    if (state.selected >= all.size()) state.selected = 0;
+    // Left: the list.
+    ImGui::BeginChild("list", ImVec2(ImGui::GetFontSize() * 16, 0), true);
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const bool d = progress.exercise_done(all[i].folder);
+      done += d ? 1 : 0;
+      const std::string label = fmt::format("{} {}  {}", d ? "✓" : "  ", all[i].id, all[i].title);
+      if (ImGui::Selectable(label.c_str(), state.selected == i)) {
+        state.selected = i;
+        state.last.reset();
+      }
+      ui_report::text(label);
+      ui_report::item();
+    }
+    text_muted(fmt::format("{} of {} done", done, all.size()));
+    ImGui::EndChild();
+    ImGui::SameLine();
+
+    // Right: the selected exercise.
+    const grading::Exercise& e = all[state.selected];
+    if (state.readme_of != e.folder) {
+      std::ifstream in(e.readme(), std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      state.readme = lessons::parse_markdown(text.str());
+      state.readme_of = e.folder;
+    }
+    ImGui::BeginChild("exercise", ImVec2(0, 0), false);
+    const bool busy = state.job != nullptr;
+    ImGui::BeginDisabled(busy);
+    if (button("Check")) state.job = std::make_unique<GradingJob>(e, GradingJob::Kind::check, request_for(progress));
+    ImGui::SameLine();
+    const auto hints = e.hints();
+    const std::size_t shown = progress.hints_shown(e.folder);
+    ImGui::BeginDisabled(shown >= hints.size());
+    if (button(shown == 0 ? "Hint" : "Next hint")) {
+      progress.set_hints_shown(e.folder, shown + 1);
+      if (auto saved = progress.save(); !saved) ui_report::error(saved.error());
+    }
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    const bool has_run = state.last && state.last->trace && state.last->exercise.folder == e.folder;
+    ImGui::BeginDisabled(!has_run);
+    if (button("Show my run")) {
+      state.open_request = *state.last->trace;
+      state.job = std::make_unique<GradingJob>(e, GradingJob::Kind::reference, request_for(progress));
+    }
+    ImGui::EndDisabled();
+    ImGui::EndDisabled();
+    if (busy) {
+      ImGui::SameLine();
+      // A spinner made of the frame time: the window is alive while the grader works.
+      static constexpr const char* spin[] = {"◐", "◓", "◑", "◒"};
+      text_coloured(palette::accent_text,
+                    fmt::format("{} {} {}…", spin[static_cast<int>(ImGui::GetTime() * 8) % 4],
+                                state.job->kind() == GradingJob::Kind::check ? "checking" : "running the reference",
+                                state.job->progress()));
+    }
+    ImGui::Separator();
+    if (state.last && state.last->exercise.folder == e.folder) {
+      show_verdict(*state.last);
+      ImGui::Separator();
+    }
+    for (std::size_t i = 0; i < std::min(progress.hints_shown(e.folder), hints.size()); ++i) {
+      section_heading(fmt::format("Hint {} of {}", i + 1, hints.size()));
+      show_markdown(lessons::parse_markdown(hints[i]));
+    }
+    show_markdown(state.readme);
+    text_muted(fmt::format("Edit {} in your editor, then press Check.", e.exercise_file().string()));
+    ImGui::EndChild();
+  }
+  if (drawing) end_window();
+
+  if (state.show_reference && state.reference) {
+    // Under the main timeline, so the learner's staircase and the expected overlap line up.
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + vp->Size.y * 0.62f), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(vp->Size.x * 0.66f, vp->Size.y * 0.33f), ImGuiCond_FirstUseEver);
+    show_timeline(*state.reference, state.reference_view, &state.show_reference, "Reference run (the solution)");
+  }
+}
+
+}  // namespace asynclab::vis

@@ -1,0 +1,13 @@
+#pragma once
+// The Exercises window (exercises_window.cpp) and the reference run's timeline it opens.
+#include "engine/progress.hpp"
+#include "view/exercise_state.hpp"
+
+namespace asynclab::vis {
+
+void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* open);
+// Selects `exercise` ("04", "join-fetches", ...) and starts its check, as the Check button does.
+// False when there is no such exercise.
+bool start_check(ExercisesState& state, const lessons::Progress& progress, std::string_view exercise);
+
+}  // namespace asynclab::vis
