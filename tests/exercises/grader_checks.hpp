@@ -10,12 +10,15 @@
 // Each grader runs in its own process with a time limit, through the same runner `asynclab grade`
 // uses (exercises/grading/runner.hpp).
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "catalog.hpp"
 #include "runner.hpp"
 
 namespace asynclab::testing {
@@ -50,6 +53,21 @@ inline void prove_grader(std::string_view folder) {
     return s;
   }();
   {
+    // The folder has what a learner needs: a statement, a file with a TODO, three hints or more.
+    const auto catalog = grading::ExerciseCatalog::load();
+    REQUIRE(catalog);
+    const grading::Exercise* e = catalog->find(folder);
+    REQUIRE(e != nullptr);
+    INFO(fmt::format("exercise {}: its files", folder));
+    std::ifstream readme(e->readme());
+    CHECK(readme.good());
+    CHECK(e->title != e->slug);  // the README's first line names it: "# Exercise NN — title"
+    std::ifstream source(e->exercise_file());
+    const std::string text((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
+    CHECK(text.find("TODO") != std::string::npos);
+    CHECK(e->hints().size() >= 3);
+  }
+  {
     INFO(fmt::format("exercise {} as shipped", folder));
     const auto shipped = run_variant(fmt::format("grade_{}_as_shipped", id));
     INFO(shipped.summary << "\n" << shipped.output.substr(0, 4000));
@@ -65,7 +83,8 @@ inline void prove_grader(std::string_view folder) {
     CHECK(solution.tests.size() >= 2);
     for (const auto& t : solution.tests) {
       CAPTURE(t.name);
-      CHECK(t.task_id() != "");  // every graded point is tagged [task_N]
+      CHECK(t.task_id() != "");  // every graded point is tagged [task_N] ...
+      CHECK(std::ranges::find(t.tags, "ex" + std::string(folder.substr(0, 2))) != t.tags.end());  // ... and [exNN]
     }
   }
   const fs::path wrong_dir = fs::path(ASYNCLAB_WRONG_DIR) / std::string(folder);
