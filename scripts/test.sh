@@ -2,6 +2,7 @@
 # The README's second command: installs what is missing, builds every target and runs every test.
 #   scripts/test.sh              the `ci` preset: optimised, warnings are errors
 #   scripts/test.sh ci-sanitize  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   scripts/test.sh ci-tsan      the tests that run on more than one thread, under ThreadSanitizer
 #   scripts/test.sh dev          Debug + sanitizers, for day-to-day work
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

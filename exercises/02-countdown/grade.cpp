@@ -7,57 +7,22 @@
 
 #include "grading.hpp"
 #include "my_future.hpp"
+#include "watched_future.hpp"
 
 using namespace asynclab;
 using namespace std::chrono_literals;
 
 namespace {
 
-// A MyFuture polled more often than this without answering Ready is spinning: in virtual time a task
-// that keeps waking itself keeps the clock still, so it would spin for ever.
-constexpr std::size_t poll_budget = 50;
+// What MyFuture answered, poll by poll (see grading/watched_future.hpp: past a budget of polls it
+// gives up, so a spinning poll fails the grade instead of hanging it).
+using Watch = grading::PollWatch<std::uint32_t>;
 
-struct PollRecord {
-  std::optional<std::uint32_t> ready;  // the value of a Ready answer; empty: Pending
-  Duration at;
-};
-
-struct Watch {
-  std::vector<PollRecord> polls;
-  bool gave_up = false;  // the budget ran out
-};
-
-// Awaits a MyFuture the way a task's `.await` does — one poll of it per poll of the task — writing
-// down each answer. Past the budget it stops polling and answers Ready with nothing, so a spinning
-// poll fails the grade instead of hanging it.
-class Watched {
- public:
-  using Output = std::optional<std::uint32_t>;
-  explicit Watched(Watch* watch) : watch_(watch) {}
-
-  Poll<Output> poll(Context& cx) {
-    if (watch_->polls.size() >= poll_budget) {
-      watch_->gave_up = true;
-      return Poll<Output>::ready(std::nullopt);
-    }
-    const Duration at = now().time_since_epoch();
-    auto answer = inner_.poll(cx);
-    if (answer.is_pending()) {
-      watch_->polls.push_back({std::nullopt, at});
-      return Poll<Output>::pending();
-    }
-    watch_->polls.push_back({answer.value(), at});
-    return Poll<Output>::ready(answer.value());
-  }
-
- private:
-  Watch* watch_;
-  MyFuture inner_{};
-};
-
+// Awaits a MyFuture the way a task's `.await` does: one poll of it per poll of the task.
 Task<std::optional<std::uint32_t>> await_my_future(Watch* watch) {
-  Watched future(watch);
-  co_return co_await future;
+  MyFuture future{};
+  grading::WatchedFuture watched(&future, watch);
+  co_return co_await watched;
 }
 
 struct Observed {
@@ -105,7 +70,7 @@ TEST_CASE("every Pending arranges a wake: the task is polled again after each on
       grading::fail(
           fmt::format("lost waker (seed {}): MyFuture answered Pending at its {} poll ({}) and nothing "
                       "woke task \"main\" again — the run stopped there, every task waiting for ever",
-                      seed, ordinal(o.watch.polls.size()), grading::GradedRun::at(o.watch.polls.back().at)),
+                      seed, ordinal(o.watch.polls.size()), grading::GradedRun::at(o.watch.polls.back().began)),
           "each Pending is followed by a wake of the task, so it is polled again",
           "exercise.cpp: Pending promises a wake. Nothing else will ever poll this task, so MyFuture "
           "must arrange it itself, through the waker `cx` lends it");
@@ -126,7 +91,7 @@ TEST_CASE("MyFuture is Ready(4) on its 4th poll, after three Pendings", "[ex02][
     if (o.watch.gave_up)
       grading::fail(fmt::format("busy spin (seed {}): MyFuture was polled {} times, all at {}, and answered "
                                 "Pending every time",
-                                seed, poll_budget, grading::GradedRun::at(o.watch.polls.back().at)),
+                                seed, o.watch.budget, grading::GradedRun::at(o.watch.polls.back().began)),
                     "Pending, Pending, Pending, Ready(4)",
                     "exercise.cpp: does `count` really go up on each poll, and does the check ever let it "
                     "answer Ready?");

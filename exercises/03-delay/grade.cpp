@@ -7,6 +7,7 @@
 
 #include "delay.hpp"
 #include "grading.hpp"
+#include "watched_future.hpp"
 
 using namespace asynclab;
 using namespace std::chrono_literals;
@@ -14,42 +15,11 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr Duration delay_for = 250ms;
-// A Delay polled more often than this is spinning: in virtual time the clock stands still while a
-// task keeps waking itself, so it would spin for ever.
-constexpr std::size_t poll_budget = 50;
-
-struct PollRecord {
-  bool ready = false;
-  Duration began, ended;  // a poll that holds the worker (sim::block_for) ends later than it began
-};
-
-struct Watch {
-  std::vector<PollRecord> polls;
-  bool gave_up = false;  // the budget ran out
-};
-
-// Awaits a Delay (borrowed: it stays where it is, as a polled future must) the way a task's
-// `co_await` does, writing down each poll. Past the budget it gives up: Ready, without the Delay.
-class Watched {
- public:
-  using Output = void;
-  Watched(Delay* delay, Watch* watch) : delay_(delay), watch_(watch) {}
-
-  Poll<void> poll(Context& cx) {
-    if (watch_->polls.size() >= poll_budget) {
-      watch_->gave_up = true;
-      return Poll<void>::ready();
-    }
-    const Duration began = now().time_since_epoch();
-    const bool ready = delay_->poll(cx).is_ready();
-    watch_->polls.push_back({ready, began, now().time_since_epoch()});
-    return ready ? Poll<void>::ready() : Poll<void>::pending();
-  }
-
- private:
-  Delay* delay_;
-  Watch* watch_;
-};
+// What the Delay answered, poll by poll (see grading/watched_future.hpp: it polls the Delay where it
+// stands, as `co_await` does, and past a budget of polls gives up, so a spinning poll fails the grade
+// instead of hanging it).
+using Watch = grading::PollWatch<void>;
+using Watched = grading::WatchedFuture<Delay>;
 
 // Polls a borrowed Delay exactly once, whatever it answers.
 struct PollOnce {
@@ -134,7 +104,7 @@ void fail_if_spinning(std::uint64_t seed, const Watch& watch) {
         fmt::format("busy spin (seed {}): the Delay was polled {} times, all at {}, answering Pending "
                     "every time — while a task keeps waking itself, virtual time cannot move on to "
                     "the deadline",
-                    seed, poll_budget, at(watch.polls.back().began)),
+                    seed, watch.budget, at(watch.polls.back().began)),
         "one Pending poll at 0 ms, then nothing until the timer wakes the task at 250 ms",
         "exercise.cpp: `wake_by_ref` means \"poll me again now\". Store the waker in the shared state "
         "instead, start the timer, and let the timer wake it");

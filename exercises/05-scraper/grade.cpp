@@ -70,33 +70,6 @@ Scraped scrape(std::uint64_t seed, std::size_t limit, bool broken) {
   return {std::move(run), std::move(report)};
 }
 
-// The busiest moment of a run: how many requests were in flight, when, and for which pages.
-struct Busiest {
-  std::size_t peak = 0;
-  std::chrono::nanoseconds at{0};
-  std::vector<std::string> pages;
-};
-
-Busiest busiest(const trace::Trace& t) {
-  Busiest b;
-  std::map<std::uint32_t, std::string> open;  // request id -> page
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    const auto e = t[i];
-    if (e.kind == trace::EventKind::request_begin) {
-      open[e.a] = short_name(t.string(e.b));
-      if (open.size() > b.peak) {
-        b.peak = open.size();
-        b.at = std::chrono::nanoseconds(e.time_ns);
-        b.pages.clear();
-        for (const auto& [id, page] : open) b.pages.push_back(page);
-      }
-    } else if (e.kind == trace::EventKind::request_end) {
-      open.erase(e.a);
-    }
-  }
-  return b;
-}
-
 // When the pages are done if a freed slot is refilled at once: the next page starts the moment one
 // of the `limit` running pages finishes.
 std::chrono::nanoseconds refilled_at_once(std::size_t limit) {
@@ -113,6 +86,13 @@ std::chrono::nanoseconds refilled_at_once(std::size_t limit) {
 }
 
 std::string joined(const std::vector<std::string>& names) {
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// "page-3, page-7": URLs as the failure messages name them.
+std::string short_names(const std::vector<std::string>& urls) {
+  std::vector<std::string> names;
+  for (const auto& url : urls) names.push_back(short_name(url));
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
@@ -160,11 +140,11 @@ TEST_CASE("never more than `limit` requests are in flight at once", "[ex05][task
     for (auto limit : limits) {
       auto [run, report] = scrape(seed, limit, false);
       grading::require_finished(run);
-      const auto b = busiest(run.trace);
+      const auto b = grading::requests_in_flight(run.trace);
       if (b.peak > limit)
         grading::fail(
             fmt::format("seed {}, limit {}: at {}, {} requests were in flight at once: {}", seed, limit,
-                        grading::GradedRun::at(b.at), b.peak, joined(b.pages)),
+                        grading::GradedRun::at(b.first_peak_at), b.peak, short_names(b.urls_at_peak)),
             fmt::format("never more than {} requests in flight (seed B: overusing spawn floods the "
                         "servers; with ten thousand pages this is ten thousand sockets)",
                         limit),
@@ -180,12 +160,12 @@ TEST_CASE("the limit is used: `limit` requests in flight, and a freed slot is re
     for (auto limit : limits) {
       auto [run, report] = scrape(seed, limit, false);
       grading::require_finished(run);
-      const auto b = busiest(run.trace);
+      const auto b = grading::requests_in_flight(run.trace);
       if (b.peak < limit)
         grading::fail(
             fmt::format("seed {}, limit {}: never more than {} request{} in flight at once (first at {}: {})",
-                        seed, limit, b.peak, b.peak == 1 ? "" : "s", grading::GradedRun::at(b.at),
-                        joined(b.pages)),
+                        seed, limit, b.peak, b.peak == 1 ? "" : "s", grading::GradedRun::at(b.first_peak_at),
+                        short_names(b.urls_at_peak)),
             fmt::format("{} requests in flight at once: the limit is a budget to use, not only a ceiling",
                         limit),
             "exercise.cpp: the condition that makes your loop wait — with fewer than `limit` tasks in "

@@ -88,33 +88,6 @@ Ran run_with(std::uint64_t seed, std::size_t limit) {
   return {std::move(run), std::move(outcome)};
 }
 
-// The busiest moment of a run: how many calls' requests were in flight, when, and for which items.
-struct Busiest {
-  std::size_t peak = 0;
-  std::chrono::nanoseconds at{0};
-  std::vector<std::string> items;
-};
-
-Busiest busiest(const trace::Trace& t) {
-  Busiest b;
-  std::map<std::uint32_t, std::string> open;  // request id -> item
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    const auto e = t[i];
-    if (e.kind == trace::EventKind::request_begin) {
-      open[e.a] = short_name(t.string(e.b));
-      if (open.size() > b.peak) {
-        b.peak = open.size();
-        b.at = std::chrono::nanoseconds(e.time_ns);
-        b.items.clear();
-        for (const auto& [id, item] : open) b.items.push_back(item);
-      }
-    } else if (e.kind == trace::EventKind::request_end) {
-      open.erase(e.a);
-    }
-  }
-  return b;
-}
-
 // When the calls are done if a freed slot is refilled at once, the items taken in order.
 std::chrono::nanoseconds refilled_at_once(std::size_t limit) {
   std::priority_queue<Duration, std::vector<Duration>, std::greater<>> free_at;
@@ -130,6 +103,13 @@ std::chrono::nanoseconds refilled_at_once(std::size_t limit) {
 }
 
 std::string joined(const std::vector<std::string>& names) {
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// "item-3, item-7": URLs as the failure messages name them.
+std::string short_names(const std::vector<std::string>& urls) {
+  std::vector<std::string> names;
+  for (const auto& url : urls) names.push_back(short_name(url));
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
@@ -169,10 +149,10 @@ TEST_CASE("never more than `limit` calls are in flight at once", "[ex16][task_2]
   for (auto seed : grading::seeds) {
     for (auto limit : limits) {
       auto [run, outcome] = run_with(seed, limit);
-      const auto b = busiest(run.trace);
+      const auto b = grading::requests_in_flight(run.trace);
       if (b.peak > limit)
         grading::fail(fmt::format("seed {}, limit {}: at {}, {} calls were in flight at once: {}", seed,
-                                  limit, grading::GradedRun::at(b.at), b.peak, joined(b.items)),
+                                  limit, grading::GradedRun::at(b.first_peak_at), b.peak, short_names(b.urls_at_peak)),
                       fmt::format("never more than {} calls in flight", limit),
                       "exercise.cpp: before starting the next call, wait while `limit` of them are running");
     }
@@ -184,12 +164,12 @@ TEST_CASE("the limit is used: `limit` calls in flight, and a freed slot is refil
   for (auto seed : grading::seeds) {
     for (auto limit : limits) {
       auto [run, outcome] = run_with(seed, limit);
-      const auto b = busiest(run.trace);
+      const auto b = grading::requests_in_flight(run.trace);
       if (b.peak < limit)
         grading::fail(
             fmt::format("seed {}, limit {}: never more than {} call{} in flight at once (first at {}: {})",
-                        seed, limit, b.peak, b.peak == 1 ? "" : "s", grading::GradedRun::at(b.at),
-                        joined(b.items)),
+                        seed, limit, b.peak, b.peak == 1 ? "" : "s", grading::GradedRun::at(b.first_peak_at),
+                        short_names(b.urls_at_peak)),
             fmt::format("{} calls in flight at once: one at a time is the seed's plain `for` loop, "
                         "whatever the limit says",
                         limit),

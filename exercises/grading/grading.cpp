@@ -2,6 +2,7 @@
 #include "grading.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace asynclab::grading {
 
@@ -54,17 +55,19 @@ void require_finished(const GradedRun& run) {
 
 InFlight requests_in_flight(const trace::Trace& trace) {
   InFlight in_flight;
-  std::size_t now = 0;
+  std::map<std::uint32_t, std::string_view> open;  // request id -> url, in request order
   for (std::size_t i = 0; i < trace.size(); ++i) {
     const auto e = trace[i];
     if (e.kind == trace::EventKind::request_begin) {
-      ++now;
-      if (now > in_flight.peak) {
-        in_flight.peak = now;
+      open[e.a] = trace.string(e.b);
+      if (open.size() > in_flight.peak) {
+        in_flight.peak = open.size();
         in_flight.first_peak_at = std::chrono::nanoseconds(e.time_ns);
+        in_flight.urls_at_peak.clear();
+        for (const auto& [id, url] : open) in_flight.urls_at_peak.emplace_back(url);
       }
-    } else if (e.kind == trace::EventKind::request_end && now > 0) {
-      --now;
+    } else if (e.kind == trace::EventKind::request_end) {
+      open.erase(e.a);
     }
   }
   return in_flight;

@@ -91,11 +91,13 @@ GradedRun run_graded(std::string_view exercise, std::uint64_t seed, MakeMain mak
 // panicking one with what was thrown.
 void require_finished(const GradedRun& run);
 
-// The task ids of tasks spawned with this name, and the number of requests (sim::http) in flight
-// at most at any moment and when that peak was first reached.
+// The busiest moment of a run's simulated network (sim::http): how many requests were in flight at
+// most, when that peak was first reached, and which URLs were in flight then (in the order they were
+// requested) — what a failure message names when a limit is exceeded or never reached.
 struct InFlight {
   std::size_t peak = 0;
   std::chrono::nanoseconds first_peak_at{0};
+  std::vector<std::string> urls_at_peak;
 };
 InFlight requests_in_flight(const trace::Trace& trace);
 

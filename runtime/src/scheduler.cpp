@@ -152,6 +152,7 @@ Scheduler::Scheduler(const SchedulerConfig& config)
   if (rng_ == 0) rng_ = 0x2545F4914F6CDD1Dull;
   for (auto& [type, make] : config_.extensions) extensions_[type] = make();
   if (recorder_) {
+    live_stamps_ = recorder_->live() != nullptr;
     retimed_upto_ = recorder_->trace().size();
     ticks_start_ = read_ticks();
     restamp();
@@ -175,7 +176,8 @@ std::uint64_t Scheduler::real_now_ns() const {
 }
 
 void Scheduler::restamp() {
-  stamp_ = config_.virtual_time ? virtual_now_ : read_ticks() - ticks_start_;
+  // A live viewer reads events as they happen, before any rescaling: stamp those in nanoseconds.
+  stamp_ = config_.virtual_time ? virtual_now_ : live_stamps_ ? real_now_ns() : read_ticks() - ticks_start_;
 }
 
 std::uint64_t Scheduler::ticks_to_ns(std::uint64_t ticks) const {
@@ -194,7 +196,7 @@ void Scheduler::finish_trace_segment() {
   if (!recorder_) return;
   auto& t = recorder_->trace_mut();
 #if defined(__x86_64__) || defined(__i386__)
-  if (!config_.virtual_time && t.size() > retimed_upto_) {
+  if (!config_.virtual_time && !live_stamps_ && t.size() > retimed_upto_) {
     // The counter's rate, measured over the whole run so far; the trace scales when it is read.
     const std::uint64_t total_ticks = read_ticks() - ticks_start_;
     const double ns_per_tick = total_ticks ? static_cast<double>(real_now_ns()) / static_cast<double>(total_ticks) : 0.0;
@@ -323,7 +325,7 @@ void Scheduler::poll_task(TaskHeader* task) {
     // In real time the stamps are counter ticks: only a poll long enough to matter pays for the
     // conversion.
     std::uint64_t took = stamp_ - started;
-    if (!config_.virtual_time && took > 100'000) took = ticks_to_ns(took);
+    if (!config_.virtual_time && !live_stamps_ && took > 100'000) took = ticks_to_ns(took);
     if (!config_.virtual_time && took <= 100'000) took = 0;
     if (took >= static_cast<std::uint64_t>(config_.long_poll_threshold.count()))
       emit(EventKind::lint, task->id, saturate_u32(took / 1000), where,

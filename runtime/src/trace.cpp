@@ -189,6 +189,8 @@ std::uint32_t Recorder::intern(std::string_view s) {
   if (it != strings_.end()) return it->second;
   std::uint32_t id = trace_.add_string(std::string(s));
   strings_.emplace(std::string(s), id);
+  if (live_) [[unlikely]]
+    live_->offer_table_entry({LiveTableEntry::Table::string, id, std::string(s), {}, {}});
   return id;
 }
 
@@ -216,6 +218,8 @@ std::uint32_t Recorder::intern_location(const std::source_location& loc) {
   l.column = loc.column();
   std::uint32_t id = trace_.add_location(l);
   locations_.emplace(key, id);
+  if (live_) [[unlikely]]
+    live_->offer_table_entry({LiveTableEntry::Table::location, id, {}, l, {}});
   return id;
 }
 
@@ -227,6 +231,8 @@ std::uint32_t Recorder::intern_site(std::string_view name, const std::source_loc
   if (it != sites_.end()) return it->second;
   std::uint32_t id = trace_.add_site(SpawnSite{n, l});
   sites_.emplace(key, id);
+  if (live_) [[unlikely]]
+    live_->offer_table_entry({LiveTableEntry::Table::site, id, {}, {}, SpawnSite{n, l}});
   return id;
 }
 

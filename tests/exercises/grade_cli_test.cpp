@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/interactive_process.hpp"
 #include "support/process.hpp"
 
 using namespace asynclab::testing;
@@ -130,4 +131,31 @@ TEST_CASE("asynclab grade --watch grades once and stops at q", "[cli][grade]") {
   INFO(r.out << r.err);
   CHECK_THAT(r.out, Catch::Contains("── grading 01 "));
   CHECK_THAT(r.out, Catch::Contains("watching") && Catch::Contains("save it to grade again · h hint · l list · q quit"));
+}
+
+TEST_CASE("asynclab grade --watch grades again when the exercise file is saved", "[cli][grade]") {
+  const fs::path state = scratch() / "grade-state" / "watch-save";
+  fs::remove_all(state);
+  fs::create_directories(state);
+  InteractiveProcess watch(ASYNCLAB_EXE, {"grade", "--watch", "--color", "never"},
+                           {"ASYNCLAB_STATE_DIR=" + state.string()});
+  REQUIRE(watch.started());
+  const auto limit = std::chrono::milliseconds(120'000);  // a guard against a hang, never waited out
+  const std::string prompt = "save it to grade again";
+  const auto first = watch.read_until(prompt, 0, limit);
+  INFO(watch.output());
+  REQUIRE(first != std::string::npos);
+
+  // Saved as an editor saves it: the same text written back (the exercise stays as shipped).
+  const fs::path file = fs::path(ASYNCLAB_SOURCE_DIR) / "exercises" / "01-lazy" / "exercise.cpp";
+  const std::string text = slurp(file);
+  REQUIRE_FALSE(text.empty());
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+
+  const auto regraded = watch.read_until("── grading 01 ", first, limit);
+  REQUIRE(regraded != std::string::npos);
+  REQUIRE(watch.read_until(prompt, regraded, limit) != std::string::npos);
+  watch.send("q");
+  CHECK(watch.finish(limit) == 1);  // 01 still fails as shipped
+  CHECK(slurp(file) == text);
 }

@@ -16,7 +16,9 @@
 // * Tracing: every event goes through `emit`, which costs one test of `recorder_` when off. Events
 //   carry `stamp_`, the time read at the last poll boundary, so a poll costs one clock read however
 //   many events it records: in virtual time the virtual clock, in real time the CPU's time-stamp
-//   counter, which the trace scales to nanoseconds when it is read (see finish_trace_segment).
+//   counter, which the trace scales to nanoseconds when it is read (see finish_trace_segment) —
+//   unless a live viewer is attached (trace/live_stream.hpp): it reads events as they happen, so
+//   then real time is stamped in nanoseconds from the monotonic clock.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -283,6 +285,7 @@ class Scheduler {
   std::atomic<bool> remote_pending_{false};
   std::uint64_t stamp_ = 0;         // the time written into events (see the rules above)
   std::uint64_t ticks_start_ = 0;   // counter value when the runtime started (real time, traced)
+  bool live_stamps_ = false;        // real time with a live stream: stamps are nanoseconds, not ticks
   std::size_t retimed_upto_ = 0;    // events before this index already carry nanoseconds
   // The last spawn site interned, so a loop spawning from one line costs no hash lookups.
   // The last spawn site's name, by value: a name built on the fly (fmt::format in a loop) can reuse

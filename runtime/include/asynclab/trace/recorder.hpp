@@ -9,6 +9,8 @@
 //   call site, so the common case never hashes a string).
 // * One recorder serves one runtime at a time, on the runtime's thread.
 // * The recorded Trace is read through trace(); take() moves it out and leaves the recorder empty.
+// * Live mode: with a LiveStream attached, every event and every new table entry is also offered to
+//   it (trace/live_stream.hpp) — the trace itself is recorded exactly as without.
 #include <bit>
 #include <cstdint>
 #include <source_location>
@@ -17,6 +19,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "asynclab/trace/live_stream.hpp"
 #include "asynclab/trace/trace.hpp"
 
 namespace asynclab::trace {
@@ -27,7 +30,16 @@ class Recorder {
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
-  void emit(const Event& e) { trace_.push(e); }
+  void emit(const Event& e) {
+    trace_.push(e);
+    if (live_) [[unlikely]]
+      live_->offer(e);
+  }
+
+  // Live mode: offers every event and table entry from now on to `live` too (nullptr: stop). Attach
+  // before the runtime is built, so that it stamps real time in nanoseconds (see live_stream.hpp).
+  void attach(LiveStream* live) { live_ = live; }
+  LiveStream* live() const { return live_; }
 
   std::uint32_t intern(std::string_view s);
   // Source locations are looked up in a small direct-mapped cache first: a task parks at the same
@@ -68,6 +80,7 @@ class Recorder {
   CachedLocation location_cache_[location_cache_size] = {};
 
   Trace trace_;
+  LiveStream* live_ = nullptr;
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> strings_;
   std::unordered_map<const void*, std::uint32_t> locations_;  // keyed by the source_location's address
   std::unordered_map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t, PairHash> sites_;
