@@ -126,6 +126,35 @@ TEST_CASE("net: a listener on 127.0.0.1 port 0 and a stream echo a message", "[n
   CHECK(echoed == "hello, loopback");
 }
 
+// No timeout here, on purpose: with no timer armed, the idle runtime must wait in epoll_wait without
+// a deadline (the path a bounded test never takes), for the socket and for the blocking pool's
+// eventfd. A hang would be stopped by ctest's time limit.
+TEST_CASE("net: with no timer armed, an idle runtime waits for sockets and blocking jobs in epoll_wait", "[net]") {
+  trace::Recorder rec;
+  auto rt = real_runtime(rec);
+  auto both = rt.block_on([]() -> Task<std::pair<std::string, int>> {
+    auto binding = bind_ephemeral();
+    TcpListener l = co_await binding;
+    const SocketAddr addr = must(l.local_addr(), "local_addr");
+    auto server = echo_server(&l, 1, nullptr);
+    auto handle = spawn(std::move(server), "server");
+    auto client = echo_client(addr, "no timers", nullptr);
+    std::string got = co_await client;
+    (void)co_await handle;
+    auto job = spawn_blocking([] { return 7; });
+    auto r = co_await job;
+    co_return std::pair{got, r ? *r : -1};
+  }());
+  CHECK(both.first == "no timers");
+  CHECK(both.second == 7);
+  TraceQuery q(rec.trace());
+  CHECK(q.count(trace::EventKind::timer_armed) == 0);
+  CHECK(q.count_if([](const trace::Event& e) {
+    return e.kind == trace::EventKind::wake &&
+           (e.flags & trace::wake_flag::source_mask) == static_cast<std::uint16_t>(trace::WakeSource::io);
+  }) >= 1);
+}
+
 TEST_CASE("net: 300 connections at once are served by tasks on one thread", "[net]") {
   constexpr int n = 300;
   auto rt = real_runtime();
