@@ -521,7 +521,7 @@ void report_serving(ScenarioRun& run, std::string_view how, const ServeCost& c) 
               static_cast<double>(c.reserved_kib) / per, "KiB");
   run.say(fmt::format("{}: served {} of {} connections over 127.0.0.1 in {:.1f} ms, {} open at once; with all "
                       "open the process had grown by {} KiB resident ({:.1f} KiB per connection) and {} KiB "
-                      "of address space ({:.0f} KiB per connection)",
+                      "of address space ({:.1f} KiB per connection)",
                       how, c.served, c.asked, c.wall_ms, c.open_at_once, c.resident_kib,
                       static_cast<double>(c.resident_kib) / per, c.reserved_kib,
                       static_cast<double>(c.reserved_kib) / per));
