@@ -11,18 +11,36 @@
 //    and their size in bytes, read off where the runtime put them.
 // 3. Tasks, traced: the same N tables on the lesson's runtime (one thread, virtual time). Each one
 //    places its order and waits for the kitchen; while it waits, the one thread serves the others.
+// 4. With `serve` on, real connections, measured: N clients connect over 127.0.0.1 to a server that
+//    gives each connection a std::thread (blocking reads), then to one that gives each a task on one
+//    thread (the epoll reactor). Every client waits until all N have been greeted, so all N
+//    connections — and all N server-side waiters — exist at once; then each sends "ping" and reads
+//    "pong". Reported: connections served, wall time for the whole exchange, and the memory the
+//    process grew by with all N open (read from /proc/self/status at that moment).
 //
 // Honest limits: the numbers depend on the machine, the build (Debug is slower) and what else runs.
+// In part 4 the clients live in the same process (one task each, on the lesson's thread), so both
+// memory figures include them equally; the difference between the two is the servers'. Both ends of
+// a connection take a file descriptor here, so N is capped by the open-files limit, which the Output
+// then says.
 // The waiting itself is taken out of both measurements (threads are released as soon as all of
 // them have started; tasks sleep in virtual time), so they compare what each approach costs to
 // have N waiters, not how long the food takes.
+#include <dirent.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <cstdint>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <set>
 #include <string>
@@ -201,6 +219,328 @@ double bytes_per_task() {
   return bytes;
 }
 
+// --- real connections: a thread each, or a task each ----------------------------------------------
+
+// What one way of serving N connections cost.
+struct ServeCost {
+  std::size_t asked = 0;
+  std::size_t open_at_once = 0;  // connections greeted by the server before any client went on
+  std::size_t served = 0;        // clients that got their "pong"
+  std::string failure;           // the first thing that went wrong, if anything did
+  double wall_ms = 0;
+  long resident_kib = 0;  // resident memory growth with all connections open
+  long reserved_kib = 0;  // address space growth with all connections open
+};
+
+// Every client arrives here after its greeting (or its failure); the last one to arrive reads the
+// process's memory — the moment all N connections are open — and lets them all go on. One thread
+// (the clients' runtime), so no lock.
+struct Barrier {
+  std::size_t total = 0;
+  std::size_t arrived = 0;
+  std::vector<Waker> waiters;
+  ProcessMemory at_full;
+
+  void arrive() {
+    if (++arrived < total) return;
+    at_full = read_process_memory();
+    for (auto& w : waiters) w.wake();
+    waiters.clear();
+  }
+};
+
+class BarrierWait {
+ public:
+  using Output = void;
+  explicit BarrierWait(Barrier* b) : barrier_(b) {}
+  Poll<void> poll(Context& cx) {
+    if (barrier_->arrived >= barrier_->total) return Poll<void>::ready();
+    barrier_->waiters.push_back(cx.waker());
+    return Poll<void>::pending();
+  }
+
+ private:
+  Barrier* barrier_;
+};
+
+struct ClientTally {
+  std::size_t greeted = 0;
+  std::size_t served = 0;
+  std::string failure;
+  void note(std::string what) {
+    if (failure.empty()) failure = std::move(what);
+  }
+};
+
+// One client: connect (at most `limit` connecting at a time, so the listen queue never overflows),
+// wait for the greeting, wait for everyone, then ping and read the pong.
+Task<void> client(net::SocketAddr addr, sync::Semaphore* limit, Barrier* barrier, ClientTally* tally) {
+  net::TcpStream stream;
+  bool greeted = false;
+  {
+    auto acquiring = limit->acquire();
+    auto permit = co_await acquiring;
+    auto connecting = net::TcpStream::connect(addr);
+    auto connected = co_await connecting;
+    if (connected) {
+      stream = std::move(*connected);
+      char greeting = 0;
+      auto reading = stream.read(std::span<char>(&greeting, 1));
+      auto n = co_await reading;
+      greeted = n && *n == 1;
+      if (!greeted) tally->note(n ? "the server closed a connection without serving it" : "read: " + n.error().message());
+    } else {
+      tally->note("connect: " + connected.error().message());
+    }
+  }
+  if (greeted) ++tally->greeted;
+  barrier->arrive();
+  BarrierWait everyone(barrier);
+  co_await everyone;
+  if (!greeted) co_return;
+  auto writing = stream.write_all("ping\n");
+  auto written = co_await writing;
+  if (!written) {
+    tally->note("write: " + written.error().message());
+    co_return;
+  }
+  std::string reply;
+  char buf[16];
+  for (;;) {
+    auto reading = stream.read(std::span<char>(buf, sizeof buf));
+    auto n = co_await reading;
+    if (!n || *n == 0) break;
+    reply.append(buf, *n);
+  }
+  if (reply == "pong\n")
+    ++tally->served;
+  else
+    tally->note("a client got \"" + reply + "\" instead of pong");
+}
+
+Task<void> clients(net::SocketAddr addr, std::size_t n, Barrier* barrier, ClientTally* tally) {
+  sync::Semaphore limit(256, "connecting");
+  std::vector<JoinHandle<void>> all;
+  all.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto c = client(addr, &limit, barrier, tally);
+    all.push_back(spawn(std::move(c), "client"));
+  }
+  for (auto& h : all) (void)co_await h;
+}
+
+// Runs the N clients against `addr` on a real-time runtime of their own, on this thread.
+ClientTally run_clients(net::SocketAddr addr, std::size_t n, Barrier& barrier) {
+  ClientTally tally;
+  barrier.total = n;
+  auto rt = Runtime::builder().current_thread().build();
+  rt.block_on(clients(addr, n, &barrier, &tally));
+  return tally;
+}
+
+// Ends a blocking accept() (or an awaited one) that waits on 127.0.0.1:port: one throwaway connection.
+void knock(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  (void)::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  ::close(fd);
+}
+
+// The connection of the thread-per-connection server, with blocking calls: greet, read the 5-byte
+// ping, answer. The thread is blocked in read() while its client waits for the others.
+void serve_with_blocking_calls(int fd) {
+  (void)::send(fd, "+", 1, MSG_NOSIGNAL);
+  char buf[5];
+  std::size_t got = 0;
+  while (got < sizeof buf) {
+    ssize_t n = ::recv(fd, buf + got, sizeof buf - got, 0);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (got == sizeof buf) (void)::send(fd, "pong\n", 5, MSG_NOSIGNAL);
+  ::close(fd);
+}
+
+ServeCost serve_with_threads(std::size_t n) {
+  ServeCost cost;
+  cost.asked = n;
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof sa;
+  if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 ||
+      ::listen(listener, SOMAXCONN) < 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&sa), &len) < 0) {
+    cost.failure = std::string("listen: ") + std::strerror(errno);
+    if (listener >= 0) ::close(listener);
+    return cost;
+  }
+  const std::uint16_t port = ntohs(sa.sin_port);
+  const ProcessMemory before = read_process_memory();
+  const auto start = WallClock::now();
+  std::atomic<bool> stop{false};
+  std::string thread_failure;
+  // The acceptor: a thread per accepted connection, until told to stop.
+  std::thread acceptor([&] {
+    std::vector<std::thread> threads;
+    threads.reserve(n);
+    while (!stop.load()) {
+      int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;  // EINTR, or a connection that died in the queue
+      if (stop.load()) {
+        ::close(fd);
+        break;
+      }
+      try {
+        threads.emplace_back(serve_with_blocking_calls, fd);
+      } catch (const std::system_error& e) {
+        if (thread_failure.empty())
+          thread_failure = fmt::format("thread {} could not start: {}", threads.size() + 1, e.what());
+        ::close(fd);  // its client sees the connection end and gives up
+      }
+    }
+    for (auto& t : threads) t.join();
+  });
+  Barrier barrier;
+  ClientTally tally = run_clients(net::SocketAddr::localhost(port), n, barrier);
+  stop.store(true);
+  knock(port);
+  acceptor.join();
+  ::close(listener);
+  cost.wall_ms = millis_since(start);
+  cost.open_at_once = tally.greeted;
+  cost.served = tally.served;
+  cost.failure = !thread_failure.empty() ? thread_failure : tally.failure;
+  cost.resident_kib = barrier.at_full.rss_kib - before.rss_kib;
+  cost.reserved_kib = barrier.at_full.size_kib - before.size_kib;
+  return cost;
+}
+
+// The connection of the task-per-connection server: the same exchange, awaited. While it waits for
+// the ping it is a parked waker in the reactor, not a thread.
+Task<void> serve_with_a_task(net::TcpStream s) {
+  auto greeting = s.write_all("+");
+  auto greeted = co_await greeting;
+  if (!greeted) co_return;
+  char buf[5];
+  std::size_t got = 0;
+  while (got < sizeof buf) {
+    auto reading = s.read(std::span<char>(buf + got, sizeof buf - got));
+    auto r = co_await reading;
+    if (!r || *r == 0) co_return;
+    got += *r;
+  }
+  auto answer = s.write_all("pong\n");
+  (void)co_await answer;
+}
+
+Task<void> accept_tasks(std::promise<std::uint16_t>* port, std::atomic<bool>* stop) {
+  auto binding = net::TcpListener::bind(net::SocketAddr::localhost(0));
+  auto bound = co_await binding;
+  if (!bound) {
+    port->set_value(0);
+    co_return;
+  }
+  net::TcpListener listener = std::move(*bound);
+  port->set_value(listener.local_addr().value_or(net::SocketAddr{}).port);
+  while (!stop->load()) {
+    auto accepting = listener.accept();
+    auto conn = co_await accepting;
+    if (!conn) continue;
+    if (stop->load()) break;
+    auto served = serve_with_a_task(std::move(conn->first));
+    (void)spawn(std::move(served), "connection");  // detached: it ends by itself
+  }
+}
+
+ServeCost serve_with_tasks(std::size_t n) {
+  ServeCost cost;
+  cost.asked = n;
+  const ProcessMemory before = read_process_memory();
+  const auto start = WallClock::now();
+  std::atomic<bool> stop{false};
+  std::promise<std::uint16_t> port_promise;
+  auto port_future = port_promise.get_future();
+  // The server: one thread, one runtime, a task per connection.
+  std::thread server([&] {
+    auto rt = Runtime::builder().current_thread().build();
+    rt.block_on(accept_tasks(&port_promise, &stop));
+  });
+  const std::uint16_t port = port_future.get();
+  if (port == 0) {
+    server.join();
+    cost.failure = "the task server could not bind 127.0.0.1";
+    return cost;
+  }
+  Barrier barrier;
+  ClientTally tally = run_clients(net::SocketAddr::localhost(port), n, barrier);
+  stop.store(true);
+  knock(port);
+  server.join();
+  cost.wall_ms = millis_since(start);
+  cost.open_at_once = tally.greeted;
+  cost.served = tally.served;
+  cost.failure = tally.failure;
+  cost.resident_kib = barrier.at_full.rss_kib - before.rss_kib;
+  cost.reserved_kib = barrier.at_full.size_kib - before.size_kib;
+  return cost;
+}
+
+// How many connections this process can hold at once with both ends in it: two descriptors each,
+// under the open-files limit (raised to its hard maximum first), keeping some spare.
+std::size_t connection_capacity(std::size_t& fd_limit) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  ::getrlimit(RLIMIT_NOFILE, &lim);
+  fd_limit = static_cast<std::size_t>(lim.rlim_cur);
+  std::size_t open_now = 0;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (::readdir(d)) ++open_now;
+    ::closedir(d);
+  }
+  const std::size_t spare = open_now + 64;
+  return fd_limit > spare ? (fd_limit - spare) / 2 : 0;
+}
+
+void report_serving(ScenarioRun& run, std::string_view how, const ServeCost& c) {
+  const double per = static_cast<double>(std::max<std::size_t>(c.open_at_once, 1));
+  run.measure(fmt::format("{} connections, {}: served", c.asked, how), static_cast<double>(c.served), "connections");
+  run.measure(fmt::format("{} connections, {}: open at once", c.asked, how), static_cast<double>(c.open_at_once),
+              "connections");
+  run.measure(fmt::format("{} connections, {}: time to serve all", c.asked, how), c.wall_ms, "ms");
+  run.measure(fmt::format("per connection, {}: memory made resident", how), static_cast<double>(c.resident_kib) / per,
+              "KiB");
+  run.measure(fmt::format("per connection, {}: address space reserved", how),
+              static_cast<double>(c.reserved_kib) / per, "KiB");
+  run.say(fmt::format("{}: served {} of {} connections over 127.0.0.1 in {:.1f} ms, {} open at once; with all "
+                      "open the process had grown by {} KiB resident ({:.1f} KiB per connection) and {} KiB "
+                      "of address space ({:.1f} KiB per connection)",
+                      how, c.served, c.asked, c.wall_ms, c.open_at_once, c.resident_kib,
+                      static_cast<double>(c.resident_kib) / per, c.reserved_kib,
+                      static_cast<double>(c.reserved_kib) / per));
+  if (!c.failure.empty()) run.say(fmt::format("{}: {}", how, c.failure));
+}
+
+void measure_serving(ScenarioRun& run, std::size_t asked) {
+  std::size_t fd_limit = 0;
+  const std::size_t capacity = connection_capacity(fd_limit);
+  const std::size_t n = std::min(asked, capacity);
+  if (n < asked)
+    run.say(fmt::format("connections: {} asked, but this process may open {} files and each connection takes two "
+                        "(both ends live here), so {} are made",
+                        asked, fd_limit, n));
+  if (n == 0) return;
+  report_serving(run, "a thread each", serve_with_threads(n));
+  report_serving(run, "a task each", serve_with_tasks(n));
+}
+
 // --- the traced run ---------------------------------------------------------------------------------
 
 Task<void> restaurant(int tables, Duration order, Seen* seen) {
@@ -261,6 +601,10 @@ void scenario_01_threads_vs_tasks(ScenarioRun& run) {
       fmt::format("tasks: spawned and finished {} in {:.1f} ms; each took {:.0f} bytes (cell and frame); "
                   "{} context switches",
                   tables, tasks.wall_ms, task_bytes, tasks.switches));
+
+  // 4. Real connections, a thread each and a task each (before the traced run, so the timeline below
+  // stays the same, deterministic one with or without it).
+  if (p.flag("serve")) measure_serving(run, static_cast<std::size_t>(tables));
 
   // 3. The tasks, traced: what the timeline shows.
   Seen seen;

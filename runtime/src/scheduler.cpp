@@ -150,6 +150,7 @@ Scheduler::Scheduler(const SchedulerConfig& config)
       real_start_(std::chrono::steady_clock::now()),
       rng_(config.seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {
   if (rng_ == 0) rng_ = 0x2545F4914F6CDD1Dull;
+  if (!config_.virtual_time) reactor_ = std::make_unique<Reactor>();
   for (auto& [type, make] : config_.extensions) extensions_[type] = make();
   if (recorder_) {
     live_stamps_ = recorder_->live() != nullptr;
@@ -439,10 +440,12 @@ void Scheduler::run_until_complete(TaskHeader* main) {
     if (ready_len_) {
       // Real time moves while tasks run: look at the timers now and then even when busy, so a
       // stream of ready tasks cannot starve them (tokio checks every 61 ticks).
-      if (!config_.virtual_time && armed_timers_ && ++polls_since_timer_check_ >= 61) {
+      // The same for sockets that became ready meanwhile.
+      if (!config_.virtual_time && (armed_timers_ || reactor_->parked()) && ++polls_since_timer_check_ >= 61) {
         polls_since_timer_check_ = 0;
         if (recorder_) restamp();
-        fire_due_timers(real_now_ns());
+        if (armed_timers_) fire_due_timers(real_now_ns());
+        if (reactor_->parked()) poll_reactor(0);
       }
       poll_task(pop_ready());
       continue;
@@ -463,6 +466,10 @@ void Scheduler::run_until_complete(TaskHeader* main) {
       fire_due_timers(now_ns());
       continue;
     }
+    if (reactor_ && (reactor_->parked() || blocking_outstanding_)) {
+      wait_in_reactor(false, 0);
+      continue;
+    }
     if (blocking_outstanding_) {
       wait_for_remote(false, 0);
       continue;
@@ -475,6 +482,10 @@ void Scheduler::run_until_complete(TaskHeader* main) {
 }
 
 void Scheduler::idle_until_next_timer(std::uint64_t deadline) {
+  if (reactor_) {
+    wait_in_reactor(true, deadline);
+    return;
+  }
   if (blocking_outstanding_) {
     wait_for_remote(true, deadline);
   } else {
@@ -495,6 +506,35 @@ void Scheduler::wait_for_remote(bool has_deadline, std::uint64_t deadline) {
   drain_remote();
 }
 
+void Scheduler::wait_in_reactor(bool has_deadline, std::uint64_t deadline) {
+  int timeout_ms = -1;
+  if (has_deadline) {
+    const std::uint64_t now = real_now_ns();
+    // epoll_wait counts whole milliseconds: round up, so a timer is never looked at early (which
+    // would spin) — at the cost of firing up to a millisecond late.
+    const std::uint64_t wait_ns = deadline > now ? deadline - now : 0;
+    const std::uint64_t ms = (wait_ns + 999'999) / 1'000'000;
+    timeout_ms = static_cast<int>(std::min<std::uint64_t>(ms, 1u << 30));
+  }
+  // A completion posted before this point has set remote_pending_ and written the eventfd, so the
+  // wait below returns at once rather than missing it.
+  if (!remote_pending_.load(std::memory_order_acquire)) poll_reactor(timeout_ms);
+  if (recorder_) restamp();
+  drain_remote();
+}
+
+void Scheduler::poll_reactor(int timeout_ms) {
+  TaskHeader* outer = running_;
+  running_ = nullptr;
+  const auto source = swap_wake_source(trace::WakeSource::io);
+  if (reactor_->wait(timeout_ms)) {
+    if (recorder_) restamp();  // the wakes happen now, after the wait, not when it began
+    reactor_->dispatch();
+  }
+  wake_source_ = source;
+  running_ = outer;
+}
+
 void Scheduler::post_remote(std::function<void()> completion) {
   {
     std::lock_guard lock(remote_mutex_);
@@ -502,6 +542,7 @@ void Scheduler::post_remote(std::function<void()> completion) {
     remote_pending_.store(true, std::memory_order_release);
   }
   remote_ready_.notify_one();
+  if (reactor_) reactor_->notify();
 }
 
 void Scheduler::drain_remote() {

@@ -83,3 +83,42 @@ TEST_CASE("lesson 01: the threads and the tasks are measured for real, and every
   CHECK(said_contains(run, "threads: started"));
   CHECK(said_contains(run, "tasks: spawned and finished 1000"));
 }
+
+TEST_CASE("lesson 01: with serve on, N real connections are served by threads and by tasks, and measured",
+          "[lessons][lesson01][net]") {
+  constexpr int n = 200;
+  auto run = run_lesson_with("01-threads-vs-tasks", {{"tables", std::to_string(n)}, {"serve", "true"}});
+  for (std::string_view how : {"a thread each", "a task each"}) {
+    INFO(how);
+    // Every connection was open at once (each client waited for all the others) and got its pong.
+    const auto* served = measurement(run, fmt::format("{} connections, {}: served", n, how));
+    REQUIRE(served);
+    CHECK(served->unit == "connections");
+    CHECK(served->value == n);
+    const auto* open = measurement(run, fmt::format("{} connections, {}: open at once", n, how));
+    REQUIRE(open);
+    CHECK(open->value == n);
+    const auto* time = measurement(run, fmt::format("{} connections, {}: time to serve all", n, how));
+    REQUIRE(time);
+    CHECK(time->unit == "ms");
+    CHECK(time->value > 0);
+    for (std::string_view what : {"memory made resident", "address space reserved"}) {
+      const auto* m = measurement(run, fmt::format("per connection, {}: {}", how, what));
+      REQUIRE(m);
+      CHECK(m->unit == "KiB");
+    }
+    CHECK(said_contains(run, fmt::format("{}: served {} of {} connections over 127.0.0.1", how, n, n)));
+  }
+  // Each thread reserves its stack's address space; n of them cannot fit in nothing.
+  const auto* reserved = measurement(run, "per connection, a thread each: address space reserved");
+  REQUIRE(reserved);
+  CHECK(reserved->value > 0);
+  // And the timeline is the lesson's usual deterministic one: the measurement is not in the trace.
+  CHECK(find_event(run, "mark label=\"all tables served\""));
+}
+
+TEST_CASE("lesson 01: without serve, no connection is made or measured", "[lessons][lesson01]") {
+  auto run = run_lesson_with("01-threads-vs-tasks", {{"tables", "10"}});
+  CHECK_FALSE(measurement(run, "connections, a thread each"));
+  CHECK_FALSE(measurement(run, "connections, a task each"));
+}

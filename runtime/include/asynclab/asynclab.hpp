@@ -4,6 +4,8 @@
 #include "asynclab/future.hpp"
 #include "asynclab/join.hpp"
 #include "asynclab/join_set.hpp"
+#include "asynclab/net/http.hpp"
+#include "asynclab/net/tcp.hpp"
 #include "asynclab/pin.hpp"
 #include "asynclab/poll.hpp"
 #include "asynclab/runtime.hpp"

@@ -10,7 +10,12 @@
 //   by the seed alone, so a seed replays the same schedule every time.
 // * Virtual time stands still while any task is runnable; when none is, the clock jumps straight to
 //   the earliest timer (tokio's paused time with auto-advance). Real time reads the monotonic clock
-//   and the thread sleeps until the earliest timer instead.
+//   and the thread waits in the reactor's epoll_wait until the earliest timer, a socket event, or a
+//   remote completion (post_remote writes the reactor's eventfd), whichever comes first.
+// * I/O (real time only; detail/reactor.hpp): a real-time scheduler owns a Reactor. Its wakes are
+//   recorded with WakeSource::io. While any waker is parked in the reactor the runtime is not stuck.
+//   Under a stream of ready tasks the reactor is looked at (without waiting) every 61 polls, like
+//   the timers, so sockets cannot be starved. Virtual time has no reactor: real sockets refuse it.
 // * Timers live in a slab addressed by (slot, generation): a Sleep that is dropped cancels its slot,
 //   and the heap entry it leaves behind is skipped when it surfaces.
 // * Tracing: every event goes through `emit`, which costs one test of `recorder_` when off. Events
@@ -37,6 +42,7 @@
 #include <vector>
 
 #include "asynclab/detail/live_tasks.hpp"
+#include "asynclab/detail/reactor.hpp"
 #include "asynclab/detail/task_header.hpp"
 #include "asynclab/detail/thread_pool.hpp"
 #include "asynclab/trace/recorder.hpp"
@@ -184,6 +190,10 @@ class Scheduler {
   }
   std::uint32_t next_request() { return ++requests_; }
 
+  // --- I/O (net::TcpListener, net::TcpStream) ------------------------------------------------------
+  // The reactor of a real-time scheduler; null in virtual time.
+  Reactor* reactor() const { return reactor_.get(); }
+
   // --- resources (channels, locks: see detail/resource.hpp) --------------------------------------
   // Returns the resource's id and sets `slot` to its place in the table (for unregister_resource).
   std::uint32_t register_resource(Resource* r, std::uint32_t name_string, std::uint32_t& slot);
@@ -221,6 +231,10 @@ class Scheduler {
   void idle_until_next_timer(std::uint64_t deadline);
   // Waits (real time) until a remote completion arrives or, if has_deadline, the deadline passes.
   void wait_for_remote(bool has_deadline, std::uint64_t deadline);
+  // Real time: waits in epoll_wait up to the deadline (or without limit), dispatching I/O wakes.
+  void wait_in_reactor(bool has_deadline, std::uint64_t deadline);
+  // Dispatches the reactor's ready events with WakeSource::io; timeout_ms as for Reactor::poll.
+  void poll_reactor(int timeout_ms);
   void drain_remote();
   void check_self_wakes(TaskHeader* task);
   void rebuild_timer_heap();
@@ -276,6 +290,7 @@ class Scheduler {
 
   // Blocking work. The pool exists only once something is submitted in real time.
   std::unique_ptr<ThreadPool> blocking_pool_;
+  std::unique_ptr<Reactor> reactor_;  // real time only; made with the scheduler
   std::size_t blocking_outstanding_ = 0;
   std::uint32_t blocking_jobs_ = 0;
   std::vector<std::uint64_t> blocking_lanes_busy_until_;  // virtual time: lane i is busy until [i]
