@@ -5,6 +5,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <system_error>
 #include <utility>
@@ -74,10 +76,21 @@ void Reactor::remove(IoSource* source) {
   source->reactor = nullptr;
 }
 
-std::size_t Reactor::wait(int timeout_ms) {
+std::size_t Reactor::wait(std::int64_t timeout_ns) {
   epoll_event events[max_events];
   ready_count_ = 0;
-  const int n = ::epoll_wait(epoll_fd_, events, max_events, timeout_ms);
+  int n = -1;
+  static std::atomic<bool> has_pwait2{true};  // until the kernel says ENOSYS
+  if (has_pwait2.load(std::memory_order_relaxed)) {
+    timespec timeout{static_cast<time_t>(timeout_ns / 1'000'000'000), static_cast<long>(timeout_ns % 1'000'000'000)};
+    n = ::epoll_pwait2(epoll_fd_, events, max_events, timeout_ns < 0 ? nullptr : &timeout, nullptr);
+    if (n < 0 && errno == ENOSYS) has_pwait2.store(false, std::memory_order_relaxed);
+  }
+  if (!has_pwait2.load(std::memory_order_relaxed)) {
+    // Whole milliseconds, rounded up: looking at a timer early would only spin.
+    const std::int64_t ms = timeout_ns < 0 ? -1 : std::min<std::int64_t>((timeout_ns + 999'999) / 1'000'000, 1 << 30);
+    n = ::epoll_wait(epoll_fd_, events, max_events, static_cast<int>(ms));
+  }
   if (n < 0) {
     if (errno == EINTR) return 0;  // a signal: the caller's loop looks again
     throw std::system_error(errno, std::generic_category(), "epoll_wait");

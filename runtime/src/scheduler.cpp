@@ -507,27 +507,23 @@ void Scheduler::wait_for_remote(bool has_deadline, std::uint64_t deadline) {
 }
 
 void Scheduler::wait_in_reactor(bool has_deadline, std::uint64_t deadline) {
-  int timeout_ms = -1;
+  std::int64_t timeout_ns = -1;
   if (has_deadline) {
     const std::uint64_t now = real_now_ns();
-    // epoll_wait counts whole milliseconds: round up, so a timer is never looked at early (which
-    // would spin) — at the cost of firing up to a millisecond late.
-    const std::uint64_t wait_ns = deadline > now ? deadline - now : 0;
-    const std::uint64_t ms = (wait_ns + 999'999) / 1'000'000;
-    timeout_ms = static_cast<int>(std::min<std::uint64_t>(ms, 1u << 30));
+    timeout_ns = static_cast<std::int64_t>(std::min<std::uint64_t>(deadline > now ? deadline - now : 0, 1ull << 62));
   }
   // A completion posted before this point has set remote_pending_ and written the eventfd, so the
   // wait below returns at once rather than missing it.
-  if (!remote_pending_.load(std::memory_order_acquire)) poll_reactor(timeout_ms);
+  if (!remote_pending_.load(std::memory_order_acquire)) poll_reactor(timeout_ns);
   if (recorder_) restamp();
   drain_remote();
 }
 
-void Scheduler::poll_reactor(int timeout_ms) {
+void Scheduler::poll_reactor(std::int64_t timeout_ns) {
   TaskHeader* outer = running_;
   running_ = nullptr;
   const auto source = swap_wake_source(trace::WakeSource::io);
-  if (reactor_->wait(timeout_ms)) {
+  if (reactor_->wait(timeout_ns)) {
     if (recorder_) restamp();  // the wakes happen now, after the wait, not when it began
     reactor_->dispatch();
   }

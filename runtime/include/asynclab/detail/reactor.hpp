@@ -55,9 +55,11 @@ class Reactor {
   // Deregisters and forgets the source's wakers. The fd is the caller's to close.
   void remove(IoSource* source);
 
-  // Waits up to timeout_ms (-1: no limit, 0: just look) and keeps the events that arrived (reading
-  // the eventfd back if it fired). Returns the number of socket events kept.
-  std::size_t wait(int timeout_ms);
+  // Waits up to timeout_ns (-1: no limit, 0: just look) and keeps the events that arrived (reading
+  // the eventfd back if it fired). Returns the number of socket events kept. The wait is exact to the
+  // nanosecond (epoll_pwait2) where the kernel has it (Linux 5.11+); elsewhere it is rounded up to
+  // whole milliseconds, so a timer may fire up to a millisecond late but never early.
+  std::size_t wait(std::int64_t timeout_ns);
   // Wakes the wakers parked on the sockets of the events kept by the last wait(). Returns how many.
   std::size_t dispatch();
   // Any thread: ends a wait in poll() that is under way or about to start.

@@ -233,8 +233,8 @@ class Scheduler {
   void wait_for_remote(bool has_deadline, std::uint64_t deadline);
   // Real time: waits in epoll_wait up to the deadline (or without limit), dispatching I/O wakes.
   void wait_in_reactor(bool has_deadline, std::uint64_t deadline);
-  // Dispatches the reactor's ready events with WakeSource::io; timeout_ms as for Reactor::poll.
-  void poll_reactor(int timeout_ms);
+  // Dispatches the reactor's ready events with WakeSource::io; timeout_ns as for Reactor::wait.
+  void poll_reactor(std::int64_t timeout_ns);
   void drain_remote();
   void check_self_wakes(TaskHeader* task);
   void rebuild_timer_heap();
