@@ -157,9 +157,12 @@ Scheduler::Scheduler(const SchedulerConfig& config)
     retimed_upto_ = recorder_->trace().size();
     ticks_start_ = read_ticks();
     restamp();
-    std::uint16_t flags = config_.virtual_time ? 1 : 0;
+    // Flavor in bits 1-7 (1: multi_thread); the worker field says how many workers (n − 1).
+    std::uint16_t flags = static_cast<std::uint16_t>((config_.virtual_time ? 1 : 0) | (config_.workers ? 1 << 1 : 0));
+    worker_ = config_.workers ? config_.workers - 1 : 0;
     emit(EventKind::runtime_started, 0, static_cast<std::uint32_t>(config_.seed),
          static_cast<std::uint32_t>(config_.seed >> 32), flags);
+    worker_ = 0;
   }
 }
 
@@ -236,6 +239,12 @@ void Scheduler::adopt(TaskHeader* task, std::string_view name, const std::source
 
 void Scheduler::push_ready(TaskHeader* task) {
   task->state |= task_state::scheduled;
+  if (config_.workers) {
+    // Simulated workers: from a task's poll, onto that worker's local queue; else the inject queue.
+    if (on_worker_ && running_) workers_[worker_].local.push_back(task);
+    else inject_.push_back(task);
+    return;
+  }
   if (ready_len_ == ready_.size()) [[unlikely]] {
     std::vector<TaskHeader*> bigger(ready_.size() * 2);
     for (std::size_t i = 0; i < ready_len_; ++i) bigger[i] = ready_[(ready_head_ + i) & (ready_.size() - 1)];
@@ -428,6 +437,10 @@ void Scheduler::forgotten_future(const std::source_location* where) {
 
 void Scheduler::run_until_complete(TaskHeader* main) {
   CurrentGuard guard(current_, this);
+  if (config_.workers) {
+    run_workers_until_complete(main);  // src/sim_workers.cpp
+    return;
+  }
   while (!main->is_complete()) {
     if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
       drain_remote();
@@ -564,6 +577,10 @@ void Scheduler::submit_blocking(std::function<void()> job) {
 }
 
 void Scheduler::block_worker_for(std::uint64_t ns) {
+  if (config_.workers && on_worker_) {
+    block_sim_worker(ns);  // only this worker is held; the others go on (src/sim_workers.cpp)
+    return;
+  }
   const std::uint32_t job = next_blocking_job();
   emit(EventKind::blocking_begin, running_id(), 0, job);
   if (config_.virtual_time) {
@@ -668,6 +685,7 @@ void Scheduler::shutdown() {
   }
   ready_len_ = 0;
   ready_head_ = 0;
+  clear_worker_queues();
   for (auto& slot : timer_slots_) {
     slot.armed = false;
     slot.waker.reset();

@@ -45,6 +45,7 @@ std::string_view kind_name(EventKind k) {
     case EventKind::stuck_wait: return "stuck_wait";
     case EventKind::timer_cancelled: return "timer_cancelled";
     case EventKind::pin: return "pin";
+    case EventKind::task_stolen: return "task_stolen";
     case EventKind::kind_count_: break;
   }
   return "unknown";

@@ -297,6 +297,7 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
       case EventKind::runtime_started:
         j["virtual_time"] = (e.flags & 1) != 0;
         j["flavor"] = (e.flags >> 1) == 0 ? "current_thread" : "multi_thread";
+        if ((e.flags >> 1) != 0) j["workers"] = e.worker + 1;
         j["seed"] = join64(e.a, e.b);
         break;
       case EventKind::task_spawned: {
@@ -442,9 +443,15 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
         j["home"] = e.b;
         break;
       }
+      case EventKind::task_stolen:
+        j["from_worker"] = e.a;
+        j["to_worker"] = e.b;
+        break;
       case EventKind::kind_count_:
         break;
     }
+    // Only multi_thread traces have workers other than 0: current_thread lines stay as they were.
+    if (e.worker && e.kind != EventKind::runtime_started) j["worker"] = e.worker;
     dump(out, j);
     out << '\n';
   }

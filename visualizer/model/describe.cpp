@@ -179,6 +179,8 @@ std::string describe_event(const TraceIndex& index, const trace::Event& e) {
                      : fmt::format("pinned future #{}: its self-reference points nowhere", e.a);
       }
       return fmt::format("pinned future #{}", e.a);
+    case EventKind::task_stolen:
+      return fmt::format("worker {} steals {} from worker {}'s queue", e.b, task, e.a);
     case EventKind::kind_count_: break;
   }
   return std::string(trace::kind_name(e.kind));

@@ -3,7 +3,14 @@
 //
 // Rules:
 // * Runtime::builder().current_thread() gives the single-threaded runtime: every task runs on the
-//   thread that calls block_on. (multi_thread(n) arrives with the multi-threaded executor.)
+//   thread that calls block_on.
+// * .multi_thread(n) with .virtual_time() gives tokio's multi_thread flavor *simulated*: n logical
+//   workers, each with its own run queue, a global inject queue and work stealing decided by the
+//   seed, all on the thread that calls block_on, deterministic per seed (the rules are in
+//   detail/scheduler.hpp, "Simulated workers"). A sim::block_for holds only its own worker.
+//   Without virtual time build() throws std::logic_error: real worker threads arrive with the
+//   multi-threaded executor, and asynclab will not pretend to have them meanwhile. The call that
+//   comes last of current_thread() and multi_thread(n) wins.
 // * .virtual_time() makes the clock virtual (tokio's paused time): lessons and graders use it, so a
 //   run is instant and deterministic. .seed(s) fixes every pseudo-random choice (select's fairness,
 //   the simulated world); .explore_schedules() additionally lets the seed reorder the ready queue.
@@ -19,6 +26,7 @@
 #include <expected>
 #include <memory>
 #include <source_location>
+#include <stdexcept>
 #include <string_view>
 
 #include "asynclab/detail/scheduler.hpp"
@@ -36,7 +44,17 @@ class Runtime {
  public:
   class Builder {
    public:
-    Builder& current_thread() { return *this; }
+    Builder& current_thread() {
+      config_.workers = 0;
+      return *this;
+    }
+    // n workers, 1..64 (see the rules above: virtual time only, for now).
+    Builder& multi_thread(std::uint32_t n) {
+      if (n < 1 || n > max_workers) throw std::invalid_argument("multi_thread(n): n must be 1..64");
+      config_.workers = n;
+      return *this;
+    }
+    static constexpr std::uint32_t max_workers = 64;
     Builder& virtual_time(bool on = true) {
       config_.virtual_time = on;
       return *this;
@@ -73,7 +91,13 @@ class Runtime {
       config_.extensions.emplace_back(typeid(sim::FileSystem), [fs] { return std::make_shared<sim::FileSystem>(fs); });
       return *this;
     }
-    Runtime build() const { return Runtime(config_); }
+    Runtime build() const {
+      if (config_.workers && !config_.virtual_time)
+        throw std::logic_error(
+            "multi_thread(n) needs .virtual_time() for now: asynclab simulates the workers in virtual time, "
+            "and has no real worker threads yet (use current_thread() in real time)");
+      return Runtime(config_);
+    }
 
    private:
     detail::SchedulerConfig config_;

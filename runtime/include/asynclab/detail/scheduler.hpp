@@ -24,9 +24,38 @@
 //   counter, which the trace scales to nanoseconds when it is read (see finish_trace_segment) —
 //   unless a live viewer is attached (trace/live_stream.hpp): it reads events as they happen, so
 //   then real time is stamped in nanoseconds from the monotonic clock.
+//
+// Simulated workers (multi_thread(n) with virtual time; src/sim_workers.cpp) — tokio's multi_thread
+// scheduler as a learner sees it, simulated deterministically on this one thread:
+// * N logical workers, numbered 0..N-1. Each has a local FIFO run queue; there is one global inject
+//   queue. A task spawned or woken by a task running on worker W goes to W's local queue; anything
+//   else (block_on's main, timer wakes, a finished blocking job's wake) goes to the inject queue.
+//   A task woken while it runs goes back to the local queue of the worker that ran it.
+// * A free worker takes the front of its local queue, else the front of the inject queue, else it
+//   steals: it picks a victim starting at a seeded pseudo-random worker and going round, and takes
+//   the older half (rounded up) of the first non-empty local queue it finds. Each stolen task is
+//   recorded as task_stolen (task, a: from worker, b: to worker).
+// * Time: at each virtual instant the free workers poll in rounds, worker 0 first, one poll each per
+//   round, until no free worker finds a task. A poll takes no virtual time, except sim::block_for(d)
+//   inside it: that worker alone is busy until now + d (its poll is set aside on the worker's own
+//   fiber, detail/fiber.hpp) while the others go on polling at the same instant. When no free
+//   worker has work, the clock moves to the earliest of: a busy worker's end, a timer's deadline.
+//   At that instant the busy workers whose time is up finish their polls first (in worker order),
+//   then due timers fire, then the rounds start again. So times never decrease, a task is never
+//   polled on two workers at once (the SCHEDULED/RUNNING bits still guard it), and the same seed and
+//   program give the same trace byte for byte.
+// * Every event carries the worker whose poll recorded it (0 for the run loop itself: timers,
+//   steals are the thief's). runtime_started records workers − 1 in its worker field and flavor 1
+//   (multi_thread) in its flags, so a reader knows the worker count even if one never polled.
+// * block_on returns once main is complete and every busy worker has finished the poll it was in
+//   (their tasks' other work is left to shutdown, as tokio leaves it to the runtime's drop).
+// * Not modelled: tokio's LIFO slot, the local queues' capacity of 256 (overflow to inject), the
+//   global queue check every 61 ticks, explore_schedules (the seed decides steals instead), and real
+//   threads: without virtual time Runtime::Builder refuses multi_thread (runtime.hpp).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -41,6 +70,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "asynclab/detail/fiber.hpp"
 #include "asynclab/detail/live_tasks.hpp"
 #include "asynclab/detail/reactor.hpp"
 #include "asynclab/detail/task_header.hpp"
@@ -59,6 +89,7 @@ struct SchedulerConfig {
   bool virtual_time = false;
   bool explore_schedules = false;  // pick ready tasks pseudo-randomly (seeded) instead of FIFO
   std::uint64_t seed = 0;
+  std::uint32_t workers = 0;  // 0: current_thread; n >= 1: n simulated workers (virtual time only)
   trace::Recorder* recorder = nullptr;
   std::chrono::nanoseconds long_poll_threshold = std::chrono::milliseconds(10);
   std::size_t max_blocking_threads = 64;  // real time only: threads of the blocking pool
@@ -111,6 +142,10 @@ class Scheduler {
 
   // Runs tasks until `main` completes. Throws StuckError when nothing can make progress any more.
   void run_until_complete(TaskHeader* main);
+  // Simulated workers (see the rules above): their count (0: the current-thread scheduler), and the
+  // worker whose poll is running now (0 outside any poll).
+  std::uint32_t workers() const { return config_.workers; }
+  std::uint32_t current_worker() const { return worker_; }
   // Drops every task still alive (their futures' destructors run), clears timers and the queue.
   void shutdown();
 
@@ -130,7 +165,7 @@ class Scheduler {
   void emit(trace::EventKind kind, std::uint32_t task, std::uint32_t a = 0, std::uint32_t b = 0,
             std::uint16_t flags = 0) {
     if (recorder_) [[unlikely]]
-      recorder_->emit(trace::Event{stamp_, kind, 0, flags, task, a, b});
+      recorder_->emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b});
   }
   // Who is waking tasks right now, for wake events: a task, or the timer driver.
   trace::WakeSource wake_source() const { return wake_source_; }
@@ -221,6 +256,21 @@ class Scheduler {
   };
 
   void adopt(TaskHeader* task, std::string_view name, const std::source_location& loc);
+  // --- simulated workers (src/sim_workers.cpp) ---
+  struct SimWorker {
+    std::deque<TaskHeader*> local;
+    std::unique_ptr<Fiber> fiber;
+    TaskHeader* assigned = nullptr;  // the task the fiber polls when next resumed between polls
+    bool busy = false;               // its poll is set aside inside sim::block_for
+    std::uint64_t busy_until = 0;
+    TaskHeader* running = nullptr;   // running_ of the set-aside poll
+  };
+  void run_workers_until_complete(TaskHeader* main);
+  TaskHeader* next_for_worker(std::uint32_t w);
+  void enter_worker(std::uint32_t w);  // resumes worker w's fiber, as the running worker
+  void block_sim_worker(std::uint64_t ns);
+  void clear_worker_queues();
+  bool any_worker_busy() const;
   void push_ready(TaskHeader* task);
   TaskHeader* pop_ready();
   void poll_task(TaskHeader* task);
@@ -257,6 +307,11 @@ class Scheduler {
   std::vector<TaskHeader*> ready_;
   std::size_t ready_head_ = 0;
   std::size_t ready_len_ = 0;
+  // Simulated workers: their queues and fibers, the inject queue, and who is polling.
+  std::vector<SimWorker> workers_;
+  std::deque<TaskHeader*> inject_;
+  std::uint32_t worker_ = 0;    // the worker whose poll is running (0 outside polls)
+  bool on_worker_ = false;      // a simulated worker's poll is running
 
   LiveTasks live_;  // every task not yet complete, for shutdown and the stuck report
   // Finished tasks that still have Waker clones out there (kept by a test, a lesson's shared state):

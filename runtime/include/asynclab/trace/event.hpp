@@ -5,6 +5,9 @@
 // * An Event is 24 bytes and trivially copyable; the meaning of `a`, `b` and `flags` depends on
 //   `kind` and is written next to each kind below. Strings and source locations are never stored in
 //   an event: events refer to the trace's tables by index (see trace/trace.hpp).
+// * `worker` is the worker whose poll recorded the event (0: the only worker, or the run loop
+//   itself). In runtime_started it is the highest worker number (workers − 1), so the worker count
+//   is known even if a worker never polled.
 // * Task id 0 means "no task": the runtime itself (timer driver, shutdown) or code outside any task.
 // * Times are nanoseconds since the runtime started (up to 2^48 ns, 78 hours), on the runtime's clock: virtual time when the
 //   runtime runs with virtual time (then traces are byte-for-byte deterministic), real time otherwise.
@@ -58,6 +61,9 @@ enum class EventKind : std::uint8_t {
   pin,                  // task: enclosing task. a: Pinned future id. flags: PinAction. b: the home (1, 2, ...:
                         // the places the future has lived, in order) it is at — for self_ref, the home its
                         // self-reference points into (0: none of them)
+  // --- the multi_thread flavor (simulated workers, detail/scheduler.hpp) ---
+  task_stolen,          // task: the stolen task. a: the worker it was queued on. b: the worker that
+                        // stole it (also the event's worker)
   kind_count_,          // not a kind: one past the last valid value
 };
 
