@@ -320,6 +320,7 @@ void worker_lane(Frame& f, const LaneIndex& lists, std::uint32_t id, std::uint32
                  f.span(DrawKind::folded, lane, begin(first), run_end,
                         static_cast<std::uint32_t>(last - first + 1), p.begin_event, 0);
              });
+  instants(f, lists.steals(id), DrawKind::steal_mark, lane);
 }
 
 // User marks and lints of no task: drawn across every row.
@@ -341,7 +342,8 @@ std::vector<Lane> default_lanes(const TraceIndex& index) {
   for (const TaskInfo& t : index.tasks()) lanes.push_back(Lane{LaneKind::task, t.id});
   const bool worker_blocked = std::any_of(index.blocking().begin(), index.blocking().end(),
                                           [](const BlockingSpan& b) { return b.lane == 0; });
-  for (std::uint32_t l = worker_blocked ? 0 : 1; l <= index.run().blocking_lanes; ++l)
+  const bool lane0 = worker_blocked && index.run().workers == 1;
+  for (std::uint32_t l = lane0 ? 0 : 1; l <= index.run().blocking_lanes; ++l)
     lanes.push_back(Lane{LaneKind::blocking, l});
   return lanes;
 }
@@ -506,6 +508,11 @@ LaneIndex::LaneIndex(const TraceIndex& index) : index_(&index) {
         return index.tasks()[a.slot].polls[a.poll].begin_event <
                index.tasks()[b.slot].polls[b.poll].begin_event;
       });
+    const std::vector<StealRecord>& steals = index.steals();
+    steals_.fill(
+        index.run().workers, steals.size(),
+        [&](std::size_t i) { return steals[i].to_worker < index.run().workers ? steals[i].to_worker : npos; },
+        [&](std::size_t i) { return Instants::Instant{steals[i].event, steals[i].time_ns, steals[i].from_worker}; });
   }
 }
 
@@ -535,7 +542,8 @@ std::span<const std::uint32_t> LaneIndex::blocking(std::uint32_t lane) const {
 
 std::size_t LaneIndex::memory_bytes() const {
   std::size_t bytes =
-      sizeof(*this) + wakes_.memory_bytes() + cancelled_.memory_bytes() + lints_.memory_bytes();
+      sizeof(*this) + wakes_.memory_bytes() + cancelled_.memory_bytes() + lints_.memory_bytes() +
+      steals_.memory_bytes();
   bytes += wake_sources_.capacity() * sizeof(trace::WakeSource);
   bytes += poll_start_.capacity() * sizeof(std::uint32_t) + poll_times_.capacity() * sizeof(TimeSpan) +
            poll_steps_.capacity() * sizeof(StepSpan);

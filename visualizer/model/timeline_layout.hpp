@@ -22,10 +22,11 @@
 //     walk over its spans), so each round costs O(log n) and moves the run by min_px or more: a lane
 //     costs O(width_px / min_px · log n) whatever its length. A narrow span alone stays itself.
 //     Counts are exact: on a lane, the counts of the span commands sum to the spans overlapping the view.
-//   - instants (wakes, marks, lints, cancellations) fold per min_px bucket: one command at the first
+//   - instants (wakes, marks, lints, cancellations, steals) fold per min_px bucket: one command at the first
 //     of them, counting those less than min_px after it (so at most one wake arrow per lane per bucket);
 //   - idle and scheduled gaps narrower than min_px are left out: they are background.
-// * Order. Per visible lane: gaps and spans (they never overlap), then marks, then wake arrows;
+// * Order. Per visible lane: gaps and spans (they never overlap), then marks (a worker lane's steal
+//   marks too), then wake arrows;
 //   timeline-wide commands come last. Later commands draw on top; hit_test answers the topmost.
 // * Everything here is a pure function of its arguments: no caches filled behind the caller's back.
 //   What the layout needs beyond the TraceIndex (per-lane lists the index does not keep) is built
@@ -53,7 +54,9 @@ struct Lane {
   bool operator==(const Lane&) const = default;
 };
 
-// Tasks in spawn order, then the blocking lanes (lane 0 only when a task blocked its worker).
+// Tasks in spawn order, then the blocking lanes (lane 0 only when a task blocked its worker, and
+// only with one worker: with several, lane 0's jobs of different workers overlap, and each shows
+// inside its own worker lane's poll instead).
 std::vector<Lane> default_lanes(const TraceIndex& index);
 
 struct TimelineViewport {
@@ -104,6 +107,8 @@ enum class DrawKind : std::uint8_t {
   lint_marker,     // `count` lints. event: the first. aux: index into TraceIndex::lints()
   user_mark,       // `count` marks (timeline-wide, lane npos). event: the first. aux: index into marks()
   spawn_mark,      // the task was spawned. event: task_spawned. aux: the parent's lane, or npos
+  steal_mark,      // `count` tasks stolen by this worker lane's worker. event: the first task_stolen.
+                   // aux: the worker it robbed
 };
 
 // One thing to draw; produced per frame, so it stays small (28 bytes).
@@ -174,6 +179,8 @@ class LaneIndex {
     return worker < workers_.size() ? std::span<const WorkerPoll>(workers_[worker])
                                     : std::span<const WorkerPoll>();
   }
+  // The steals a worker made, as the thief; refs: the worker robbed. Empty for one worker.
+  InstantList steals(std::uint32_t worker) const { return steals_.of(worker); }
   std::size_t memory_bytes() const;
 
  private:
@@ -211,6 +218,7 @@ class LaneIndex {
   std::vector<std::uint32_t> blocking_start_;  // by lane, as in Instants
   std::vector<std::uint32_t> blocking_;
   std::vector<std::vector<WorkerPoll>> workers_;
+  Instants steals_;  // by thief worker
 };
 
 // The draw commands for one frame. `out` is cleared and refilled: keep it between frames and a warm

@@ -167,6 +167,9 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
     run_.end_ns = e.time_ns;
     if (e.worker + 1u > run_.workers) run_.workers = e.worker + 1u;
     switch (e.kind) {
+      case EventKind::task_stolen:
+        steals_.push_back(StealRecord{ev, e.time_ns, e.task, e.a, e.b});
+        break;
       case EventKind::runtime_started:
         run_.virtual_time = (e.flags & 1) != 0;
         run_.flavor = static_cast<std::uint8_t>(e.flags >> 1);
@@ -427,6 +430,7 @@ std::size_t TraceIndex::memory_bytes() const {
   bytes += requests_.capacity() * sizeof(RequestInfo) + lints_.capacity() * sizeof(LintRecord);
   for (const MarkRecord& m : marks_) bytes += m.label.capacity();
   bytes += marks_.capacity() * sizeof(MarkRecord) + stuck_.capacity() * sizeof(StuckRecord);
+  bytes += steals_.capacity() * sizeof(StealRecord);
   return bytes;
 }
 

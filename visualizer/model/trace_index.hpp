@@ -146,6 +146,15 @@ struct MarkRecord {
   std::string label;
 };
 
+// A task taken from one worker's queue by another (the multi_thread flavor's work stealing).
+struct StealRecord {
+  EventIndex event = 0;
+  std::uint64_t time_ns = 0;
+  std::uint32_t task = 0;
+  std::uint32_t from_worker = 0;  // the worker whose queue it sat on
+  std::uint32_t to_worker = 0;    // the worker that stole it
+};
+
 struct StuckRecord {
   EventIndex event = 0;
   std::uint32_t task = 0;
@@ -168,13 +177,13 @@ struct PinInfo {
 
 struct RunInfo {
   bool virtual_time = false;
-  std::uint8_t flavor = 0;  // 0: current_thread
+  std::uint8_t flavor = 0;  // 0: current_thread, 1: multi_thread (simulated workers)
   std::uint64_t seed = 0;
   bool stopped = false;
   trace::StopReason stop_reason = trace::StopReason::finished;
   std::uint64_t start_ns = 0;
   std::uint64_t end_ns = 0;
-  std::uint32_t workers = 1;
+  std::uint32_t workers = 1;  // the highest worker field seen + 1 (runtime_started carries workers − 1)
   std::uint32_t blocking_lanes = 0;  // highest lane number seen
 };
 
@@ -215,6 +224,7 @@ class TraceIndex {
   const std::vector<MarkRecord>& marks() const { return marks_; }
   const std::vector<StuckRecord>& stuck() const { return stuck_; }
   const std::vector<PinInfo>& pins() const { return pins_; }
+  const std::vector<StealRecord>& steals() const { return steals_; }
 
   // Bytes this index holds beyond the trace itself (the benchmark's "memory per event").
   std::size_t memory_bytes() const;
@@ -237,6 +247,7 @@ class TraceIndex {
   std::vector<MarkRecord> marks_;
   std::vector<StuckRecord> stuck_;
   std::vector<PinInfo> pins_;
+  std::vector<StealRecord> steals_;
 };
 
 }  // namespace asynclab::vis

@@ -105,6 +105,9 @@ std::string describe_cmd(const Session& session, const DrawCmd& c) {
     case DrawKind::lint_marker: return describe_lint(index, index.lints()[c.aux]);
     case DrawKind::user_mark: return fmt::format("mark \"{}\" at {}", index.marks()[c.aux].label, at(c.event));
     case DrawKind::spawn_mark: return fmt::format("{} at {}", describe_event(index, t[c.event]), at(c.event));
+    case DrawKind::steal_mark:
+      return c.count > 1 ? fmt::format("{} tasks stolen; the first: {} at {}", c.count, describe_event(index, t[c.event]), at(c.event))
+                         : fmt::format("{} at {}", describe_event(index, t[c.event]), at(c.event));
   }
   return {};
 }
@@ -360,6 +363,11 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
           break;
         case DrawKind::spawn_mark:
           draw->AddTriangleFilled(ImVec2(x0, mid - 5), ImVec2(x0, mid + 5), ImVec2(x0 + 6, mid), palette::scheduled.u32());
+          break;
+        case DrawKind::steal_mark:
+          // A hook pulling the task onto this worker's lane: a downward arrow at the steal.
+          draw->AddLine(ImVec2(x0, y + 1), ImVec2(x0, mid), palette::wake.u32(), 1.5f);
+          draw->AddTriangleFilled(ImVec2(x0 - 4, mid - 5), ImVec2(x0 + 4, mid - 5), ImVec2(x0, mid + 1), palette::wake.u32());
           break;
       }
     }
