@@ -543,3 +543,35 @@ TEST_CASE("a trace of a million events is drawn, folding many polls into each co
     CHECK(rows_of(render_swimlanes(index, o)).size() == 20);
   }
 }
+
+namespace {
+Task<int> parse_for_workers(int i) {
+  sim::block_for(std::chrono::milliseconds(10));
+  co_return i;
+}
+Task<void> four_parses_for_workers() {
+  std::vector<JoinHandle<int>> hs;
+  for (int i = 0; i < 4; ++i) hs.push_back(spawn(parse_for_workers(i), "parse " + std::to_string(i)));
+  for (auto& h : hs) (void)co_await h;
+}
+}  // namespace
+
+TEST_CASE("a multi-worker trace gets a row per worker first, and no shared worker-blocked row", "[vis][swimlanes]") {
+  trace::Recorder rec;
+  {
+    auto rt = Runtime::builder().multi_thread(2).virtual_time().trace(rec).build();
+    rt.block_on(four_parses_for_workers());
+  }
+  const TraceIndex index(rec.trace());
+  const SwimlaneLayout layout = layout_swimlanes(index, options(100, SwimlaneAxis::time));
+  REQUIRE(layout.lanes.size() == 2 + 5);
+  CHECK(layout.lanes[0].is_worker);
+  CHECK(layout.lanes[0].label == "worker 0");
+  CHECK(layout.lanes[1].is_worker);
+  CHECK(layout.lanes[1].worker == 1);
+  CHECK(layout.lanes[2].label == "main");
+  for (const SwimlaneRow& row : layout.lanes) CHECK(row.label != "worker blocked");
+  // Both workers parse from 0 ms to 10 ms (the run ends at 20 ms): the first column is a poll on each.
+  CHECK(layout.lanes[0].cells[0].kind == CellKind::polled);
+  CHECK(layout.lanes[1].cells[0].kind == CellKind::polled);
+}

@@ -370,8 +370,10 @@ std::string stuck_note(const TraceIndex& index, const StuckRecord& s) {
 // [SECTION] Layout
 //-----------------------------------------------------------------------------
 
-// Which rows are drawn: task slots (spawn order) and blocking lane numbers.
+// Which rows are drawn: workers (multi-worker traces), task slots (spawn order) and blocking lane
+// numbers.
 struct Rows {
+  std::uint32_t workers = 0;  // worker rows: 0 for a current-thread trace
   std::vector<std::uint32_t> slots;
   std::vector<std::uint32_t> blocking_lanes;
   std::size_t spawned = 0;  // tasks spawned before the cursor
@@ -397,9 +399,25 @@ Rows choose_rows(const TraceIndex& index, const SwimlaneOptions& options, EventI
     if (lane_seen.size() <= b.lane) lane_seen.resize(b.lane + 1, false);
     lane_seen[b.lane] = true;
   }
+  if (index.run().workers > 1) {
+    // Each worker gets its own row; lane 0 would stack the blocks of different workers on one row,
+    // and each of them already shows as its worker's poll.
+    rows.workers = index.run().workers;
+    if (!lane_seen.empty()) lane_seen[0] = false;
+  }
   for (std::uint32_t l = 0; l < lane_seen.size(); ++l)
     if (lane_seen[l]) rows.blocking_lanes.push_back(l);
   return rows;
+}
+
+std::string worker_label(std::uint32_t worker) { return fmt::format("worker {}", worker); }
+
+// A worker's polls never overlap, so as for a blocking lane only the last to begin can cover s.
+Cell worker_cell(const std::vector<const PollSpan*>& polls, Span s) {
+  const auto after = std::partition_point(polls.begin(), polls.end(),
+                                          [&](const PollSpan* p) { return p->begin_event < s.hi; });
+  if (after == polls.begin()) return {};
+  return (*std::prev(after))->end_event >= s.lo ? Cell{CellKind::polled} : Cell{};
 }
 
 std::string blocking_label(std::uint32_t lane) {
@@ -411,6 +429,7 @@ int label_width(const TraceIndex& index, const SwimlaneOptions& options, const R
   std::size_t widest = min_label_width;
   for (std::uint32_t s : rows.slots) widest = std::max(widest, columns_of(index.tasks()[s].name));
   for (std::uint32_t l : rows.blocking_lanes) widest = std::max(widest, columns_of(blocking_label(l)));
+  if (rows.workers) widest = std::max(widest, columns_of(worker_label(rows.workers - 1)));
   return static_cast<int>(std::min<std::size_t>(widest, max_label_width));
 }
 
@@ -536,6 +555,21 @@ SwimlaneLayout layout_swimlanes(const TraceIndex& index, const SwimlaneOptions& 
 
   // The rows.
   const Rows rows = choose_rows(index, options, upto);
+  if (rows.workers) {
+    std::vector<std::vector<const PollSpan*>> ran(rows.workers);
+    for (const TaskInfo& t : index.tasks())
+      for (const PollSpan& p : t.polls)
+        if (p.begin_event < upto && trace[p.begin_event].worker < rows.workers)
+          ran[trace[p.begin_event].worker].push_back(&p);
+    for (std::uint32_t w = 0; w < rows.workers; ++w) {
+      std::sort(ran[w].begin(), ran[w].end(),
+                [](const PollSpan* a, const PollSpan* b) { return a->begin_event < b->begin_event; });
+      SwimlaneRow lane{worker_label(w), 0, 0, false, std::vector<Cell>(static_cast<std::size_t>(width)), true, w};
+      for (int c = 0; c < layout.drawn_columns; ++c)
+        lane.cells[static_cast<std::size_t>(c)] = worker_cell(ran[w], column_span(layout, c));
+      layout.lanes.push_back(std::move(lane));
+    }
+  }
   for (std::uint32_t slot : rows.slots) {
     const TaskInfo& t = index.tasks()[slot];
     SwimlaneRow lane{t.name, t.id, 0, options.highlight_task == t.id,

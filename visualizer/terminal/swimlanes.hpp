@@ -88,6 +88,8 @@ struct SwimlaneRow {
   std::uint32_t blocking_lane = 0;  // for a blocking lane: its number (0: the worker itself)
   bool highlighted = false;
   std::vector<Cell> cells;  // exactly `width` cells
+  bool is_worker = false;   // a worker's row (multi-worker traces): the polls that worker ran
+  std::uint32_t worker = 0;
 };
 
 struct AxisTick {
@@ -105,7 +107,8 @@ struct SwimlaneLayout {
   std::vector<EventIndex> bounds;  // width + 1 entries: column c holds events [bounds[c], bounds[c+1])
   std::vector<AxisTick> ticks;
   std::string scale;                     // "one column = 500 µs", "one column = 1 poll"
-  std::vector<SwimlaneRow> lanes;               // tasks in spawn order, then the blocking lanes
+  std::vector<SwimlaneRow> lanes;  // the workers (several only), tasks in spawn order, then the blocking
+                                   // lanes (lane 0, "worker blocked", only with one worker)
   std::size_t hidden_tasks = 0;          // spawned before the cursor but beyond max_lanes
   std::vector<std::string> stuck_notes;  // "alice waits on mutex "second", held by bob ..."
   // The summary line's numbers, counting events before the cursor only.
