@@ -35,18 +35,20 @@ thread_local Fiber* running_fiber = nullptr;
 thread_local Fiber* starting_fiber = nullptr;
 }  // namespace
 
-Fiber::Fiber(std::function<void()> body, std::size_t stack_size) : impl_(std::make_unique<Impl>()), body_(std::move(body)) {
+Fiber::Fiber(std::function<void()> body, std::size_t requested_stack)
+    : impl_(std::make_unique<Impl>()), body_(std::move(body)) {
+  // Only impl_'s members (on the heap) are used after getcontext below: it "returns twice" as
+  // setjmp does, so locals and parameters live across it could be clobbered (GCC's -Wclobbered).
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  stack_size = (stack_size + page - 1) / page * page;
-  impl_->mapped = stack_size + page;
+  impl_->stack_size = (requested_stack + page - 1) / page * page;
+  impl_->mapped = impl_->stack_size + page;
   impl_->stack = mmap(nullptr, impl_->mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (impl_->stack == MAP_FAILED) throw std::bad_alloc();
   mprotect(impl_->stack, page, PROT_NONE);  // the guard page: an overflow faults instead of corrupting
   impl_->stack_low = static_cast<char*>(impl_->stack) + page;
-  impl_->stack_size = stack_size;
   if (getcontext(&impl_->context) != 0) throw std::runtime_error("getcontext failed");
   impl_->context.uc_stack.ss_sp = impl_->stack_low;
-  impl_->context.uc_stack.ss_size = stack_size;
+  impl_->context.uc_stack.ss_size = impl_->stack_size;
   impl_->context.uc_link = nullptr;
   makecontext(&impl_->context, &Fiber::entry, 0);
 }
