@@ -9,10 +9,13 @@ fastest run of each is kept (the least disturbed one). Ratios are asynclab / tok
 """
 import argparse
 import json
+import re
 import subprocess
 import sys
 
 TARGETS = {"asynclab": 0.5, "asynclab-traced": 0.8, "asynclab-traced-realtime": 0.8}
+# The multi-threaded runtime (issue 4): untraced within 0.8x of tokio's multi_thread runtime.
+TARGETS_MT = {"asynclab": 0.8, "asynclab-traced": 0.8, "asynclab-traced-realtime": 0.8}
 
 
 def run(cmd):
@@ -35,10 +38,11 @@ def main():
         for w in args.workloads or [None]:
             names = [w] if w else []
             for rec in run([args.twin, *extra, *names]) + run([args.bench, *extra, *names]):
-                key = (rec["workload"], rec["runtime"].replace("tokio-mt-", "tokio"))
+                key = (rec["workload"], re.sub(r"-mt-\d+$", "", rec["runtime"]))
                 if key not in best or rec["ns_per_op"] < best[key][0]:
                     best[key] = (rec["ns_per_op"], rec)
 
+    targets = TARGETS_MT if args.workers else TARGETS
     workloads = sorted({w for (w, r) in best if r.startswith("asynclab")}, key=lambda w: list(best).index((w, "asynclab")) if (w, "asynclab") in best else 0)
     print(f"{'workload':<18} {'tokio ns':>9} {'asynclab':>9} {'ratio':>6} {'traced':>7} {'ratio':>6} {'traced-rt':>9} {'ratio':>6} {'B/event':>8}")
     failed = False
@@ -51,13 +55,16 @@ def main():
             if (w, runtime) in best:
                 ns = best[(w, runtime)][0]
                 ratio = ns / tokio
-                failed |= ratio > TARGETS[runtime]
-                mark = "" if ratio <= TARGETS[runtime] else "!"
+                failed |= ratio > targets[runtime]
+                mark = "" if ratio <= targets[runtime] else "!"
                 row += f" {ns:>9.1f} {ratio:>5.2f}{mark or ' '}"
         bpe = best.get((w, "asynclab-traced"), (0, {}))[1].get("bytes_per_event")
         row += f" {bpe:>8.2f}" if bpe else ""
         print(row)
-    print("targets: untraced <= 0.5x tokio, traced <= 0.8x tokio untraced ('!' marks a miss)")
+    if args.workers:
+        print(f"targets ({args.workers} workers, both sides): untraced and traced <= 0.8x tokio untraced ('!' marks a miss)")
+    else:
+        print("targets: untraced <= 0.5x tokio, traced <= 0.8x tokio untraced ('!' marks a miss)")
     return 1 if failed else 0
 
 

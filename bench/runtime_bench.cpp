@@ -1,6 +1,9 @@
 // runtime_bench — the workloads of ../shared/bench/README.md on asynclab's current-thread runtime,
 // untraced and traced, printing the same JSON lines as the Tokio twin so the two can be read side by
-// side as ratios. Usage: runtime_bench [--untraced | --traced] [WORKLOAD...]  (none named: all)
+// side as ratios. Usage: runtime_bench [--untraced | --traced] [--workers N] [WORKLOAD...]
+// (none named: all). With --workers N the workloads run on the multi_thread runtime with N worker
+// threads ("asynclab-mt-N"), against `tokio-twin --workers N`; `timers` is skipped there, as the twin
+// skips it (it needs virtual time), and the traced run is the real-time one only.
 //
 // As in the twin, every workload runs on the real-time clock except `timers`, which runs in virtual
 // time (the twin uses tokio's paused time for it). Traced runs record every event into a Recorder
@@ -11,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,7 +31,8 @@ namespace {
 struct Run {
   bool traced = false;
   bool virtual_time = false;
-  const char* label = "asynclab";
+  std::string label = "asynclab";
+  std::uint32_t workers = 0;  // 0: current_thread; n: n worker threads
 };
 
 void report(std::string_view name, std::uint64_t ops, std::chrono::nanoseconds took, const Run& run,
@@ -35,7 +40,7 @@ void report(std::string_view name, std::uint64_t ops, std::chrono::nanoseconds t
   double ns_per_op = static_cast<double>(took.count()) / static_cast<double>(ops);
   if (!run.traced) {
     std::printf("{\"workload\": \"%.*s\", \"ops\": %llu, \"ns_per_op\": %.2f, \"runtime\": \"%s\"}\n",
-                static_cast<int>(name.size()), name.data(), static_cast<unsigned long long>(ops), ns_per_op, run.label);
+                static_cast<int>(name.size()), name.data(), static_cast<unsigned long long>(ops), ns_per_op, run.label.c_str());
   } else {
     const auto& t = rec->trace();
     std::size_t bytes = t.event_bytes_reserved();
@@ -44,7 +49,7 @@ void report(std::string_view name, std::uint64_t ops, std::chrono::nanoseconds t
     std::printf(
         "{\"workload\": \"%.*s\", \"ops\": %llu, \"ns_per_op\": %.2f, \"runtime\": \"%s\", "
         "\"events\": %zu, \"bytes_per_event\": %.2f}\n",
-        static_cast<int>(name.size()), name.data(), static_cast<unsigned long long>(ops), ns_per_op, run.label, t.size(),
+        static_cast<int>(name.size()), name.data(), static_cast<unsigned long long>(ops), ns_per_op, run.label.c_str(), t.size(),
         static_cast<double>(bytes) / static_cast<double>(t.size()));
   }
   std::fflush(stdout);
@@ -55,7 +60,9 @@ void report(std::string_view name, std::uint64_t ops, std::chrono::nanoseconds t
 template <class Body>
 void measure(std::string_view name, std::uint64_t ops, const Run& run, Body body) {
   std::optional<trace::Recorder> rec;
-  auto b = Runtime::builder().current_thread().virtual_time(run.virtual_time);
+  auto b = Runtime::builder().virtual_time(run.virtual_time);
+  if (run.workers) b.multi_thread(run.workers);
+  else b.current_thread();
   if (run.traced) b.trace(rec.emplace());
   auto start = std::chrono::steady_clock::now();
   {
@@ -227,13 +234,21 @@ int main(int argc, char** argv) {
       {"mpsc_contention", mpsc_contention}, {"select_timeout", select_timeout},
   };
   bool untraced = true, traced = true;
+  std::uint32_t workers = 0;
   std::vector<std::string_view> wanted;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--untraced") traced = false;
     else if (a == "--traced") untraced = false;
-    else if (a == "--help" || a == "-h") {
-      std::puts("usage: runtime_bench [--untraced | --traced] [WORKLOAD...]");
+    else if (a == "--workers" && i + 1 < argc) {
+      const int n = std::atoi(argv[++i]);
+      if (n < 1 || n > static_cast<int>(Runtime::Builder::max_workers)) {
+        std::fprintf(stderr, "runtime_bench: --workers takes 1..%u\n", Runtime::Builder::max_workers);
+        return 2;
+      }
+      workers = static_cast<std::uint32_t>(n);
+    } else if (a == "--help" || a == "-h") {
+      std::puts("usage: runtime_bench [--untraced | --traced] [--workers N] [WORKLOAD...]");
       return 0;
     } else wanted.push_back(a);
   }
@@ -247,6 +262,13 @@ int main(int argc, char** argv) {
   }
   for (auto& [name, fn] : all) {
     if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), name) == wanted.end()) continue;
+    if (workers) {
+      if (name == "timers") continue;  // virtual time only, as in the twin
+      const std::string mt = "-mt-" + std::to_string(workers);
+      if (untraced) fn(Run{false, false, "asynclab" + mt, workers});
+      if (traced) fn(Run{true, false, "asynclab-traced-realtime" + mt, workers});
+      continue;
+    }
     if (untraced) fn(Run{false, false, "asynclab"});
     if (traced) fn(Run{true, true, "asynclab-traced"});
     if (traced) fn(Run{true, false, "asynclab-traced-realtime"});

@@ -4,7 +4,7 @@
 // Seed C: "#[tokio::main] is a macro that sets up the multi-threaded runtime. It expands to:
 // tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {...})".
 // asynclab's version of that macro is ASYNCLAB_MAIN (runtime/include/asynclab/runtime.hpp), and it
-// writes `Runtime::builder().current_thread().build()` and `rt.block_on(fn)`. This scenario does
+// writes `Runtime::builder().multi_thread(cores).build()` and `rt.block_on(fn)`. This scenario does
 // what the macro does by hand, with the three things a lesson adds to the builder: virtual time, a
 // seed and a trace (ScenarioRun::builder()).
 //
@@ -79,9 +79,10 @@ void scenario_06_runtime(ScenarioRun& run) {
   server.query = p.millis("query_ms");
 
   // #[tokio::main] by hand: build the runtime, then block_on the async main. ASYNCLAB_MAIN(serve)
-  // would write `Runtime::builder().current_thread().build().block_on(serve)`; the lesson's builder
-  // is that one plus virtual time, the run's seed and the trace recorder. More than one worker: the
-  // multi_thread flavor, which asynclab simulates in virtual time.
+  // would write `Runtime::builder().multi_thread(cores).build().block_on(serve)`, on real threads;
+  // the lesson's builder adds virtual time, the run's seed and the trace recorder, so one worker is
+  // the current_thread flavor and more than one is the multi_thread flavor simulated in virtual
+  // time, which replays the same way every time.
   const int workers = static_cast<int>(p.integer("workers"));
   Runtime::Builder builder =
       workers == 1 ? run.builder().current_thread() : run.builder().multi_thread(static_cast<std::uint32_t>(workers));

@@ -59,6 +59,10 @@ asynclab::detail::Reactor& real_time_reactor(const char* what) {
   if (!s)
     throw std::logic_error(std::string("asynclab::net: ") + what +
                            " must be awaited inside an asynclab runtime (block_on or a spawned task)");
+  if (s->threaded())
+    throw std::logic_error(std::string("asynclab::net: ") + what +
+                           " is not available on worker threads yet: the I/O reactor is driven by the current-thread "
+                           "runtime only. Build the runtime with current_thread() to use real sockets.");
   if (!s->reactor())
     throw std::logic_error(std::string("asynclab::net: ") + what +
                            " needs a real-time runtime, and this one runs in virtual time: the virtual clock "

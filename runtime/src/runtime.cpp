@@ -1,7 +1,9 @@
 // Small out-of-line pieces of the runtime: the clock's now(), the no-op waker, lesson marks, the
 // stuck report's text, and what ASYNCLAB_MAIN runs.
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
+#include <thread>
 
 #include "asynclab/runtime.hpp"
 #include "asynclab/stuck.hpp"
@@ -88,7 +90,9 @@ namespace {
 template <class T>
 int run_main_impl(Task<T> (*fn)()) {
   try {
-    auto rt = Runtime::builder().current_thread().build();
+    // #[tokio::main] builds the multi_thread runtime with a worker per core; so does this.
+    const unsigned cores = std::max(1u, std::min(std::thread::hardware_concurrency(), Runtime::Builder::max_workers));
+    auto rt = Runtime::builder().multi_thread(cores).build();
     if constexpr (std::is_void_v<T>) {
       rt.block_on(fn);
       return 0;

@@ -52,29 +52,29 @@ std::uint32_t saturate_u32(std::uint64_t v) { return v > 0xffffffffu ? 0xfffffff
 void* task_waker_clone(void* data) {
   auto* t = static_cast<TaskHeader*>(data);
   t->add_ref();
-  ++t->live_wakers;
-  if (!(t->state & task_state::orphaned)) [[likely]]
+  t->live_wakers.increment(t->concurrent);
+  if (!(t->state.read(t->concurrent) & task_state::orphaned)) [[likely]]
     t->scheduler->emit(EventKind::waker_cloned, t->id, t->scheduler->running_id());
   return t;
 }
 void task_waker_drop(void* data) {
   auto* t = static_cast<TaskHeader*>(data);
-  --t->live_wakers;
-  if (!(t->state & task_state::orphaned)) [[likely]] {
+  const std::uint32_t left = t->live_wakers.decrement(t->concurrent);
+  if (!(t->state.read(t->concurrent) & task_state::orphaned)) [[likely]] {
     t->scheduler->emit(EventKind::waker_dropped, t->id, t->scheduler->running_id());
-    if (t->live_wakers == 0) [[unlikely]]
+    if (left == 0) [[unlikely]]
       t->scheduler->last_waker_dropped(t);
   }
   t->release();
 }
 void task_waker_wake_by_ref(void* data) {
   auto* t = static_cast<TaskHeader*>(data);
-  if (!(t->state & task_state::orphaned)) [[likely]]
+  if (!(t->state.read(t->concurrent) & task_state::orphaned)) [[likely]]
     t->scheduler->wake(t, true);
 }
 void task_waker_wake(void* data) {
   auto* t = static_cast<TaskHeader*>(data);
-  if (!(t->state & task_state::orphaned)) [[likely]]
+  if (!(t->state.read(t->concurrent) & task_state::orphaned)) [[likely]]
     t->scheduler->wake(t, false);
   task_waker_drop(data);
 }
@@ -150,9 +150,11 @@ Scheduler::Scheduler(const SchedulerConfig& config)
       real_start_(std::chrono::steady_clock::now()),
       rng_(config.seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {
   if (rng_ == 0) rng_ = 0x2545F4914F6CDD1Dull;
-  if (!config_.virtual_time) reactor_ = std::make_unique<Reactor>();
+  threaded_ = config_.workers && !config_.virtual_time;
+  if (!config_.virtual_time && !threaded_) reactor_ = std::make_unique<Reactor>();
   for (auto& [type, make] : config_.extensions) extensions_[type] = make();
   if (recorder_) {
+    recorder_->share(threaded_);
     live_stamps_ = recorder_->live() != nullptr;
     retimed_upto_ = recorder_->trace().size();
     ticks_start_ = read_ticks();
@@ -160,8 +162,12 @@ Scheduler::Scheduler(const SchedulerConfig& config)
     // Flavor in bits 1-7 (1: multi_thread); the worker field says how many workers (n − 1).
     std::uint16_t flags = static_cast<std::uint16_t>((config_.virtual_time ? 1 : 0) | (config_.workers ? 1 << 1 : 0));
     worker_ = config_.workers ? config_.workers - 1 : 0;
-    emit(EventKind::runtime_started, 0, static_cast<std::uint32_t>(config_.seed),
-         static_cast<std::uint32_t>(config_.seed >> 32), flags);
+    if (threaded_)
+      foreign_events_.push_back(trace::Event{0, EventKind::runtime_started, static_cast<std::uint8_t>(worker_), flags, 0,
+                                             static_cast<std::uint32_t>(config_.seed), static_cast<std::uint32_t>(config_.seed >> 32)});
+    else
+      emit(EventKind::runtime_started, 0, static_cast<std::uint32_t>(config_.seed),
+           static_cast<std::uint32_t>(config_.seed >> 32), flags);
     worker_ = 0;
   }
 }
@@ -177,6 +183,10 @@ Scheduler::~Scheduler() {
 std::uint64_t Scheduler::real_now_ns() const {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - real_start_).count());
+}
+
+std::uint64_t Scheduler::stamp_now() const {
+  return live_stamps_ ? real_now_ns() : read_ticks() - ticks_start_;
 }
 
 void Scheduler::restamp() {
@@ -222,6 +232,10 @@ void Scheduler::advance_virtual(std::uint64_t d) {
 // --- tasks ---------------------------------------------------------------------------------------
 
 void Scheduler::adopt(TaskHeader* task, std::string_view name, const std::source_location& loc) {
+  if (threaded_) [[unlikely]] {
+    adopt_threaded(task, name, loc);  // src/worker_threads.cpp
+    return;
+  }
   task->id = ++next_task_id_;
   live_.insert(task);
   if (!name.empty()) names_.emplace(task->id, std::string(name));
@@ -270,16 +284,16 @@ TaskHeader* Scheduler::pop_ready() {
 }
 
 void Scheduler::wake(TaskHeader* task, bool by_ref) {
-  if (task->state & (task_state::complete | task_state::future_gone)) return;
+  if (threaded_) [[unlikely]] {
+    wake_threaded(task, by_ref);
+    return;
+  }
+  if ((task->state & task_state::complete) || (task->cell & cell_state::future_gone)) return;
   ++task->wakes;
   const bool self = running_ == task;
   if (self) ++task->self_wakes;
-  if (recorder_) [[unlikely]] {
-    std::uint16_t flags = static_cast<std::uint16_t>(self ? trace::WakeSource::task : wake_source_);
-    if (self) flags |= trace::wake_flag::self;
-    if (by_ref) flags |= trace::wake_flag::by_ref;
-    emit(EventKind::wake, task->id, running_id(), 0, flags);
-  }
+  if (recorder_) [[unlikely]]
+    record_wake(task, by_ref, self);
   if (task->state & task_state::running) {
     task->state |= task_state::notified;
     return;
@@ -288,7 +302,19 @@ void Scheduler::wake(TaskHeader* task, bool by_ref) {
   push_ready(task);
 }
 
+// Out of line: the untraced wake above stays a leaf the compiler keeps small.
+void Scheduler::record_wake(TaskHeader* task, bool by_ref, bool self) {
+  std::uint16_t flags = static_cast<std::uint16_t>(self ? trace::WakeSource::task : wake_source_);
+  if (self) flags |= trace::wake_flag::self;
+  if (by_ref) flags |= trace::wake_flag::by_ref;
+  emit(EventKind::wake, task->id, running_id(), 0, flags);
+}
+
 void Scheduler::abort(TaskHeader* task) {
+  if (threaded_) [[unlikely]] {
+    abort_threaded(task);
+    return;
+  }
   if (task->state & (task_state::complete | task_state::cancel)) return;
   task->state |= task_state::cancel;
   // A running task is cancelled when its poll returns; a queued one when it is picked; an idle one
@@ -380,6 +406,8 @@ void Scheduler::finish(TaskHeader* task) {
 }
 
 std::uint32_t Scheduler::register_resource(Resource* r, std::uint32_t name_string, std::uint32_t& slot) {
+  std::unique_lock lock(shared_lock_, std::defer_lock);
+  if (threaded_) lock.lock();
   const std::uint32_t id = ++next_resource_id_;
   if (!free_resource_slots_.empty()) {
     slot = free_resource_slots_.back();
@@ -397,6 +425,8 @@ std::uint32_t Scheduler::register_resource(Resource* r, std::uint32_t name_strin
 }
 
 void Scheduler::unregister_resource(std::uint32_t slot) {
+  std::unique_lock lock(shared_lock_, std::defer_lock);
+  if (threaded_) lock.lock();
   resources_[slot] = nullptr;
   free_resource_slots_.push_back(slot);
 }
@@ -409,26 +439,29 @@ Resource* Scheduler::find_resource(std::uint32_t id) const {
 
 void Scheduler::last_waker_dropped(TaskHeader* task) {
   if (task->is_complete()) {
+    std::unique_lock lock(tasks_lock_, std::defer_lock);
+    if (threaded_) lock.lock();
     forget_finished_with_wakers(task);
     return;
   }
   // An idle task (not queued, not running) whose last waker just went away can never run again.
   // (A running task is judged when its poll ends, in poll_task.)
   constexpr auto busy = task_state::scheduled | task_state::running | task_state::notified | task_state::cancel;
-  if (recorder_ && !(task->state & busy)) [[unlikely]] {
+  if (recorder_ && !(task->state.read(task->concurrent) & busy)) [[unlikely]] {
     std::uint32_t where = task->parked_at.line() ? recorder_->intern(task->parked_at) : 0;
     emit(EventKind::lint, task->id, 0, where, static_cast<std::uint16_t>(trace::LintKind::lost_waker));
   }
 }
 
 void Scheduler::check_self_wakes(TaskHeader* task) {
-  if (task->wakes >= 2 && task->self_wakes * 2 > task->wakes)
-    emit(EventKind::lint, task->id, task->self_wakes * 100 / task->wakes, 0,
+  const std::uint32_t wakes = task->wakes.read(task->concurrent), self_wakes = task->self_wakes.read(task->concurrent);
+  if (wakes >= 2 && self_wakes * 2 > wakes)
+    emit(EventKind::lint, task->id, self_wakes * 100 / wakes, 0,
          static_cast<std::uint16_t>(trace::LintKind::self_wake));
 }
 
 void Scheduler::forgotten_future(const std::source_location* where) {
-  if (!recorder_ || cancelling_) return;
+  if (!recorder_ || cancelling_counter()) return;
   std::uint32_t loc = where ? recorder_->intern(*where) : 0;
   emit(EventKind::lint, running_id(), 0, loc, static_cast<std::uint16_t>(trace::LintKind::forgotten_future));
 }
@@ -437,6 +470,10 @@ void Scheduler::forgotten_future(const std::source_location* where) {
 
 void Scheduler::run_until_complete(TaskHeader* main) {
   CurrentGuard guard(current_, this);
+  if (threaded_) {
+    run_threads_until_complete(main);  // src/worker_threads.cpp
+    return;
+  }
   if (config_.workers) {
     run_workers_until_complete(main);  // src/sim_workers.cpp
     return;
@@ -551,6 +588,7 @@ void Scheduler::post_remote(std::function<void()> completion) {
     remote_pending_.store(true, std::memory_order_release);
   }
   remote_ready_.notify_one();
+  if (threaded_) unpark_one();
   if (reactor_) reactor_->notify();
 }
 
@@ -572,12 +610,14 @@ void Scheduler::drain_remote() {
 }
 
 void Scheduler::submit_blocking(std::function<void()> job) {
+  std::unique_lock lock(shared_lock_, std::defer_lock);
+  if (threaded_) lock.lock();
   if (!blocking_pool_) blocking_pool_ = std::make_unique<ThreadPool>(config_.max_blocking_threads);
   blocking_pool_->submit(std::move(job));
 }
 
 void Scheduler::block_worker_for(std::uint64_t ns) {
-  if (config_.workers && on_worker_) {
+  if (config_.workers && on_worker_ && !threaded_) {
     block_sim_worker(ns);  // only this worker is held; the others go on (src/sim_workers.cpp)
     return;
   }
@@ -587,7 +627,7 @@ void Scheduler::block_worker_for(std::uint64_t ns) {
     advance_virtual(ns);
   } else {
     std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
-    if (recorder_) restamp();
+    if (recorder_ && !threaded_) restamp();
   }
   emit(EventKind::blocking_end, running_id(), 0, job);
 }
@@ -659,12 +699,14 @@ void Scheduler::report_stuck(TaskHeader* main) {
     }
   }
   emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::stuck));
+  if (threaded_) merge_thread_traces();
   finish_trace_segment();
   throw StuckError(std::move(report));
 }
 
 void Scheduler::shutdown() {
   CurrentGuard guard(current_, this);
+  if (threaded_) stop_threads();  // normally already stopped when block_on returned
   // Blocking jobs cannot be interrupted: wait for them (their results go nowhere), as tokio does.
   blocking_pool_.reset();
   {
@@ -672,7 +714,7 @@ void Scheduler::shutdown() {
     remote_.clear();
     remote_pending_.store(false, std::memory_order_relaxed);
   }
-  blocking_outstanding_ = 0;
+  blocking_outstanding_.store(0, std::memory_order_relaxed);
   if (recorder_) restamp();
   bool any = !live_.empty();
   // Newest first. Dropping a future may spawn or finish other tasks; go on until none is left.
@@ -686,20 +728,26 @@ void Scheduler::shutdown() {
   ready_len_ = 0;
   ready_head_ = 0;
   clear_worker_queues();
+  thread_inject_.clear();
+  for (auto& w : threads_) w->local.clear();
+  queued_.store(0, std::memory_order_relaxed);
   for (auto& slot : timer_slots_) {
     slot.armed = false;
     slot.waker.reset();
   }
   timer_heap_.clear();
-  armed_timers_ = 0;
+  armed_timers_.store(0, std::memory_order_relaxed);
   stale_heap_entries_ = 0;
   if (any) emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::shutdown));
+  if (threaded_) merge_thread_traces();
   finish_trace_segment();
 }
 
 // --- timers ----------------------------------------------------------------------------------------
 
 Scheduler::TimerHandle Scheduler::arm_timer(std::uint64_t deadline_ns, const Waker& waker) {
+  std::unique_lock lock(timer_lock_, std::defer_lock);
+  if (threaded_) lock.lock();
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -713,31 +761,45 @@ Scheduler::TimerHandle Scheduler::arm_timer(std::uint64_t deadline_ns, const Wak
   s.deadline = deadline_ns;
   s.owner = running_id();
   s.armed = true;
-  ++armed_timers_;
+  armed_timers_.store(armed_timers_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   timer_heap_.push_back(HeapEntry{deadline_ns, ++timer_sequence_, slot, s.generation});
   std::push_heap(timer_heap_.begin(), timer_heap_.end(), [](const HeapEntry& x, const HeapEntry& y) { return heap_after(x, y); });
   if (recorder_) [[unlikely]] {
     std::uint64_t now = now_ns();
     emit(EventKind::timer_armed, s.owner, slot, saturate_u32(deadline_ns > now ? (deadline_ns - now) / 1000 : 0));
   }
-  return TimerHandle{slot, s.generation};
+  const TimerHandle handle{slot, s.generation};
+  if (threaded_) {
+    lock.unlock();
+    // A parked worker may be sleeping until a later deadline: let one look again.
+    if (sleepers_.load(std::memory_order_seq_cst)) unpark_one();
+  }
+  return handle;
 }
 
 bool Scheduler::timer_pending(TimerHandle h, const Waker& waker) {
+  std::unique_lock lock(timer_lock_, std::defer_lock);
+  if (threaded_) lock.lock();
   TimerSlot& s = timer_slots_[h.slot];
   if (s.generation != h.generation || !s.armed) return false;
-  if (!s.waker.will_wake(waker)) s.waker = waker;
+  if (!s.waker.will_wake(waker)) {
+    Waker old = std::exchange(s.waker, waker);
+    lock.unlock();  // `old` is dropped after the lock is released
+  }
   return true;
 }
 
 void Scheduler::cancel_timer(TimerHandle h) {
+  Waker dropped;  // the slot's waker, dropped when this returns: after the lock is released
+  std::unique_lock lock(timer_lock_, std::defer_lock);
+  if (threaded_) lock.lock();
   if (h.slot >= timer_slots_.size()) return;
   TimerSlot& s = timer_slots_[h.slot];
   if (s.generation != h.generation || !s.armed) return;
   s.armed = false;
   ++s.generation;
-  --armed_timers_;
-  s.waker.reset();
+  armed_timers_.store(armed_timers_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+  dropped = std::move(s.waker);
   free_slots_.push_back(h.slot);
   emit(EventKind::timer_cancelled, s.owner, h.slot);
   // The heap entry stays behind and is skipped when it surfaces. In virtual time the clock does not

@@ -184,7 +184,7 @@ std::string Trace::task_name(std::uint32_t task) const {
 
 // --- Recorder --------------------------------------------------------------------------------------
 
-std::uint32_t Recorder::intern(std::string_view s) {
+std::uint32_t Recorder::intern_string(std::string_view s) {
   if (s.empty()) return 0;  // string 0 is the empty string: unnamed resources and tasks cost no lookup
   auto it = strings_.find(s);
   if (it != strings_.end()) return it->second;
@@ -213,8 +213,8 @@ std::uint32_t Recorder::intern_location(const std::source_location& loc) {
   auto it = locations_.find(key);
   if (it != locations_.end()) return it->second;
   Location l;
-  l.file = intern(loc.file_name());
-  l.function = intern(clean_function_name(loc.function_name()));
+  l.file = intern_string(loc.file_name());
+  l.function = intern_string(clean_function_name(loc.function_name()));
   l.line = loc.line();
   l.column = loc.column();
   std::uint32_t id = trace_.add_location(l);
@@ -225,8 +225,9 @@ std::uint32_t Recorder::intern_location(const std::source_location& loc) {
 }
 
 std::uint32_t Recorder::intern_site(std::string_view name, const std::source_location& loc) {
-  std::uint32_t n = name.empty() ? 0 : intern(name);
-  std::uint32_t l = intern(loc);
+  SharedGuard guard(*this);
+  std::uint32_t n = name.empty() ? 0 : intern_string(name);
+  std::uint32_t l = intern_location_cached(loc);
   auto key = std::make_pair(n, l);
   auto it = sites_.find(key);
   if (it != sites_.end()) return it->second;

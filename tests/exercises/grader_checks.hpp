@@ -25,6 +25,20 @@ namespace asynclab::testing {
 
 namespace fs = std::filesystem;
 
+// Where this test process lets graders write their output and result files: one folder per
+// process, removed when the process exits, so test runs leave nothing behind in /tmp.
+inline const fs::path& grader_scratch() {
+  struct Scratch {
+    fs::path path = fs::temp_directory_path() / fmt::format("asynclab-graders-{}", ::getpid());
+    ~Scratch() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  };
+  static const Scratch scratch;
+  return scratch.path;
+}
+
 // A variant's time limit is 120 s (sanitizer builds are slow; a hang still ends), or what its file
 // asks for with `// expect-time-limit-ms: N` (a known-wrong solution that hangs on purpose).
 inline grading::GraderOutcome run_variant(const std::string& target,
@@ -32,7 +46,7 @@ inline grading::GraderOutcome run_variant(const std::string& target,
   grading::GraderRun run;
   run.executable = fs::path(ASYNCLAB_GRADERS_DIR) / target;
   run.time_limit = limit;
-  run.scratch = fs::temp_directory_path() / fmt::format("asynclab-graders-{}", ::getpid());
+  run.scratch = grader_scratch();
   return grading::run_grader(run);
 }
 

@@ -15,9 +15,22 @@ using namespace asynclab::lessons;
 
 namespace {
 
-// This process's own folder for the files a test writes.
+// This process's own folder for the files a test writes, removed when the process exits so test
+// runs leave nothing behind in /tmp.
+const std::filesystem::path& process_scratch() {
+  struct Scratch {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("asynclab-lesson-test-" + std::to_string(::getpid()));
+    ~Scratch() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const Scratch scratch;
+  return scratch.path;
+}
+
 std::filesystem::path scratch(std::string_view name) {
-  auto dir = std::filesystem::temp_directory_path() / ("asynclab-lesson-test-" + std::to_string(::getpid())) / name;
+  auto dir = process_scratch() / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

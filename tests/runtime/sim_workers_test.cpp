@@ -315,8 +315,16 @@ TEST_CASE("many tasks of yields and sleeps on 4 workers: none lost, none polled 
   CHECK(q.count(EventKind::task_stolen) > 0);
 }
 
-TEST_CASE("multi_thread without virtual time is refused with a clear error, not faked", "[sim_workers]") {
-  CHECK_THROWS_WITH(Runtime::builder().multi_thread(2).build(), Catch::Contains("virtual_time"));
+TEST_CASE("multi_thread is simulated with virtual time and real without it; a bad worker count is refused", "[sim_workers]") {
+  CHECK(Runtime::builder().multi_thread(2).virtual_time().build().block_on([]() -> Task<bool> {
+    co_return !detail::Scheduler::current()->threaded();
+  }));
+  CHECK(Runtime::builder().multi_thread(2).build().block_on([]() -> Task<bool> {
+    co_return detail::Scheduler::current()->threaded();  // real worker threads: worker_threads_test.cpp
+  }));
   CHECK_THROWS_AS(Runtime::builder().multi_thread(0), std::invalid_argument);
-  CHECK_NOTHROW(Runtime::builder().multi_thread(2).current_thread().build());
+  CHECK_THROWS_AS(Runtime::builder().multi_thread(65), std::invalid_argument);
+  CHECK(Runtime::builder().multi_thread(2).current_thread().build().block_on([]() -> Task<bool> {
+    co_return detail::Scheduler::current()->workers() == 0;  // the last call wins
+  }));
 }

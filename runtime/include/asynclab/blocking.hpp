@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <source_location>
 #include <string_view>
@@ -56,16 +57,22 @@ class BlockingJob {
   Poll<R> poll(Context& cx) {
     Scheduler* s = Scheduler::current();
     if (!state_) start(*s, cx);
-    if (!state_->done) {
-      if (s->virtual_time()) {
+    if (!s->virtual_time()) {
+      // The completion may run on another worker thread: done and the waker change under the lock.
+      Waker replaced;  // dropped after the lock is released
+      std::unique_lock lock(state_->lock);
+      if (!state_->done) {
+        if (!state_->waker.will_wake(cx.waker())) replaced = std::exchange(state_->waker, cx.waker());
+        lock.unlock();
+        return Poll<R>::pending();
+      }
+    } else if (!state_->done) {
+      {
         if (s->now_ns() < done_at_) {
           if (sleep_->poll(cx).is_pending()) return Poll<R>::pending();
         }
         state_->done = true;
         s->emit(trace::EventKind::blocking_end, s->running_id(), lane_, job_);
-      } else {
-        if (!state_->waker.will_wake(cx.waker())) state_->waker = cx.waker();
-        return Poll<R>::pending();
       }
     }
     if (state_->error) std::rethrow_exception(state_->error);
@@ -83,8 +90,9 @@ class BlockingJob {
     std::optional<F> f;
     std::optional<stored_t<R>> value;
     std::exception_ptr error;
+    SpinLock lock;  // guards done and waker in real time (see poll)
     bool done = false;
-    Waker waker;  // only touched on the runtime's thread
+    Waker waker;
   };
 
   static void run_into(State& st, BlockingLane& lane) {
@@ -119,7 +127,7 @@ class BlockingJob {
     }
     lane_ = job_;  // real time: each job is its own lane in the trace
     s.emit(trace::EventKind::blocking_begin, task, lane_, job_);
-    state_->waker = cx.waker();
+    state_->waker = cx.waker();  // before submission: nobody else sees the state yet
     s.blocking_started();
     s.submit_blocking([st = state_, sched = &s, task, lane = lane_, job = job_]() mutable {
       BlockingLane real_lane{0, false};
@@ -127,8 +135,13 @@ class BlockingJob {
       sched->post_remote([st, sched, task, lane, job] {
         sched->blocking_delivered();
         sched->emit(trace::EventKind::blocking_end, task, lane, job);
-        st->done = true;
-        if (st->waker) st->waker.wake();
+        Waker w;
+        {
+          std::lock_guard lock(st->lock);
+          st->done = true;
+          w = std::move(st->waker);
+        }
+        w.wake();
       });
     });
   }

@@ -10,9 +10,15 @@
 //   "done" queue at once: join_next never scans the whole set.
 // * abort_all() aborts every task; their cancelled results still come out of join_next.
 // * Dropping the JoinSet aborts every task still in it (tokio does the same).
+// * Worker threads: the set itself belongs to the task that owns it, but a task of the set may
+//   finish on another worker and call its join waker at any time. What that waker touches (the
+//   done queue, the waiter, an entry's flags and waker count) is guarded by a SpinLock that the
+//   entries share with the set, and the waiter is woken after it is released. An entry whose
+//   waker is still out when the set is dropped is left to that waker, which frees it when dropped.
 #include <deque>
 #include <expected>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <source_location>
 #include <string_view>
@@ -26,16 +32,19 @@ template <class T>
 class JoinSet {
   struct State;
   struct Entry {
-    State* set;  // valid while the entry is in the set: the set resets every join waker it gave out
+    State* set;  // under *lock; null once the set is gone (or the entry left it)
     detail::TaskOutput<T>* cell;
-    std::uint32_t wakers = 0;  // join wakers pointing at this entry
-    bool done = false;
+    std::shared_ptr<detail::SpinLock> lock;  // the set's lock, kept alive by every entry
+    std::uint32_t wakers = 0;  // under *lock: join wakers pointing at this entry
+    bool done = false;         // under *lock
     bool taken = false;
+    bool orphaned = false;     // under *lock: the set is gone; the last waker dropped frees the entry
   };
   struct State {
+    std::shared_ptr<detail::SpinLock> lock = std::make_shared<detail::SpinLock>();
     std::vector<std::unique_ptr<Entry>> entries;
-    std::deque<Entry*> done;
-    Waker waiter;
+    std::deque<Entry*> done;  // under *lock
+    Waker waiter;             // under *lock
     std::size_t live = 0;
   };
 
@@ -49,6 +58,12 @@ class JoinSet {
     if (!state_) return;
     abort_all();
     for (auto& e : state_->entries) release(*e);
+    std::lock_guard lock(*state_->lock);
+    for (auto& e : state_->entries) {
+      if (e->wakers == 0) continue;
+      e->orphaned = true;  // a finishing task still holds its waker: that waker frees it
+      e.release();
+    }
   }
 
   template <class F>
@@ -78,17 +93,32 @@ class JoinSet {
 
  private:
   static void* wake_clone(void* data) {
-    ++static_cast<Entry*>(data)->wakers;
+    auto* e = static_cast<Entry*>(data);
+    std::lock_guard lock(*e->lock);
+    ++e->wakers;
     return data;
   }
   static void wake_by_ref(void* data) {
     auto* e = static_cast<Entry*>(data);
-    if (e->done || !e->set) return;
-    e->done = true;
-    e->set->done.push_back(e);
-    e->set->waiter.wake_by_ref();
+    Waker waiter;  // woken after the lock is released
+    {
+      std::lock_guard lock(*e->lock);
+      if (e->done || !e->set) return;
+      e->done = true;
+      e->set->done.push_back(e);
+      waiter = e->set->waiter;
+    }
+    waiter.wake();
   }
-  static void wake_drop(void* data) { --static_cast<Entry*>(data)->wakers; }
+  static void wake_drop(void* data) {
+    auto* e = static_cast<Entry*>(data);
+    bool free_it;
+    {
+      std::lock_guard lock(*e->lock);
+      free_it = --e->wakers == 0 && e->orphaned;
+    }
+    if (free_it) delete e;
+  }
   static void wake(void* data) {
     wake_by_ref(data);
     wake_drop(data);
@@ -98,20 +128,32 @@ class JoinSet {
   void adopt(JoinHandle<T>&& handle) {
     auto entry = std::make_unique<Entry>();
     entry->set = state_.get();
+    entry->lock = state_->lock;
     // The set takes the handle's reference to the cell and points its join waker at the entry.
     entry->cell = handle.release_cell();
-    ++entry->wakers;
-    entry->cell->join_waker = Waker(&entry_waker, entry.get());
-    if (entry->cell->is_complete()) wake_by_ref(entry.get());
+    entry->wakers = 1;
+    Entry* e = entry.get();
     ++state_->live;
     state_->entries.push_back(std::move(entry));
+    bool finished;
+    {
+      // On worker threads the task may be finishing right now: COMPLETE is read and the waker
+      // stored in one step under the cell's join lock (detail/task_header.hpp).
+      std::unique_lock join(e->cell->join_lock, std::defer_lock);
+      if (e->cell->concurrent) join.lock();
+      finished = e->cell->is_complete();
+      e->cell->join_waker = Waker(&entry_waker, e);
+    }
+    if (finished) wake_by_ref(e);
   }
 
   Poll<std::optional<Result>> poll_join_next(Context& cx) {
     State& s = *state_;
+    std::unique_lock lock(*s.lock);
     if (!s.done.empty()) {
       Entry* e = s.done.front();
       s.done.pop_front();
+      lock.unlock();
       e->taken = true;
       --s.live;
       JoinHandle<T> handle(std::exchange(e->cell, nullptr));  // takes over the reference
@@ -120,19 +162,30 @@ class JoinSet {
       return Poll<std::optional<Result>>::ready(std::optional<Result>(r.take()));
     }
     if (s.live == 0) return Poll<std::optional<Result>>::ready(std::nullopt);
-    if (!s.waiter.will_wake(cx.waker())) s.waiter = cx.waker();
+    Waker replaced;  // dropped after the lock is released
+    if (!s.waiter.will_wake(cx.waker())) replaced = std::exchange(s.waiter, cx.waker());
+    lock.unlock();
     return Poll<std::optional<Result>>::pending();
   }
 
   // Entries whose result was taken are freed once no join waker points at them any more.
   void compact() {
+    std::lock_guard lock(*state_->lock);
     std::erase_if(state_->entries, [](const std::unique_ptr<Entry>& e) { return e->taken && e->wakers == 0; });
   }
 
   void release(Entry& e) {
-    e.set = nullptr;
+    {
+      std::lock_guard lock(*e.lock);
+      e.set = nullptr;
+    }
     if (e.cell) {
-      e.cell->join_waker.reset();
+      Waker dropped;  // dropped after the join lock is released
+      {
+        std::unique_lock join(e.cell->join_lock, std::defer_lock);
+        if (e.cell->concurrent) join.lock();
+        dropped = std::move(e.cell->join_waker);
+      }
       std::exchange(e.cell, nullptr)->release();
     }
   }

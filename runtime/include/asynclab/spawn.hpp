@@ -28,6 +28,15 @@
 
 namespace asynclab {
 
+namespace detail {
+// Worker threads (kept out of line, so the single-threaded paths stay small): checks COMPLETE and
+// stores `waker` as the join waker in one step under the task's join lock, which the finishing
+// worker also takes (detail/task_header.hpp). True when the task is complete.
+bool complete_or_park(TaskHeader* task, const Waker& waker);
+// Takes the join waker out under the join lock and drops it after the lock is released.
+void take_join_waker(TaskHeader* task);
+}  // namespace detail
+
 template <class T>
 class [[nodiscard("dropping a JoinHandle detaches the task; keep it to await or abort the task")]] JoinHandle {
  public:
@@ -48,12 +57,14 @@ class [[nodiscard("dropping a JoinHandle detaches the task; keep it to await or 
 
   Poll<Output> poll(Context& cx) {
     assert(cell_ && "a JoinHandle was awaited after its result was taken");
-    if (cell_->is_complete()) {
-      Output out = take();
-      return Poll<Output>::ready(std::move(out));
+    if (cell_->concurrent) [[unlikely]] {
+      if (!complete_or_park(cell_, cx.waker())) return Poll<Output>::pending();
+    } else if (!cell_->is_complete()) {
+      if (!cell_->join_waker.will_wake(cx.waker())) cell_->join_waker = cx.waker();
+      return Poll<Output>::pending();
     }
-    if (!cell_->join_waker.will_wake(cx.waker())) cell_->join_waker = cx.waker();
-    return Poll<Output>::pending();
+    Output out = take();
+    return Poll<Output>::ready(std::move(out));
   }
 
   // Cancels the task (see the rules above). Aborting a finished task does nothing.
@@ -87,7 +98,8 @@ class [[nodiscard("dropping a JoinHandle detaches the task; keep it to await or 
   }
   void detach() {
     if (!cell_) return;
-    cell_->join_waker.reset();
+    if (cell_->concurrent) [[unlikely]] take_join_waker(cell_);
+    else cell_->join_waker.reset();
     std::exchange(cell_, nullptr)->release();
   }
   detail::TaskOutput<T>* cell_;
@@ -121,8 +133,7 @@ template <class F>
 auto spawn(F&& f, std::string_view name = {}, std::source_location loc = std::source_location::current())
     -> JoinHandle<output_t<detail::spawned_future_t<F>>> {
   auto& s = detail::current_scheduler("spawn");
-  auto* cell = s.spawn(detail::as_future(std::forward<F>(f)), name, loc);
-  cell->add_ref();  // the handle's reference
+  auto* cell = s.spawn(detail::as_future(std::forward<F>(f)), name, loc);  // with the handle's reference
   return JoinHandle<output_t<detail::spawned_future_t<F>>>(cell);
 }
 

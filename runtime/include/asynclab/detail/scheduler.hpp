@@ -52,6 +52,42 @@
 // * Not modelled: tokio's LIFO slot, the local queues' capacity of 256 (overflow to inject), the
 //   global queue check every 61 ticks, explore_schedules (the seed decides steals instead), and real
 //   threads: without virtual time Runtime::Builder refuses multi_thread (runtime.hpp).
+//
+// Worker threads (multi_thread(n) in real time; src/worker_threads.cpp) — tokio's multi_thread
+// scheduler for real:
+// * n worker threads, started by run_until_complete and joined before it returns (tasks left in the
+//   queues then wait for the next block_on or for shutdown; tokio's workers instead keep running in
+//   the background). The thread that calls block_on only waits: main is a task like the others.
+// * Each worker has a local FIFO queue under its own SpinLock; there is one global inject queue.
+//   A task spawned or woken on worker W goes to W's local queue; a wake from any other thread (the
+//   block_on thread, a blocking-pool thread, a thread of the program's own) goes to the inject queue.
+// * A worker takes the front of its local queue; every 61st pick, and whenever its queue is empty,
+//   it looks at the inject queue first (so the inject queue is not starved); else it steals the
+//   older half of the first non-empty queue it finds, starting at a pseudo-random victim. Each
+//   steal is recorded as task_stolen (task, a: from, b: to).
+// * A worker with nothing to do parks on a condition variable until a push, a timer's deadline or
+//   shutdown. `queued_` (tasks in any queue) and `sleepers_` are both sequentially consistent: a
+//   pusher increments queued_ and then reads sleepers_, a parker increments sleepers_ and then
+//   reads queued_, so one of them sees the other — a push is never left with every worker asleep.
+// * The task state machine is atomic (detail/task_header.hpp), so a task is polled by one worker
+//   at a time and a wake from any thread is never lost.
+// * Timers: one heap under timer_lock_. Any worker fires due timers — every 61 polls and whenever
+//   it would park; a parked worker sleeps at most until the earliest deadline. Wakers fired by a
+//   timer are woken after the lock is released.
+// * Tracing: each worker appends to its own buffer without a lock, stamping every event with the
+//   time-stamp counter (ns when a live stream is attached); events from other threads go to a
+//   shared buffer under a lock. When the run ends (and at shutdown) the buffers are merged into the
+//   recorder by stamp, stably, so each worker's events keep their order. The recorder's tables
+//   (strings, locations, sites) are shared under the recorder's own lock (Recorder::share).
+// * Stuck: when every worker is parked, no task is queued, no timer is armed, no blocking job is
+//   out, main is not complete, and every waker clone of every live task is held where the runtime
+//   can see it (by the resource the task waits on, or as another live task's join waker), nothing
+//   can make progress: the workers stop and block_on throws StuckError, as on the current-thread
+//   runtime. A waker held anywhere else (a thread of the program's own may wake it at any time)
+//   makes the runtime wait instead, as tokio always does. So a deadlock through a JoinSet, or
+//   through a future that keeps wakers of its own, is waited on rather than reported.
+// * Not yet on worker threads: the I/O reactor (net:: refuses with a message) and sim::block_for's
+//   virtual lanes (in real time it sleeps the worker, which is what it models).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -64,6 +100,7 @@
 #include <source_location>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <typeindex>
 #include <unordered_map>
 #include <utility>
@@ -73,6 +110,7 @@
 #include "asynclab/detail/fiber.hpp"
 #include "asynclab/detail/live_tasks.hpp"
 #include "asynclab/detail/reactor.hpp"
+#include "asynclab/detail/spin_lock.hpp"
 #include "asynclab/detail/task_header.hpp"
 #include "asynclab/detail/thread_pool.hpp"
 #include "asynclab/trace/recorder.hpp"
@@ -89,7 +127,7 @@ struct SchedulerConfig {
   bool virtual_time = false;
   bool explore_schedules = false;  // pick ready tasks pseudo-randomly (seeded) instead of FIFO
   std::uint64_t seed = 0;
-  std::uint32_t workers = 0;  // 0: current_thread; n >= 1: n simulated workers (virtual time only)
+  std::uint32_t workers = 0;  // 0: current_thread; n >= 1: n workers (simulated in virtual time, threads in real time)
   trace::Recorder* recorder = nullptr;
   std::chrono::nanoseconds long_poll_threshold = std::chrono::milliseconds(10);
   std::size_t max_blocking_threads = 64;  // real time only: threads of the blocking pool
@@ -129,23 +167,40 @@ class Scheduler {
   void advance_virtual(std::uint64_t d);
 
   // --- tasks -----------------------------------------------------------------------------------
+  // Returns the new task's cell with one reference for the caller, which a JoinHandle takes over.
   template <Future F>
   TaskOutput<output_t<F>>* spawn(F&& future, std::string_view name, const std::source_location& loc) {
-    auto* cell = new TaskCell<std::remove_cvref_t<F>>(std::move(future), this);
+    auto* cell = new TaskCell<std::remove_cvref_t<F>>(std::move(future), this, threaded_);
+    // The caller's reference (its JoinHandle) is taken before the task is queued: on worker threads
+    // the task may run, finish and drop the scheduler's reference before adopt returns.
+    cell->add_ref();
     adopt(cell, name, loc);
     return cell;
   }
   void wake(TaskHeader* task, bool by_ref);
   void abort(TaskHeader* task);
-  TaskHeader* running() const { return running_; }
-  std::uint32_t running_id() const { return running_ ? running_->id : 0; }
+  TaskHeader* running() const {
+    if (threaded_) [[unlikely]]
+      return on_my_worker() ? thread_->running : nullptr;
+    return running_;
+  }
+  std::uint32_t running_id() const {
+    TaskHeader* t = running();
+    return t ? t->id : 0;
+  }
+  // Real worker threads (multi_thread without virtual time).
+  bool threaded() const { return threaded_; }
 
   // Runs tasks until `main` completes. Throws StuckError when nothing can make progress any more.
   void run_until_complete(TaskHeader* main);
   // Simulated workers (see the rules above): their count (0: the current-thread scheduler), and the
   // worker whose poll is running now (0 outside any poll).
   std::uint32_t workers() const { return config_.workers; }
-  std::uint32_t current_worker() const { return worker_; }
+  std::uint32_t current_worker() const {
+    if (threaded_) [[unlikely]]
+      return on_my_worker() ? thread_->worker : 0;
+    return worker_;
+  }
   // Drops every task still alive (their futures' destructors run), clears timers and the queue.
   void shutdown();
 
@@ -164,18 +219,34 @@ class Scheduler {
   trace::Recorder* recorder() const { return recorder_; }
   void emit(trace::EventKind kind, std::uint32_t task, std::uint32_t a = 0, std::uint32_t b = 0,
             std::uint16_t flags = 0) {
-    if (recorder_) [[unlikely]]
-      recorder_->emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b});
+    if (recorder_) [[unlikely]] {
+      if (threaded_) emit_threaded(kind, task, a, b, flags);
+      else recorder_->emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b});
+    }
   }
   // Who is waking tasks right now, for wake events: a task, or the timer driver.
-  trace::WakeSource wake_source() const { return wake_source_; }
-  trace::WakeSource swap_wake_source(trace::WakeSource s) { return std::exchange(wake_source_, s); }
-  std::uint32_t next_future_node() { return ++future_nodes_; }
+  trace::WakeSource wake_source() const {
+    if (threaded_) [[unlikely]]
+      return on_my_worker() ? thread_->wake_source : trace::WakeSource::runtime;
+    return wake_source_;
+  }
+  trace::WakeSource swap_wake_source(trace::WakeSource s) {
+    if (threaded_) [[unlikely]]
+      return on_my_worker() ? std::exchange(thread_->wake_source, s) : trace::WakeSource::runtime;
+    return std::exchange(wake_source_, s);
+  }
+  std::uint32_t next_future_node() {
+    if (threaded_) [[unlikely]]
+      return future_nodes_.fetch_add(1, std::memory_order_relaxed) + 1;
+    return future_nodes_.store(future_nodes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed),
+           future_nodes_.load(std::memory_order_relaxed);
+  }
   std::uint64_t random() {
-    rng_ ^= rng_ << 13;
-    rng_ ^= rng_ >> 7;
-    rng_ ^= rng_ << 17;
-    return rng_;
+    std::uint64_t& r = threaded_ && on_my_worker() ? thread_->rng : rng_;
+    r ^= r << 13;
+    r ^= r >> 7;
+    r ^= r << 17;
+    return r;
   }
 
   // Lint: a future dropped unpolled (called from Task's destructor). Not raised while the runtime or
@@ -187,10 +258,10 @@ class Scheduler {
   class CancellingScope {
    public:
     explicit CancellingScope(Scheduler* s) : s_(s) {
-      if (s_) ++s_->cancelling_;
+      if (s_) ++s_->cancelling_counter();
     }
     ~CancellingScope() {
-      if (s_) --s_->cancelling_;
+      if (s_) --s_->cancelling_counter();
     }
     CancellingScope(const CancellingScope&) = delete;
     CancellingScope& operator=(const CancellingScope&) = delete;
@@ -207,9 +278,9 @@ class Scheduler {
   void post_remote(std::function<void()> completion);
   // Blocking jobs started and not yet delivered: while any is out, an idle runtime waits for it
   // instead of declaring itself stuck.
-  void blocking_started() { ++blocking_outstanding_; }
-  void blocking_delivered() { --blocking_outstanding_; }
-  std::uint32_t next_blocking_job() { return ++blocking_jobs_; }
+  void blocking_started() { blocking_outstanding_.fetch_add(1, std::memory_order_relaxed); }
+  void blocking_delivered() { blocking_outstanding_.fetch_sub(1, std::memory_order_relaxed); }
+  std::uint32_t next_blocking_job() { return blocking_jobs_.fetch_add(1, std::memory_order_relaxed) + 1; }
   // Holds the worker for ns (sim::block_for inside a task): the virtual clock moves, or the thread
   // sleeps; recorded as blocking work on lane 0, the worker itself.
   void block_worker_for(std::uint64_t ns);
@@ -219,11 +290,13 @@ class Scheduler {
   // --- per-runtime objects (sim::network(), sim::files()) -------------------------------------------
   template <class T>
   T& extension() {
+    std::unique_lock lock(shared_lock_, std::defer_lock);
+    if (threaded_) lock.lock();
     auto& slot = extensions_[std::type_index(typeid(T))];
     if (!slot) slot = std::make_shared<T>();
     return *static_cast<T*>(slot.get());
   }
-  std::uint32_t next_request() { return ++requests_; }
+  std::uint32_t next_request() { return requests_.fetch_add(1, std::memory_order_relaxed) + 1; }
 
   // --- I/O (net::TcpListener, net::TcpStream) ------------------------------------------------------
   // The reactor of a real-time scheduler; null in virtual time.
@@ -233,11 +306,11 @@ class Scheduler {
   // Returns the resource's id and sets `slot` to its place in the table (for unregister_resource).
   std::uint32_t register_resource(Resource* r, std::uint32_t name_string, std::uint32_t& slot);
   // Ids for Pinned futures in the trace: numbered per runtime, so traces stay deterministic.
-  std::uint32_t next_pin_id() { return ++next_pin_id_; }
+  std::uint32_t next_pin_id() { return next_pin_id_.fetch_add(1, std::memory_order_relaxed) + 1; }
   void unregister_resource(std::uint32_t slot);
   // The running task is about to answer Pending waiting on resource `id`.
   void running_waits_on(std::uint32_t id) {
-    if (running_) running_->waiting_on = id;
+    if (TaskHeader* t = running()) t->waiting_on = id;
   }
 
   // Wakers of tasks point here.
@@ -256,6 +329,51 @@ class Scheduler {
   };
 
   void adopt(TaskHeader* task, std::string_view name, const std::source_location& loc);
+  [[gnu::noinline]] void record_wake(TaskHeader* task, bool by_ref, bool self);
+
+  // --- worker threads (src/worker_threads.cpp) ---
+  // What one worker thread owns: its queue, its poll state and its trace buffer. `thread_` points
+  // at it on that thread (and at nothing on any other thread).
+  struct alignas(64) ThreadWorker {
+    Scheduler* owner = nullptr;
+    std::uint32_t worker = 0;
+    SpinLock queue_lock;
+    std::deque<TaskHeader*> local;  // under queue_lock
+    TaskHeader* running = nullptr;
+    trace::WakeSource wake_source = trace::WakeSource::task;
+    std::uint32_t cancelling = 0;
+    std::uint32_t ticks = 0;        // picks since the inject queue was last looked at
+    std::uint32_t timer_ticks = 0;  // loop turns since the timers were last looked at
+    std::uint64_t rng = 0;          // where a steal starts looking
+    std::vector<trace::Event> events;  // this worker's trace buffer, merged when the run ends
+    std::vector<TaskHeader*> stolen;   // scratch: the half taken from a victim
+    std::vector<Waker> due;            // scratch: wakers of timers that came due
+  };
+  bool on_my_worker() const { return thread_ && thread_->owner == this; }
+  std::uint32_t& cancelling_counter() { return threaded_ && on_my_worker() ? thread_->cancelling : cancelling_; }
+  void adopt_threaded(TaskHeader* task, std::string_view name, const std::source_location& loc);
+  void emit_threaded(trace::EventKind kind, std::uint32_t task, std::uint32_t a, std::uint32_t b, std::uint16_t flags);
+  void run_threads_until_complete(TaskHeader* main);
+  void worker_thread_main(std::uint32_t w);
+  TaskHeader* next_for_thread(ThreadWorker& me);
+  TaskHeader* pop_inject();
+  TaskHeader* steal(ThreadWorker& me);
+  void push_threaded(TaskHeader* task);  // the task's SCHEDULED bit is already set
+  void wake_threaded(TaskHeader* task, bool by_ref);
+  void abort_threaded(TaskHeader* task);
+  void poll_threaded(TaskHeader* task);
+  void drop_future_threaded(ThreadWorker& me, TaskHeader* task);
+  void finish_threaded(TaskHeader* task);
+  void park_thread(ThreadWorker& me);
+  bool every_waker_accounted();
+  void unpark_one();
+  void fire_due_timers_threaded(ThreadWorker& me);
+  void drain_remote_threaded(ThreadWorker& me);
+  // The stamp of an event recorded now: counter ticks since the start, or ns with a live stream.
+  std::uint64_t stamp_now() const;
+  void merge_thread_traces();  // moves every buffered event into the recorder, by stamp
+  void stop_threads();
+
   // --- simulated workers (src/sim_workers.cpp) ---
   struct SimWorker {
     std::deque<TaskHeader*> local;
@@ -307,6 +425,29 @@ class Scheduler {
   std::vector<TaskHeader*> ready_;
   std::size_t ready_head_ = 0;
   std::size_t ready_len_ = 0;
+  // Worker threads: only when threaded_. The inject queue and the park/stop protocol are shared.
+  bool threaded_ = false;
+  std::vector<std::unique_ptr<ThreadWorker>> threads_;
+  std::vector<std::thread> thread_handles_;
+  std::mutex inject_mutex_;
+  std::deque<TaskHeader*> thread_inject_;  // under inject_mutex_
+  std::atomic<std::size_t> queued_{0};     // tasks in any queue (a hint for parking, see the rules)
+  std::atomic<std::uint32_t> sleepers_{0};
+  std::mutex park_mutex_;
+  std::condition_variable park_cv_;
+  std::condition_variable done_cv_;  // the block_on thread waits on it (with park_mutex_)
+  std::atomic<bool> stop_threads_{false};
+  std::atomic<bool> main_done_{false};
+  bool stuck_ = false;  // under park_mutex_
+  TaskHeader* threaded_main_ = nullptr;
+  SpinLock tasks_lock_;    // live_, names_, finished_with_wakers_, next_task_id_, site cache
+  SpinLock timer_lock_;    // the timer heap and slots
+  std::mutex shared_lock_;  // resources_, extensions_
+  SpinLock foreign_lock_;  // foreign_events_ and the live stream's producer side
+  std::vector<trace::Event> foreign_events_;  // events recorded off the worker threads
+  std::exception_ptr thread_failure_;  // under park_mutex_: an exception escaped a worker's loop
+  static inline thread_local ThreadWorker* thread_ = nullptr;
+
   // Simulated workers: their queues and fibers, the inject queue, and who is polling.
   std::vector<SimWorker> workers_;
   std::deque<TaskHeader*> inject_;
@@ -319,8 +460,8 @@ class Scheduler {
   std::unordered_set<TaskHeader*> finished_with_wakers_;
   std::uint32_t next_task_id_ = 0;
   std::uint32_t next_resource_id_ = 0;
-  std::uint32_t next_pin_id_ = 0;
-  std::uint32_t requests_ = 0;
+  std::atomic<std::uint32_t> next_pin_id_{0};
+  std::atomic<std::uint32_t> requests_{0};
   std::unordered_map<std::type_index, std::shared_ptr<void>> extensions_;
   // Every resource alive, for the stuck report: a slab (a freed slot is reused), so joining and
   // leaving cost no hashing; the report, which is rare, searches it by id.
@@ -329,14 +470,14 @@ class Scheduler {
   Resource* find_resource(std::uint32_t id) const;
   // Names of named tasks that are still alive, for the stuck report (unnamed tasks cost nothing).
   std::unordered_map<std::uint32_t, std::string> names_;
-  std::uint32_t future_nodes_ = 0;
+  std::atomic<std::uint32_t> future_nodes_{0};
   std::uint32_t cancelling_ = 0;
 
   std::vector<HeapEntry> timer_heap_;
   std::vector<TimerSlot> timer_slots_;
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t timer_sequence_ = 0;
-  std::uint32_t armed_timers_ = 0;
+  std::atomic<std::uint32_t> armed_timers_{0};  // atomic: workers peek at it without timer_lock_
   std::uint32_t stale_heap_entries_ = 0;
 
   std::uint64_t virtual_now_ = 0;
@@ -346,8 +487,8 @@ class Scheduler {
   // Blocking work. The pool exists only once something is submitted in real time.
   std::unique_ptr<ThreadPool> blocking_pool_;
   std::unique_ptr<Reactor> reactor_;  // real time only; made with the scheduler
-  std::size_t blocking_outstanding_ = 0;
-  std::uint32_t blocking_jobs_ = 0;
+  std::atomic<std::size_t> blocking_outstanding_{0};
+  std::atomic<std::uint32_t> blocking_jobs_{0};
   std::vector<std::uint64_t> blocking_lanes_busy_until_;  // virtual time: lane i is busy until [i]
   std::mutex remote_mutex_;
   std::condition_variable remote_ready_;

@@ -3,22 +3,43 @@
 // for the output. Mirrors tokio's runtime/task/{core,state}.rs.
 //
 // States (bits of `state`):
-// * SCHEDULED  — the task sits in the run queue. Only the scheduler sets and clears it.
+// * SCHEDULED  — the task sits in a run queue. Only the scheduler sets and clears it.
 // * RUNNING    — the task is being polled right now.
 // * NOTIFIED   — woken while RUNNING: the scheduler requeues it when the poll returns Pending.
 // * COMPLETE   — the future finished, panicked or was cancelled; the output slot is final. Never cleared.
 // * CANCEL     — abort() was requested; the next time the scheduler picks the task it drops the future
 //                instead of polling it.
-// * FUTURE_GONE — the future has been destroyed (on completion, cancellation or runtime shutdown).
-// * OUTPUT     — the output slot holds a value nobody has taken yet.
 // * ORPHANED   — the scheduler is gone but Waker clones still point here: they only count down and
 //                release the cell, never touching the scheduler.
+//
+// Bits of `cell` (not shared: only the worker polling or finishing the task writes them, and the
+// JoinHandle reads them once COMPLETE is seen):
+// * FUTURE_GONE — the future has been destroyed (on completion, cancellation or runtime shutdown).
+// * OUTPUT     — the output slot holds a value nobody has taken yet.
 //
 // References (`refs`): the scheduler holds one from spawn until COMPLETE, the JoinHandle one until it
 // is dropped, every Waker clone one. The cell is freed when the count reaches zero. `live_wakers`
 // counts the Waker clones alone: a pending task with none and no pending wake has lost its waker.
 //
-// Who touches what: the header is only touched on the runtime's thread (current-thread runtime).
+// Who touches what, and how:
+// * Current-thread and simulated runtimes (`concurrent` false): everything happens on the runtime's
+//   thread, so the shared fields are read and written with plain loads and stores (TaskField's
+//   operators) — no atomic read-modify-write on the hot path.
+// * The threaded runtime (`concurrent` true: real worker threads, wakers used from any thread):
+//   - `state` changes only by atomic read-modify-write: fetch_or / fetch_and where one bit moves,
+//     compare-and-swap where a transition depends on other bits (src/worker_threads.cpp:
+//     idle → SCHEDULED on a wake; SCHEDULED → RUNNING when a worker picks it; RUNNING → idle, or
+//     back to SCHEDULED when NOTIFIED, when the poll returns). So exactly one worker polls a task
+//     at a time, and a wake during a poll is never lost.
+//   - `refs`, `live_wakers`, `wakes`, `self_wakes` are counted with atomic fetch_add/fetch_sub.
+//   - `join_waker` is read and written under `join_lock`, and COMPLETE is set under it too: the
+//     JoinHandle checks COMPLETE and stores its waker in one step, so a finish on another worker
+//     either sees the waker or the JoinHandle sees COMPLETE.
+//   - The output slot is written by the worker that completes the task before it sets COMPLETE
+//     (release), and read after COMPLETE is seen (acquire).
+//   - `polls`, `waiting_on`, `parked_at`, `panic`, `outcome` belong to the worker polling the task;
+//     passing the task through a run queue (a lock) hands them to the next one.
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <new>
@@ -28,6 +49,7 @@
 #include <utility>
 
 #include "asynclab/detail/frame_pool.hpp"
+#include "asynclab/detail/spin_lock.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/trace/event.hpp"
 #include "asynclab/waker.hpp"
@@ -53,36 +75,88 @@ inline constexpr std::uint8_t running = 2;
 inline constexpr std::uint8_t notified = 4;
 inline constexpr std::uint8_t complete = 8;
 inline constexpr std::uint8_t cancel = 16;
-inline constexpr std::uint8_t future_gone = 32;
-inline constexpr std::uint8_t output = 64;
 inline constexpr std::uint8_t orphaned = 128;
 }  // namespace task_state
+
+namespace cell_state {
+inline constexpr std::uint8_t future_gone = 1;
+inline constexpr std::uint8_t output = 2;
+}  // namespace cell_state
+
+// A counter or bit set the task header shares between threads only in the threaded runtime.
+// Stored as a plain value: the single-threaded runtimes read and write it with ordinary loads and
+// stores (its operators), which the compiler can combine and keep in registers. Code that may run
+// while worker threads touch the same header uses the named operations, which go through
+// std::atomic_ref: load(), the fetch_ operations, compare_exchange.
+template <class T>
+class TaskField {
+ public:
+  explicit TaskField(T v = 0) : v_(v) {}
+  operator T() const { return v_; }
+  TaskField& operator=(T v) {
+    v_ = v;
+    return *this;
+  }
+  TaskField& operator|=(T bits) { return *this = static_cast<T>(v_ | bits); }
+  TaskField& operator&=(T bits) { return *this = static_cast<T>(v_ & bits); }
+  TaskField& operator++() { return *this = static_cast<T>(v_ + 1); }
+  TaskField& operator--() { return *this = static_cast<T>(v_ - 1); }
+
+  T load() const { return std::atomic_ref<const T>(v_).load(std::memory_order_acquire); }
+  T fetch_or(T bits) { return ref().fetch_or(bits, std::memory_order_acq_rel); }
+  T fetch_and(T bits) { return ref().fetch_and(bits, std::memory_order_acq_rel); }
+  T fetch_add(T n) { return ref().fetch_add(n, std::memory_order_relaxed); }
+  T fetch_sub(T n) { return ref().fetch_sub(n, std::memory_order_acq_rel); }
+  bool compare_exchange(T& expected, T desired) {
+    return ref().compare_exchange_weak(expected, desired, std::memory_order_acq_rel, std::memory_order_acquire);
+  }
+
+  // Either way, by the mode the header says (for code both kinds of runtime run).
+  T read(bool concurrent) const { return concurrent ? load() : v_; }
+  void increment(bool concurrent) {
+    if (concurrent) fetch_add(1);
+    else ++*this;
+  }
+  // Returns the value after the decrement.
+  T decrement(bool concurrent) {
+    if (concurrent) return static_cast<T>(fetch_sub(1) - 1);
+    return --*this, v_;
+  }
+
+ private:
+  std::atomic_ref<T> ref() { return std::atomic_ref<T>(v_); }
+  alignas(std::atomic_ref<T>::required_alignment) T v_;
+};
 
 // Kept small on purpose: a million live tasks means a million headers (spawn_many).
 struct TaskHeader {
   const TaskVTable* vtable;
   Scheduler* scheduler;
-  Waker join_waker;                // who awaits the JoinHandle
+  Waker join_waker;                // who awaits the JoinHandle (under join_lock when concurrent)
   std::exception_ptr panic;        // set when the future threw
   std::source_location parked_at;  // the innermost await the last Pending poll stopped at
   std::uint32_t id = 0;
-  std::uint32_t refs = 1;
-  std::uint32_t live_wakers = 0;
+  TaskField<std::uint32_t> refs{1};
+  TaskField<std::uint32_t> live_wakers{0};
   std::uint32_t waiting_on = 0;  // resource the last Pending poll waited on (0: none known)
   // tokio-console's counters; cheap enough to keep always, and the lints read them.
   std::uint32_t polls = 0;
-  std::uint32_t wakes = 0;
-  std::uint32_t self_wakes = 0;
-  std::uint8_t state = 0;
+  TaskField<std::uint32_t> wakes{0};
+  TaskField<std::uint32_t> self_wakes{0};
+  TaskField<std::uint8_t> state{0};
+  std::uint8_t cell = 0;  // cell_state bits
   trace::Outcome outcome = trace::Outcome::ok;
+  bool concurrent = false;  // the scheduler runs worker threads (see the rules above)
+  SpinLock join_lock;
 
-  TaskHeader(const TaskVTable* vt, Scheduler* s) : vtable(vt), scheduler(s) {}
+  TaskHeader(const TaskVTable* vt, Scheduler* s, bool threaded = false)
+      : vtable(vt), scheduler(s), concurrent(threaded) {}
 
-  bool is_complete() const { return state & task_state::complete; }
+  bool is_complete() const { return state.read(concurrent) & task_state::complete; }
 
-  void add_ref() { ++refs; }
+  void add_ref() { refs.increment(concurrent); }
   void release() {
-    if (--refs == 0) vtable->dealloc(this);
+    if (refs.decrement(concurrent) == 0) vtable->dealloc(this);
   }
 };
 
@@ -97,13 +171,13 @@ struct TaskOutput : TaskHeader {
 
   // User-provided (not inherited) so the slot may hold a type with a non-trivial default
   // constructor (std::string, Waker): an inherited constructor would be deleted for such a union.
-  TaskOutput(const TaskVTable* vt, Scheduler* s) : TaskHeader(vt, s) {}
+  TaskOutput(const TaskVTable* vt, Scheduler* s, bool threaded) : TaskHeader(vt, s, threaded) {}
   ~TaskOutput() {
     if (has_value()) value.~Value();
   }
-  bool has_value() const { return state & task_state::output; }
+  bool has_value() const { return this->cell & cell_state::output; }
   Value take_value() {
-    state &= static_cast<std::uint8_t>(~task_state::output);
+    this->cell &= static_cast<std::uint8_t>(~cell_state::output);
     Value v = std::move(value);
     value.~Value();
     return v;
@@ -117,7 +191,7 @@ struct TaskCell final : TaskOutput<output_t<F>> {
     F future;
   };
 
-  TaskCell(F&& f, Scheduler* s) : TaskOutput<T>(&vtable_, s), future(std::move(f)) {}
+  TaskCell(F&& f, Scheduler* s, bool threaded) : TaskOutput<T>(&vtable_, s, threaded), future(std::move(f)) {}
   ~TaskCell() {}
 
   static void* operator new(std::size_t n) { return FramePool::allocate(n); }
@@ -134,7 +208,7 @@ struct TaskCell final : TaskOutput<output_t<F>> {
       } else {
         ::new (&self->value) T(r.take());
       }
-      self->state |= task_state::output;
+      self->cell |= cell_state::output;
     } catch (...) {
       self->panic = std::current_exception();
       self->outcome = trace::Outcome::panicked;
@@ -144,8 +218,8 @@ struct TaskCell final : TaskOutput<output_t<F>> {
   }
   static void drop_fn(TaskHeader* h) {
     auto* self = static_cast<TaskCell*>(h);
-    if (self->state & task_state::future_gone) return;
-    self->state |= task_state::future_gone;
+    if (self->cell & cell_state::future_gone) return;
+    self->cell |= cell_state::future_gone;
     self->future.~F();
   }
   static void dealloc_fn(TaskHeader* h) {

@@ -7,7 +7,9 @@
 // * Strings, source locations and spawn sites are interned: the first use adds a table entry, every
 //   later use is a hash lookup (source locations are keyed by their address, which is unique per
 //   call site, so the common case never hashes a string).
-// * One recorder serves one runtime at a time, on the runtime's thread.
+// * One recorder serves one runtime at a time. A runtime with worker threads calls share(true): the
+//   tables are then looked up under the recorder's own lock, from any worker (the events themselves
+//   are buffered per worker by the scheduler and merged into the trace when a run ends).
 // * The recorded Trace is read through trace(); take() moves it out and leaves the recorder empty.
 // * Live mode: with a LiveStream attached, every event and every new table entry is also offered to
 //   it (trace/live_stream.hpp) — the trace itself is recorded exactly as without.
@@ -19,6 +21,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "asynclab/detail/spin_lock.hpp"
 #include "asynclab/trace/live_stream.hpp"
 #include "asynclab/trace/trace.hpp"
 
@@ -41,16 +44,18 @@ class Recorder {
   void attach(LiveStream* live) { live_ = live; }
   LiveStream* live() const { return live_; }
 
-  std::uint32_t intern(std::string_view s);
+  // Worker threads intern from any worker: with sharing on, every lookup takes the lock below.
+  void share(bool on) { shared_ = on; }
+
+  std::uint32_t intern(std::string_view s) {
+    SharedGuard guard(*this);
+    return intern_string(s);
+  }
   // Source locations are looked up in a small direct-mapped cache first: a task parks at the same
   // few awaits over and over, and this runs at the end of every traced poll.
   std::uint32_t intern(const std::source_location& loc) {
-    const void* key = std::bit_cast<const void*>(loc);
-    auto& slot = location_cache_[(reinterpret_cast<std::uintptr_t>(key) >> 4) & (location_cache_size - 1)];
-    if (slot.key == key) return slot.id;
-    std::uint32_t id = intern_location(loc);
-    slot = {key, id};
-    return id;
+    SharedGuard guard(*this);
+    return intern_location_cached(loc);
   }
   std::uint32_t intern_site(std::string_view name, const std::source_location& loc);
 
@@ -60,6 +65,31 @@ class Recorder {
   Trace take();
 
  private:
+  // Takes the lock only while sharing is on.
+  class SharedGuard {
+   public:
+    explicit SharedGuard(Recorder& r) : r_(r.shared_ ? &r : nullptr) {
+      if (r_) r_->lock_.lock();
+    }
+    ~SharedGuard() {
+      if (r_) r_->lock_.unlock();
+    }
+    SharedGuard(const SharedGuard&) = delete;
+    SharedGuard& operator=(const SharedGuard&) = delete;
+
+   private:
+    Recorder* r_;
+  };
+  std::uint32_t intern_string(std::string_view s);
+  std::uint32_t intern_location_cached(const std::source_location& loc) {
+    const void* key = std::bit_cast<const void*>(loc);
+    auto& slot = location_cache_[(reinterpret_cast<std::uintptr_t>(key) >> 4) & (location_cache_size - 1)];
+    if (slot.key == key) return slot.id;
+    std::uint32_t id = intern_location(loc);
+    slot = {key, id};
+    return id;
+  }
+
   struct PairHash {
     std::size_t operator()(const std::pair<std::uint32_t, std::uint32_t>& p) const {
       return std::hash<std::uint64_t>{}((std::uint64_t{p.first} << 32) | p.second);
@@ -81,6 +111,8 @@ class Recorder {
 
   Trace trace_;
   LiveStream* live_ = nullptr;
+  bool shared_ = false;
+  ::asynclab::detail::SpinLock lock_;
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> strings_;
   std::unordered_map<const void*, std::uint32_t> locations_;  // keyed by the source_location's address
   std::unordered_map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t, PairHash> sites_;

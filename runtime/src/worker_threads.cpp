@@ -1,0 +1,516 @@
+// Worker threads: the multi_thread flavor for real — n threads, a local queue each, an inject queue,
+// work stealing, parking. See "Worker threads" in detail/scheduler.hpp for the rules this file keeps,
+// and detail/task_header.hpp for the task state machine the workers share.
+#include <algorithm>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "asynclab/detail/scheduler.hpp"
+#include "asynclab/spawn.hpp"
+
+namespace asynclab::detail {
+
+using trace::EventKind;
+
+namespace {
+constexpr std::uint8_t u8(unsigned v) { return static_cast<std::uint8_t>(v); }
+}  // namespace
+
+// --- tracing -------------------------------------------------------------------------------------
+
+void Scheduler::emit_threaded(EventKind kind, std::uint32_t task, std::uint32_t a, std::uint32_t b,
+                              std::uint16_t flags) {
+  ThreadWorker* me = on_my_worker() ? thread_ : nullptr;
+  // Every event reads the clock: two workers' events are ordered by when they happened, not by
+  // when each worker last started a poll (a receive must not sort before the send it saw).
+  const trace::Event e{stamp_now(), kind, u8(me ? me->worker : 0), flags, task, a, b};
+  trace::LiveStream* live = recorder_->live();
+  if (me && !live) [[likely]] {
+    me->events.push_back(e);
+    return;
+  }
+  std::lock_guard lock(foreign_lock_);
+  if (me) me->events.push_back(e);
+  else foreign_events_.push_back(e);
+  if (live) live->offer(e);  // one producer at a time: the stream is single-producer
+}
+
+void Scheduler::merge_thread_traces() {
+  if (!recorder_) return;
+  std::vector<trace::Event> all;
+  {
+    std::lock_guard lock(foreign_lock_);
+    all.swap(foreign_events_);
+  }
+  for (auto& w : threads_) {
+    all.insert(all.end(), w->events.begin(), w->events.end());
+    w->events.clear();
+  }
+  // Each buffer is already in stamp order; a stable sort keeps each worker's own order on ties.
+  std::stable_sort(all.begin(), all.end(), [](const trace::Event& x, const trace::Event& y) { return x.time_ns < y.time_ns; });
+  auto& t = recorder_->trace_mut();
+  for (const auto& e : all) t.push(e);
+}
+
+// --- the run -------------------------------------------------------------------------------------
+
+void Scheduler::run_threads_until_complete(TaskHeader* main) {
+  threaded_main_ = main;
+  main_done_.store(main->is_complete());
+  stop_threads_.store(false);
+  stuck_ = false;
+  thread_failure_ = nullptr;
+  if (threads_.empty()) {
+    for (std::uint32_t w = 0; w < config_.workers; ++w) {
+      auto worker = std::make_unique<ThreadWorker>();
+      worker->owner = this;
+      worker->worker = w;
+      worker->rng = (config_.seed + w + 1) * 0x9E3779B97F4A7C15ull | 1;
+      threads_.push_back(std::move(worker));
+    }
+  }
+  for (std::uint32_t w = 0; w < config_.workers; ++w)
+    thread_handles_.emplace_back([this, w] { worker_thread_main(w); });
+  bool stuck;
+  std::exception_ptr failure;
+  {
+    std::unique_lock lock(park_mutex_);
+    done_cv_.wait(lock, [&] { return main_done_.load() || stuck_ || thread_failure_; });
+    stuck = stuck_ && !main_done_.load();
+    failure = thread_failure_;
+  }
+  stop_threads();
+  if (failure) {
+    merge_thread_traces();
+    finish_trace_segment();
+    std::rethrow_exception(failure);
+  }
+  if (stuck) report_stuck(main);  // merges the trace and throws StuckError
+  emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::finished));
+  merge_thread_traces();
+  finish_trace_segment();
+}
+
+void Scheduler::stop_threads() {
+  {
+    std::lock_guard lock(park_mutex_);
+    stop_threads_.store(true);
+  }
+  park_cv_.notify_all();
+  for (auto& t : thread_handles_) t.join();
+  thread_handles_.clear();
+}
+
+void Scheduler::worker_thread_main(std::uint32_t w) {
+  ThreadWorker& me = *threads_[w];
+  thread_ = &me;
+  current_ = this;
+  try {
+    while (!stop_threads_.load(std::memory_order_acquire)) {
+      if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
+        drain_remote_threaded(me);
+      // A stream of ready tasks must not starve the timers (tokio looks every 61 ticks).
+      if (armed_timers_.load(std::memory_order_relaxed) && ++me.timer_ticks >= 61) [[unlikely]] {
+        me.timer_ticks = 0;
+        fire_due_timers_threaded(me);
+      }
+      if (TaskHeader* t = next_for_thread(me)) {
+        poll_threaded(t);
+        continue;
+      }
+      park_thread(me);
+    }
+  } catch (...) {
+    std::lock_guard lock(park_mutex_);
+    if (!thread_failure_) thread_failure_ = std::current_exception();
+    done_cv_.notify_all();
+  }
+  thread_ = nullptr;
+  current_ = nullptr;
+}
+
+// --- queues --------------------------------------------------------------------------------------
+
+void Scheduler::push_threaded(TaskHeader* task) {
+  if (ThreadWorker* me = on_my_worker() ? thread_ : nullptr) {
+    std::lock_guard lock(me->queue_lock);
+    me->local.push_back(task);
+  } else {
+    std::lock_guard lock(inject_mutex_);
+    thread_inject_.push_back(task);
+  }
+  // Sequentially consistent, paired with park_thread: see the rules in scheduler.hpp.
+  queued_.fetch_add(1, std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) != 0) unpark_one();
+}
+
+void Scheduler::unpark_one() {
+  // Taking the mutex orders this notify after a parker's last look at the queues.
+  { std::lock_guard lock(park_mutex_); }
+  park_cv_.notify_one();
+}
+
+TaskHeader* Scheduler::pop_inject() {
+  std::lock_guard lock(inject_mutex_);
+  if (thread_inject_.empty()) return nullptr;
+  TaskHeader* t = thread_inject_.front();
+  thread_inject_.pop_front();
+  return t;
+}
+
+TaskHeader* Scheduler::next_for_thread(ThreadWorker& me) {
+  TaskHeader* t = nullptr;
+  // Every 61st pick looks at the inject queue first, so tasks woken from outside are not starved
+  // by a worker whose local queue never empties.
+  if (++me.ticks >= 61) {
+    me.ticks = 0;
+    t = pop_inject();
+  }
+  if (!t) {
+    std::lock_guard lock(me.queue_lock);
+    if (!me.local.empty()) {
+      t = me.local.front();
+      me.local.pop_front();
+    }
+  }
+  if (!t) t = pop_inject();
+  if (!t) t = steal(me);
+  if (t) queued_.fetch_sub(1, std::memory_order_seq_cst);
+  return t;
+}
+
+TaskHeader* Scheduler::steal(ThreadWorker& me) {
+  const auto n = static_cast<std::uint32_t>(threads_.size());
+  if (n < 2) return nullptr;
+  me.rng ^= me.rng << 13;
+  me.rng ^= me.rng >> 7;
+  me.rng ^= me.rng << 17;
+  const auto start = static_cast<std::uint32_t>(me.rng % n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t v = (start + i) % n;
+    if (v == me.worker) continue;
+    ThreadWorker& victim = *threads_[v];
+    std::vector<TaskHeader*>& grabbed = me.stolen;
+    grabbed.clear();
+    {
+      std::lock_guard lock(victim.queue_lock);
+      const std::size_t take = (victim.local.size() + 1) / 2;  // the older half, rounded up
+      for (std::size_t k = 0; k < take; ++k) {
+        grabbed.push_back(victim.local.front());
+        victim.local.pop_front();
+      }
+    }
+    if (grabbed.empty()) continue;
+    if (recorder_) [[unlikely]]
+      for (TaskHeader* t : grabbed) emit(EventKind::task_stolen, t->id, v, me.worker);
+    if (grabbed.size() > 1) {
+      std::lock_guard lock(me.queue_lock);
+      me.local.insert(me.local.end(), grabbed.begin() + 1, grabbed.end());
+    }
+    return grabbed.front();
+  }
+  return nullptr;
+}
+
+void Scheduler::park_thread(ThreadWorker& me) {
+  fire_due_timers_threaded(me);
+  if (queued_.load(std::memory_order_seq_cst) != 0) return;
+  std::unique_lock lock(park_mutex_);
+  sleepers_.fetch_add(1, std::memory_order_seq_cst);
+  for (;;) {
+    if (stop_threads_.load() || queued_.load(std::memory_order_seq_cst) != 0 ||
+        remote_pending_.load(std::memory_order_acquire))
+      break;
+    std::uint64_t deadline = 0;
+    bool has_deadline;
+    {
+      std::lock_guard timers(timer_lock_);
+      has_deadline = next_timer_deadline(deadline);
+    }
+    if (has_deadline && deadline <= real_now_ns()) break;  // due: go back and fire it
+    if (!has_deadline && !main_done_.load() && sleepers_.load() == threads_.size() &&
+        blocking_outstanding_.load() == 0 && every_waker_accounted()) {
+      // Every worker is here, nothing is queued, armed or out on the blocking pool, and main is
+      // not complete: nothing can ever make progress. Tell block_on, and wait to be stopped.
+      stuck_ = true;
+      done_cv_.notify_all();
+      park_cv_.wait(lock, [&] { return stop_threads_.load(); });
+      break;
+    }
+    if (has_deadline) park_cv_.wait_until(lock, real_start_ + std::chrono::nanoseconds(deadline));
+    else park_cv_.wait(lock);
+  }
+  sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+// Whether every waker clone of every live task is held where the runtime can see it: by a resource
+// the task waits on (a channel, a lock), or as the join waker of another live task. On worker
+// threads a waker may legitimately be held by a thread of the program's own, which may wake it at
+// any time (a std::thread sending on a oneshot): while any clone is unaccounted for, an idle
+// runtime waits, as tokio always does, rather than calling it stuck.
+bool Scheduler::every_waker_accounted() {
+  std::lock_guard lock(tasks_lock_);
+  std::unordered_map<const TaskHeader*, std::uint32_t> held_by_joins;
+  live_.for_each([&](TaskHeader* t) {
+    std::lock_guard join(t->join_lock);
+    if (t->join_waker.vtable() == &task_waker_vtable) ++held_by_joins[static_cast<const TaskHeader*>(t->join_waker.data())];
+  });
+  bool all = true;
+  live_.for_each([&](TaskHeader* t) {
+    if (t->waiting_on != 0) return;
+    auto it = held_by_joins.find(t);
+    if (t->live_wakers.load() > (it == held_by_joins.end() ? 0u : it->second)) all = false;
+  });
+  return all;
+}
+
+// --- tasks ---------------------------------------------------------------------------------------
+
+bool complete_or_park(TaskHeader* task, const Waker& waker) {
+  Waker replaced;  // dropped after the lock is released
+  std::lock_guard lock(task->join_lock);
+  if (task->is_complete()) return true;
+  if (!task->join_waker.will_wake(waker)) replaced = std::exchange(task->join_waker, waker);
+  return false;
+}
+
+void take_join_waker(TaskHeader* task) {
+  Waker dropped;  // dropped after the lock is released
+  std::lock_guard lock(task->join_lock);
+  dropped = std::move(task->join_waker);
+}
+
+void Scheduler::adopt_threaded(TaskHeader* task, std::string_view name, const std::source_location& loc) {
+  {
+    std::lock_guard lock(tasks_lock_);
+    task->id = ++next_task_id_;
+    live_.insert(task);
+    if (!name.empty()) names_.emplace(task->id, std::string(name));
+    if (recorder_) [[unlikely]] {
+      if (name != last_site_name_ || loc.line() != last_site_line_ || loc.file_name() != last_site_file_) {
+        last_site_ = recorder_->intern_site(name, loc);
+        last_site_name_.assign(name);
+        last_site_line_ = loc.line();
+        last_site_file_ = loc.file_name();
+      }
+      emit(EventKind::task_spawned, task->id, running_id(), last_site_);
+    }
+  }
+  task->state.fetch_or(task_state::scheduled);
+  push_threaded(task);
+}
+
+void Scheduler::wake_threaded(TaskHeader* task, bool by_ref) {
+  namespace ts = task_state;
+  std::uint8_t s = task->state.load();
+  bool queue_it = false;
+  for (;;) {
+    // (FUTURE_GONE is the poller's own bit; between dropping the future and finishing, the task
+    // is RUNNING, so a wake then only sets NOTIFIED, which finishing clears.)
+    if (s & ts::complete) return;
+    std::uint8_t next;
+    if (s & ts::running) next = u8(s | ts::notified);  // requeued when its poll returns
+    else if (s & ts::scheduled) next = s;              // already queued
+    else next = u8(s | ts::scheduled);
+    if (next == s) break;
+    if (task->state.compare_exchange(s, next)) {
+      queue_it = !(s & ts::running);
+      break;
+    }
+  }
+  ThreadWorker* me = on_my_worker() ? thread_ : nullptr;
+  const bool self = me && me->running == task;
+  task->wakes.fetch_add(1);
+  if (self) task->self_wakes.fetch_add(1);
+  if (recorder_) [[unlikely]] {
+    // A wake from a thread that is no worker of this runtime (a thread of the program's own).
+    const trace::WakeSource source = self ? trace::WakeSource::task : me ? me->wake_source : trace::WakeSource::runtime;
+    std::uint16_t flags = static_cast<std::uint16_t>(source);
+    if (self) flags |= trace::wake_flag::self;
+    if (by_ref) flags |= trace::wake_flag::by_ref;
+    emit(EventKind::wake, task->id, running_id(), 0, flags);
+  }
+  if (queue_it) push_threaded(task);
+}
+
+void Scheduler::abort_threaded(TaskHeader* task) {
+  namespace ts = task_state;
+  std::uint8_t s = task->state.load();
+  for (;;) {
+    if (s & (ts::complete | ts::cancel)) return;
+    // An idle task is queued now so a worker gets to drop it; a queued or running one is dropped
+    // when a worker next reaches it.
+    const bool idle = !(s & (ts::running | ts::scheduled));
+    if (task->state.compare_exchange(s, u8(s | ts::cancel | (idle ? ts::scheduled : 0)))) {
+      if (idle) push_threaded(task);
+      return;
+    }
+  }
+}
+
+void Scheduler::drop_future_threaded(ThreadWorker& me, TaskHeader* task) {
+  TaskHeader* outer = std::exchange(me.running, task);  // destructors are attributed to this task
+  ++me.cancelling;
+  task->vtable->drop_future(task);
+  --me.cancelling;
+  me.running = outer;
+}
+
+void Scheduler::poll_threaded(TaskHeader* task) {
+  namespace ts = task_state;
+  ThreadWorker& me = *thread_;
+  // SCHEDULED → RUNNING. From here on, a wake only sets NOTIFIED: nobody else queues or polls it.
+  std::uint8_t s = task->state.load();
+  while (!task->state.compare_exchange(s, u8((s & ~ts::scheduled) | ts::running))) {
+  }
+  if (s & ts::cancel) [[unlikely]] {
+    drop_future_threaded(me, task);
+    task->outcome = trace::Outcome::cancelled;
+    finish_threaded(task);
+    return;
+  }
+  me.running = task;
+  me.wake_source = trace::WakeSource::task;
+  ++task->polls;
+  task->waiting_on = 0;
+  const std::uint64_t started = recorder_ ? stamp_now() : 0;
+  emit(EventKind::poll_begin, task->id);
+
+  Waker borrowed(&task_waker_vtable, task);  // lent to the future for this poll; never dropped
+  Context cx(borrowed);
+  const bool done = task->vtable->poll(task, cx);
+  borrowed.release();
+  if (!done && cx.parked_at()) task->parked_at = *cx.parked_at();
+
+  if (recorder_) [[unlikely]] {
+    const std::uint64_t ended = stamp_now();
+    auto result = done ? (task->outcome == trace::Outcome::panicked ? trace::PollResult::panicked : trace::PollResult::ready)
+                       : trace::PollResult::pending;
+    std::uint32_t where = !done && cx.parked_at() ? recorder_->intern(*cx.parked_at()) : 0;
+    emit(EventKind::poll_end, task->id, 0, where, static_cast<std::uint16_t>(result));
+    std::uint64_t took = ended - started;
+    if (!live_stamps_ && took > 100'000) took = ticks_to_ns(took);
+    if (took <= 100'000) took = 0;
+    if (took >= static_cast<std::uint64_t>(config_.long_poll_threshold.count()))
+      emit(EventKind::lint, task->id, static_cast<std::uint32_t>(std::min<std::uint64_t>(took / 1000, 0xffffffffu)), where,
+           static_cast<std::uint16_t>(trace::LintKind::long_poll));
+    // Another thread may still hold a clone it is about to wake with; the count is a snapshot, as
+    // it is in tokio-console.
+    if (!done && task->live_wakers.load() == 0 && !(task->state.load() & (ts::notified | ts::cancel)))
+      emit(EventKind::lint, task->id, 0, where, static_cast<std::uint16_t>(trace::LintKind::lost_waker));
+  }
+
+  if (done) {
+    finish_threaded(task);
+    me.running = nullptr;
+    return;
+  }
+  // RUNNING → idle; or back to SCHEDULED when woken meanwhile; or dropped when aborted meanwhile.
+  s = task->state.load();
+  for (;;) {
+    if (s & ts::cancel) {
+      if (!task->state.compare_exchange(s, u8(s & ~ts::notified))) continue;
+      drop_future_threaded(me, task);
+      task->outcome = trace::Outcome::cancelled;
+      finish_threaded(task);
+      break;
+    }
+    if (s & ts::notified) {
+      if (!task->state.compare_exchange(s, u8((s & ~(ts::running | ts::notified)) | ts::scheduled))) continue;
+      push_threaded(task);
+      break;
+    }
+    if (task->state.compare_exchange(s, u8(s & ~ts::running))) break;
+  }
+  me.running = nullptr;
+}
+
+void Scheduler::finish_threaded(TaskHeader* task) {
+  namespace ts = task_state;
+  ThreadWorker& me = *thread_;
+  TaskHeader* outer = std::exchange(me.running, task);
+  Waker join;
+  {
+    // COMPLETE and the join waker change together (see JoinHandle::poll).
+    std::lock_guard lock(task->join_lock);
+    task->state.fetch_or(ts::complete);
+    task->state.fetch_and(u8(~(ts::running | ts::notified | ts::scheduled)));
+    join = std::move(task->join_waker);
+  }
+  {
+    std::lock_guard lock(tasks_lock_);
+    if (task->live_wakers.load()) [[unlikely]]
+      finished_with_wakers_.insert(task);
+    live_.erase(task);
+    if (!names_.empty()) names_.erase(task->id);
+  }
+  emit(EventKind::task_completed, task->id, 0, 0, static_cast<std::uint16_t>(task->outcome));
+  if (recorder_) [[unlikely]]
+    check_self_wakes(task);
+  if (join) {
+    me.wake_source = trace::WakeSource::task;
+    join.wake();
+  }
+  if (task == threaded_main_) {
+    std::lock_guard lock(park_mutex_);
+    main_done_.store(true);
+    done_cv_.notify_all();
+  }
+  me.running = outer;
+  task->release();  // the scheduler's reference
+}
+
+// --- timers and remote completions ---------------------------------------------------------------
+
+void Scheduler::fire_due_timers_threaded(ThreadWorker& me) {
+  if (!armed_timers_.load(std::memory_order_relaxed)) return;
+  std::vector<Waker>& due = me.due;
+  const std::uint64_t now = real_now_ns();
+  {
+    std::lock_guard lock(timer_lock_);
+    auto cmp = [](const HeapEntry& x, const HeapEntry& y) {
+      return x.deadline != y.deadline ? x.deadline > y.deadline : x.sequence > y.sequence;
+    };
+    while (!timer_heap_.empty() && timer_heap_.front().deadline <= now) {
+      HeapEntry top = timer_heap_.front();
+      std::pop_heap(timer_heap_.begin(), timer_heap_.end(), cmp);
+      timer_heap_.pop_back();
+      TimerSlot& s = timer_slots_[top.slot];
+      if (!s.armed || s.generation != top.generation) {
+        if (stale_heap_entries_) --stale_heap_entries_;
+        continue;
+      }
+      s.armed = false;
+      ++s.generation;
+      armed_timers_.fetch_sub(1, std::memory_order_relaxed);
+      free_slots_.push_back(top.slot);
+      emit(EventKind::timer_fired, s.owner, top.slot);
+      due.push_back(std::move(s.waker));
+    }
+  }
+  if (due.empty()) return;
+  // Woken after the lock is released: a wake may arm or cancel a timer.
+  TaskHeader* outer = std::exchange(me.running, nullptr);
+  const auto source = std::exchange(me.wake_source, trace::WakeSource::timer);
+  for (Waker& w : due) w.wake();
+  due.clear();
+  me.wake_source = source;
+  me.running = outer;
+}
+
+void Scheduler::drain_remote_threaded(ThreadWorker& me) {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard lock(remote_mutex_);
+    batch.swap(remote_);
+    remote_pending_.store(false, std::memory_order_relaxed);
+  }
+  TaskHeader* outer = std::exchange(me.running, nullptr);
+  const auto source = std::exchange(me.wake_source, trace::WakeSource::blocking);
+  for (auto& completion : batch) completion();
+  me.wake_source = source;
+  me.running = outer;
+}
+
+}  // namespace asynclab::detail

@@ -1,0 +1,508 @@
+// The multi_thread flavor on real worker threads (runtime.hpp; detail/scheduler.hpp "Worker
+// threads"): the runtime's answers do not change with 2 or 4 workers, tasks really run in parallel,
+// wakes from any thread are never lost, a task is never polled on two workers at once, and the
+// merged trace is in order. Runs under ThreadSanitizer in CI (the ci-tsan preset). No test waits on
+// a real clock: timers here are already due when armed, and every loop is bounded by a count.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "asynclab/asynclab.hpp"
+
+using namespace asynclab;
+using namespace std::chrono_literals;
+using trace::EventKind;
+
+namespace {
+
+Runtime threaded(std::uint32_t n) { return Runtime::builder().multi_thread(n).build(); }
+Runtime threaded(std::uint32_t n, trace::Recorder& rec) { return Runtime::builder().multi_thread(n).trace(rec).build(); }
+
+Task<std::uint64_t> square(std::uint64_t i) { co_return i * i; }
+
+// Never ready, and keeps no waker: what a forgotten wake looks like.
+struct Forever {
+  using Output = int;
+  Poll<int> poll(Context&) { return Poll<int>::pending(); }
+};
+
+Task<std::uint64_t> yielder(std::uint32_t yields) {
+  for (std::uint32_t k = 0; k < yields; ++k) co_await yield_now();
+  co_return yields;
+}
+
+// Spins (bounded) until `other` is set, after setting `mine`: both can only finish when two workers
+// poll them at the same time.
+Task<bool> rendezvous(std::atomic<bool>* mine, std::atomic<bool>* other) {
+  mine->store(true);
+  for (std::uint64_t spins = 0; spins < 2'000'000'000ull; ++spins) {
+    if (other->load()) co_return true;
+    std::this_thread::yield();
+  }
+  co_return false;
+}
+
+// A future completed by a thread of the test's own: it stores its waker under a lock, and the
+// thread sets the value and wakes it. Wakes from outside the runtime go to the inject queue.
+struct OutsideSlot {
+  std::mutex m;
+  Waker waker;
+  std::optional<int> value;
+};
+class OutsideValue {
+ public:
+  using Output = int;
+  explicit OutsideValue(OutsideSlot* slot) : slot_(slot) {}
+  Poll<int> poll(Context& cx) {
+    std::lock_guard lock(slot_->m);
+    if (slot_->value) return Poll<int>::ready(*slot_->value);
+    if (!slot_->waker.will_wake(cx.waker())) slot_->waker = cx.waker();
+    return Poll<int>::pending();
+  }
+
+ private:
+  OutsideSlot* slot_;
+};
+
+// Polled many times while other tasks keep waking it: checks that no two polls overlap.
+struct Guarded {
+  std::atomic<bool> in_poll{false};
+  std::atomic<bool> overlapped{false};
+  std::atomic<std::uint32_t> polls{0};
+  std::mutex m;
+  Waker waker;  // the latest, for the wakers below
+};
+class GuardedFuture {
+ public:
+  using Output = std::uint32_t;
+  GuardedFuture(Guarded* g, std::uint32_t needed) : g_(g), needed_(needed) {}
+  Poll<std::uint32_t> poll(Context& cx) {
+    if (g_->in_poll.exchange(true)) g_->overlapped.store(true);
+    const std::uint32_t n = g_->polls.fetch_add(1) + 1;
+    {
+      std::lock_guard lock(g_->m);
+      if (!g_->waker.will_wake(cx.waker())) g_->waker = cx.waker();
+    }
+    if (n % 3 == 0) cx.waker().wake_by_ref();  // sometimes wake itself too, while running
+    g_->in_poll.store(false);
+    if (n >= needed_) return Poll<std::uint32_t>::ready(n);
+    return Poll<std::uint32_t>::pending();
+  }
+
+ private:
+  Guarded* g_;
+  std::uint32_t needed_;
+};
+
+Task<void> keep_waking(Guarded* g, const std::atomic<bool>* done) {
+  for (std::uint32_t k = 0; k < 200'000 && !done->load(); ++k) {
+    Waker w;
+    {
+      std::lock_guard lock(g->m);
+      w = g->waker;
+    }
+    w.wake();
+    co_await yield_now();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("worker threads: the same answers on 2 and 4 workers as on one thread", "[worker_threads]") {
+  for (std::uint32_t workers : {1u, 2u, 4u}) {
+    CAPTURE(workers);
+    auto rt = threaded(workers);
+    auto sum = rt.block_on([]() -> Task<std::uint64_t> {
+      std::vector<JoinHandle<std::uint64_t>> hs;
+      for (std::uint64_t i = 0; i < 2000; ++i) hs.push_back(spawn(square(i)));
+      std::uint64_t s = 0;
+      for (auto& h : hs) s += (co_await h).value();
+      // join, select and a yield loop, each inside tasks on any worker
+      auto [a, b] = co_await join(square(3), square(4));
+      s += a + b;
+      auto raced = co_await select(yielder(50), yielder(5));
+      s += raced.index() == 1 ? 1 : 0;
+      co_return s;
+    });
+    std::uint64_t expected = 0;
+    for (std::uint64_t i = 0; i < 2000; ++i) expected += i * i;
+    CHECK(sum == expected + 25 + 1);
+  }
+}
+
+TEST_CASE("worker threads: two tasks really run at the same time", "[worker_threads]") {
+  for (std::uint32_t workers : {2u, 4u}) {
+    CAPTURE(workers);
+    auto rt = threaded(workers);
+    std::atomic<bool> a{false}, b{false};
+    auto both = rt.block_on([&]() -> Task<bool> {
+      auto ha = spawn(rendezvous(&a, &b));
+      auto hb = spawn(rendezvous(&b, &a));
+      const bool ra = (co_await ha).value();
+      const bool rb = (co_await hb).value();
+      co_return ra && rb;
+    });
+    CHECK(both);
+  }
+}
+
+TEST_CASE("worker threads: yields, spawn chains and nested joins lose nothing", "[worker_threads]") {
+  auto rt = threaded(4);
+  auto total = rt.block_on([]() -> Task<std::uint64_t> {
+    std::vector<JoinHandle<std::uint64_t>> hs;
+    for (int t = 0; t < 200; ++t) hs.push_back(spawn(yielder(200)));
+    // A chain: each task spawns the next and awaits it.
+    struct Chain {
+      static Task<std::uint64_t> link(std::uint32_t left) {
+        if (left == 0) co_return 0;
+        auto next = spawn(link(left - 1));
+        auto r = co_await next;
+        co_return r.value() + 1;
+      }
+    };
+    auto chain = spawn(Chain::link(2000));
+    std::uint64_t s = 0;
+    for (auto& h : hs) s += (co_await h).value();
+    s += (co_await chain).value();
+    co_return s;
+  });
+  CHECK(total == 200u * 200u + 2000u);
+}
+
+TEST_CASE("worker threads: wakes from threads outside the runtime reach their tasks", "[worker_threads]") {
+  constexpr int n = 200;
+  std::vector<OutsideSlot> slots(n);
+  auto rt = threaded(2);
+  std::atomic<int> started{0};
+  std::vector<std::thread> outside;
+  auto sum = rt.block_on([&]() -> Task<int> {
+    std::vector<JoinHandle<int>> hs;
+    for (int i = 0; i < n; ++i) hs.push_back(spawn(OutsideValue(&slots[i])));
+    // Four threads of the program's own complete them, in an order of their own.
+    for (int t = 0; t < 4; ++t)
+      outside.emplace_back([&slots, t, n] {
+        for (int i = t; i < n; i += 4) {
+          Waker w;
+          {
+            std::lock_guard lock(slots[i].m);
+            slots[i].value = i;
+            w = std::move(slots[i].waker);
+          }
+          w.wake();
+        }
+      });
+    started.store(1);
+    int s = 0;
+    for (auto& h : hs) s += (co_await h).value();
+    co_return s;
+  });
+  for (auto& t : outside) t.join();
+  CHECK(started.load() == 1);
+  CHECK(sum == n * (n - 1) / 2);
+}
+
+TEST_CASE("worker threads: a task is never polled on two workers at once", "[worker_threads]") {
+  auto rt = threaded(4);
+  Guarded g;
+  std::atomic<bool> done{false};
+  auto polls = rt.block_on([&]() -> Task<std::uint32_t> {
+    auto target = spawn(GuardedFuture(&g, 20'000));
+    std::vector<JoinHandle<void>> wakers;
+    for (int k = 0; k < 3; ++k) wakers.push_back(spawn(keep_waking(&g, &done)));
+    auto r = co_await target;
+    done.store(true);
+    for (auto& h : wakers) (void)co_await h;
+    co_return r.value();
+  });
+  CHECK(polls >= 20'000u);
+  CHECK_FALSE(g.overlapped.load());
+}
+
+TEST_CASE("worker threads: abort racing completion gives every handle one answer", "[worker_threads]") {
+  auto rt = threaded(4);
+  auto [ok, cancelled] = rt.block_on([]() -> Task<std::pair<int, int>> {
+    std::vector<JoinHandle<std::uint64_t>> hs;
+    for (std::uint32_t i = 0; i < 2000; ++i) hs.push_back(spawn(yielder(i % 7)));
+    // Abort every other one at once, while workers are running them.
+    for (std::size_t i = 0; i < hs.size(); i += 2) hs[i].abort();
+    int done = 0, aborted = 0;
+    for (auto& h : hs) {
+      auto r = co_await h;
+      if (r) ++done;
+      else if (r.error().is_cancelled()) ++aborted;
+    }
+    co_return std::pair{done, aborted};
+  });
+  CHECK(ok + cancelled == 2000);
+  CHECK(ok >= 1000);  // the odd ones were never aborted
+}
+
+TEST_CASE("worker threads: panics, spawn_blocking and timers that are already due", "[worker_threads]") {
+  auto rt = threaded(2);
+  auto out = rt.block_on([]() -> Task<std::string> {
+    std::string s;
+    auto bad = spawn([]() -> Task<int> {
+      throw std::runtime_error("boom");
+      co_return 1;
+    });
+    auto r = co_await bad;
+    s += r ? "no panic;" : (r.error().is_panic() ? "panic;" : "other;");
+    auto job = spawn_blocking([] { return 41 + 1; });
+    s += std::to_string((co_await job).value()) + ";";
+    co_await sleep(0ms);
+    s += "slept;";
+    auto t = co_await timeout(0ms, Forever{});
+    s += t ? "value;" : "elapsed;";
+    auto quick = co_await timeout(1h, square(5));
+    s += quick ? std::to_string(*quick) : "elapsed";
+    co_return s;
+  });
+  CHECK(out == "panic;42;slept;elapsed;25");
+}
+
+TEST_CASE("worker threads: a runtime where nothing can progress says so instead of hanging", "[worker_threads]") {
+  auto rt = threaded(2);
+  auto r = rt.try_block_on([]() -> Task<void> {
+    auto forever = spawn(Forever{}, "waits forever");
+    (void)co_await forever;
+  });
+  REQUIRE_FALSE(r.has_value());
+  std::set<std::string> names;
+  for (const auto& t : r.error().report().tasks) names.insert(t.name);
+  CHECK(names.count("waits forever") == 1);
+  CHECK(names.count("main") == 1);
+}
+
+TEST_CASE("worker threads: the merged trace has both workers, in time order", "[worker_threads]") {
+  trace::Recorder rec;
+  {
+    auto rt = threaded(2, rec);
+    std::atomic<bool> a{false}, b{false};
+    rt.block_on([&]() -> Task<void> {
+      auto ha = spawn(rendezvous(&a, &b), "left");
+      auto hb = spawn(rendezvous(&b, &a), "right");
+      std::vector<JoinHandle<std::uint64_t>> hs;
+      for (int i = 0; i < 50; ++i) hs.push_back(spawn(yielder(20)));
+      (void)co_await ha;
+      (void)co_await hb;
+      for (auto& h : hs) (void)co_await h;
+    });
+  }
+  const auto& t = rec.trace();
+  REQUIRE(t.size() > 100);
+  CHECK(t[0].kind == EventKind::runtime_started);
+  CHECK(t[0].worker == 1);           // workers − 1
+  CHECK((t[0].flags >> 1) == 1);     // flavor: multi_thread
+  std::set<std::uint8_t> workers_polling;
+  std::map<std::uint32_t, std::uint8_t> in_poll;  // task → the worker polling it
+  std::map<std::uint8_t, std::uint32_t> worker_busy;  // worker → the task it polls
+  std::uint64_t last = 0;
+  bool ordered = true, nested = true;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const trace::Event e = t[i];
+    ordered = ordered && e.time_ns >= last;
+    last = e.time_ns;
+    if (e.kind == EventKind::poll_begin) {
+      workers_polling.insert(e.worker);
+      nested = nested && !in_poll.count(e.task) && !worker_busy.count(e.worker);
+      in_poll[e.task] = e.worker;
+      worker_busy[e.worker] = e.task;
+    } else if (e.kind == EventKind::poll_end) {
+      nested = nested && in_poll.count(e.task) && in_poll[e.task] == e.worker;
+      in_poll.erase(e.task);
+      worker_busy.erase(e.worker);
+    }
+  }
+  CHECK(ordered);
+  CHECK(nested);
+  CHECK(workers_polling == std::set<std::uint8_t>{0, 1});
+  CHECK(t[t.size() - 1].kind == EventKind::runtime_stopped);
+}
+
+TEST_CASE("worker threads: tasks left when block_on returns are cancelled when the runtime is dropped", "[worker_threads]") {
+  std::atomic<int> dropped{0};
+  struct Drop {
+    std::atomic<int>* n;
+    ~Drop() { n->fetch_add(1); }
+  };
+  {
+    auto rt = threaded(2);
+    rt.block_on([&]() -> Task<void> {
+      for (int i = 0; i < 10; ++i) {
+        auto keeps = [d = std::make_shared<Drop>(&dropped)]() -> Task<void> { (void)co_await Forever{}; };
+        (void)spawn(std::move(keeps));  // detached: still alive when main returns
+      }
+      co_return;
+    });
+  }
+  CHECK(dropped.load() == 10);
+}
+
+TEST_CASE("worker threads: a JoinSet collects every result while its tasks finish on other workers", "[worker_threads]") {
+  for (std::uint32_t workers : {2u, 4u}) {
+    CAPTURE(workers);
+    auto rt = threaded(workers);
+    auto [count, sum] = rt.block_on([]() -> Task<std::pair<int, std::uint64_t>> {
+      JoinSet<std::uint64_t> set;
+      for (std::uint32_t i = 0; i < 1000; ++i) set.spawn(yielder(i % 5));
+      int n = 0;
+      std::uint64_t total = 0;
+      while (auto r = co_await set.join_next()) {
+        ++n;
+        total += r->value();
+      }
+      co_return std::pair{n, total};
+    });
+    CHECK(count == 1000);
+    CHECK(sum == 200u * (0 + 1 + 2 + 3 + 4));
+  }
+}
+
+TEST_CASE("worker threads: dropping a JoinSet while its tasks run aborts them", "[worker_threads]") {
+  std::atomic<int> dropped{0};
+  struct Drop {
+    std::atomic<int>* n;
+    ~Drop() { n->fetch_add(1); }
+  };
+  std::size_t left = 0;
+  {
+    auto rt = threaded(4);
+    left = rt.block_on([&]() -> Task<std::size_t> {
+    std::size_t before;
+    {
+      JoinSet<std::uint64_t> set;
+      for (int i = 0; i < 300; ++i) {
+        auto spin = [d = std::make_shared<Drop>(&dropped)]() -> Task<std::uint64_t> { co_return co_await yielder(1'000'000); };
+        set.spawn(std::move(spin));
+      }
+      before = set.len();
+      co_await yield_now();
+    }  // dropped here, its tasks mid-run on other workers
+    co_return before;
+    });
+  }  // the runtime drops whatever the workers had not reached yet
+  CHECK(left == 300);
+  CHECK(dropped.load() == 300);
+}
+
+namespace {
+
+Task<void> echo_plus_one(sync::mpsc::Receiver<std::uint64_t> rx, sync::mpsc::Sender<std::uint64_t> tx) {
+  while (auto v = co_await rx.recv()) {
+    if (!co_await tx.send(*v + 1)) break;
+  }
+}
+
+Task<void> produce(sync::mpsc::Sender<std::uint64_t> tx, std::uint64_t first, std::uint64_t count) {
+  for (std::uint64_t i = 0; i < count; ++i) {
+    auto sent = co_await tx.send(first + i);
+    if (!sent) co_return;
+  }
+}
+
+Task<void> respond(sync::oneshot::Receiver<std::uint64_t> rx, sync::oneshot::Sender<std::uint64_t> tx) {
+  auto v = co_await rx;
+  if (v) (void)std::move(tx).send(*v + 1);
+}
+
+}  // namespace
+
+TEST_CASE("worker threads: channels carry every value across workers", "[worker_threads][channels]") {
+  for (std::uint32_t workers : {2u, 4u}) {
+    CAPTURE(workers);
+    auto rt = threaded(workers);
+    auto summary = rt.block_on([]() -> Task<std::string> {
+      std::string out;
+      // Ping-pong over two capacity-1 channels: each round trip crosses from one task to the other.
+      auto [tx1, rx1] = sync::mpsc::channel<std::uint64_t>(1);
+      auto [tx2, rx2] = sync::mpsc::channel<std::uint64_t>(1);
+      auto echoer = spawn(echo_plus_one(std::move(rx1), std::move(tx2)));
+      std::uint64_t v = 0;
+      for (int i = 0; i < 20'000; ++i) {
+        auto sent = co_await tx1.send(v);
+        if (!sent) break;
+        auto got = co_await rx2.recv();
+        if (!got) break;
+        v = *got;
+      }
+      { auto closing = std::move(tx1); }
+      (void)co_await echoer;
+      out += "pingpong " + std::to_string(v) + ";";
+
+      // Five producers on any worker into one channel: every value once, each producer in order.
+      auto [tx, rx] = sync::mpsc::channel<std::uint64_t>(16);
+      for (std::uint64_t p = 0; p < 5; ++p) (void)spawn(produce(tx, p * 100'000, 20'000));
+      { auto closing = std::move(tx); }
+      std::vector<std::uint64_t> next(5, 0);
+      std::uint64_t count = 0;
+      bool in_order = true;
+      while (auto got = co_await rx.recv()) {
+        const std::uint64_t p = *got / 100'000, i = *got % 100'000;
+        in_order = in_order && p < 5 && i == next[p];
+        if (p < 5) next[p] = i + 1;
+        ++count;
+      }
+      out += "received " + std::to_string(count) + (in_order ? " in order;" : " OUT OF ORDER;");
+
+      // Oneshots answered by a freshly spawned task, which may run on another worker.
+      std::uint64_t answered = 0;
+      for (std::uint64_t i = 0; i < 5'000; ++i) {
+        auto [q_tx, q_rx] = sync::oneshot::channel<std::uint64_t>();
+        auto [a_tx, a_rx] = sync::oneshot::channel<std::uint64_t>();
+        (void)spawn(respond(std::move(q_rx), std::move(a_tx)));
+        (void)std::move(q_tx).send(i);
+        auto a = co_await a_rx;
+        if (a && *a == i + 1) ++answered;
+      }
+      out += "answered " + std::to_string(answered);
+      co_return out;
+    });
+    CHECK(summary == "pingpong 20000;received 100000 in order;answered 5000");
+  }
+}
+
+TEST_CASE("worker threads: a lock-order deadlock between workers is reported, not hung", "[worker_threads][channels]") {
+  auto rt = threaded(2);
+  auto r = rt.try_block_on([]() -> Task<void> {
+    auto a = std::make_shared<sync::Mutex<int>>(0, "a");
+    auto b = std::make_shared<sync::Mutex<int>>(0, "b");
+    // Each task takes its first lock, tells the other, and waits to hear that the other holds its
+    // own before reaching for the second: the deadlock happens every time, whatever the schedule.
+    auto [first_has_tx, first_has_rx] = sync::oneshot::channel<int>();
+    auto [second_has_tx, second_has_rx] = sync::oneshot::channel<int>();
+    auto first = spawn(
+        [a, b, tell = std::move(first_has_tx), hear = std::move(second_has_rx)]() mutable -> Task<void> {
+          auto ga = co_await a->lock();
+          (void)std::move(tell).send(1);
+          (void)co_await hear;
+          auto gb = co_await b->lock();
+        },
+        "a then b");
+    auto second = spawn(
+        [a, b, tell = std::move(second_has_tx), hear = std::move(first_has_rx)]() mutable -> Task<void> {
+          auto gb = co_await b->lock();
+          (void)std::move(tell).send(1);
+          (void)co_await hear;
+          auto ga = co_await a->lock();
+        },
+        "b then a");
+    (void)co_await first;
+    (void)co_await second;
+  });
+  REQUIRE_FALSE(r.has_value());
+  const auto& report = r.error().report();
+  CHECK(report.cycle.size() == 2);
+  std::set<std::string> waits;
+  for (const auto& t : report.tasks)
+    if (!t.waits_on.empty()) waits.insert(t.name + " waits on " + t.waits_on);
+  CHECK(waits.count("a then b waits on mutex \"b\"") == 1);
+  CHECK(waits.count("b then a waits on mutex \"a\"") == 1);
+}
