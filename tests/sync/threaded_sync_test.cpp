@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -24,10 +27,12 @@ namespace oneshot = asynclab::sync::oneshot;
 namespace {
 
 // The waker of a thread blocked in block_on_thread: reference counted (a primitive may keep a clone
-// after the future that stored it is gone), waking sets the flag and wakes the thread.
+// after the future that stored it is gone), waking raises the flag and wakes the thread.
 struct ThreadSignal {
   std::atomic<std::uint32_t> refs{1};
-  std::atomic<std::uint32_t> woken{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  bool woken = false;
 
   static void* clone(void* p) {
     static_cast<ThreadSignal*>(p)->refs.fetch_add(1, std::memory_order_relaxed);
@@ -35,8 +40,9 @@ struct ThreadSignal {
   }
   static void wake_by_ref(void* p) {
     auto* s = static_cast<ThreadSignal*>(p);
-    s->woken.store(1, std::memory_order_release);
-    s->woken.notify_one();
+    std::lock_guard g(s->mu);
+    s->woken = true;
+    s->cv.notify_one();
   }
   static void drop(void* p) {
     auto* s = static_cast<ThreadSignal*>(p);
@@ -50,7 +56,8 @@ struct ThreadSignal {
 constexpr WakerVTable thread_signal_vtable{&ThreadSignal::clone, &ThreadSignal::wake, &ThreadSignal::wake_by_ref,
                                            &ThreadSignal::drop};
 
-// Polls f on this thread until it is ready, sleeping between polls until its waker is woken.
+// Polls f on this thread until it is ready, sleeping between polls until its waker is woken. A wake
+// that never comes (a lost wake-up) fails the test after a generous bound instead of hanging it.
 template <class F>
 typename std::remove_cvref_t<F>::Output block_on_thread(F&& f) {
   using Output = typename std::remove_cvref_t<F>::Output;
@@ -58,7 +65,10 @@ typename std::remove_cvref_t<F>::Output block_on_thread(F&& f) {
   Waker waker(&thread_signal_vtable, signal);  // owns the first reference
   Context cx(waker);
   for (;;) {
-    signal->woken.store(0, std::memory_order_relaxed);
+    {
+      std::lock_guard g(signal->mu);
+      signal->woken = false;
+    }
     auto p = f.poll(cx);
     if (p.is_ready()) {
       if constexpr (std::is_void_v<Output>) {
@@ -67,7 +77,9 @@ typename std::remove_cvref_t<F>::Output block_on_thread(F&& f) {
         return std::move(p).value();
       }
     }
-    signal->woken.wait(0, std::memory_order_acquire);
+    std::unique_lock g(signal->mu);
+    if (!signal->cv.wait_for(g, std::chrono::seconds(60), [&] { return signal->woken; }))
+      throw std::runtime_error("block_on_thread: the future was never woken (a lost wake-up)");
   }
 }
 
@@ -310,5 +322,137 @@ TEST_CASE("threads: oneshot Sender::closed wakes when the receiver goes away on 
     block_on_thread(tx.closed());
     CHECK(tx.is_closed());
     receiver.join();
+  }
+}
+
+// --- Mutex, Semaphore, Notify --------------------------------------------------------------------
+
+TEST_CASE("threads: Mutex, 4 threads x 10,000 lock/increment/unlock of a plain counter", "[threads][mutex]") {
+  constexpr int threads_n = 4, per = 10'000;
+  sync::Mutex<std::uint64_t> m(0);
+  std::vector<std::thread> threads;
+  Gate gate;
+  for (int t = 0; t < threads_n; ++t) {
+    threads.emplace_back([&, t] {
+      gate.wait();
+      for (int i = 0; i < per; ++i) {
+        if (t == 0 && i % 3 == 0) {  // one thread mixes in try_lock
+          if (auto g = m.try_lock()) {
+            ++**g;
+            continue;
+          }
+        }
+        auto g = block_on_thread(m.lock());
+        ++*g;
+      }
+    });
+  }
+  gate.open();
+  join_all(threads);
+  auto g = m.try_lock();
+  REQUIRE(g);
+  CHECK(**g == std::uint64_t{threads_n} * per);
+}
+
+TEST_CASE("threads: Semaphore, permits held never exceed the limit", "[threads][semaphore]") {
+  constexpr std::size_t limit = 3;
+  constexpr int threads_n = 4, per = 5'000;
+  sync::Semaphore sem(limit);
+  std::atomic<std::size_t> held{0}, high_water{0};
+  std::atomic<std::uint64_t> acquired{0};
+  auto note = [&](std::size_t n) {
+    const std::size_t now = held.fetch_add(n) + n;
+    std::size_t hw = high_water.load();
+    while (now > hw && !high_water.compare_exchange_weak(hw, now)) {
+    }
+    acquired.fetch_add(1);
+  };
+  std::vector<std::thread> threads;
+  Gate gate;
+  for (int t = 0; t < threads_n; ++t) {
+    threads.emplace_back([&, t] {
+      gate.wait();
+      for (int i = 0; i < per; ++i) {
+        const std::uint32_t n = (t == 1 && i % 2 == 0) ? 2 : 1;  // one thread mixes in acquire_many(2)
+        auto permit = block_on_thread(sem.acquire_many(n));
+        if (!permit) throw std::runtime_error("acquire failed on an open semaphore");
+        note(n);
+        held.fetch_sub(n);
+      }
+    });
+  }
+  gate.open();
+  join_all(threads);
+  CHECK(acquired == std::uint64_t{threads_n} * per);
+  CHECK(high_water <= limit);
+  CHECK(high_water >= 1);
+  CHECK(sem.available_permits() == limit);
+}
+
+TEST_CASE("threads: Semaphore, close wakes waiters on other threads with an error", "[threads][semaphore]") {
+  for (int round = 0; round < 500; ++round) {
+    sync::Semaphore sem(0);
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&] {
+        auto r = block_on_thread(sem.acquire());
+        if (!r) failed.fetch_add(1);
+      });
+    }
+    sem.close();
+    join_all(threads);
+    CHECK(failed == 2);
+  }
+}
+
+TEST_CASE("threads: Notify, notify_one racing notified() loses no notification", "[threads][notify]") {
+  constexpr int rounds = 10'000;
+  sync::Notify ping, pong;
+  std::thread waiter([&] {
+    for (int i = 0; i < rounds; ++i) {
+      block_on_thread(ping.notified());  // a permit stored before the first poll counts too
+      pong.notify_one();
+    }
+  });
+  for (int i = 0; i < rounds; ++i) {
+    ping.notify_one();
+    block_on_thread(pong.notified());
+  }
+  waiter.join();
+  SUCCEED("every notify_one reached its waiter");
+}
+
+TEST_CASE("threads: Notify, notify_waiters and dropped Notified futures on other threads", "[threads][notify]") {
+  for (int round = 0; round < 1'000; ++round) {
+    sync::Notify n;
+    std::atomic<int> registered{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&] {
+        auto f = n.notified();
+        f.enable();
+        registered.fetch_add(1);
+        block_on_thread(f);
+      });
+    }
+    while (registered.load() != 2) std::this_thread::yield();
+    n.notify_waiters();
+    join_all(threads);
+  }
+  // notify_one handed to a Notified that is dropped unpolled passes on to the next waiter.
+  for (int round = 0; round < 1'000; ++round) {
+    sync::Notify n;
+    std::atomic<bool> enabled{false};
+    std::thread other([&] {
+      auto f = n.notified();
+      f.enable();
+      enabled = true;
+      // dropped here, perhaps after the notification reached it: it must move on
+    });
+    while (!enabled) std::this_thread::yield();
+    n.notify_one();
+    other.join();
+    block_on_thread(n.notified());  // the notification (or the permit it became) is still there
   }
 }
