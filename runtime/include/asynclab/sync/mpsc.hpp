@@ -26,6 +26,10 @@
 //   additionally drops every buffered value at once.
 // * The receiver's waker — stored by a pending recv, woken (and consumed) by the next send or by the
 //   sending side ending.
+// * Threads: Senders (and their clones, Permits and futures) and the Receiver may be used from
+//   several threads at once. Every field above, and every waiter node, is read and written under the
+//   state's SpinLock (channel_state.hpp); wakes and Waker drops happen after the unlock, and values
+//   still buffered when the Receiver is dropped are destroyed outside the lock, one at a time.
 //
 // Pinning: a waiting send, reserve, recv or closed() future keeps its queue node inside itself;
 // once polled it must not move (every future is pinned once polled, see future.hpp). Futures keep the
@@ -198,7 +202,10 @@ class MpscChan final : public ChannelState {
   void note_full() { trace_send(buffer.size(), trace::SendResult::full); }
   void note_send_closed() { trace_send(buffer.size(), trace::SendResult::closed); }
 
+  // sender_dropped, receiver_dropped and close take the lock themselves; every other member
+  // expects the caller's Guard.
   void sender_dropped() {
+    Guard g(*this);
     if (--senders != 0) return;
     trace_closed(trace::CloseReason::senders_dropped);
     wake_receiver();
@@ -217,27 +224,48 @@ class MpscChan final : public ChannelState {
   void forget_receiver_waker(const void* recv) {
     if (rx_waiter != recv) return;
     rx_waiter = nullptr;
-    rx_waker.reset();
+    defer_drop(rx_waker);
+  }
+  bool receiver_waits_for(const void* recv) const {
+    std::lock_guard g(lock_);
+    return rx_waiter == recv;
   }
 
+  void close(trace::CloseReason why) {
+    Guard g(*this);
+    close_receiving_side(why);
+  }
   void close_receiving_side(trace::CloseReason why) {
     if (rx_closed) return;
     rx_closed = true;
     trace_closed(why);
-    send_waiters.wake_all(ChannelWaiter::Outcome::closed);
-    closed_waiters.wake_all(ChannelWaiter::Outcome::notified);
+    auto wake = [this](Waker& w) { defer_wake(w); };
+    send_waiters.wake_all(ChannelWaiter::Outcome::closed, wake);
+    closed_waiters.wake_all(ChannelWaiter::Outcome::notified, wake);
     if (drained_and_closed()) wake_receiver();  // a recv parked elsewhere must now see None
   }
   void receiver_dropped() {
-    close_receiving_side(trace::CloseReason::receiver_dropped);
-    rx_dropped = true;
-    if constexpr (Bounded) free_slots += buffer.size();
-    buffer.clear();
-    rx_waiter = nullptr;
-    rx_waker.reset();
+    {
+      Guard g(*this);
+      close_receiving_side(trace::CloseReason::receiver_dropped);
+      rx_dropped = true;
+      rx_waiter = nullptr;
+      defer_drop(rx_waker);
+    }
+    // Nobody can push any more (rx_closed and rx_dropped refuse every send and Permit): drop what
+    // is buffered, each value destroyed outside the lock.
+    for (;;) {
+      std::optional<T> doomed;
+      Guard g(*this);
+      if (buffer.empty()) break;
+      doomed.emplace(buffer.pop());
+      if constexpr (Bounded) ++free_slots;
+      g.unlock();
+    }
   }
 
   void snapshot(::asynclab::detail::ResourceSnapshot& out) const override {
+    std::lock_guard g(lock_);
     // fmt rather than `"..." + std::to_string(...)`: GCC 12 at -O3 warns falsely (-Wrestrict) on the latter.
     std::string s = fmt::format("buffer {}", buffer.size());
     if constexpr (Bounded) {
@@ -264,7 +292,7 @@ class MpscChan final : public ChannelState {
     if (ChannelWaiter* w = send_waiters.pop_front()) {
       w->outcome = ChannelWaiter::Outcome::granted;
       ++reserved;
-      ::asynclab::detail::resource_wake(w->waker);
+      defer_wake(w->waker);
     } else {
       ++free_slots;
     }
@@ -272,7 +300,7 @@ class MpscChan final : public ChannelState {
   void wake_receiver() {
     if (rx_waiter) {
       rx_waiter = nullptr;
-      ::asynclab::detail::resource_wake(rx_waker);
+      defer_wake(rx_waker);
     }
   }
 };
@@ -308,6 +336,7 @@ class [[nodiscard("futures are lazy: nothing is sent until the send is awaited")
   Send& operator=(Send&&) = delete;
   ~Send() {
     if (phase_ != Phase::waiting) return;
+    typename Chan::Guard g(*chan_);
     if (waiter_.linked) {
       chan_->send_waiters.remove(waiter_);  // cancelled while queued: only its place is lost
     } else if (waiter_.outcome == channel_detail::ChannelWaiter::Outcome::granted) {
@@ -317,9 +346,10 @@ class [[nodiscard("futures are lazy: nothing is sent until the send is awaited")
 
   Poll<Output> poll(Context& cx) {
     Chan& ch = *chan_;
+    typename Chan::Guard g(ch);
     if (phase_ == Phase::waiting) {
       if (waiter_.linked) {
-        waiter_.refresh(cx.waker());
+        ch.refresh_waker(waiter_.waker, cx.waker());
         ch.waiting();
         return Poll<Output>::pending();
       }
@@ -371,6 +401,7 @@ class [[nodiscard("futures are lazy: no slot is reserved until the reserve is aw
   Reserve& operator=(Reserve&&) = delete;
   ~Reserve() {
     if (phase_ != Phase::waiting) return;
+    typename Chan::Guard g(*chan_);
     if (waiter_.linked) {
       chan_->send_waiters.remove(waiter_);
     } else if (waiter_.outcome == channel_detail::ChannelWaiter::Outcome::granted) {
@@ -380,9 +411,10 @@ class [[nodiscard("futures are lazy: no slot is reserved until the reserve is aw
 
   Poll<Output> poll(Context& cx) {
     Chan& ch = *chan_;
+    typename Chan::Guard g(ch);
     if (phase_ == Phase::waiting) {
       if (waiter_.linked) {
-        waiter_.refresh(cx.waker());
+        ch.refresh_waker(waiter_.waker, cx.waker());
         ch.waiting();
         return Poll<Output>::pending();
       }
@@ -428,15 +460,19 @@ class [[nodiscard("futures are lazy: nothing is received until the recv is await
 
   explicit Recv(Chan* chan) : chan_(chan) {}
   Recv(Recv&& o) noexcept : chan_(std::move(o.chan_)) {
-    assert((!chan_ || chan_->rx_waiter != &o) && "a recv future was moved while it waited");
+    assert((!chan_ || !chan_->receiver_waits_for(&o)) && "a recv future was moved while it waited");
   }
   Recv& operator=(Recv&&) = delete;
   ~Recv() {
-    if (chan_) chan_->forget_receiver_waker(this);
+    if (chan_) {
+      typename Chan::Guard g(*chan_);
+      chan_->forget_receiver_waker(this);
+    }
   }
 
   Poll<Output> poll(Context& cx) {
     Chan& ch = *chan_;
+    typename Chan::Guard g(ch);
     if (!ch.buffer.empty()) [[likely]] {
       ch.forget_receiver_waker(this);
       return Poll<Output>::ready(Output(ch.take()));
@@ -446,7 +482,7 @@ class [[nodiscard("futures are lazy: nothing is received until the recv is await
       ch.note_recv_closed();
       return Poll<Output>::ready(Output());
     }
-    if (!ch.rx_waker.will_wake(cx.waker())) ch.rx_waker = cx.waker();
+    ch.refresh_waker(ch.rx_waker, cx.waker());
     if (ch.rx_waiter != this) {
       ch.rx_waiter = this;
       ch.note_recv_empty();
@@ -471,17 +507,21 @@ class [[nodiscard("futures are lazy: closed() does nothing until it is awaited")
   }
   Closed& operator=(Closed&&) = delete;
   ~Closed() {
-    if (chan_) chan_->closed_waiters.remove(waiter_);
+    if (chan_) {
+      typename Chan::Guard g(*chan_);
+      chan_->closed_waiters.remove(waiter_);
+    }
   }
 
   Poll<void> poll(Context& cx) {
     Chan& ch = *chan_;
+    typename Chan::Guard g(ch);
     if (ch.rx_closed) {
       ch.closed_waiters.remove(waiter_);
       return Poll<void>::ready();
     }
     if (waiter_.linked) {
-      waiter_.refresh(cx.waker());
+      ch.refresh_waker(waiter_.waker, cx.waker());
     } else {
       waiter_.waker = cx.waker();
       ch.closed_waiters.push_back(waiter_);
@@ -517,12 +557,16 @@ class [[nodiscard("a Permit holds a slot of the channel until it sends or is dro
   void send(T value) {
     if (!chan_) throw std::logic_error("mpsc::Permit::send: this permit was already used");
     auto chan = std::move(chan_);
+    typename BoundedChan<T>::Guard g(*chan);
     chan->deliver_reserved(value);
   }
 
  private:
   void release() {
-    if (chan_) std::exchange(chan_, {})->release_reserved();
+    if (!chan_) return;
+    auto chan = std::exchange(chan_, {});
+    typename BoundedChan<T>::Guard g(*chan);
+    chan->release_reserved();
   }
   channel_detail::ChannelRef<BoundedChan<T>> chan_;
 };
@@ -534,7 +578,10 @@ class CountedSender {
  public:
   explicit CountedSender(Chan* chan) : chan_(chan) {}
   CountedSender(const CountedSender& o) : chan_(o.chan_) {
-    if (chan_) ++chan_->senders;
+    if (chan_) {
+      typename Chan::Guard g(*chan_);
+      ++chan_->senders;
+    }
   }
   CountedSender(CountedSender&&) noexcept = default;
   CountedSender& operator=(const CountedSender& o) {
@@ -575,6 +622,7 @@ class Sender : public CountedSender<BoundedChan<T>> {
   // Sends only if a slot is free now: otherwise the value comes back, full or closed.
   std::expected<void, TrySendError<T>> try_send(T value) const {
     Chan& ch = *chan_;
+    typename Chan::Guard g(ch);
     if (ch.rx_closed) {
       ch.note_send_closed();
       return std::unexpected(TrySendError<T>::closed(std::move(value)));
@@ -590,6 +638,7 @@ class Sender : public CountedSender<BoundedChan<T>> {
   Reserve<T> reserve() const { return Reserve<T>(chan_.get()); }
   std::expected<Permit<T>, TrySendError<void>> try_reserve() const {
     Chan& ch = *chan_;
+    typename Chan::Guard g(ch);
     if (ch.rx_closed) return std::unexpected(TrySendError<void>::closed());
     if (!ch.take_free_slot()) return std::unexpected(TrySendError<void>::full());
     ++ch.reserved;
@@ -598,9 +647,15 @@ class Sender : public CountedSender<BoundedChan<T>> {
   // Completes when the receiving side is closed.
   Closed<Chan> closed() const { return Closed<Chan>(chan_.get()); }
 
-  bool is_closed() const { return chan_->rx_closed; }
+  bool is_closed() const {
+    typename Chan::Guard g(*chan_);
+    return chan_->rx_closed;
+  }
   // Slots free right now (Tokio's capacity()); max_capacity() is the channel's capacity.
-  std::size_t capacity() const { return chan_->free_slots; }
+  std::size_t capacity() const {
+    typename Chan::Guard g(*chan_);
+    return chan_->free_slots;
+  }
   std::size_t max_capacity() const { return chan_->capacity; }
   bool same_channel(const Sender& o) const { return chan_ == o.chan_; }
 };
@@ -617,6 +672,7 @@ class UnboundedSender : public CountedSender<UnboundedChan<T>> {
 
   std::expected<void, SendError<T>> send(T value) const {
     Chan& ch = *chan_;
+    typename Chan::Guard g(ch);
     if (ch.rx_closed) {
       ch.note_send_closed();
       return std::unexpected(SendError<T>{std::move(value)});
@@ -625,7 +681,10 @@ class UnboundedSender : public CountedSender<UnboundedChan<T>> {
     return {};
   }
   Closed<Chan> closed() const { return Closed<Chan>(chan_.get()); }
-  bool is_closed() const { return chan_->rx_closed; }
+  bool is_closed() const {
+    typename Chan::Guard g(*chan_);
+    return chan_->rx_closed;
+  }
   bool same_channel(const UnboundedSender& o) const { return chan_ == o.chan_; }
 };
 
@@ -651,17 +710,27 @@ class BasicReceiver {
   Recv<Chan> recv() { return Recv<Chan>(chan_.get()); }
   std::expected<T, TryRecvError> try_recv() {
     Chan& ch = *chan_;
+    typename Chan::Guard g(ch);
     if (!ch.buffer.empty()) return ch.take();
     if (ch.drained_and_closed()) return std::unexpected(TryRecvError::disconnected());
     return std::unexpected(TryRecvError::empty());
   }
   // No more sends (waiting ones fail and get their values back); buffered values stay readable.
-  void close() { chan_->close_receiving_side(trace::CloseReason::receiver_closed); }
+  void close() { chan_->close(trace::CloseReason::receiver_closed); }
 
   // True once nothing more can ever be sent (close() or every sender gone); values may still wait.
-  bool is_closed() const { return chan_->rx_closed || chan_->senders == 0; }
-  std::size_t len() const { return chan_->buffer.size(); }
-  bool is_empty() const { return chan_->buffer.empty(); }
+  bool is_closed() const {
+    typename Chan::Guard g(*chan_);
+    return chan_->rx_closed || chan_->senders == 0;
+  }
+  std::size_t len() const {
+    typename Chan::Guard g(*chan_);
+    return chan_->buffer.size();
+  }
+  bool is_empty() const {
+    typename Chan::Guard g(*chan_);
+    return chan_->buffer.empty();
+  }
 
  private:
   void drop() {

@@ -45,9 +45,14 @@
 // the task that acquired it) or, while HANDED, the waiter it was handed to; its state reads
 // "held by task 3, 2 waiting" ("handed to task 4, ...", "free").
 //
-// Single-threaded, like the current-thread runtime.
+// Threads: lock futures, guards and try_lock may run on several threads at once. The lock's state,
+// holder, queue and every queued future's state and Waker are read and written only under the
+// MutexCore's SpinLock (the value itself is guarded by the Mutex: the SpinLock's release/acquire
+// orders one holder's writes before the next holder's reads); trace events are recorded under it;
+// the wake of the next holder (and any Waker dropped) happens after the unlock.
 #include <cassert>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,6 +89,60 @@ class MutexCore final : public ::asynclab::detail::Resource {
 
   // FREE -> HELD by the running task. False when held or handed.
   bool try_acquire() {
+    std::lock_guard g(lock_);
+    return try_acquire_locked();
+  }
+
+  // One poll of a lock future: true when its task now holds the lock.
+  bool poll_lock(MutexWaiter& w, Context& cx) {
+    Waker old;  // a replaced waker, dropped after the unlock
+    std::lock_guard g(lock_);
+    return poll_lock_locked(w, cx, old);
+  }
+
+  // A lock future is being dropped: leave the queue, or pass on a lock handed to it but never taken.
+  void cancel(MutexWaiter& w) {
+    if (!w.ever_queued) return;  // never queued: nobody else can have touched it
+    WakeList woken;              // destroyed last: wakes after the unlock and after `old` is dropped
+    Waker old;
+    std::lock_guard g(lock_);
+    if (w.state == MutexWaiter::State::queued) {
+      waiters_.remove(&w);
+      old = std::move(w.waker);
+    } else if (w.state == MutexWaiter::State::handed) {
+      w.state = MutexWaiter::State::done;
+      pass_on(woken);
+    }
+  }
+
+  // A guard was dropped.
+  void unlock() {
+    WakeList woken;  // woken by its destructor, after the unlock
+    std::lock_guard g(lock_);
+    assert(locked_ && !handed_);
+    if (tracing()) [[unlikely]]
+      record(trace::EventKind::lock_released, 0);
+    pass_on(woken);
+  }
+
+  std::size_t waiting() const {
+    std::lock_guard g(lock_);
+    return waiters_.size();
+  }
+
+  void snapshot(::asynclab::detail::ResourceSnapshot& out) const override {
+    std::lock_guard g(lock_);
+    if (!locked_) {
+      out.state = "free";
+      return;
+    }
+    if (holder_) out.holders.push_back(holder_);
+    std::string who = holder_ ? "task " + std::to_string(holder_) : std::string("code outside any task");
+    out.state = (handed_ ? "handed to " : "held by ") + who + ", " + std::to_string(waiters_.size()) + " waiting";
+  }
+
+ private:
+  bool try_acquire_locked() {
     if (locked_) return false;
     locked_ = true;
     holder_ = running_task();
@@ -92,24 +151,24 @@ class MutexCore final : public ::asynclab::detail::Resource {
     return true;
   }
 
-  // One poll of a lock future: true when its task now holds the lock.
-  bool poll_lock(MutexWaiter& w, Context& cx) {
+  bool poll_lock_locked(MutexWaiter& w, Context& cx, Waker& old) {
     switch (w.state) {
       case MutexWaiter::State::idle:
-        if (try_acquire()) {
+        if (try_acquire_locked()) {
           w.state = MutexWaiter::State::done;
           return true;
         }
         w.task = running_task();
         w.waker = cx.waker();
         waiters_.push_back(&w);
+        w.ever_queued = true;
         w.state = MutexWaiter::State::queued;
         if (tracing()) [[unlikely]]
           record(trace::EventKind::lock_waiting, static_cast<std::uint32_t>(waiters_.size()));
         wait_here();
         return false;
       case MutexWaiter::State::queued:
-        w.refresh(cx.waker());
+        w.refresh(cx.waker(), old);
         wait_here();
         return false;
       case MutexWaiter::State::handed:
@@ -126,40 +185,8 @@ class MutexCore final : public ::asynclab::detail::Resource {
     return false;
   }
 
-  // A lock future is being dropped: leave the queue, or pass on a lock handed to it but never taken.
-  void cancel(MutexWaiter& w) {
-    if (w.state == MutexWaiter::State::queued) {
-      waiters_.remove(&w);
-      w.waker.reset();
-    } else if (w.state == MutexWaiter::State::handed) {
-      w.state = MutexWaiter::State::done;
-      pass_on();
-    }
-  }
-
-  // A guard was dropped.
-  void unlock() {
-    assert(locked_ && !handed_);
-    if (tracing()) [[unlikely]]
-      record(trace::EventKind::lock_released, 0);
-    pass_on();
-  }
-
-  std::size_t waiting() const { return waiters_.size(); }
-
-  void snapshot(::asynclab::detail::ResourceSnapshot& out) const override {
-    if (!locked_) {
-      out.state = "free";
-      return;
-    }
-    if (holder_) out.holders.push_back(holder_);
-    std::string who = holder_ ? "task " + std::to_string(holder_) : std::string("code outside any task");
-    out.state = (handed_ ? "handed to " : "held by ") + who + ", " + std::to_string(waiters_.size()) + " waiting";
-  }
-
- private:
   // The lock leaves its holder: straight to the longest waiter (HANDED), or FREE when nobody waits.
-  void pass_on() {
+  void pass_on(WakeList& woken) {
     WaiterNode* n = waiters_.pop_front();
     if (!n) {
       locked_ = false;
@@ -171,10 +198,10 @@ class MutexCore final : public ::asynclab::detail::Resource {
     w.state = MutexWaiter::State::handed;
     handed_ = true;
     holder_ = w.task;
-    Waker waker = std::move(w.waker);
-    ::asynclab::detail::resource_wake(waker);
+    woken.push_back(&w);
   }
 
+  mutable ::asynclab::detail::SpinLock lock_;
   WaiterQueue waiters_;
   std::uint32_t holder_ = 0;  // the task holding it (or handed it); 0 when free or held outside tasks
   bool locked_ = false;       // HELD or HANDED

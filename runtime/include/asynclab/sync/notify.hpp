@@ -43,8 +43,12 @@
 // Pending. Nobody holds a Notify: the deadlock report lists no holder, and the state reads
 // "no permit stored, 2 waiting".
 //
-// Single-threaded, like the current-thread runtime.
+// Threads: notify_one, notify_waiters and the Notified futures may run on several threads at once. The
+// permit, the notify_waiters() count, the queue and every queued future's state and Waker are read
+// and written only under the Notify's SpinLock; the wakes (and any Waker dropped) happen after the
+// unlock, and the trace event of each operation is recorded under the lock, before them.
 #include <cassert>
+#include <mutex>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -111,15 +115,19 @@ class Notify : public ::asynclab::detail::Resource {
   ~Notify() override { assert(waiters_.empty() && "a Notify was destroyed while tasks wait on it"); }
 
   // A future that completes when this Notify is notified (see the rules above).
-  Notified notified() { return Notified(*this, waiters_calls_); }
+  Notified notified() {
+    std::lock_guard g(lock_);
+    return Notified(*this, waiters_calls_);
+  }
 
   // Wakes the longest waiter, or stores the (single) permit when nobody waits.
   void notify_one() { notify_one_impl(); }
 
   // Wakes every task waiting now; stores nothing.
   void notify_waiters() {
+    lock_detail::WakeList woken;  // woken by its destructor, after the unlock
+    std::lock_guard g(lock_);
     ++waiters_calls_;
-    lock_detail::WakeList woken;
     while (auto* n = waiters_.pop_front()) {
       auto& w = static_cast<lock_detail::NotifyWaiter&>(*n);
       w.state = lock_detail::NotifyWaiter::State::notified;
@@ -128,10 +136,10 @@ class Notify : public ::asynclab::detail::Resource {
     }
     if (lock_detail::tracing()) [[unlikely]]
       record(trace::EventKind::notified, woken.count(), 1);
-    woken.wake_all();
   }
 
   void snapshot(::asynclab::detail::ResourceSnapshot& out) const override {
+    std::lock_guard g(lock_);
     out.state = std::string(permit_ ? "permit stored, " : "no permit stored, ") + std::to_string(waiters_.size()) + " waiting";
   }
 
@@ -139,6 +147,8 @@ class Notify : public ::asynclab::detail::Resource {
   friend class Notified;
 
   void notify_one_impl() {
+    lock_detail::WakeList woken;  // woken by its destructor, after the unlock
+    std::lock_guard g(lock_);
     auto* n = waiters_.pop_front();
     if (!n) {
       permit_ = true;
@@ -151,10 +161,10 @@ class Notify : public ::asynclab::detail::Resource {
     w.by = lock_detail::NotifyWaiter::By::one;
     if (lock_detail::tracing()) [[unlikely]]
       record(trace::EventKind::notified, 1, 0);
-    Waker waker = std::move(w.waker);
-    ::asynclab::detail::resource_wake(waker);
+    woken.push_back(&w);
   }
 
+  mutable ::asynclab::detail::SpinLock lock_;
   lock_detail::WaiterQueue waiters_;
   std::uint64_t waiters_calls_ = 0;  // notify_waiters() calls so far
   bool permit_ = false;              // NOTIFIED
@@ -182,6 +192,7 @@ inline void Notified::register_waiter(const Waker* waker) {
   waiter_.task = lock_detail::running_task();
   if (waker) waiter_.waker = *waker;
   notify_->waiters_.push_back(&waiter_);
+  waiter_.ever_queued = true;
   waiter_.state = lock_detail::NotifyWaiter::State::queued;
   if (lock_detail::tracing()) [[unlikely]]
     notify_->record(trace::EventKind::lock_waiting, static_cast<std::uint32_t>(notify_->waiters_.size()));
@@ -189,6 +200,8 @@ inline void Notified::register_waiter(const Waker* waker) {
 
 inline Poll<void> Notified::poll(Context& cx) {
   using State = lock_detail::NotifyWaiter::State;
+  Waker old;  // a replaced waker, dropped after the unlock
+  std::lock_guard g(notify_->lock_);
   switch (waiter_.state) {
     case State::idle:
       if (take_ready()) break;
@@ -196,7 +209,7 @@ inline Poll<void> Notified::poll(Context& cx) {
       notify_->wait_here();
       return Poll<void>::pending();
     case State::queued:
-      waiter_.refresh(cx.waker());
+      waiter_.refresh(cx.waker(), old);
       notify_->wait_here();
       return Poll<void>::pending();
     case State::notified:
@@ -211,6 +224,7 @@ inline Poll<void> Notified::poll(Context& cx) {
 
 inline bool Notified::enable() {
   using State = lock_detail::NotifyWaiter::State;
+  std::lock_guard g(notify_->lock_);
   switch (waiter_.state) {
     case State::idle:
       if (take_ready()) return true;
@@ -227,12 +241,20 @@ inline bool Notified::enable() {
 
 inline Notified::~Notified() {
   using W = lock_detail::NotifyWaiter;
-  if (waiter_.state == W::State::queued) {
-    notify_->waiters_.remove(&waiter_);
-    waiter_.waker.reset();
-  } else if (waiter_.state == W::State::notified && waiter_.by == W::By::one) {
-    notify_->notify_one_impl();  // a notify_one() notification is never lost: it moves on
+  if (!waiter_.ever_queued) return;  // never registered: no other thread can reach it
+  Waker old;                                    // dropped after the unlock
+  bool pass_on = false;
+  {
+    std::lock_guard g(notify_->lock_);
+    if (waiter_.state == W::State::queued) {
+      notify_->waiters_.remove(&waiter_);
+      old = std::move(waiter_.waker);
+    } else {
+      pass_on = waiter_.state == W::State::notified && waiter_.by == W::By::one;
+    }
   }
+  old.reset();
+  if (pass_on) notify_->notify_one_impl();  // a notify_one() notification is never lost: it moves on
 }
 
 }  // namespace asynclab::sync

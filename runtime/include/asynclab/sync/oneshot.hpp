@@ -20,6 +20,9 @@
 //   is woken. `rx_done` — the Receiver has completed (a value or an error): it is never woken again.
 // * One waker per side: the receiver's (stored by a pending await) and the sender's (stored by a
 //   pending closed()). Each is refreshed with will_wake and consumed by the wake.
+// * Threads: the Sender (and its closed() future) and the Receiver may live on different threads.
+//   Every field above is read and written under the state's SpinLock (channel_state.hpp); wakes,
+//   Waker drops and the drop of an unread value happen after the unlock.
 //
 // Cancel safety:
 // * Awaiting the Receiver — cancel safe while the Receiver survives: a `co_await rx` abandoned
@@ -88,7 +91,11 @@ class OneshotState final : public ChannelState {
   bool rx_done = false;
   bool rx_waiting = false;
 
+  // The entry points below (send, sender_dropped, receiver_dropped, close, the waits_for checks)
+  // take the lock themselves; try_take, receiver_waits and forget_sender_waker expect the caller's
+  // Guard.
   std::expected<void, T> send(T&& v) {
+    Guard g(*this);
     tx_alive = false;
     if (rx_closed) {
       trace_send(0, trace::SendResult::closed);
@@ -100,9 +107,10 @@ class OneshotState final : public ChannelState {
     return {};
   }
   void sender_dropped() {
+    Guard g(*this);
     tx_alive = false;
     tx_waiter = nullptr;
-    tx_waker.reset();
+    defer_drop(tx_waker);
     if (!rx_closed && !rx_done) trace_closed(trace::CloseReason::senders_dropped);
     wake_receiver();
   }
@@ -124,28 +132,26 @@ class OneshotState final : public ChannelState {
     return std::nullopt;
   }
   void receiver_waits(const Waker& w) {
-    if (!rx_waker.will_wake(w)) rx_waker = w;
+    refresh_waker(rx_waker, w);
     if (!rx_waiting) {
       rx_waiting = true;
       trace_recv(0, trace::RecvResult::empty);
     }
     waiting();
   }
-  void close_receiving_side(trace::CloseReason why) {
-    if (rx_closed) return;
-    rx_closed = true;
-    if (!rx_done && !value) trace_closed(why);
-    if (tx_waiter) {
-      tx_waiter = nullptr;
-      ::asynclab::detail::resource_wake(tx_waker);
-    }
+  void close(trace::CloseReason why) {
+    Guard g(*this);
+    close_receiving_side(why);
   }
-  void receiver_dropped() {
+  // Dropping the Receiver: an unread value moves into `doomed`, destroyed by the caller after the unlock.
+  void receiver_dropped(std::optional<T>& doomed) {
+    Guard g(*this);
     rx_waiting = false;
-    rx_waker.reset();
+    defer_drop(rx_waker);
     close_receiving_side(trace::CloseReason::receiver_dropped);
     if (value) {
       if (!rx_done) trace_closed(trace::CloseReason::receiver_dropped);  // a value nobody will read
+      doomed.emplace(std::move(*value));
       value.reset();
     }
     rx_done = true;
@@ -153,10 +159,20 @@ class OneshotState final : public ChannelState {
   void forget_sender_waker(const void* closed_future) {
     if (tx_waiter != closed_future) return;
     tx_waiter = nullptr;
-    tx_waker.reset();
+    defer_drop(tx_waker);
+  }
+  void refresh_tx_waker(const Waker& w) { refresh_waker(tx_waker, w); }
+  bool sender_waits_for(const void* closed_future) const {
+    std::lock_guard g(lock_);
+    return tx_waiter == closed_future;
+  }
+  bool receiver_closed() const {
+    std::lock_guard g(lock_);
+    return rx_closed;
   }
 
   void snapshot(::asynclab::detail::ResourceSnapshot& out) const override {
+    std::lock_guard g(lock_);
     std::string s = value ? "value sent, not yet received" : rx_done ? "value received" : "no value yet";
     s += tx_alive ? ", sender alive" : ", sender gone";
     if (rx_closed) s += ", receiver closed";
@@ -166,16 +182,25 @@ class OneshotState final : public ChannelState {
   }
 
  private:
+  void close_receiving_side(trace::CloseReason why) {
+    if (rx_closed) return;
+    rx_closed = true;
+    if (!rx_done && !value) trace_closed(why);
+    if (tx_waiter) {
+      tx_waiter = nullptr;
+      defer_wake(tx_waker);
+    }
+  }
   void wake_receiver() {
     if (rx_waiting) {
       rx_waiting = false;
-      ::asynclab::detail::resource_wake(rx_waker);
+      defer_wake(rx_waker);
     }
   }
   void finish_receiving() {
     rx_done = true;
     rx_waiting = false;
-    rx_waker.reset();
+    defer_drop(rx_waker);
   }
 };
 
@@ -193,20 +218,24 @@ class [[nodiscard("futures are lazy: closed() does nothing until it is awaited")
   using Output = void;
   explicit Closed(State<T>* s) : state_(s) {}
   Closed(Closed&& o) noexcept : state_(std::move(o.state_)) {
-    assert((!state_ || state_->tx_waiter != &o) && "a closed() future was moved while it waited");
+    assert((!state_ || !state_->sender_waits_for(&o)) && "a closed() future was moved while it waited");
   }
   Closed& operator=(Closed&&) = delete;
   ~Closed() {
-    if (state_) state_->forget_sender_waker(this);
+    if (state_) {
+      typename State<T>::Guard g(*state_);
+      state_->forget_sender_waker(this);
+    }
   }
 
   Poll<void> poll(Context& cx) {
     auto& s = *state_;
+    typename State<T>::Guard g(s);
     if (s.rx_closed) {
       s.forget_sender_waker(this);
       return Poll<void>::ready();
     }
-    if (!s.tx_waker.will_wake(cx.waker())) s.tx_waker = cx.waker();
+    s.refresh_tx_waker(cx.waker());
     s.tx_waiter = this;
     s.waiting();
     return Poll<void>::pending();
@@ -236,7 +265,7 @@ class Sender {
     auto s = std::move(state_);
     return s->send(std::move(value));
   }
-  bool is_closed() const { return !state_ || state_->rx_closed; }
+  bool is_closed() const { return !state_ || state_->receiver_closed(); }
   // Completes when the receiver is dropped or closed.
   Closed<T> closed() { return Closed<T>(state_.get()); }
 
@@ -265,6 +294,7 @@ class [[nodiscard("futures are lazy: a oneshot Receiver does nothing until it is
 
   Poll<Output> poll(Context& cx) {
     auto& s = *state_;
+    typename State<T>::Guard g(s);
     if (auto r = s.try_take()) return Poll<Output>::ready(std::move(*r));
     s.receiver_waits(cx.waker());
     return Poll<Output>::pending();
@@ -272,6 +302,7 @@ class [[nodiscard("futures are lazy: a oneshot Receiver does nothing until it is
 
   std::expected<T, TryRecvError> try_recv() {
     auto& s = *state_;
+    typename State<T>::Guard g(s);
     if (s.rx_done) return std::unexpected(TryRecvError::closed());
     auto r = s.try_take();
     if (!r) return std::unexpected(TryRecvError::empty());
@@ -280,11 +311,13 @@ class [[nodiscard("futures are lazy: a oneshot Receiver does nothing until it is
   }
 
   // Refuses any later send; a value already sent can still be received.
-  void close() { state_->close_receiving_side(trace::CloseReason::receiver_closed); }
+  void close() { state_->close(trace::CloseReason::receiver_closed); }
 
  private:
   void drop() {
-    if (state_) std::exchange(state_, {})->receiver_dropped();
+    if (!state_) return;
+    std::optional<T> doomed;  // a value sent and never received: destroyed here, after the unlock
+    std::exchange(state_, {})->receiver_dropped(doomed);
   }
   channel_detail::ChannelRef<State<T>> state_;
 };

@@ -44,12 +44,16 @@
 // the tasks that acquired the permits still out (recorded when each permit was created), and the
 // state reads "0 of 3 permits free, 1 waiting".
 //
-// Single-threaded, like the current-thread runtime.
+// Threads: acquires, permits (dropped, forgotten, merged, split) and add_permits/close may run on
+// several threads at once. The counts, the holders, the queue and every queued future's state and
+// Waker are read and written only under the Semaphore's SpinLock; the trace event of an operation is
+// recorded under it; the wakes (and any Waker dropped) happen after the unlock.
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <expected>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -156,6 +160,7 @@ class Semaphore : public ::asynclab::detail::Resource {
 
   std::expected<SemaphorePermit, TryAcquireError> try_acquire() { return try_acquire_many(1); }
   std::expected<SemaphorePermit, TryAcquireError> try_acquire_many(std::uint32_t n) {
+    std::lock_guard g(lock_);
     if (closed_) return std::unexpected(TryAcquireError::closed);
     if (available_ < n) return std::unexpected(TryAcquireError::no_permits);
     return take(n);
@@ -163,20 +168,24 @@ class Semaphore : public ::asynclab::detail::Resource {
 
   // Adds n permits: to the waiters first (FIFO), the rest to the available count.
   void add_permits(std::size_t n) {
+    lock_detail::WakeList woken;  // woken by its destructor, after the unlock
+    std::lock_guard g(lock_);
     if (n > MAX_PERMITS - total_)
       throw std::length_error("add_permits would exceed Semaphore::MAX_PERMITS permits");
     total_ += n;
-    lock_detail::WakeList woken;
     hand_out(n, woken);
-    woken.wake_all();
   }
 
-  std::size_t available_permits() const { return available_; }
+  std::size_t available_permits() const {
+    std::lock_guard g(lock_);
+    return available_;
+  }
 
   // Closes the semaphore: every waiter fails with AcquireError now, every later acquire at once.
   void close() {
+    lock_detail::WakeList woken;  // woken by its destructor, after the unlock
+    std::lock_guard g(lock_);
     closed_ = true;
-    lock_detail::WakeList woken;
     while (auto* n = waiters_.pop_front()) {
       auto& w = static_cast<lock_detail::SemaphoreWaiter&>(*n);
       available_ += w.assigned;  // nobody is left in the queue to take them
@@ -184,11 +193,14 @@ class Semaphore : public ::asynclab::detail::Resource {
       w.state = lock_detail::SemaphoreWaiter::State::closed;
       woken.push_back(&w);
     }
-    woken.wake_all();
   }
-  bool is_closed() const { return closed_; }
+  bool is_closed() const {
+    std::lock_guard g(lock_);
+    return closed_;
+  }
 
   void snapshot(::asynclab::detail::ResourceSnapshot& out) const override {
+    std::lock_guard g(lock_);
     for (std::uint32_t t : holders_)
       if (t && std::find(out.holders.begin(), out.holders.end(), t) == out.holders.end()) out.holders.push_back(t);
     out.state = std::to_string(available_) + " of " + std::to_string(total_) + " permits free, " +
@@ -220,7 +232,8 @@ class Semaphore : public ::asynclab::detail::Resource {
   }
 
   enum class Polled { ready, pending, closed };
-  Polled poll_acquire(lock_detail::SemaphoreWaiter& w, std::uint32_t n, Context& cx) {
+  // Under the lock; a replaced waker goes to `old`.
+  Polled poll_acquire(lock_detail::SemaphoreWaiter& w, std::uint32_t n, Context& cx, Waker& old) {
     using State = lock_detail::SemaphoreWaiter::State;
     switch (w.state) {
       case State::idle:
@@ -240,13 +253,14 @@ class Semaphore : public ::asynclab::detail::Resource {
         w.task = lock_detail::running_task();
         w.waker = cx.waker();
         waiters_.push_back(&w);
+        w.ever_queued = true;
         w.state = State::queued;
         if (lock_detail::tracing()) [[unlikely]]
           record(trace::EventKind::lock_waiting, static_cast<std::uint32_t>(waiters_.size()));
         wait_here();
         return Polled::pending;
       case State::queued:
-        w.refresh(cx.waker());
+        w.refresh(cx.waker(), old);
         wait_here();
         return Polled::pending;
       case State::granted:
@@ -266,10 +280,14 @@ class Semaphore : public ::asynclab::detail::Resource {
   // An acquire future is being dropped: leave the queue and give back what was set aside for it.
   void cancel(lock_detail::SemaphoreWaiter& w, std::uint32_t n) {
     using State = lock_detail::SemaphoreWaiter::State;
+    if (!w.ever_queued) return;   // completed (or never polled) without queueing: nothing to give back
+    lock_detail::WakeList woken;  // destroyed last: wakes after the unlock and after `old` is dropped
+    Waker old;
+    std::lock_guard g(lock_);
     std::uint32_t give_back = 0;
     if (w.state == State::queued) {
       waiters_.remove(&w);
-      w.waker.reset();
+      old = std::move(w.waker);
       give_back = w.assigned;
     } else if (w.state == State::granted) {
       give_back = n;
@@ -279,23 +297,22 @@ class Semaphore : public ::asynclab::detail::Resource {
     w.state = State::done;
     w.assigned = 0;
     if (give_back == 0) return;
-    lock_detail::WakeList woken;
     hand_out(give_back, woken);
-    woken.wake_all();
   }
 
   // A permit is dropped.
   void release(std::uint32_t n, std::uint32_t task) {
+    lock_detail::WakeList woken;  // woken by its destructor, after the unlock
+    std::lock_guard g(lock_);
     forget_holder(n, task);
-    lock_detail::WakeList woken;
     hand_out(n, woken);
     if (lock_detail::tracing()) [[unlikely]]
       record(trace::EventKind::lock_released, saturate(available_));
-    woken.wake_all();
   }
 
   // A permit is forgotten: its permits leave the semaphore for good.
   void forget(std::uint32_t n, std::uint32_t task) {
+    std::lock_guard g(lock_);
     forget_holder(n, task);
     total_ -= n;
   }
@@ -331,6 +348,7 @@ class Semaphore : public ::asynclab::detail::Resource {
   }
   static std::uint32_t saturate(std::size_t v) { return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v); }
 
+  mutable ::asynclab::detail::SpinLock lock_;
   lock_detail::WaiterQueue waiters_;
   std::size_t available_;
   std::size_t total_;  // available + out in permits + set aside for waiters
@@ -344,7 +362,9 @@ class Semaphore : public ::asynclab::detail::Resource {
 inline Acquire::~Acquire() { sem_->cancel(waiter_, permits_); }
 
 inline Poll<Acquire::Output> Acquire::poll(Context& cx) {
-  switch (sem_->poll_acquire(waiter_, permits_, cx)) {
+  Waker old;  // a replaced waker, dropped after the unlock
+  std::lock_guard g(sem_->lock_);
+  switch (sem_->poll_acquire(waiter_, permits_, cx, old)) {
     case Semaphore::Polled::ready:
       return Poll<Output>::ready(sem_->make_permit(permits_));
     case Semaphore::Polled::closed:
@@ -387,6 +407,7 @@ inline void SemaphorePermit::merge(SemaphorePermit&& other) {
     return;
   }
   if (other.sem_ != sem_) throw std::invalid_argument("merging permits of two different semaphores");
+  std::lock_guard g(sem_->lock_);
   sem_->forget_holder(other.permits_, other.task_);
   if (permits_ == 0 && other.permits_) sem_->holders_.push_back(task_);
   permits_ += std::exchange(other.permits_, 0);
@@ -395,6 +416,7 @@ inline void SemaphorePermit::merge(SemaphorePermit&& other) {
 
 inline std::optional<SemaphorePermit> SemaphorePermit::split(std::uint32_t n) {
   if (!sem_ || n > permits_) return std::nullopt;
+  std::lock_guard g(sem_->lock_);
   permits_ -= n;
   if (n) sem_->holders_.push_back(task_);
   if (permits_ == 0) sem_->forget_holder(1, task_);

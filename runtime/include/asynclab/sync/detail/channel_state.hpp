@@ -4,35 +4,50 @@
 //
 // Rules:
 // * A ChannelState is a detail::Resource (see detail/resource.hpp): the trace draws it, the deadlock
-//   report names it. It is reference counted intrusively, without atomics: every Sender, Receiver,
-//   Permit and pending future holds one ChannelRef, and the state is freed when the last one goes.
-//   Single-threaded, like the current-thread runtime; so is the count.
+//   report names it. It is reference counted intrusively with an atomic count: every Sender,
+//   Receiver, Permit and pending future holds one ChannelRef, and the state is freed when the last one
+//   goes, on whichever thread that is.
+// * Thread safety: the handles and futures of one channel may be used from several threads at once.
+//   Every field of a derived state is read and written only under its SpinLock, taken through a
+//   Guard (see deferred.hpp): wakes and Waker drops that an operation causes are taken out of the
+//   state under the lock and happen after the unlock, in order, and so do the trace events that
+//   followed them — so a single-threaded trace is the same, event for event, as before the lock.
 // * Shared states come from the runtime's FramePool (one allocation per channel, a pointer pop in the
 //   common case); a bounded channel's buffer is a second allocation, made once at creation.
 // * Tracing costs one predictable branch per operation when the runtime records nothing: `trace`
 //   tests the running scheduler's recorder inline and only then calls Resource::record.
 // * `waiting()` is Resource::wait_here() for the futures: each calls it right before answering
 //   Pending, so a stuck task is reported as waiting on this channel.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <mutex>
 #include <utility>
 
 #include "asynclab/detail/frame_pool.hpp"
 #include "asynclab/detail/resource.hpp"
 #include "asynclab/detail/scheduler.hpp"
+#include "asynclab/sync/detail/deferred.hpp"
 #include "asynclab/trace/event.hpp"
 
 namespace asynclab::sync::channel_detail {
 
-class ChannelState : public ::asynclab::detail::Resource {
+class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Guarded {
  public:
   ChannelState(trace::ResourceKind kind, std::string_view name, std::uint64_t limit) : Resource(kind, name, limit) {}
 
-  void add_ref() noexcept { ++refs_; }
+  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
-    if (--refs_ == 0) delete this;
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Deferred's record callback: a trace event that had to wait for a wake, recorded after it.
+  static void record_deferred(void* self, trace::EventKind kind, std::uint32_t b, std::uint16_t flags) {
+    auto* s = static_cast<ChannelState*>(self);
+    std::lock_guard g(s->lock_);
+    s->record(kind, b, flags);
   }
 
   // The running task is about to answer Pending, waiting on this channel.
@@ -47,8 +62,10 @@ class ChannelState : public ::asynclab::detail::Resource {
     return s && s->recorder();
   }
   void trace(trace::EventKind kind, std::uint64_t b, std::uint16_t flags) {
-    if (tracing()) [[unlikely]]
-      record(kind, b > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(b), flags);
+    if (tracing()) [[unlikely]] {
+      const auto b32 = b > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(b);
+      if (!defer_record(kind, b32, flags)) record(kind, b32, flags);
+    }
   }
   void trace_send(std::uint64_t buffered, trace::SendResult r) {
     trace(trace::EventKind::channel_send, buffered, static_cast<std::uint16_t>(r));
@@ -66,7 +83,7 @@ class ChannelState : public ::asynclab::detail::Resource {
   }
 
  private:
-  std::uint32_t refs_ = 0;
+  std::atomic<std::uint32_t> refs_{0};
 };
 
 // An owning handle to a shared state: copying adds a reference, destroying drops one.

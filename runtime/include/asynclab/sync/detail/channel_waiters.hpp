@@ -10,6 +10,7 @@
 // * A node stores the Waker of the task to wake and keeps it current with will_wake, so re-polling a
 //   waiting future clones nothing. Whoever takes a node off the list (pop_front) decides what it
 //   means — a slot granted, a value sent, the channel closed — and sets `outcome` before waking.
+// * Every field of a node and of the list is touched only under the channel's SpinLock.
 // * The list never owns the nodes: the channel's shared state outlives every linked node because each
 //   waiting future holds a reference to it.
 #include <cstddef>
@@ -74,11 +75,18 @@ class ChannelWaitList {
     return w;
   }
 
-  // Takes every node off the list with this outcome and wakes each, oldest first.
+  // Takes every node off the list with this outcome and hands each to `wake`, oldest first. `wake`
+  // runs under the channel's lock: it must take the node's Waker out (Guarded::defer_wake) — the
+  // node's owner may free it as soon as the lock is released.
+  // The single-threaded form: wakes each at once (only for states that take no lock).
   void wake_all(ChannelWaiter::Outcome outcome) {
+    wake_all(outcome, [](Waker& w) { ::asynclab::detail::resource_wake(w); });
+  }
+  template <class Wake>
+  void wake_all(ChannelWaiter::Outcome outcome, Wake&& wake) {
     while (ChannelWaiter* w = pop_front()) {
       w->outcome = outcome;
-      ::asynclab::detail::resource_wake(w->waker);
+      wake(w->waker);
     }
   }
 

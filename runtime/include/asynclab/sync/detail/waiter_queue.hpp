@@ -11,17 +11,23 @@
 //   its node if it is still queued, so the queue never points at a dead future.
 // * The node owns a clone of the waiting task's Waker (refreshed with will_wake on every poll) and the
 //   id of the task that queued it, so a primitive can name the task it is handing something to.
-// * A primitive that releases several waiters at once (a semaphore's permits, notify_waiters) unlinks
-//   them first and chains them through `next` (a WakeList), records its trace event, and wakes them
-//   afterwards: the trace shows the release before the wakes, and no allocation is needed.
-// * Single-threaded, like the current-thread runtime: only the runtime's thread touches a queue.
+// * A primitive that releases waiters (a semaphore's permits, notify_waiters, a mutex handed on)
+//   unlinks them and moves each one's Waker into a WakeList, records its trace event, unlocks, and
+//   wakes them afterwards: the trace shows the release before the wakes, and no allocation is needed
+//   for up to WakeList::inline_wakers of them.
+// * Threads: a queue and every node in it belong to its primitive's SpinLock: linking, unlinking, a
+//   node's state and its Waker are touched only under that lock. A node's owner may free it the
+//   moment the lock is released, which is why a WakeList holds the Wakers themselves, not the nodes;
+//   and a Waker replaced or dropped under the lock is moved out and dropped after the unlock.
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "asynclab/detail/resource.hpp"
 #include "asynclab/detail/scheduler.hpp"
+#include "asynclab/detail/spin_lock.hpp"
 #include "asynclab/waker.hpp"
 
 namespace asynclab::sync::lock_detail {
@@ -36,10 +42,14 @@ struct WaiterNode {
   Waker waker;             // the waiting task's waker (a clone), empty once woken
   std::uint32_t task = 0;  // the task that queued this node (0: outside any task)
   bool queued = false;
+  // Set by the owning future when it first queues the node, read only by that future (no lock
+  // needed): a future whose node was never queued can be dropped without taking the lock.
+  bool ever_queued = false;
 
-  // Keeps the stored waker current: clones a new one only when the task's waker changed.
-  void refresh(const Waker& w) {
-    if (!waker.will_wake(w)) waker = w;
+  // Keeps the stored waker current: clones a new one only when the task's waker changed. The old one
+  // goes to `old`, for the caller to drop after the unlock.
+  void refresh(const Waker& w, Waker& old) {
+    if (!waker.will_wake(w)) old = std::exchange(waker, Waker(w));
   }
 };
 
@@ -96,40 +106,39 @@ class WaiterQueue {
   std::size_t size_ = 0;
 };
 
-// Nodes already unlinked from their queue, waiting to be woken: chained through `next`, in the order
-// they were released (FIFO), woken by wake_all().
+// The Wakers of nodes already unlinked from their queue, in the order they were released (FIFO):
+// filled under the primitive's lock (push_back takes the node's Waker out of it), woken by wake_all()
+// after the unlock — no node is touched after the unlock, so its owner may free it at once.
 class WakeList {
  public:
+  static constexpr std::size_t inline_wakers = 2;
+
+  WakeList() = default;
+  WakeList(const WakeList&) = delete;
+  WakeList& operator=(const WakeList&) = delete;
+  ~WakeList() { wake_all(); }
+
   void push_back(WaiterNode* n) {
     assert(!n->queued);
-    n->next = nullptr;
-    if (tail_) {
-      tail_->next = n;
+    if (count_ < inline_wakers) {
+      inline_[count_] = std::move(n->waker);
     } else {
-      head_ = n;
+      more_.push_back(std::move(n->waker));
     }
-    tail_ = n;
     ++count_;
   }
   std::uint32_t count() const { return count_; }
-  // Wakes every node's task, in order. Each waker is moved out of its node first, so no node is
-  // touched after its task was woken (the runtime's wakers only queue the task, but a hand-made
-  // waker might poll it on the spot and drop the node).
+  // Wakes every task, in order. Call it with the lock released.
   void wake_all() {
-    WaiterNode* n = std::exchange(head_, nullptr);
-    tail_ = nullptr;
-    count_ = 0;
-    while (n) {
-      WaiterNode* next = std::exchange(n->next, nullptr);
-      Waker w = std::move(n->waker);
-      ::asynclab::detail::resource_wake(w);
-      n = next;
-    }
+    const std::uint32_t n = std::exchange(count_, 0);
+    for (std::uint32_t i = 0; i < n; ++i)
+      ::asynclab::detail::resource_wake(i < inline_wakers ? inline_[i] : more_[i - inline_wakers]);
+    more_.clear();
   }
 
  private:
-  WaiterNode* head_ = nullptr;
-  WaiterNode* tail_ = nullptr;
+  Waker inline_[inline_wakers];
+  std::vector<Waker> more_;
   std::uint32_t count_ = 0;
 };
 

@@ -1,0 +1,171 @@
+#pragma once
+// Deferred: what a primitive must do after releasing its shared state's SpinLock — wake a Waker,
+// drop a Waker — kept in the order the operation produced it, together with the trace events that
+// followed the first such action, so the trace reads exactly as it did when everything ran inline.
+//
+// Rules:
+// * Declare it BEFORE the std::lock_guard of the state's lock: the guard unlocks first, then this
+//   object's destructor runs the actions, in order, with the lock released. (A wake may re-enter the
+//   primitive; a dropped Waker may run arbitrary code; neither may happen under a SpinLock.)
+// * wake(w) / drop(w) take the Waker out of the shared state (or out of a waiter node: the node may be
+//   freed by its owner as soon as the lock is released, the local copy here may not).
+// * record(...) while nothing is deferred yet answers false: the caller records at once, under the
+//   lock (trace order = state order). Once a wake or drop is deferred, a later event is deferred too,
+//   so it still comes after that wake or drop; the owner then records it after the unlock through
+//   `Owner::record_deferred`, which takes the lock again for the record itself.
+// * Guarded is what a shared state inherits (besides detail::Resource): its SpinLock and, while a
+//   Guarded::Guard holds it, that holder's Deferred, so the state's own helpers (defer_wake, ...) and
+//   its trace helpers find it.
+// * No allocation for up to `inline_actions` actions (every hot path: one wake, perhaps one drop);
+//   more (a close that wakes every waiting sender) spill into a vector.
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "asynclab/detail/resource.hpp"
+#include "asynclab/detail/spin_lock.hpp"
+#include "asynclab/trace/event.hpp"
+#include "asynclab/waker.hpp"
+
+namespace asynclab::sync::sync_detail {
+
+class Deferred {
+ public:
+  // Records an event for `owner` after the unlock (taking the lock again around the record).
+  using RecordFn = void (*)(void* owner, trace::EventKind kind, std::uint32_t b, std::uint16_t flags);
+
+  Deferred(void* owner, RecordFn record) noexcept : owner_(owner), record_(record) {}
+  Deferred(const Deferred&) = delete;
+  Deferred& operator=(const Deferred&) = delete;
+  ~Deferred() { run(); }
+
+  // Takes w (leaving it empty) to be woken after the unlock through resource_wake.
+  void wake(Waker& w) {
+    if (w) push(Kind::wake).waker = std::move(w);
+  }
+  // Takes w (leaving it empty) to be dropped after the unlock.
+  void drop(Waker& w) {
+    if (w) push(Kind::drop).waker = std::move(w);
+  }
+  void drop(Waker&& w) { drop(w); }
+  // True when the event was deferred (the caller must not record it); false: record it now.
+  bool defer_record(trace::EventKind kind, std::uint32_t b, std::uint16_t flags) {
+    if (count_ == 0) return false;
+    Action& a = push(Kind::record);
+    a.event = kind;
+    a.b = b;
+    a.flags = flags;
+    return true;
+  }
+  bool empty() const noexcept { return count_ == 0; }
+
+  // Runs every action now (the lock must be released). The destructor calls it too.
+  void run() {
+    for (std::size_t i = 0; i < count_; ++i) {
+      Action& a = i < inline_actions ? inline_[i] : more_[i - inline_actions];
+      switch (a.kind) {
+        case Kind::wake:
+          ::asynclab::detail::resource_wake(a.waker);
+          break;
+        case Kind::drop:
+          a.waker.reset();
+          break;
+        case Kind::record:
+          record_(owner_, a.event, a.b, a.flags);
+          break;
+      }
+    }
+    count_ = 0;
+    more_.clear();
+  }
+
+ private:
+  enum class Kind : std::uint8_t { wake, drop, record };
+  struct Action {
+    Waker waker;
+    std::uint32_t b = 0;
+    std::uint16_t flags = 0;
+    Kind kind = Kind::wake;
+    trace::EventKind event{};
+  };
+  static constexpr std::size_t inline_actions = 2;
+
+  Action& push(Kind k) {
+    Action* a;
+    if (count_ < inline_actions) {
+      a = &inline_[count_];
+    } else {
+      a = &more_.emplace_back();
+    }
+    ++count_;
+    a->kind = k;
+    return *a;
+  }
+
+  void* owner_;
+  RecordFn record_;
+  std::size_t count_ = 0;
+  Action inline_[inline_actions];
+  std::vector<Action> more_;
+};
+
+// The lock of a shared state, and the Deferred of whoever holds it. S (the derived state) provides
+//   static void record_deferred(void* self, trace::EventKind, std::uint32_t, std::uint16_t);
+// which locks, records, unlocks.
+class Guarded {
+ public:
+  // Locks the state; on destruction unlocks it, THEN runs what was deferred (member order: the
+  // Deferred outlives the body of ~Guard, which unlocks).
+  class Guard {
+   public:
+    template <class S>
+    explicit Guard(S& s) : deferred_(&s, &S::record_deferred), state_(s) {
+      state_.lock_.lock();
+      state_.deferred_ = &deferred_;
+    }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    ~Guard() { unlock(); }
+    // Unlocks early; the deferred actions still run at the end of the scope.
+    void unlock() noexcept {
+      if (!locked_) return;
+      locked_ = false;
+      state_.deferred_ = nullptr;
+      state_.lock_.unlock();
+    }
+
+   private:
+    Deferred deferred_;
+    Guarded& state_;
+    bool locked_ = true;
+  };
+
+ protected:
+  Guarded() = default;
+  ~Guarded() = default;
+
+ public:
+  // Only under a Guard: take w out now, wake / drop it after the unlock.
+  void defer_wake(Waker& w) { deferred_->wake(w); }
+  void defer_drop(Waker& w) { deferred_->drop(w); }
+  // Replaces a stored waker with w when it would wake another task (cloning w under the lock, as
+  // the inline code did), the old one dropped after the unlock.
+  void refresh_waker(Waker& slot, const Waker& w) {
+    if (slot.will_wake(w)) return;
+    Waker old = std::exchange(slot, Waker(w));
+    deferred_->drop(old);
+  }
+  // True when a trace event must wait for the deferred actions before it (see the rules).
+  bool defer_record(trace::EventKind kind, std::uint32_t b, std::uint16_t flags) {
+    return deferred_ && deferred_->defer_record(kind, b, flags);
+  }
+
+ protected:
+  mutable ::asynclab::detail::SpinLock lock_;
+
+ private:
+  Deferred* deferred_ = nullptr;
+};
+
+}  // namespace asynclab::sync::sync_detail
