@@ -58,6 +58,8 @@ def main():
                 failed |= ratio > targets[runtime]
                 mark = "" if ratio <= targets[runtime] else "!"
                 row += f" {ns:>9.1f} {ratio:>5.2f}{mark or ' '}"
+            else:
+                row += f" {'-':>9} {'-':>5} "  # not run (virtual time has no worker threads)
         bpe = best.get((w, "asynclab-traced"), (0, {}))[1].get("bytes_per_event")
         row += f" {bpe:>8.2f}" if bpe else ""
         print(row)

@@ -730,7 +730,6 @@ void Scheduler::shutdown() {
   clear_worker_queues();
   thread_inject_.clear();
   for (auto& w : threads_) w->local.clear();
-  queued_.store(0, std::memory_order_relaxed);
   for (auto& slot : timer_slots_) {
     slot.armed = false;
     slot.waker.reset();

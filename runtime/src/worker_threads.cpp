@@ -2,6 +2,7 @@
 // work stealing, parking. See "Worker threads" in detail/scheduler.hpp for the rules this file keeps,
 // and detail/task_header.hpp for the task state machine the workers share.
 #include <algorithm>
+#include <bit>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -43,14 +44,28 @@ void Scheduler::merge_thread_traces() {
     std::lock_guard lock(foreign_lock_);
     all.swap(foreign_events_);
   }
-  for (auto& w : threads_) {
-    all.insert(all.end(), w->events.begin(), w->events.end());
-    w->events.clear();
-  }
-  // Each buffer is already in stamp order; a stable sort keeps each worker's own order on ties.
-  std::stable_sort(all.begin(), all.end(), [](const trace::Event& x, const trace::Event& y) { return x.time_ns < y.time_ns; });
+  auto by_stamp = [](const trace::Event& x, const trace::Event& y) { return x.time_ns < y.time_ns; };
+  // Each buffer is in stamp order (one thread, one clock), so a k-way merge is linear. A buffer
+  // that is not (a clock that stepped back on a core switch) is sorted first; stable, so a
+  // worker's own events keep their order on ties.
+  std::vector<std::vector<trace::Event>*> buffers;
+  if (!all.empty()) buffers.push_back(&all);
+  for (auto& w : threads_)
+    if (!w->events.empty()) buffers.push_back(&w->events);
+  for (auto* b : buffers)
+    if (!std::is_sorted(b->begin(), b->end(), by_stamp)) std::stable_sort(b->begin(), b->end(), by_stamp);
+  std::vector<std::size_t> next(buffers.size(), 0);
   auto& t = recorder_->trace_mut();
-  for (const auto& e : all) t.push(e);
+  for (;;) {
+    std::size_t pick = buffers.size();
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+      if (next[i] == buffers[i]->size()) continue;
+      if (pick == buffers.size() || (*buffers[i])[next[i]].time_ns < (*buffers[pick])[next[pick]].time_ns) pick = i;
+    }
+    if (pick == buffers.size()) break;
+    t.push((*buffers[pick])[next[pick]++]);
+  }
+  for (auto& w : threads_) w->events.clear();
 }
 
 // --- the run -------------------------------------------------------------------------------------
@@ -133,16 +148,33 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
 // --- queues --------------------------------------------------------------------------------------
 
 void Scheduler::push_threaded(TaskHeader* task) {
+  bool surplus = true;  // more queued than the pushing worker will take next by itself
   if (ThreadWorker* me = on_my_worker() ? thread_ : nullptr) {
     std::lock_guard lock(me->queue_lock);
+    surplus = !me->local.empty();
     me->local.push_back(task);
   } else {
     std::lock_guard lock(inject_mutex_);
     thread_inject_.push_back(task);
   }
-  // Sequentially consistent, paired with park_thread: see the rules in scheduler.hpp.
-  queued_.fetch_add(1, std::memory_order_seq_cst);
+  if (!surplus) return;
+  // Paired with the sequentially consistent increment of sleepers_ in park_thread (see the rules).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) != 0) unpark_one();
+}
+
+// What a parking worker wakes for: work nobody is about to run. A lone task in another worker's
+// queue is that worker's next task, as a lone task in tokio's LIFO slot is.
+bool Scheduler::any_stealable() {
+  {
+    std::lock_guard lock(inject_mutex_);
+    if (!thread_inject_.empty()) return true;
+  }
+  for (auto& w : threads_) {
+    std::lock_guard lock(w->queue_lock);
+    if (w->local.size() >= 2) return true;
+  }
+  return false;
 }
 
 void Scheduler::unpark_one() {
@@ -176,7 +208,6 @@ TaskHeader* Scheduler::next_for_thread(ThreadWorker& me) {
   }
   if (!t) t = pop_inject();
   if (!t) t = steal(me);
-  if (t) queued_.fetch_sub(1, std::memory_order_seq_cst);
   return t;
 }
 
@@ -215,13 +246,10 @@ TaskHeader* Scheduler::steal(ThreadWorker& me) {
 
 void Scheduler::park_thread(ThreadWorker& me) {
   fire_due_timers_threaded(me);
-  if (queued_.load(std::memory_order_seq_cst) != 0) return;
   std::unique_lock lock(park_mutex_);
   sleepers_.fetch_add(1, std::memory_order_seq_cst);
   for (;;) {
-    if (stop_threads_.load() || queued_.load(std::memory_order_seq_cst) != 0 ||
-        remote_pending_.load(std::memory_order_acquire))
-      break;
+    if (stop_threads_.load() || remote_pending_.load(std::memory_order_acquire) || any_stealable()) break;
     std::uint64_t deadline = 0;
     bool has_deadline;
     {
@@ -387,7 +415,13 @@ void Scheduler::poll_threaded(TaskHeader* task) {
     const std::uint64_t ended = stamp_now();
     auto result = done ? (task->outcome == trace::Outcome::panicked ? trace::PollResult::panicked : trace::PollResult::ready)
                        : trace::PollResult::pending;
-    std::uint32_t where = !done && cx.parked_at() ? recorder_->intern(*cx.parked_at()) : 0;
+    std::uint32_t where = 0;
+    if (!done && cx.parked_at()) {
+      const void* key = std::bit_cast<const void*>(*cx.parked_at());
+      auto& slot = me.parked_at[(reinterpret_cast<std::uintptr_t>(key) >> 4) & (me.parked_at.size() - 1)];
+      if (slot.key != key) slot = {key, recorder_->intern(*cx.parked_at())};
+      where = slot.id;
+    }
     emit(EventKind::poll_end, task->id, 0, where, static_cast<std::uint16_t>(result));
     std::uint64_t took = ended - started;
     if (!live_stamps_ && took > 100'000) took = ticks_to_ns(took);

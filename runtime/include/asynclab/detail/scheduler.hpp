@@ -63,12 +63,19 @@
 //   block_on thread, a blocking-pool thread, a thread of the program's own) goes to the inject queue.
 // * A worker takes the front of its local queue; every 61st pick, and whenever its queue is empty,
 //   it looks at the inject queue first (so the inject queue is not starved); else it steals the
-//   older half of the first non-empty queue it finds, starting at a pseudo-random victim. Each
-//   steal is recorded as task_stolen (task, a: from, b: to).
+//   older half, rounded up, of the first non-empty queue it finds, starting at a pseudo-random
+//   victim. Each steal is recorded as task_stolen (task, a: from, b: to).
 // * A worker with nothing to do parks on a condition variable until a push, a timer's deadline or
-//   shutdown. `queued_` (tasks in any queue) and `sleepers_` are both sequentially consistent: a
-//   pusher increments queued_ and then reads sleepers_, a parker increments sleepers_ and then
-//   reads queued_, so one of them sees the other — a push is never left with every worker asleep.
+//   shutdown. A pusher puts the task in a queue, then (after a sequentially consistent fence) reads
+//   `sleepers_`; a parker increments `sleepers_` (sequentially consistent) and then looks at every
+//   queue: one of them sees the other, so a push is never left with every worker asleep.
+// * A worker that pushes onto its own empty local queue wakes nobody: it runs that task itself as
+//   soon as its current poll returns (so a ping-pong between two tasks stays on one worker, with
+//   no system call). Only surplus work — a push onto a non-empty queue, or from outside — unparks a
+//   sleeping worker to come and steal it. A worker that finds nothing to steal parks, and a lone
+//   task in a busy worker's queue does not keep it awake: that task is its worker's next. (Tokio's
+//   LIFO slot has the same effect, and the same cost: a lone task waits while its worker is inside
+//   a long poll, unless a worker that is awake anyway steals it.)
 // * The task state machine is atomic (detail/task_header.hpp), so a task is polled by one worker
 //   at a time and a wake from any thread is never lost.
 // * Timers: one heap under timer_lock_. Any worker fires due timers — every 61 polls and whenever
@@ -88,6 +95,7 @@
 //   through a future that keeps wakers of its own, is waited on rather than reported.
 // * Not yet on worker threads: the I/O reactor (net:: refuses with a message) and sim::block_for's
 //   virtual lanes (in real time it sleeps the worker, which is what it models).
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -348,6 +356,13 @@ class Scheduler {
     std::vector<trace::Event> events;  // this worker's trace buffer, merged when the run ends
     std::vector<TaskHeader*> stolen;   // scratch: the half taken from a victim
     std::vector<Waker> due;            // scratch: wakers of timers that came due
+    // Where tasks parked, as interned by the recorder: asked at the end of every traced poll, so a
+    // worker keeps its own small cache rather than take the recorder's lock each time.
+    struct ParkedAt {
+      const void* key = nullptr;
+      std::uint32_t id = 0;
+    };
+    std::array<ParkedAt, 64> parked_at{};
   };
   bool on_my_worker() const { return thread_ && thread_->owner == this; }
   std::uint32_t& cancelling_counter() { return threaded_ && on_my_worker() ? thread_->cancelling : cancelling_; }
@@ -365,6 +380,7 @@ class Scheduler {
   void drop_future_threaded(ThreadWorker& me, TaskHeader* task);
   void finish_threaded(TaskHeader* task);
   void park_thread(ThreadWorker& me);
+  bool any_stealable();  // the inject queue, or a local queue of two tasks or more
   bool every_waker_accounted();
   void unpark_one();
   void fire_due_timers_threaded(ThreadWorker& me);
@@ -431,7 +447,6 @@ class Scheduler {
   std::vector<std::thread> thread_handles_;
   std::mutex inject_mutex_;
   std::deque<TaskHeader*> thread_inject_;  // under inject_mutex_
-  std::atomic<std::size_t> queued_{0};     // tasks in any queue (a hint for parking, see the rules)
   std::atomic<std::uint32_t> sleepers_{0};
   std::mutex park_mutex_;
   std::condition_variable park_cv_;
