@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "asynclab/asynclab.hpp"
 #include "asynclab/sim/block_for.hpp"
 #include "asynclab/trace/file.hpp"
@@ -187,6 +189,10 @@ TEST_CASE("a steal in a recorded trace is indexed and drawn on the thief's lane,
   CHECK(steals[2].task == index.find_task("main"));
   CHECK(steals[2].to_worker == 0);
   CHECK(describe_event(index, t[steals[0].event]) == "worker 1 steals parse 0 from worker 0's queue");
+  // A steal mark's tooltip: the thief, the worker robbed, and the tasks folded into the mark.
+  CHECK(describe_steals(index, steals[0].event, 2) == "2 tasks stolen by worker 1 from worker 0: parse 0, parse 1");
+  CHECK(describe_steals(index, steals[2].event, 1) ==
+        fmt::format("main stolen by worker 0 from worker {}", steals[2].from_worker));
 
   const LaneIndex lists(index);
   const std::vector<Lane> lanes = {{LaneKind::worker, 0}, {LaneKind::worker, 1}};
@@ -202,7 +208,10 @@ TEST_CASE("a steal in a recorded trace is indexed and drawn on the thief's lane,
   CHECK(on(1).count == 2);
   CHECK(on(1).aux == 0);
   CHECK(on(1).event == steals[0].event);
-  CHECK(on(1).x0 == 0);
+  CHECK(on(1).x0 == steal_inset_px);  // at 0 ms, but kept inside the lane so its glyph is whole
+  const DrawCmd* hovered = hit_test(cmds, 1, steal_inset_px);
+  REQUIRE(hovered != nullptr);
+  CHECK(hovered->kind == DrawKind::steal_mark);
   CHECK(on(0).count == 1);
   CHECK(on(0).aux == 1);
   CHECK(on(0).event == steals[2].event);
