@@ -140,6 +140,7 @@ void apply(const TraceIndex& index, WorldState& s) {
       if (!t) break;
       if (static_cast<trace::PollResult>(e.flags) != trace::PollResult::pending) break;  // completion follows
       t->parked_at = e.b;
+      if (t->waiting_in == npos) t->waiting_in = 0;  // no combinator around the wait: the task's own
       if (t->notified) {
         t->notified = false;
         schedule(s, *t, e.task, e.worker);  // back to the queue of the worker that ran it
@@ -170,6 +171,7 @@ void apply(const TraceIndex& index, WorldState& s) {
       }
       t->notified = false;
       t->waiting_on = 0;
+      t->waiting_in = 0;
       t->parked_at = 0;
       if (s.running == e.task) s.running = 0;
       break;
@@ -215,7 +217,10 @@ void apply(const TraceIndex& index, WorldState& s) {
       break;
     case EventKind::lock_waiting:
       if (r && std::find(r->waiters.begin(), r->waiters.end(), e.task) == r->waiters.end()) r->waiters.push_back(e.task);
-      if (t) t->waiting_on = e.a;
+      if (t) {
+        t->waiting_on = e.a;
+        t->waiting_in = npos;  // the next future_polled of this poll names the branch around it
+      }
       break;
     case EventKind::lock_acquired:
       if (r) {
@@ -223,7 +228,10 @@ void apply(const TraceIndex& index, WorldState& s) {
         r->holders.push_back(e.task);
         if (index.resources()[rslot].kind == trace::ResourceKind::semaphore) r->permits = e.b;
       }
-      if (t) t->waiting_on = 0;
+      if (t) {
+        t->waiting_on = 0;
+        t->waiting_in = 0;
+      }
       break;
     case EventKind::lock_released:
       if (r) {
@@ -250,6 +258,18 @@ void apply(const TraceIndex& index, WorldState& s) {
         break;
       }
       if (e.a < s.blocking_busy.size()) s.blocking_busy[e.a] = 0;
+      break;
+    case EventKind::future_polled:
+      if (t && t->waiting_in == npos) t->waiting_in = e.a;
+      break;
+    case EventKind::future_dropped:
+      // The branch holding a lock wait dropped mid-flight: the wait is abandoned (see the rules).
+      if (t && t->waiting_on && (e.flags & 1) == 0 && t->waiting_in == e.a) {
+        const std::uint32_t waited = index.resource_slot(t->waiting_on);
+        if (waited != npos && waited < s.resources.size()) erase_one(s.resources[waited].waiters, e.task);
+        t->waiting_on = 0;
+        t->waiting_in = 0;
+      }
       break;
     case EventKind::task_stolen:
       // The thief takes the task from the victim's queue to the back of its own. A task aborted while

@@ -11,6 +11,13 @@
 //   is the end of the run.
 // * StateTimeline keeps a snapshot every `stride` events and replays at most stride-1 events on top
 //   of the nearest one; the stride grows with the task count so snapshots cost a few bytes per event.
+// * A lock wait ends when the task acquires, when the task ends, or when the future waiting is
+//   dropped (a select it lost, a timeout, an outer branch cancelled). The lock records nothing for
+//   that drop (sync/mutex.hpp, semaphore.hpp: the future just leaves the queue), but the combinator
+//   does: future_dropped, mid-flight, of the branch holding the wait — a combinator dropped
+//   mid-flight records each of its live branches, innermost included (detail/future_tree.hpp). So a
+//   wait is tied to the first branch polled after its lock_waiting, and leaves the waiters when that
+//   branch is dropped mid-flight. A lock future dropped outside any combinator is not seen.
 // * Multi-worker traces (run().flavor == 1, the simulated multi_thread flavor): `workers` holds one
 //   entry per worker — the task it polls, its local queue in order, the task blocking it — and
 //   `run_queue` is the global inject queue. Where a task goes is read from the events alone, by the
@@ -49,6 +56,10 @@ struct TaskNow {
   std::uint32_t parked_at = 0;  // location id of the await it is parked at (idle tasks), 0: none
   std::uint32_t polls = 0;
   std::uint32_t waiting_on = 0;  // resource id it waits on (lock_waiting), 0: none
+  // The combinator branch (future node id) its lock wait sits in, 0: the task's own future; npos
+  // between the lock_waiting and the first future_polled of that poll, which names the innermost
+  // branch around the wait. Dropping that branch mid-flight abandons the wait (see the rules).
+  std::uint32_t waiting_in = 0;
   bool operator==(const TaskNow&) const = default;
 };
 
