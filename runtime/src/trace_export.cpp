@@ -193,6 +193,18 @@ class ChromeWriter {
         case EventKind::runtime_stopped:
           instant(runtime_tid, t, "runtime stopped", "runtime", json{{"reason", stop_reason_name(e.flags)}});
           break;
+        case EventKind::resource_created:
+        case EventKind::resource_limits:
+        case EventKind::resource_dropped:
+        case EventKind::channel_send:
+        case EventKind::channel_recv:
+        case EventKind::channel_closed:
+        case EventKind::lock_waiting:
+        case EventKind::lock_acquired:
+        case EventKind::lock_released:
+        case EventKind::notified:
+          resource(e, t);
+          break;
         default:
           // Waker clones and drops, the future tree and timers are in the JSON Lines export and the
           // visualizer; as Chrome events they would only bury the polls.
@@ -245,6 +257,21 @@ class ChromeWriter {
                 {"by_ref", (e.flags & wake_flag::by_ref) != 0}}}});
   }
 
+  // Channels, locks and notifies: an instant on the acting task's track ("channel_send jobs"). The
+  // args carry the event whole — its kind by name, the resource id, `b` as "value", the flags — and
+  // the resource's name and kind, so an importer can rebuild the resources
+  // (visualizer/model/chrome_import.hpp) and a reader of the JSON sees which channel it was.
+  void resource(const Event& e, std::uint64_t t) {
+    if (e.kind == EventKind::resource_created)
+      resources_[e.a] = {std::string(trace_.string(e.b)), static_cast<ResourceKind>(e.flags)};
+    const auto known = resources_.find(e.a);
+    const std::string name = known != resources_.end() && !known->second.name.empty() ? known->second.name
+                                                                                       : fmt::format("resource {}", e.a);
+    json args{{"event", kind_name(e.kind)}, {"resource", e.a}, {"resource_name", name}, {"value", e.b}, {"flags", e.flags}};
+    if (known != resources_.end()) args["resource_kind"] = resource_kind_name(known->second.kind);
+    instant(e.task, t, fmt::format("{} {}", kind_name(e.kind), name), "resource", std::move(args));
+  }
+
   void instant(std::uint32_t tid, std::uint64_t t, std::string name, std::string_view cat, json args) {
     emit(json{{"ph", "i"}, {"s", "t"}, {"name", std::move(name)}, {"cat", cat}, {"pid", pid}, {"tid", tid},
               {"ts", micros(t)}, {"args", std::move(args)}});
@@ -270,6 +297,11 @@ class ChromeWriter {
   std::vector<bool> has_flow_;                                          // per event: a wake with both ends
   std::unordered_map<std::size_t, std::vector<std::size_t>> flows_into_;  // poll_begin -> wakes it answers
   std::unordered_map<std::uint32_t, OpenPoll> open_;                      // task -> its poll in progress
+  struct ResourceName {
+    std::string name;  // empty: unnamed
+    ResourceKind kind;
+  };
+  std::unordered_map<std::uint32_t, ResourceName> resources_;  // resource id -> as created
 };
 
 // --- JSON Lines ----------------------------------------------------------------------------------

@@ -5,9 +5,11 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "asynclab/asynclab.hpp"
 #include "asynclab/trace/export.hpp"
 #include "trace/trace_fixture.hpp"
 
@@ -124,6 +126,53 @@ TEST_CASE("the Chrome export shows lints and marks as instant events", "[trace][
   CHECK(lints == count_kind(t, EventKind::lint));
   CHECK(lints >= 1);  // the forgotten future
   CHECK(marks == 2);
+}
+
+TEST_CASE("the Chrome export shows channel and lock events as instants that carry the whole event",
+          "[trace][export]") {
+  // A bounded channel a producer fills and a mutex two tasks take in turn, both named.
+  trace::Recorder rec;
+  {
+    auto rt = Runtime::builder().current_thread().virtual_time().trace(rec).build();
+    rt.block_on([]() -> Task<void> {
+      auto [tx, rx] = sync::mpsc::channel<int>(1, "jobs");
+      auto producer = spawn(
+          [](sync::mpsc::Sender<int> out) -> Task<void> {
+            for (int i = 0; i < 3; ++i) (void)co_await out.send(i);
+          }(std::move(tx)),
+          "producer");
+      while (co_await rx.recv()) {
+      }
+      (void)co_await producer;
+      sync::Mutex<int> m(0, "shared");
+      auto guard = co_await m.lock();
+      *guard += 1;
+    }());
+  }
+  const trace::Trace t = rec.take();
+  const json doc = chrome_of(t);
+  std::vector<trace::Event> want;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (trace::is_resource_event(t[i].kind)) want.push_back(t[i]);
+  REQUIRE(want.size() >= 8);
+  std::size_t k = 0;
+  std::set<std::string> names;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] != "i" || e["cat"] != "resource") continue;
+    REQUIRE(k < want.size());
+    const trace::Event& w = want[k++];
+    const json& args = e["args"];
+    CHECK(args["event"] == std::string(trace::kind_name(w.kind)));
+    CHECK(args["resource"] == w.a);
+    CHECK(args["value"] == w.b);
+    CHECK(args["flags"] == w.flags);
+    CHECK(e["tid"] == w.task);
+    names.insert(args["resource_name"].get<std::string>());
+    if (w.kind == EventKind::resource_created)
+      CHECK(args["resource_kind"] == std::string(trace::resource_kind_name(static_cast<trace::ResourceKind>(w.flags))));
+  }
+  CHECK(k == want.size());
+  CHECK(names == std::set<std::string>{"jobs", "shared"});
 }
 
 TEST_CASE("events sharing a virtual instant are spread a nanosecond apart in the Chrome export", "[trace][export]") {

@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -206,6 +208,93 @@ TEST_CASE("the state shows a full channel, a mutex holder with a waiter, and arm
   CHECK(end.resources[shared].holders.empty());
   CHECK(end.timers.empty());
   CHECK(end.clock_ns == index.run().end_ns);
+}
+
+namespace {
+
+// "holder" takes the mutex "gate" and the one permit of "permits" for 20 ms. Meanwhile:
+//  * "impatient" waits for the gate under a 5 ms timeout, gives up at 5 ms, then sleeps 30 ms;
+//  * "racer" waits for a permit in a select against an 8 ms sleep, which wins at 8 ms, then sleeps;
+//  * "patient" waits for the gate in a join beside a select of two sleeps: at 1 ms that select drops
+//    its losing sleep mid-flight, but the lock wait goes on until the holder lets go.
+trace::Trace abandoned_waits_trace() {
+  using namespace std::chrono_literals;
+  trace::Recorder rec;
+  {
+    auto rt = asynclab::testing::virtual_runtime(rec);
+    rt.block_on([]() -> Task<void> {
+      auto gate = std::make_shared<sync::Mutex<int>>(0, "gate");
+      auto permits = std::make_shared<sync::Semaphore>(1, "permits");
+      auto holder = spawn(
+          [](std::shared_ptr<sync::Mutex<int>> m, std::shared_ptr<sync::Semaphore> sem) -> Task<void> {
+            auto guard = co_await m->lock();
+            auto permit = co_await sem->acquire();
+            co_await sleep(20ms);
+          }(gate, permits),
+          "holder");
+      co_await yield_now();  // the holder takes both first
+      auto impatient = spawn(
+          [](std::shared_ptr<sync::Mutex<int>> m) -> Task<void> {
+            (void)co_await timeout(5ms, m->lock());
+            co_await sleep(30ms);  // alive, and no longer waiting
+          }(gate),
+          "impatient");
+      auto racer = spawn(
+          [](std::shared_ptr<sync::Semaphore> sem) -> Task<void> {
+            (void)co_await select(sem->acquire(), sleep(8ms));
+            co_await sleep(30ms);
+          }(permits),
+          "racer");
+      auto patient = spawn(
+          [](std::shared_ptr<sync::Mutex<int>> m) -> Task<void> {
+            (void)co_await join(m->lock(), select(sleep(1ms), sleep(2ms)));
+          }(gate),
+          "patient");
+      (void)co_await holder;
+      (void)co_await impatient;
+      (void)co_await racer;
+      (void)co_await patient;
+    }());
+  }
+  return rec.take();
+}
+
+}  // namespace
+
+TEST_CASE("a lock wait given up (a timeout, a lost select) leaves the waiters; one still waiting stays", "[vis][state]") {
+  using namespace std::chrono_literals;
+  const trace::Trace t = abandoned_waits_trace();
+  const TraceIndex index(t);
+  const std::uint32_t gate = index.resource_slot(index.find_resource("gate"));
+  const std::uint32_t permits = index.resource_slot(index.find_resource("permits"));
+  REQUIRE(gate != npos);
+  REQUIRE(permits != npos);
+  const std::uint32_t impatient = index.find_task("impatient"), racer = index.find_task("racer"),
+                      patient = index.find_task("patient");
+  const auto at_ms = [&](std::uint64_t ms) {
+    return replay_from_start(index, first_cursor_where(index, [&](const WorldState& s) {
+                               return s.clock_ns - index.run().start_ns >= ms * 1'000'000;
+                             }) - 1);
+  };
+
+  // At 3 ms everyone waits; patient's select has already dropped a branch, which is not its lock wait.
+  const WorldState waiting = at_ms(3);
+  CHECK(waiting.resources[gate].waiters == std::vector<std::uint32_t>{impatient, patient});
+  CHECK(waiting.resources[permits].waiters == std::vector<std::uint32_t>{racer});
+  // At 10 ms impatient (timed out at 5 ms) and racer (its sleep won at 8 ms) have given up, and
+  // live on: only the dropped branch tells that they no longer wait (their tasks have not ended).
+  CHECK(index.task(impatient)->completed_ns - index.run().start_ns > 10'000'000);
+  const WorldState gave_up = at_ms(10);
+  CHECK(gave_up.resources[gate].waiters == std::vector<std::uint32_t>{patient});
+  CHECK(gave_up.resources[permits].waiters.empty());
+  CHECK(gave_up.tasks[index.task_slot(impatient)].waiting_on == 0);
+  CHECK(gave_up.tasks[index.task_slot(racer)].waiting_on == 0);
+  CHECK(gave_up.tasks[index.task_slot(patient)].waiting_on == index.find_resource("gate"));
+  // Patient gets the gate when the holder lets go at 20 ms.
+  const WorldState end = replay_from_start(index, t.size());
+  CHECK(end.resources[gate].waiters.empty());
+  CHECK(end.resources[gate].holders.empty());
+  CHECK(end.tasks[index.task_slot(patient)].state == TaskState::done);
 }
 
 TEST_CASE("seeking to any cursor equals replaying from the start", "[vis][state]") {

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -14,10 +15,14 @@
 #include <tuple>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "asynclab/trace/export.hpp"
 #include "asynclab/trace/file.hpp"
 #include "model/chrome_import.hpp"
 #include "model/load_trace.hpp"
+#include "model/trace_index.hpp"
+#include "model/world_state.hpp"
 #include "support/trace_query.hpp"
 #include "trace/trace_fixture.hpp"
 #include "visualizer/model_scenarios.hpp"
@@ -69,6 +74,16 @@ std::vector<Event> exported_part(const trace::Trace& t) {
       case EventKind::lint:
       case EventKind::mark:
       case EventKind::runtime_stopped:
+      case EventKind::resource_created:
+      case EventKind::resource_limits:
+      case EventKind::resource_dropped:
+      case EventKind::channel_send:
+      case EventKind::channel_recv:
+      case EventKind::channel_closed:
+      case EventKind::lock_waiting:
+      case EventKind::lock_acquired:
+      case EventKind::lock_released:
+      case EventKind::notified:
         out.push_back(e);
         break;
       case EventKind::wake:
@@ -94,6 +109,7 @@ std::tuple<std::uint64_t, EventKind, std::uint32_t, std::uint16_t, std::uint32_t
       b = t.describe_location(e.b);
       break;
     case EventKind::mark:
+    case EventKind::resource_created:
       b = std::string(t.string(e.b));
       break;
     case EventKind::runtime_started:
@@ -101,6 +117,7 @@ std::tuple<std::uint64_t, EventKind, std::uint32_t, std::uint16_t, std::uint32_t
       b = std::to_string(e.b);
       break;
     default:
+      if (trace::is_resource_event(e.kind)) b = std::to_string(e.b);
       break;
   }
   return {e.time_ns, e.kind, e.task, e.flags, e.a, b};
@@ -236,6 +253,59 @@ TEST_CASE("a real-time Chrome export imports back with its events in order, each
     std::get<0>(got) = std::get<0>(want);
     CHECK(got == want);
   }
+}
+
+TEST_CASE("a Chrome export imports back with its resources: channels and locks, their names and states",
+          "[vis][load]") {
+  const trace::Trace original = showcase_trace();
+  const trace::Trace back = imported(original);
+  const TraceIndex before(original), after(back);
+  REQUIRE(before.resources().size() >= 2);  // the channel "jobs" and the mutex "shared"
+  REQUIRE(after.resources().size() == before.resources().size());
+  for (std::size_t r = 0; r < before.resources().size(); ++r) {
+    const ResourceInfo& want = before.resources()[r];
+    const ResourceInfo& got = after.resources()[r];
+    CAPTURE(want.name);
+    CHECK(got.id == want.id);
+    CHECK(got.kind == want.kind);
+    CHECK(got.name == want.name);
+    CHECK(got.creator == want.creator);
+    CHECK(got.capacity == want.capacity);
+    CHECK(got.events.size() == want.events.size());
+  }
+  // The Resources window reads the world state: after each resource event the imported trace's
+  // channels and locks (buffers, holders, waiters, counts) are what the original's were.
+  const auto after_each_resource_event = [](const TraceIndex& index) {
+    std::vector<std::vector<ResourceNow>> states;
+    WorldState s = initial_state(index);
+    while (s.cursor < index.trace().size()) {
+      const bool resource_event = trace::is_resource_event(index.trace()[s.cursor].kind);
+      apply(index, s);
+      if (resource_event) states.push_back(s.resources);
+    }
+    return states;
+  };
+  const auto want = after_each_resource_event(before), got = after_each_resource_event(after);
+  CHECK(want.size() > 10);
+  CHECK(got == want);
+}
+
+TEST_CASE("a Chrome file exported before resources were written still loads, without resources", "[vis][load]") {
+  // The same export with its "resource" instants taken out: what older exports wrote.
+  nlohmann::json doc = nlohmann::json::parse(chrome_text(showcase_trace()));
+  nlohmann::json& events = doc["traceEvents"];
+  const std::size_t before = events.size();
+  events.erase(std::remove_if(events.begin(), events.end(),
+                              [](const nlohmann::json& e) { return e.value("cat", "") == "resource"; }),
+               events.end());
+  REQUIRE(events.size() < before);
+  auto t = import_chrome_json(doc.dump());
+  INFO((t ? std::string() : t.error()));
+  REQUIRE(t.has_value());
+  const TraceIndex index(*t);
+  CHECK(index.resources().empty());
+  CHECK(index.find_task("consumer") != npos);
+  for (std::size_t i = 0; i < t->size(); ++i) CHECK_FALSE(trace::is_resource_event((*t)[i].kind));
 }
 
 TEST_CASE("an imported trace survives saving as .altrace and loading again", "[vis][load]") {

@@ -1,13 +1,19 @@
 // Worker lanes from a real multi-worker trace (the simulated multi_thread flavor, detail/scheduler.hpp
 // "Simulated workers"): the index knows the workers and the steals, the session opens with a lane per
 // worker, every poll lands on the lane of the worker that ran it, and a steal is drawn on the thief's
-// lane naming the worker it robbed.
+// lane naming the worker it robbed. And the world state (world_state.hpp) of such a trace: each
+// worker's local queue, the inject queue and what each worker polls, read from the events alone —
+// checked against the order in which the runtime really took tasks, and seeking equals replaying.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
+#include <random>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "asynclab/asynclab.hpp"
 #include "asynclab/sim/block_for.hpp"
@@ -16,6 +22,7 @@
 #include "model/session.hpp"
 #include "model/timeline_layout.hpp"
 #include "model/trace_index.hpp"
+#include "model/world_state.hpp"
 
 using namespace asynclab;
 using namespace asynclab::vis;
@@ -47,6 +54,61 @@ trace::Trace two_worker_trace() {
     rt.block_on(four_parses());
   }
   return rec.take();
+}
+
+// Three workers and every way a task gets queued: spawns from a poll (local), sleeps (timer wakes:
+// inject), yield_now (woken while it runs: back to its own worker), a channel (a wake from another
+// worker's poll: the waker's local queue), sim::block_for (a worker held while the others go on)
+// and the steals that follow.
+trace::Trace busy_workers_trace(std::uint64_t seed) {
+  trace::Recorder rec;
+  {
+    auto rt = Runtime::builder().multi_thread(3).virtual_time().seed(seed).trace(rec).build();
+    rt.block_on([]() -> Task<void> {
+      auto [tx, rx] = sync::mpsc::channel<int>(1, "jobs");
+      auto consumer = spawn(
+          [](sync::mpsc::Receiver<int> in) -> Task<void> {
+            while (auto v = co_await in.recv()) co_await yield_now();
+          }(std::move(rx)),
+          "consumer");
+      std::vector<JoinHandle<void>> hs;
+      for (int i = 0; i < 5; ++i)
+        hs.push_back(spawn(
+            [](int n, sync::mpsc::Sender<int> out) -> Task<void> {
+              for (int r = 0; r < 3; ++r) {
+                if (n % 2 == 0) sim::block_for(std::chrono::milliseconds(1 + n));
+                co_await yield_now();
+                (void)co_await out.send(n);
+                co_await sleep(std::chrono::milliseconds(2 + r));
+              }
+            }(i, tx),
+            "job " + std::to_string(i)));
+      { auto drop = std::move(tx); }
+      for (auto& h : hs) (void)co_await h;
+      (void)co_await consumer;
+    }());
+  }
+  return rec.take();
+}
+
+WorldState replay_from_start(const TraceIndex& index, std::size_t cursor) {
+  WorldState s = initial_state(index);
+  while (s.cursor < cursor) apply(index, s);
+  return s;
+}
+
+template <class Pred>
+std::size_t first_event(const trace::Trace& t, Pred pred) {
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (pred(t[i])) return i;
+  FAIL("no such event");
+  return t.size();
+}
+
+std::deque<std::uint32_t> ids(const TraceIndex& index, std::initializer_list<const char*> names) {
+  std::deque<std::uint32_t> out;
+  for (const char* n : names) out.push_back(index.find_task(n));
+  return out;
 }
 
 TimelineViewport whole(const TraceIndex& index, std::size_t lanes) {
@@ -127,6 +189,10 @@ TEST_CASE("a steal in a recorded trace is indexed and drawn on the thief's lane,
   CHECK(steals[2].task == index.find_task("main"));
   CHECK(steals[2].to_worker == 0);
   CHECK(describe_event(index, t[steals[0].event]) == "worker 1 steals parse 0 from worker 0's queue");
+  // A steal mark's tooltip: the thief, the worker robbed, and the tasks folded into the mark.
+  CHECK(describe_steals(index, steals[0].event, 2) == "2 tasks stolen by worker 1 from worker 0: parse 0, parse 1");
+  CHECK(describe_steals(index, steals[2].event, 1) ==
+        fmt::format("main stolen by worker 0 from worker {}", steals[2].from_worker));
 
   const LaneIndex lists(index);
   const std::vector<Lane> lanes = {{LaneKind::worker, 0}, {LaneKind::worker, 1}};
@@ -142,7 +208,10 @@ TEST_CASE("a steal in a recorded trace is indexed and drawn on the thief's lane,
   CHECK(on(1).count == 2);
   CHECK(on(1).aux == 0);
   CHECK(on(1).event == steals[0].event);
-  CHECK(on(1).x0 == 0);
+  CHECK(on(1).x0 == steal_inset_px);  // at 0 ms, but kept inside the lane so its glyph is whole
+  const DrawCmd* hovered = hit_test(cmds, 1, steal_inset_px);
+  REQUIRE(hovered != nullptr);
+  CHECK(hovered->kind == DrawKind::steal_mark);
   CHECK(on(0).count == 1);
   CHECK(on(0).aux == 1);
   CHECK(on(0).event == steals[2].event);
@@ -161,4 +230,170 @@ TEST_CASE("the worker count survives an .altrace round trip, even for workers th
   CHECK(session.index().run().workers == 4);
   CHECK(std::count_if(session.lanes().begin(), session.lanes().end(),
                       [](const Lane& l) { return l.kind == LaneKind::worker; }) == 4);
+}
+
+TEST_CASE("a multi-worker trace's state has each worker's local queue, the inject queue and its polls",
+          "[vis][workers][state]") {
+  const trace::Trace t = two_worker_trace();
+  const TraceIndex index(t);
+  const std::uint32_t main_id = index.find_task("main");
+  REQUIRE(initial_state(index).workers.size() == 2);
+
+  // main is spawned from outside any poll: the inject queue.
+  const WorldState spawned = replay_from_start(index, index.task(main_id)->spawned_event + 1);
+  CHECK(spawned.run_queue == std::deque<std::uint32_t>{main_id});
+  CHECK(spawned.workers[0].local.empty());
+
+  // Worker 0 takes main from the inject queue; its spawns go to worker 0's local queue, in order.
+  const std::size_t main_polled = index.task(main_id)->polls.front().begin_event;
+  CHECK(t[main_polled].worker == 0);
+  const WorldState all_spawned = replay_from_start(index, index.task(index.find_task("parse 3"))->spawned_event + 1);
+  CHECK(all_spawned.run_queue.empty());
+  CHECK(all_spawned.workers[0].running == main_id);
+  CHECK(all_spawned.workers[0].local == ids(index, {"parse 0", "parse 1", "parse 2", "parse 3"}));
+  CHECK(all_spawned.workers[1].local.empty());
+  CHECK(all_spawned.workers[1].running == 0);
+
+  // Worker 1 steals the older half: parse 0 and parse 1 move, in order, to the back of its queue.
+  const std::vector<StealRecord>& steals = index.steals();
+  REQUIRE(steals.size() == 3);
+  const WorldState before_steal = replay_from_start(index, steals[0].event);
+  CHECK(before_steal.workers[0].local == ids(index, {"parse 0", "parse 1", "parse 2", "parse 3"}));
+  CHECK(before_steal.workers[0].running == 0);  // main returned Pending first
+  const WorldState stolen = replay_from_start(index, steals[1].event + 1);
+  CHECK(stolen.workers[0].local == ids(index, {"parse 2", "parse 3"}));
+  CHECK(stolen.workers[1].local == ids(index, {"parse 0", "parse 1"}));
+
+  // Then each worker polls the front of its own queue, and sim::block_for holds both at once.
+  const WorldState both_blocked = replay_from_start(index, first_event(t, [&](const trace::Event& e) {
+    return e.kind == EventKind::blocking_begin && e.worker == 0;
+  }) + 1);
+  CHECK(both_blocked.workers[1].running == index.find_task("parse 0"));
+  CHECK(both_blocked.workers[1].blocked == index.find_task("parse 0"));
+  CHECK(both_blocked.workers[1].local == ids(index, {"parse 1"}));
+  CHECK(both_blocked.workers[0].running == index.find_task("parse 2"));
+  CHECK(both_blocked.workers[0].blocked == index.find_task("parse 2"));
+  CHECK(both_blocked.workers[0].local == ids(index, {"parse 3"}));
+  CHECK(both_blocked.blocking_busy[0] == 0);  // the current-thread "worker blocked" lane stays free
+
+  // main, woken by a parse finishing in its poll, sits on that parse's worker until worker 0 steals it.
+  const WorldState before_main_stolen = replay_from_start(index, steals[2].event);
+  const std::uint32_t victim = steals[2].from_worker;
+  CHECK(std::count(before_main_stolen.workers[victim].local.begin(), before_main_stolen.workers[victim].local.end(),
+                   main_id) == 1);
+  const WorldState main_stolen = replay_from_start(index, steals[2].event + 1);
+  CHECK(std::count(main_stolen.workers[victim].local.begin(), main_stolen.workers[victim].local.end(), main_id) == 0);
+  CHECK(main_stolen.workers[0].local.back() == main_id);
+
+  const WorldState end = replay_from_start(index, t.size());
+  CHECK(end.workers[0].running == 0);
+  CHECK(end.workers[1].running == 0);
+}
+
+TEST_CASE("every poll of a multi-worker trace takes the task its worker's queues put in front",
+          "[vis][workers][state]") {
+  // The runtime's pick order (a worker's local queue, else the inject queue; a steal refills the
+  // local queue first) checked against the queues the model builds from the events alone: if the
+  // placement rules were read wrong, some poll would take a task from elsewhere.
+  const std::uint64_t seed = GENERATE(1, 2, 3, 7);
+  CAPTURE(seed);
+  const trace::Trace t = busy_workers_trace(seed);
+  const TraceIndex index(t);
+  REQUIRE(index.run().workers == 3);
+  REQUIRE(!index.steals().empty());
+  WorldState s = initial_state(index);
+  std::size_t polls = 0, from_local = 0, from_inject = 0;
+  while (s.cursor < t.size()) {
+    const trace::Event e = t[s.cursor];
+    if (e.kind == EventKind::poll_begin) {
+      CAPTURE(s.cursor, index.task_label(e.task), e.worker);
+      REQUIRE(e.worker < s.workers.size());
+      const WorkerNow& w = s.workers[e.worker];
+      CHECK(w.running == 0);
+      CHECK(w.blocked == 0);
+      if (!w.local.empty()) {
+        CHECK(w.local.front() == e.task);
+        ++from_local;
+      } else {
+        REQUIRE(!s.run_queue.empty());
+        CHECK(s.run_queue.front() == e.task);
+        ++from_inject;
+      }
+      ++polls;
+    }
+    apply(index, s);
+    // Every scheduled task sits in exactly one queue, and only scheduled tasks do.
+    std::size_t queued = s.run_queue.size();
+    for (const WorkerNow& w : s.workers) queued += w.local.size();
+    const auto scheduled = static_cast<std::size_t>(std::count_if(
+        s.tasks.begin(), s.tasks.end(), [](const TaskNow& x) { return x.state == TaskState::scheduled; }));
+    REQUIRE(queued == scheduled);
+  }
+  CHECK(polls > 30);
+  CHECK(from_local > 0);
+  CHECK(from_inject > 0);
+}
+
+TEST_CASE("seeking in a multi-worker trace equals replaying from the start", "[vis][workers][state]") {
+  const trace::Trace t = busy_workers_trace(3);
+  const TraceIndex index(t);
+  const auto [stride, fine] = GENERATE(table<std::size_t, std::size_t>({{1, 4096}, {13, 4096}, {0, 4096}, {50, 7}}));
+  CAPTURE(stride, fine);
+  const StateTimeline timeline(index, stride, fine);
+  std::mt19937_64 rng(7);
+  WorldState moving = timeline.state_at(0);
+  for (int round = 0; round < 150; ++round) {
+    const std::size_t cursor = rng() % (t.size() + 1);
+    CAPTURE(cursor);
+    const WorldState expected = replay_from_start(index, cursor);
+    REQUIRE(timeline.state_at(cursor) == expected);
+    timeline.seek(moving, cursor);
+    REQUIRE(moving == expected);
+  }
+}
+
+TEST_CASE("a hand-built multi-worker trace: timer wakes go to the inject queue, a poll's wakes stay local",
+          "[vis][workers][state]") {
+  // runtime_started with flavor 1 and worker field 1: two workers. Task 1 (main) spawns 2 and 3 on
+  // worker 0; worker 1 steals 2, which wakes main and itself in its poll; 3 parks on a timer, and the
+  // timer's wake (no task running: the run loop) sends it to the inject queue.
+  trace::Trace t;
+  auto ev = [&](std::uint64_t ms, EventKind k, std::uint8_t worker, std::uint32_t task, std::uint32_t a = 0,
+                std::uint32_t b = 0, std::uint16_t flags = 0) {
+    t.push(trace::Event{ms * 1'000'000, k, worker, flags, task, a, b});
+    return t.size() - 1;
+  };
+  ev(0, EventKind::runtime_started, 1, 0, 0, 0, 1 | (1 << 1));
+  ev(0, EventKind::task_spawned, 0, 1);                 // main: from outside, inject
+  ev(0, EventKind::poll_begin, 0, 1);
+  ev(0, EventKind::task_spawned, 0, 2, 1);              // from main's poll on worker 0: local 0
+  ev(0, EventKind::task_spawned, 0, 3, 1);
+  ev(0, EventKind::poll_end, 0, 1);
+  const std::size_t steal = ev(0, EventKind::task_stolen, 1, 2, 0, 1);
+  ev(0, EventKind::poll_begin, 1, 2);
+  ev(0, EventKind::wake, 1, 1, 2);                      // 2 wakes main from worker 1's poll: local 1
+  ev(0, EventKind::wake, 1, 2, 2, 0, trace::wake_flag::self);  // a self-wake: notified
+  const std::size_t notified_end = ev(0, EventKind::poll_end, 1, 2);
+  ev(0, EventKind::poll_begin, 0, 3);
+  ev(0, EventKind::timer_armed, 0, 3, 1, 5000);
+  ev(0, EventKind::poll_end, 0, 3);
+  ev(5, EventKind::timer_fired, 0, 3, 1);
+  const std::size_t timer_wake =
+      ev(5, EventKind::wake, 0, 3, 0, 0, static_cast<std::uint16_t>(trace::WakeSource::timer));  // inject
+  const TraceIndex index(t);
+  REQUIRE(index.run().flavor == 1);
+  REQUIRE(index.run().workers == 2);
+
+  const WorldState at_steal = replay_from_start(index, steal);
+  CHECK(at_steal.workers[0].local == std::deque<std::uint32_t>{2, 3});
+  CHECK(at_steal.run_queue.empty());
+  const WorldState after_steal = replay_from_start(index, steal + 1);
+  CHECK(after_steal.workers[0].local == std::deque<std::uint32_t>{3});
+  CHECK(after_steal.workers[1].local == std::deque<std::uint32_t>{2});
+  const WorldState polled = replay_from_start(index, notified_end + 1);
+  CHECK(polled.workers[1].local == std::deque<std::uint32_t>{1, 2});  // main, then 2 back where it ran
+  CHECK(polled.workers[1].running == 0);
+  const WorldState woken = replay_from_start(index, timer_wake + 1);
+  CHECK(woken.run_queue == std::deque<std::uint32_t>{3});
+  CHECK(woken.tasks[index.task_slot(3)].state == TaskState::scheduled);
 }

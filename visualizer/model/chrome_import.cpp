@@ -140,6 +140,15 @@ std::optional<trace::PollResult> poll_result_named(std::string_view name) {
   return std::nullopt;
 }
 
+// Only the resource kinds: an instant of cat "resource" may not claim to be a poll or a spawn.
+std::optional<EventKind> resource_event_named(std::string_view name) {
+  for (int k = 1; k < static_cast<int>(EventKind::kind_count_); ++k) {
+    const auto kind = static_cast<EventKind>(k);
+    if (trace::is_resource_event(kind) && trace::kind_name(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
 std::optional<trace::StopReason> stop_reason_named(std::string_view name) {
   if (name == "finished") return trace::StopReason::finished;
   if (name == "stuck") return trace::StopReason::stuck;
@@ -209,7 +218,7 @@ struct Pending {
   std::uint8_t sub = 0;  // a zero-length poll's begin (0) before its end (1)
   Event event{};
   std::uint64_t clock_to_ns = 0;  // clock_advanced: the recorded new time
-  std::string text;               // mark: the label. task_spawned: the task's name
+  std::string text;               // mark: the label. task_spawned: the task's name. resource_created: its name
   std::string location;           // task_spawned, lint: "file:line". poll_end: where it parked
 };
 
@@ -364,6 +373,18 @@ class Importer {
       p.event.a = static_cast<std::uint32_t>(from);
       p.event.b = static_cast<std::uint32_t>(from >> 32);
       p.clock_to_ns = *to;
+    } else if (auto kind = resource_event_named(string_field(args, "event"));
+               ours_ && cat == "resource" && kind && unsigned_field(args, "resource")) {
+      // A channel, lock or notify event, carried whole in the args (runtime/src/trace_export.cpp).
+      p.event.kind = *kind;
+      p.event.a = static_cast<std::uint32_t>(std::min<std::uint64_t>(*unsigned_field(args, "resource"), UINT32_MAX));
+      p.event.b = static_cast<std::uint32_t>(std::min<std::uint64_t>(unsigned_field(args, "value").value_or(0), UINT32_MAX));
+      p.event.flags = static_cast<std::uint16_t>(std::min<std::uint64_t>(unsigned_field(args, "flags").value_or(0), UINT16_MAX));
+      if (*kind == EventKind::resource_created) {
+        // The name goes to the string table (b); an unnamed resource was exported as "resource N".
+        p.text = string_field(args, "resource_name");
+        if (p.text == fmt::format("resource {}", p.event.a)) p.text.clear();
+      }
     } else if (auto lint = enum_named<trace::LintKind>(string_field(args, "lint"), 1, 4, trace::lint_name);
                cat == "lint" && lint) {
       p.event.kind = EventKind::lint;
@@ -479,7 +500,7 @@ class Importer {
         ensure_spawned(e.task, e.time_ns);
         if (e.kind == EventKind::wake) ensure_spawned(e.a, e.time_ns);
       }
-      if (e.kind == EventKind::mark) e.b = tables.string(p.text);
+      if (e.kind == EventKind::mark || e.kind == EventKind::resource_created) e.b = tables.string(p.text);
       if (e.kind == EventKind::poll_end || e.kind == EventKind::lint) e.b = tables.location(p.location);
       out.push(e);
     }

@@ -5,11 +5,15 @@
 // Rules:
 // * Our own export (recognised by its "asynclab ..." process name) comes back as faithfully as it
 //   went out: task ids are the track ids, names, spawn parents and sites, poll results and parked-at
-//   locations, wakes (source, self, by_ref), completions, lints, marks, clock advances, the seed.
+//   locations, wakes (source, self, by_ref), completions, lints, marks, clock advances, the seed,
+//   and the resources — every channel, lock and notify event, carried whole in the args of a
+//   "resource" instant (kind, resource id, value, flags; the name with resource_created).
 //   In virtual time the exact recorded times come back too (the export spreads events a nanosecond
 //   apart; the clock only ever moves at a clock advance, whose new time the export keeps).
-// * What the export never wrote stays lost: waker clones and drops, the future tree, timers,
-//   resources, blocking jobs, requests, the deadlock report, wakes of a task never polled again
+// * Files exported before resources were written load as before, without resources.
+// * What the export never wrote stays lost: waker clones and drops, the future tree (so a lock wait
+//   abandoned by a dropped branch stays listed), timers, blocking jobs, requests, the deadlock
+//   report, wakes of a task never polled again
 //   (they have no flow arrow to carry them), the worker and runtime flavor, and the function and
 //   column of a location (it is written "folder/file.cpp:42"). In real time the times stay as
 //   displayed: at most a few nanoseconds late.

@@ -1,6 +1,9 @@
 // See describe.hpp.
 #include "model/describe.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace asynclab::vis {
@@ -184,6 +187,31 @@ std::string describe_event(const TraceIndex& index, const trace::Event& e) {
     case EventKind::kind_count_: break;
   }
   return std::string(trace::kind_name(e.kind));
+}
+
+std::string describe_steals(const TraceIndex& index, std::uint32_t first_event, std::uint32_t count) {
+  const std::vector<StealRecord>& steals = index.steals();
+  auto it = std::lower_bound(steals.begin(), steals.end(), first_event,
+                             [](const StealRecord& r, std::uint32_t e) { return r.event < e; });
+  if (it == steals.end() || it->event != first_event) return "a steal";
+  const std::uint32_t thief = it->to_worker;
+  // The thief's steals from here on, skipping other thieves' in between; at most a few named.
+  constexpr std::size_t named = 5;
+  std::vector<std::uint32_t> victims;
+  std::string tasks;
+  std::uint32_t seen = 0;
+  for (; it != steals.end() && seen < std::max<std::uint32_t>(count, 1); ++it) {
+    if (it->to_worker != thief) continue;
+    if (std::find(victims.begin(), victims.end(), it->from_worker) == victims.end()) victims.push_back(it->from_worker);
+    if (seen < named) tasks += (seen ? ", " : "") + index.task_label(it->task);
+    else if (seen == named) tasks += ", …";
+    ++seen;
+  }
+  std::string from;
+  for (std::size_t i = 0; i < victims.size(); ++i)
+    from += fmt::format("{}worker {}", i == 0 ? "" : i + 1 == victims.size() ? " and " : ", ", victims[i]);
+  if (seen == 1) return fmt::format("{} stolen by worker {} from {}", tasks, thief, from);
+  return fmt::format("{} tasks stolen by worker {} from {}: {}", seen, thief, from, tasks);
 }
 
 }  // namespace asynclab::vis

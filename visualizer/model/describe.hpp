@@ -22,6 +22,10 @@ std::string format_duration_short(std::uint64_t ns);
 std::string describe_event(const TraceIndex& index, const trace::Event& e);
 // "resource 3" or its name with its kind: "mpsc \"jobs\"".
 std::string describe_resource(const TraceIndex& index, std::uint32_t resource_id);
+// `count` steals by one worker from the task_stolen event `first_event` on (a timeline steal mark,
+// which folds a thief's steals that fall close together): "parse 0 stolen by worker 1 from worker 0",
+// "2 tasks stolen by worker 1 from worker 0: parse 0, parse 1".
+std::string describe_steals(const TraceIndex& index, std::uint32_t first_event, std::uint32_t count);
 // A lint in words, with the advice a learner can act on.
 std::string describe_lint(const TraceIndex& index, const LintRecord& lint);
 

@@ -320,7 +320,11 @@ void worker_lane(Frame& f, const LaneIndex& lists, std::uint32_t id, std::uint32
                  f.span(DrawKind::folded, lane, begin(first), run_end,
                         static_cast<std::uint32_t>(last - first + 1), p.begin_event, 0);
              });
+  // Steals: folded like any instant, then kept steal_inset_px inside the lane (see the rules).
+  const std::size_t first_steal = f.out.size();
   instants(f, lists.steals(id), DrawKind::steal_mark, lane);
+  const float right = std::max(steal_inset_px, f.view.width_px - steal_inset_px);
+  for (std::size_t k = first_steal; k < f.out.size(); ++k) f.out[k].x0 = f.out[k].x1 = std::clamp(f.out[k].x0, steal_inset_px, right);
 }
 
 // User marks and lints of no task: drawn across every row.

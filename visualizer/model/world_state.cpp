@@ -28,6 +28,7 @@ WorldState initial_state(const TraceIndex& index) {
   s.tasks.resize(index.tasks().size());
   s.resources.resize(index.resources().size());
   s.blocking_busy.resize(index.run().blocking_lanes + 1u, 0);
+  if (index.run().flavor == 1) s.workers.resize(std::max<std::uint32_t>(index.run().workers, 1));
   if (!index.trace().empty()) s.clock_ns = index.trace()[0].time_ns;
   return s;
 }
@@ -44,9 +45,43 @@ void erase_one(Container& c, std::uint32_t value) {
   if (auto it = std::find(c.begin(), c.end(), value); it != c.end()) c.erase(it);
 }
 
-void schedule(WorldState& s, TaskNow& t, std::uint32_t id) {
+// Puts a task in the queue it joins. `from_poll_on` is the worker whose poll scheduled it, or npos
+// when no poll did (main, a timer, an outside wake). Current-thread traces have one queue; with
+// simulated workers a poll's spawns and wakes go to its worker's local queue, the rest to the inject
+// queue (the placement rules in world_state.hpp).
+void schedule(WorldState& s, TaskNow& t, std::uint32_t id, std::uint32_t from_poll_on) {
   t.state = TaskState::scheduled;
-  s.run_queue.push_back(id);
+  if (from_poll_on < s.workers.size()) s.workers[from_poll_on].local.push_back(id);
+  else s.run_queue.push_back(id);
+}
+
+// The worker whose poll recorded `e`, if a poll did: the runtime records the running task in `a` of
+// spawns and wakes, and only a worker's poll has one (the run loop's timer wakes carry 0).
+std::uint32_t poll_worker(const Event& e) { return e.a != 0 ? e.worker : npos; }
+
+// Takes a task out of whichever queue holds it, looking first where it most likely is: the front
+// of `worker`'s local queue (a worker takes from its own queue first), then the inject queue.
+void unqueue(WorldState& s, std::uint32_t id, std::uint32_t worker) {
+  if (s.workers.empty()) {
+    erase_one(s.run_queue, id);
+    return;
+  }
+  if (worker < s.workers.size()) {
+    std::deque<std::uint32_t>& local = s.workers[worker].local;
+    if (auto it = std::find(local.begin(), local.end(), id); it != local.end()) {
+      local.erase(it);
+      return;
+    }
+  }
+  if (auto it = std::find(s.run_queue.begin(), s.run_queue.end(), id); it != s.run_queue.end()) {
+    s.run_queue.erase(it);
+    return;
+  }
+  for (WorkerNow& w : s.workers)
+    if (auto it = std::find(w.local.begin(), w.local.end(), id); it != w.local.end()) {
+      w.local.erase(it);
+      return;
+    }
 }
 
 
@@ -88,24 +123,27 @@ void apply(const TraceIndex& index, WorldState& s) {
 
   switch (e.kind) {
     case EventKind::task_spawned:
-      if (t && t->state == TaskState::not_spawned) schedule(s, *t, e.task);
+      if (t && t->state == TaskState::not_spawned) schedule(s, *t, e.task, poll_worker(e));
       break;
     case EventKind::poll_begin:
       if (!t) break;
-      erase_one(s.run_queue, e.task);
+      unqueue(s, e.task, e.worker);
       t->state = TaskState::running;
       t->notified = false;
       ++t->polls;
       s.running = e.task;
+      if (e.worker < s.workers.size()) s.workers[e.worker].running = e.task;
       break;
     case EventKind::poll_end:
       if (s.running == e.task) s.running = 0;
+      if (e.worker < s.workers.size() && s.workers[e.worker].running == e.task) s.workers[e.worker].running = 0;
       if (!t) break;
       if (static_cast<trace::PollResult>(e.flags) != trace::PollResult::pending) break;  // completion follows
       t->parked_at = e.b;
+      if (t->waiting_in == npos) t->waiting_in = 0;  // no combinator around the wait: the task's own
       if (t->notified) {
         t->notified = false;
-        schedule(s, *t, e.task);
+        schedule(s, *t, e.task, e.worker);  // back to the queue of the worker that ran it
       } else {
         t->state = TaskState::idle;
       }
@@ -113,11 +151,13 @@ void apply(const TraceIndex& index, WorldState& s) {
     case EventKind::wake:
       if (!t) break;
       if (t->state == TaskState::running) t->notified = true;
-      else if (t->state == TaskState::idle) schedule(s, *t, e.task);
+      else if (t->state == TaskState::idle) schedule(s, *t, e.task, poll_worker(e));
       break;
     case EventKind::task_completed:
       if (!t) break;
-      erase_one(s.run_queue, e.task);
+      unqueue(s, e.task, e.worker);
+      for (WorkerNow& w : s.workers)
+        if (w.running == e.task) w.running = 0;
       switch (static_cast<trace::Outcome>(e.flags)) {
         case trace::Outcome::ok: t->state = TaskState::done; break;
         case trace::Outcome::panicked: t->state = TaskState::panicked; break;
@@ -131,6 +171,7 @@ void apply(const TraceIndex& index, WorldState& s) {
       }
       t->notified = false;
       t->waiting_on = 0;
+      t->waiting_in = 0;
       t->parked_at = 0;
       if (s.running == e.task) s.running = 0;
       break;
@@ -147,6 +188,7 @@ void apply(const TraceIndex& index, WorldState& s) {
     case EventKind::runtime_stopped:
       s.stopped = true;
       s.running = 0;
+      for (WorkerNow& w : s.workers) w.running = 0;
       s.timers.clear();  // shutdown drops whatever was still armed
       break;
     case EventKind::resource_created:
@@ -175,7 +217,10 @@ void apply(const TraceIndex& index, WorldState& s) {
       break;
     case EventKind::lock_waiting:
       if (r && std::find(r->waiters.begin(), r->waiters.end(), e.task) == r->waiters.end()) r->waiters.push_back(e.task);
-      if (t) t->waiting_on = e.a;
+      if (t) {
+        t->waiting_on = e.a;
+        t->waiting_in = npos;  // the next future_polled of this poll names the branch around it
+      }
       break;
     case EventKind::lock_acquired:
       if (r) {
@@ -183,7 +228,10 @@ void apply(const TraceIndex& index, WorldState& s) {
         r->holders.push_back(e.task);
         if (index.resources()[rslot].kind == trace::ResourceKind::semaphore) r->permits = e.b;
       }
-      if (t) t->waiting_on = 0;
+      if (t) {
+        t->waiting_on = 0;
+        t->waiting_in = 0;
+      }
       break;
     case EventKind::lock_released:
       if (r) {
@@ -197,11 +245,39 @@ void apply(const TraceIndex& index, WorldState& s) {
       }
       break;
     case EventKind::blocking_begin:
+      if (e.a == 0 && e.worker < s.workers.size()) {  // sim::block_for holds this worker alone
+        s.workers[e.worker].blocked = e.task;
+        break;
+      }
       if (e.a >= s.blocking_busy.size()) s.blocking_busy.resize(e.a + 1u, 0);
       s.blocking_busy[e.a] = e.task;
       break;
     case EventKind::blocking_end:
+      if (e.a == 0 && e.worker < s.workers.size()) {
+        s.workers[e.worker].blocked = 0;
+        break;
+      }
       if (e.a < s.blocking_busy.size()) s.blocking_busy[e.a] = 0;
+      break;
+    case EventKind::future_polled:
+      if (t && t->waiting_in == npos) t->waiting_in = e.a;
+      break;
+    case EventKind::future_dropped:
+      // The branch holding a lock wait dropped mid-flight: the wait is abandoned (see the rules).
+      if (t && t->waiting_on && (e.flags & 1) == 0 && t->waiting_in == e.a) {
+        const std::uint32_t waited = index.resource_slot(t->waiting_on);
+        if (waited != npos && waited < s.resources.size()) erase_one(s.resources[waited].waiters, e.task);
+        t->waiting_on = 0;
+        t->waiting_in = 0;
+      }
+      break;
+    case EventKind::task_stolen:
+      // The thief takes the task from the victim's queue to the back of its own. A task aborted while
+      // idle is queued by the runtime with no event, so a steal may be the first sign it is queued.
+      if (!t || e.b >= s.workers.size()) break;
+      unqueue(s, e.task, e.a);
+      s.workers[e.b].local.push_back(e.task);
+      if (t->state == TaskState::idle) t->state = TaskState::scheduled;
       break;
     default:
       break;
@@ -214,6 +290,7 @@ std::size_t snapshot_bytes(const WorldState& s) {
   std::size_t bytes = sizeof(WorldState) + s.tasks.capacity() * sizeof(TaskNow) +
                       s.run_queue.size() * sizeof(std::uint32_t) + s.timers.capacity() * sizeof(ArmedTimer) +
                       s.blocking_busy.capacity() * sizeof(std::uint32_t);
+  for (const WorkerNow& w : s.workers) bytes += sizeof(WorkerNow) + w.local.size() * sizeof(std::uint32_t);
   for (const ResourceNow& r : s.resources)
     bytes += sizeof(ResourceNow) + (r.holders.capacity() + r.waiters.capacity()) * sizeof(std::uint32_t);
   return bytes;

@@ -11,6 +11,21 @@
 //   is the end of the run.
 // * StateTimeline keeps a snapshot every `stride` events and replays at most stride-1 events on top
 //   of the nearest one; the stride grows with the task count so snapshots cost a few bytes per event.
+// * A lock wait ends when the task acquires, when the task ends, or when the future waiting is
+//   dropped (a select it lost, a timeout, an outer branch cancelled). The lock records nothing for
+//   that drop (sync/mutex.hpp, semaphore.hpp: the future just leaves the queue), but the combinator
+//   does: future_dropped, mid-flight, of the branch holding the wait — a combinator dropped
+//   mid-flight records each of its live branches, innermost included (detail/future_tree.hpp). So a
+//   wait is tied to the first branch polled after its lock_waiting, and leaves the waiters when that
+//   branch is dropped mid-flight. A lock future dropped outside any combinator is not seen.
+// * Multi-worker traces (run().flavor == 1, the simulated multi_thread flavor): `workers` holds one
+//   entry per worker — the task it polls, its local queue in order, the task blocking it — and
+//   `run_queue` is the global inject queue. Where a task goes is read from the events alone, by the
+//   runtime's placement rules (detail/scheduler.hpp, "Simulated workers"): a task spawned or woken
+//   from a poll (the event's `a`, the running task, is not 0) goes to the local queue of the event's
+//   worker; anything else (main, timer wakes, outside wakes) to the inject queue; a task woken while
+//   it runs goes back to the local queue of the worker that ran it; a steal moves a task from the
+//   victim's local queue to the back of the thief's. Current-thread traces leave `workers` empty.
 // * Stepping back must stay quick even when the stride is long (a big trace): a backward seek that
 //   replays leaves checkpoints every `fine_stride` events over the stretch before its target (a few
 //   dozen kept), so the next step back replays at most fine_stride events. They are a cache: seek
@@ -41,6 +56,10 @@ struct TaskNow {
   std::uint32_t parked_at = 0;  // location id of the await it is parked at (idle tasks), 0: none
   std::uint32_t polls = 0;
   std::uint32_t waiting_on = 0;  // resource id it waits on (lock_waiting), 0: none
+  // The combinator branch (future node id) its lock wait sits in, 0: the task's own future; npos
+  // between the lock_waiting and the first future_polled of that poll, which names the innermost
+  // branch around the wait. Dropping that branch mid-flight abandons the wait (see the rules).
+  std::uint32_t waiting_in = 0;
   bool operator==(const TaskNow&) const = default;
 };
 
@@ -63,15 +82,25 @@ struct ResourceNow {
   bool operator==(const ResourceNow&) const = default;
 };
 
+// One simulated worker of a multi-worker trace.
+struct WorkerNow {
+  std::uint32_t running = 0;           // task it is polling (0: none)
+  std::uint32_t blocked = 0;           // task whose poll holds it in sim::block_for (0: none)
+  std::deque<std::uint32_t> local;     // its local run queue, front first (the front runs next)
+  bool operator==(const WorkerNow&) const = default;
+};
+
 struct WorldState {
   std::size_t cursor = 0;  // events [0, cursor) applied
   std::uint64_t clock_ns = 0;
-  std::uint32_t running = 0;                 // task being polled (0: none)
+  std::uint32_t running = 0;                 // task being polled (0: none); multi-worker: the latest poll begun
   std::vector<TaskNow> tasks;                // by task slot
-  std::deque<std::uint32_t> run_queue;       // task ids, front first
+  std::deque<std::uint32_t> run_queue;       // task ids, front first; multi-worker: the inject queue
+  std::vector<WorkerNow> workers;            // multi-worker traces only, by worker number (see the rules)
   std::vector<ArmedTimer> timers;            // by deadline
   std::vector<ResourceNow> resources;        // by resource slot
   std::vector<std::uint32_t> blocking_busy;  // lane -> task holding it (0: free); index 0: the worker
+                                             // (current-thread only: a blocked worker is in `workers`)
   bool stopped = false;
 
   bool operator==(const WorldState&) const;

@@ -25,6 +25,7 @@ inline constexpr Rgba done{0.55f, 0.58f, 0.62f};       // finished
 inline constexpr Rgba cancelled{0.95f, 0.30f, 0.30f};  // dropped before it finished
 inline constexpr Rgba panicked{1.00f, 0.50f, 0.15f};   // threw: its JoinHandle gives a JoinError
 inline constexpr Rgba wake{0.85f, 0.45f, 1.00f};       // a wake: the arrow from waker to woken
+inline constexpr Rgba steal{1.00f, 0.45f, 0.70f};      // a steal: the arrow from robbed worker to thief
 inline constexpr Rgba timer{0.40f, 0.85f, 0.90f};      // timers and the clock
 inline constexpr Rgba highlight{1.00f, 1.00f, 1.00f};  // the selected task, the current line
 inline constexpr Rgba current_line{0.30f, 0.32f, 0.20f};  // behind the source line a task is parked at

@@ -105,9 +105,7 @@ std::string describe_cmd(const Session& session, const DrawCmd& c) {
     case DrawKind::lint_marker: return describe_lint(index, index.lints()[c.aux]);
     case DrawKind::user_mark: return fmt::format("mark \"{}\" at {}", index.marks()[c.aux].label, at(c.event));
     case DrawKind::spawn_mark: return fmt::format("{} at {}", describe_event(index, t[c.event]), at(c.event));
-    case DrawKind::steal_mark:
-      return c.count > 1 ? fmt::format("{} tasks stolen; the first: {} at {}", c.count, describe_event(index, t[c.event]), at(c.event))
-                         : fmt::format("{} at {}", describe_event(index, t[c.event]), at(c.event));
+    case DrawKind::steal_mark: return describe_steals(index, c.event, c.count) + " at " + at(c.event);
   }
   return {};
 }
@@ -294,6 +292,11 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
       ui_report::text(label);
     }
 
+    // Each worker's lane, for steal arrows (npos: the worker has no lane).
+    std::vector<std::uint32_t> worker_lane(index.run().workers, npos);
+    for (std::size_t l = 0; l < lanes.size(); ++l)
+      if (lanes[l].kind == LaneKind::worker && lanes[l].id < worker_lane.size()) worker_lane[lanes[l].id] = static_cast<std::uint32_t>(l);
+
     // The commands, in the order the layout gives (later on top).
     draw->PushClipRect(ImVec2(lanes_x, origin.y), ImVec2(lanes_x + width, origin.y + height), true);
     const float bar_h = row_h * 0.62f;
@@ -364,11 +367,31 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
         case DrawKind::spawn_mark:
           draw->AddTriangleFilled(ImVec2(x0, mid - 5), ImVec2(x0, mid + 5), ImVec2(x0 + 6, mid), palette::scheduled.u32());
           break;
-        case DrawKind::steal_mark:
-          // A hook pulling the task onto this worker's lane: a downward arrow at the steal.
-          draw->AddLine(ImVec2(x0, y + 1), ImVec2(x0, mid), palette::wake.u32(), 1.5f);
-          draw->AddTriangleFilled(ImVec2(x0 - 4, mid - 5), ImVec2(x0 + 4, mid - 5), ImVec2(x0, mid + 1), palette::wake.u32());
+        case DrawKind::steal_mark: {
+          // An arrow from the robbed worker's lane (a ring where the tasks were taken) into the
+          // thief's; with the robbed lane scrolled away, a hook from the edge of this row. Outlined
+          // in dark so it reads over a poll bar, and counted when several steals share the spot.
+          const std::uint32_t from = c.aux < worker_lane.size() ? worker_lane[c.aux] : npos;
+          const bool from_shown = from != npos && from >= vp.first_lane && from < last_lane;
+          const float from_y = from_shown ? row_y(from) + row_h / 2 : (from != npos && from > c.lane ? y + row_h - 1 : y + 1);
+          const float dir = from_y <= mid ? 1.0f : -1.0f;
+          const float tip = mid - dir * bar_h * 0.1f;
+          const ImU32 ink = palette::steal.u32(), edge = palette::token_outline.u32();
+          draw->AddLine(ImVec2(x0, from_y), ImVec2(x0, tip - 6 * dir), edge, 4.0f);
+          draw->AddLine(ImVec2(x0, from_y), ImVec2(x0, tip - 6 * dir), ink, 2.0f);
+          const ImVec2 a(x0 - 6, tip - 9 * dir), b(x0 + 6, tip - 9 * dir), t(x0, tip + dir);
+          draw->AddTriangleFilled(a, b, t, ink);
+          draw->AddTriangle(a, b, t, edge, 1.0f);
+          if (from_shown) {
+            draw->AddCircleFilled(ImVec2(x0, from_y), 4.5f, edge);
+            draw->AddCircle(ImVec2(x0, from_y), 4.0f, ink, 0, 2.0f);
+          }
+          if (c.count > 1) {
+            const std::string n = fmt::format("{}", c.count);
+            draw->AddText(ImVec2(x0 + 7, mid - line / 2), ink, n.c_str());
+          }
           break;
+        }
       }
     }
 

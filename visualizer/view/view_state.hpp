@@ -72,6 +72,7 @@ struct ViewState {
   std::unordered_map<std::uint32_t, TokenMotion> token_motion;
   std::deque<std::uint32_t> previous_queue;
   std::uint32_t previous_running = 0;
+  std::vector<WorkerNow> previous_workers;  // multi-worker traces: each worker's poll and local queue
 
   TimelineCamera camera;
   std::vector<DrawCmd> timeline_cmds;  // kept between frames so a warm frame allocates nothing
