@@ -506,3 +506,89 @@ TEST_CASE("worker threads: a lock-order deadlock between workers is reported, no
   CHECK(waits.count("a then b waits on mutex \"b\"") == 1);
   CHECK(waits.count("b then a waits on mutex \"a\"") == 1);
 }
+
+TEST_CASE("worker threads: semaphores, notify, watch, broadcast and unbounded channels across workers", "[worker_threads][channels]") {
+  for (std::uint32_t workers : {2u, 4u}) {
+    CAPTURE(workers);
+    auto rt = threaded(workers);
+    std::atomic<int> holding{0}, most{0};
+    auto summary = rt.block_on([&]() -> Task<std::string> {
+      std::string out;
+      // A semaphore of 3 permits shared by 40 tasks on every worker: never more than 3 inside.
+      auto permits = std::make_shared<sync::Semaphore>(3, "permits");
+      std::vector<JoinHandle<void>> hs;
+      for (int i = 0; i < 40; ++i) {
+        auto worker = [permits, &holding, &most]() -> Task<void> {
+          for (int k = 0; k < 50; ++k) {
+            auto permit = co_await permits->acquire();
+            const int now = holding.fetch_add(1) + 1;
+            int seen = most.load();
+            while (now > seen && !most.compare_exchange_weak(seen, now)) {
+            }
+            co_await yield_now();
+            holding.fetch_sub(1);
+          }
+        };
+        hs.push_back(spawn(std::move(worker)));
+      }
+      for (auto& h : hs) (void)co_await h;
+      out += "most " + std::to_string(most.load()) + ";";
+
+      // Notify: a waiter on another worker is woken (or finds the stored permit).
+      auto note = std::make_shared<sync::Notify>();
+      auto waiter = spawn([note]() -> Task<int> {
+        co_await note->notified();
+        co_return 1;
+      });
+      note->notify_one();
+      out += "notified " + std::to_string((co_await waiter).value()) + ";";
+
+      // Watch: the receiver sees the last value, never one that was not sent.
+      auto [wtx, wrx] = sync::watch::channel<int>(0);
+      auto watcher = spawn([rx = std::move(wrx)]() mutable -> Task<int> {
+        int last = 0;
+        while (co_await rx.changed()) last = *rx.borrow_and_update();
+        co_return last;
+      });
+      for (int v = 1; v <= 1000; ++v) (void)wtx.send(v);
+      { auto closing = std::move(wtx); }
+      out += "watched " + std::to_string((co_await watcher).value()) + ";";
+
+      // Broadcast with room for everything: three receivers each see all 500 values in order.
+      auto [btx, brx] = sync::broadcast::channel<int>(512);
+      std::vector<JoinHandle<int>> readers;
+      for (int r = 0; r < 3; ++r) {
+        auto reader = [rx = r == 0 ? std::move(brx) : btx.subscribe()]() mutable -> Task<int> {
+          int expected = 0;
+          while (auto v = co_await rx.recv()) {
+            if (*v != expected) co_return -1;
+            ++expected;
+          }
+          co_return expected;
+        };
+        readers.push_back(spawn(std::move(reader)));
+      }
+      for (int v = 0; v < 500; ++v) (void)btx.send(v);
+      { auto closing = std::move(btx); }
+      int total = 0;
+      for (auto& h : readers) total += (co_await h).value();
+      out += "broadcast " + std::to_string(total) + ";";
+
+      // Unbounded mpsc from four producers.
+      auto [utx, urx] = sync::mpsc::unbounded_channel<int>();
+      for (int p = 0; p < 4; ++p) {
+        auto producer = [tx = utx]() -> Task<void> {
+          for (int i = 0; i < 5000; ++i) (void)tx.send(i);
+          co_return;
+        };
+        (void)spawn(std::move(producer));
+      }
+      { auto closing = std::move(utx); }
+      int got = 0;
+      while (co_await urx.recv()) ++got;
+      out += "unbounded " + std::to_string(got);
+      co_return out;
+    });
+    CHECK(summary == "most 3;notified 1;watched 1000;broadcast 1500;unbounded 20000");
+  }
+}
