@@ -456,3 +456,130 @@ TEST_CASE("threads: Notify, notify_waiters and dropped Notified futures on other
     block_on_thread(n.notified());  // the notification (or the permit it became) is still there
   }
 }
+
+// --- watch, broadcast ----------------------------------------------------------------------------
+
+TEST_CASE("threads: watch, a sender thread and receiver threads see values in order, none invented", "[threads][watch]") {
+  constexpr std::uint64_t sends = 20'000;
+  auto [tx, rx] = sync::watch::channel<std::uint64_t>(0);
+  constexpr int receivers_n = 3;
+  std::vector<sync::watch::Receiver<std::uint64_t>> receivers;
+  for (int r = 0; r < receivers_n; ++r) receivers.push_back(rx);
+  { auto drop = std::move(rx); }
+  std::vector<std::uint64_t> seen_last(receivers_n, 0), seen_count(receivers_n, 0);
+  std::vector<int> bad(receivers_n, 0);
+  std::vector<std::thread> threads;
+  Gate gate;
+  for (int r = 0; r < receivers_n; ++r) {
+    threads.emplace_back([&, r, mine = std::move(receivers[static_cast<std::size_t>(r)])]() mutable {
+      gate.wait();
+      std::uint64_t last = 0;
+      for (;;) {
+        auto changed = block_on_thread(mine.changed());
+        if (!changed) break;  // the sender is gone and the last value was seen
+        std::uint64_t v;
+        {
+          auto ref = mine.borrow_and_update();  // a Ref alive here makes the sender wait, not throw
+          v = *ref;
+        }
+        if (v <= last || v > sends) ++bad[static_cast<std::size_t>(r)];
+        last = v;
+        ++seen_count[static_cast<std::size_t>(r)];
+      }
+      seen_last[static_cast<std::size_t>(r)] = last;
+    });
+  }
+  threads.emplace_back([&, t = std::move(tx)]() mutable {
+    gate.wait();
+    for (std::uint64_t i = 1; i <= sends; ++i) {
+      if (i % 3 == 0) {
+        t.send_modify([i](std::uint64_t& v) { v = i; });
+      } else {
+        (void)t.send_replace(i);
+      }
+    }
+    // t is dropped here: every receiver ends after seeing the last value.
+  });
+  gate.open();
+  join_all(threads);
+  for (int r = 0; r < receivers_n; ++r) {
+    CAPTURE(r);
+    CHECK(bad[static_cast<std::size_t>(r)] == 0);
+    CHECK(seen_last[static_cast<std::size_t>(r)] == sends);
+    CHECK(seen_count[static_cast<std::size_t>(r)] >= 1);
+  }
+}
+
+TEST_CASE("threads: broadcast, a sender thread and receiver threads see values in order, none invented", "[threads][broadcast]") {
+  constexpr std::uint64_t sends = 20'000;
+  SECTION("a channel large enough that nobody lags: every receiver sees every value") {
+    auto [tx, rx] = sync::broadcast::channel<std::uint64_t>(sends);
+    std::vector<sync::broadcast::Receiver<std::uint64_t>> receivers;
+    receivers.push_back(std::move(rx));
+    receivers.push_back(tx.subscribe());
+    receivers.push_back(tx.subscribe());
+    std::vector<std::uint64_t> got(receivers.size(), 0);
+    std::vector<int> bad(receivers.size(), 0);
+    std::vector<std::thread> threads;
+    Gate gate;
+    for (std::size_t r = 0; r < receivers.size(); ++r) {
+      threads.emplace_back([&, r, mine = std::move(receivers[r])]() mutable {
+        gate.wait();
+        std::uint64_t expect = 1;
+        for (;;) {
+          auto v = block_on_thread(mine.recv());
+          if (!v) break;
+          if (*v != expect) ++bad[r];
+          expect = *v + 1;
+          ++got[r];
+        }
+      });
+    }
+    threads.emplace_back([&, t = std::move(tx)]() mutable {
+      gate.wait();
+      for (std::uint64_t i = 1; i <= sends; ++i) (void)t.send(i);
+    });
+    gate.open();
+    join_all(threads);
+    for (std::size_t r = 0; r < got.size(); ++r) {
+      CHECK(bad[r] == 0);
+      CHECK(got[r] == sends);
+    }
+  }
+  SECTION("a small channel: receivers lag, but what they see is increasing and was sent") {
+    auto [tx, rx] = sync::broadcast::channel<std::uint64_t>(4);
+    std::vector<sync::broadcast::Receiver<std::uint64_t>> receivers;
+    receivers.push_back(std::move(rx));
+    receivers.push_back(tx.subscribe());
+    std::vector<int> bad(receivers.size(), 0);
+    std::vector<std::uint64_t> last_seen(receivers.size(), 0);
+    std::vector<std::thread> threads;
+    Gate gate;
+    for (std::size_t r = 0; r < receivers.size(); ++r) {
+      threads.emplace_back([&, r, mine = std::move(receivers[r])]() mutable {
+        gate.wait();
+        std::uint64_t last = 0;
+        for (;;) {
+          auto v = block_on_thread(mine.recv());
+          if (!v) {
+            if (v.error().is_closed()) break;
+            continue;  // lagged: the next recv returns the oldest value still kept
+          }
+          if (*v <= last || *v > sends) ++bad[r];
+          last = *v;
+        }
+        last_seen[r] = last;
+      });
+    }
+    threads.emplace_back([&, t = std::move(tx)]() mutable {
+      gate.wait();
+      for (std::uint64_t i = 1; i <= sends; ++i) (void)t.send(i);
+    });
+    gate.open();
+    join_all(threads);
+    for (std::size_t r = 0; r < bad.size(); ++r) {
+      CHECK(bad[r] == 0);
+      CHECK(last_seen[r] == sends);
+    }
+  }
+}

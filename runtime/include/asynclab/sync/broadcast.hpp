@@ -26,6 +26,13 @@
 // * Waiting recv futures queue their node (kept inside the future) on the channel; every send wakes
 //   them all.
 //
+// Threads: Senders and Receivers (and their clones) may be used from several threads at once. The
+// slots, tail, counts and waiter nodes are read and written under the state's SpinLock
+// (channel_state.hpp); a receiver's copy of a value is made under it (as Tokio clones under the
+// slot's read lock). Wakes and Waker drops happen after the unlock, and so does the destruction of a
+// value overwritten by a send or left unread by a dropped receiver. A Receiver's cursor belongs to
+// that Receiver (one thread at a time).
+//
 // Pinning: a pending recv() is pinned (its node is linked) and refers to its Receiver for the cursor;
 // moving the Receiver carries a pending recv along, and dropping the Receiver makes it answer closed.
 //
@@ -125,13 +132,17 @@ class BroadcastState final : public ChannelState {
 
   std::uint64_t oldest() const { return tail > slots.size() ? tail - slots.size() : 0; }
 
-  std::expected<std::size_t, broadcast::SendError<T>> send(T&& value) {
+  // send, subscribed, receiver_dropped and sender_dropped take the lock; try_recv expects the
+  // caller's Guard. `doomed` receives values to destroy after the unlock.
+  std::expected<std::size_t, broadcast::SendError<T>> send(T&& value, std::optional<T>& doomed) {
+    Guard g(*this);
     if (receivers == 0) {
       trace_send(kept, trace::SendResult::closed);
       return std::unexpected(broadcast::SendError<T>{std::move(value)});
     }
     Slot& slot = slots[tail % slots.size()];
     if (slot.value) {  // overwritten before every receiver read it: the slow ones will lag
+      doomed.emplace(std::move(*slot.value));
       slot.value.reset();
       --kept;
     }
@@ -141,7 +152,7 @@ class BroadcastState final : public ChannelState {
     ++kept;
     ++tail;
     trace_send(kept, trace::SendResult::sent);
-    waiters.wake_all(ChannelWaiter::Outcome::notified);
+    waiters.wake_all(ChannelWaiter::Outcome::notified, [this](Waker& w) { defer_wake(w); });
     return receivers;
   }
 
@@ -173,12 +184,19 @@ class BroadcastState final : public ChannelState {
   }
   void note_recv_empty() { trace_recv(0, trace::RecvResult::empty); }
 
-  void subscribed() { ++receivers; }
+  // A new receiver's cursor: the position of the next send.
+  std::uint64_t subscribed() {
+    Guard g(*this);
+    ++receivers;
+    return tail;
+  }
   // A receiver with cursor `next` goes away: it will never read [next, tail).
-  void receiver_dropped(std::uint64_t next) {
+  void receiver_dropped(std::uint64_t next, std::vector<T>& doomed) {
+    Guard g(*this);
     for (std::uint64_t p = next < oldest() ? oldest() : next; p < tail; ++p) {
       Slot& slot = slots[p % slots.size()];
       if (slot.pos == p && slot.value && --slot.rem == 0) {
+        doomed.push_back(std::move(*slot.value));
         slot.value.reset();
         --kept;
       }
@@ -186,12 +204,14 @@ class BroadcastState final : public ChannelState {
     if (--receivers == 0) trace_closed(trace::CloseReason::receiver_dropped);
   }
   void sender_dropped() {
+    Guard g(*this);
     if (--senders != 0) return;
     trace_closed(trace::CloseReason::senders_dropped);
-    waiters.wake_all(ChannelWaiter::Outcome::closed);
+    waiters.wake_all(ChannelWaiter::Outcome::closed, [this](Waker& w) { defer_wake(w); });
   }
 
   void snapshot(::asynclab::detail::ResourceSnapshot& out) const override {
+    std::lock_guard g(lock_);
     std::string s = "buffer " + std::to_string(kept) + "/" + std::to_string(slots.size()) + " kept, " +
                     count_of(senders, "sender", "senders") + " alive, " +
                     count_of(receivers, "receiver", "receivers");
@@ -222,21 +242,25 @@ class [[nodiscard("futures are lazy: nothing is received until the recv is await
   }
   Recv& operator=(Recv&&) = delete;
   ~Recv() {
-    if (state_) state_->waiters.remove(waiter_);
+    if (state_) {
+      typename State<T>::Guard g(*state_);
+      state_->waiters.remove(waiter_);
+    }
     detach();
   }
 
   Poll<Output> poll(Context& cx) {
     auto& s = *state_;
+    typename State<T>::Guard g(s);
     if (!receiver_) return done(std::unexpected(RecvError::closed()));  // its Receiver is gone
     auto r = s.try_recv(receiver_->next_);
     if (r) return done(Output(std::move(*r)));
     if (r.error().is_lagged()) return done(std::unexpected(RecvError::lagged(r.error().skipped())));
     if (r.error().is_closed()) return done(std::unexpected(RecvError::closed()));
     if (waiter_.linked) {
-      waiter_.refresh(cx.waker());
+      s.refresh_waker(waiter_.waker, cx.waker());
     } else {
-      waiter_.refresh(cx.waker());
+      s.refresh_waker(waiter_.waker, cx.waker());
       s.waiters.push_back(waiter_);
       if (!waited_) {
         waited_ = true;
@@ -290,15 +314,16 @@ class Receiver {
 
   // The next value, lagged(n), or closed. Cancel safe.
   Recv<T> recv() { return Recv<T>(this); }
-  std::expected<T, TryRecvError> try_recv() { return state_->try_recv(next_); }
+  std::expected<T, TryRecvError> try_recv() {
+    typename State<T>::Guard g(*state_);
+    return state_->try_recv(next_);
+  }
 
   // A new receiver of the same channel that sees values sent from now on.
-  Receiver resubscribe() const {
-    state_->subscribed();
-    return Receiver(state_.get(), state_->tail);
-  }
+  Receiver resubscribe() const { return Receiver(state_.get(), state_->subscribed()); }
   // Values this receiver has yet to read (still kept by the channel).
   std::size_t len() const {
+    typename State<T>::Guard g(*state_);
     const std::uint64_t from = next_ < state_->oldest() ? state_->oldest() : next_;
     return static_cast<std::size_t>(state_->tail - from);
   }
@@ -308,7 +333,9 @@ class Receiver {
   friend class Recv<T>;
   void drop() {
     if (active_) std::exchange(active_, nullptr)->receiver_ = nullptr;
-    if (state_) std::exchange(state_, {})->receiver_dropped(next_);
+    if (!state_) return;
+    std::vector<T> doomed;  // values only this receiver had yet to read: destroyed after the unlock
+    std::exchange(state_, {})->receiver_dropped(next_, doomed);
   }
 
   channel_detail::ChannelRef<State<T>> state_;
@@ -321,7 +348,10 @@ class Sender {
  public:
   explicit Sender(State<T>* s) : state_(s) {}
   Sender(const Sender& o) : state_(o.state_) {
-    if (state_) ++state_->senders;
+    if (state_) {
+      typename State<T>::Guard g(*state_);
+      ++state_->senders;
+    }
   }
   Sender(Sender&&) noexcept = default;
   Sender& operator=(const Sender& o) {
@@ -338,13 +368,16 @@ class Sender {
   ~Sender() { drop(); }
 
   // Never waits. The number of receivers that will see the value, or the value back if there are none.
-  std::expected<std::size_t, SendError<T>> send(T value) const { return state_->send(std::move(value)); }
-  // A new receiver that sees every value sent after this call.
-  Receiver<T> subscribe() const {
-    state_->subscribed();
-    return Receiver<T>(state_.get(), state_->tail);
+  std::expected<std::size_t, SendError<T>> send(T value) const {
+    std::optional<T> doomed;  // a value overwritten before every receiver read it
+    return state_->send(std::move(value), doomed);
   }
-  std::size_t receiver_count() const { return state_->receivers; }
+  // A new receiver that sees every value sent after this call.
+  Receiver<T> subscribe() const { return Receiver<T>(state_.get(), state_->subscribed()); }
+  std::size_t receiver_count() const {
+    typename State<T>::Guard g(*state_);
+    return state_->receivers;
+  }
   bool same_channel(const Sender& o) const { return state_ == o.state_; }
 
  private:

@@ -464,7 +464,7 @@ class [[nodiscard("futures are lazy: nothing is received until the recv is await
   }
   Recv& operator=(Recv&&) = delete;
   ~Recv() {
-    if (chan_) {
+    if (chan_ && registered_) {
       typename Chan::Guard g(*chan_);
       chan_->forget_receiver_waker(this);
     }
@@ -475,14 +475,17 @@ class [[nodiscard("futures are lazy: nothing is received until the recv is await
     typename Chan::Guard g(ch);
     if (!ch.buffer.empty()) [[likely]] {
       ch.forget_receiver_waker(this);
+      registered_ = false;
       return Poll<Output>::ready(Output(ch.take()));
     }
     if (ch.drained_and_closed()) {
       ch.forget_receiver_waker(this);
+      registered_ = false;
       ch.note_recv_closed();
       return Poll<Output>::ready(Output());
     }
     ch.refresh_waker(ch.rx_waker, cx.waker());
+    registered_ = true;
     if (ch.rx_waiter != this) {
       ch.rx_waiter = this;
       ch.note_recv_empty();
@@ -493,6 +496,10 @@ class [[nodiscard("futures are lazy: nothing is received until the recv is await
 
  private:
   channel_detail::ChannelRef<Chan> chan_;
+  // Whether the channel may point at this future (rx_waiter): set by a Pending poll, cleared by a Ready
+  // one (which forgets it under the lock). Only this future reads it, so a recv that never waited is
+  // dropped without taking the lock.
+  bool registered_ = false;
 };
 
 // What Sender::closed returns: completes once the receiving side is closed (close() or dropped).

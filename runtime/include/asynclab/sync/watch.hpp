@@ -22,7 +22,14 @@
 //   Receiver wakes every Sender::closed() waiter.
 // * `borrows` — Refs alive. Tokio's Ref holds a read lock, so sending while one is alive on the
 //   same thread deadlocks; here it throws std::logic_error with that explanation instead of hanging.
-//   Never hold a Ref across a co_await.
+//   A Ref alive on ANOTHER thread makes the send wait (spinning, then yielding) until it ends, as the
+//   read lock would. Never hold a Ref across a co_await.
+// * Threads: the Sender and the Receivers (and clones) may be used from several threads at once.
+//   Every field above is read and written under the state's SpinLock (channel_state.hpp); a Ref
+//   reads `value` without it — the count of Refs alive keeps writers out. Wakes and Waker drops
+//   happen after the unlock; a replaced value is destroyed after it too. send_modify's and
+//   send_if_modified's function runs under the lock: keep it short, and never touch the channel
+//   from it. A Receiver's seen mark belongs to that Receiver (one thread at a time).
 // * Waiting changed() and closed() futures queue a node kept inside themselves.
 //
 // Pinning: a pending changed() is pinned and refers to its Receiver for the seen mark; moving the
@@ -42,8 +49,12 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <algorithm>
+#include <optional>
+#include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "asynclab/future.hpp"
 #include "asynclab/poll.hpp"
@@ -81,35 +92,70 @@ class WatchState final : public ChannelState {
   ChannelWaitList changed_waiters;
   ChannelWaitList closed_waiters;
 
-  void before_write() const {
-    if (borrows != 0)
+  // The Refs alive on this thread, by state: a send on a state with one of them would deadlock.
+  static std::vector<const void*>& borrowed_here() {
+    thread_local std::vector<const void*> states;
+    return states;
+  }
+  bool borrowed_on_this_thread() const {
+    auto& here = borrowed_here();
+    return std::find(here.begin(), here.end(), static_cast<const void*>(this)) != here.end();
+  }
+  // Under the Guard g: returns once no Ref is alive (waiting, with the lock released, for Refs held
+  // by other threads); throws when this thread holds one.
+  void before_write(Guard& g) {
+    while (borrows != 0) {
+      if (!borrowed_on_this_thread()) {
+        g.unlock();
+        std::this_thread::yield();
+        g.lock();
+        continue;
+      }
       throw std::logic_error(
           "watch: a value was sent while a borrow() of it is still alive. In Tokio the Ref holds a read "
           "lock, so this send would deadlock; end the Ref's scope before sending, and never hold it across "
           "co_await");
+    }
   }
   void publish() {
     ++version;
     trace_send(1, trace::SendResult::sent);
-    changed_waiters.wake_all(ChannelWaiter::Outcome::notified);
+    changed_waiters.wake_all(ChannelWaiter::Outcome::notified, [this](Waker& w) { defer_wake(w); });
   }
   void note_send_closed() { trace_send(1, trace::SendResult::closed); }
   void note_changed() { trace_recv(0, trace::RecvResult::received); }
   void note_recv_empty() { trace_recv(0, trace::RecvResult::empty); }
   void note_recv_closed() { trace_recv(0, trace::RecvResult::closed); }
 
+  // sender_dropped and receiver_dropped take the lock; every other member expects the caller's Guard.
   void sender_dropped() {
+    Guard g(*this);
     tx_alive = false;
     trace_closed(trace::CloseReason::senders_dropped);
-    changed_waiters.wake_all(ChannelWaiter::Outcome::closed);
+    changed_waiters.wake_all(ChannelWaiter::Outcome::closed, [this](Waker& w) { defer_wake(w); });
   }
   void receiver_dropped() {
+    Guard g(*this);
     if (--receivers != 0) return;
     trace_closed(trace::CloseReason::receiver_dropped);
-    closed_waiters.wake_all(ChannelWaiter::Outcome::notified);
+    closed_waiters.wake_all(ChannelWaiter::Outcome::notified, [this](Waker& w) { defer_wake(w); });
+  }
+  void borrow_started() {
+    ++borrows;
+    borrowed_here().push_back(this);
+  }
+  void borrow_ended() {
+    {
+      std::lock_guard g(lock_);
+      --borrows;
+    }
+    auto& here = borrowed_here();
+    if (auto it = std::find(here.rbegin(), here.rend(), static_cast<const void*>(this)); it != here.rend())
+      here.erase(std::next(it).base());
   }
 
   void snapshot(::asynclab::detail::ResourceSnapshot& out) const override {
+    std::lock_guard g(lock_);
     std::string s = "version " + std::to_string(version) + ", " + count_of(receivers, "receiver", "receivers");
     if (!changed_waiters.empty()) s += " (" + std::to_string(changed_waiters.size()) + " waiting for a change)";
     s += tx_alive ? ", sender alive" : ", sender dropped";
@@ -131,11 +177,12 @@ class Receiver;
 template <class T>
 class [[nodiscard]] Ref {
  public:
-  Ref(State<T>* s, bool changed) : state_(s), has_changed_(changed) { ++state_->borrows; }
+  // Under the state's lock.
+  Ref(State<T>* s, bool changed) : state_(s), has_changed_(changed) { state_->borrow_started(); }
   Ref(Ref&& o) noexcept : state_(std::exchange(o.state_, nullptr)), has_changed_(o.has_changed_) {}
   Ref& operator=(Ref&&) = delete;
   ~Ref() {
-    if (state_) --state_->borrows;
+    if (state_) state_->borrow_ended();
   }
 
   const T& operator*() const { return state_->value; }
@@ -162,12 +209,16 @@ class [[nodiscard("futures are lazy: changed() does nothing until it is awaited"
   }
   Changed& operator=(Changed&&) = delete;
   ~Changed() {
-    if (state_) state_->changed_waiters.remove(waiter_);
+    if (state_) {
+      typename State<T>::Guard g(*state_);
+      state_->changed_waiters.remove(waiter_);
+    }
     detach();
   }
 
   Poll<Output> poll(Context& cx) {
     auto& s = *state_;
+    typename State<T>::Guard g(s);
     if (!receiver_) return done(std::unexpected(RecvError{}));  // its Receiver is gone
     if (receiver_->seen_ != s.version) {
       receiver_->seen_ = s.version;
@@ -178,7 +229,7 @@ class [[nodiscard("futures are lazy: changed() does nothing until it is awaited"
       s.note_recv_closed();
       return done(std::unexpected(RecvError{}));
     }
-    waiter_.refresh(cx.waker());
+    s.refresh_waker(waiter_.waker, cx.waker());
     if (!waiter_.linked) {
       s.changed_waiters.push_back(waiter_);
       if (!waited_) {
@@ -219,16 +270,20 @@ class [[nodiscard("futures are lazy: closed() does nothing until it is awaited")
   }
   Closed& operator=(Closed&&) = delete;
   ~Closed() {
-    if (state_) state_->closed_waiters.remove(waiter_);
+    if (state_) {
+      typename State<T>::Guard g(*state_);
+      state_->closed_waiters.remove(waiter_);
+    }
   }
 
   Poll<void> poll(Context& cx) {
     auto& s = *state_;
+    typename State<T>::Guard g(s);
     if (s.receivers == 0) {
       s.closed_waiters.remove(waiter_);
       return Poll<void>::ready();
     }
-    waiter_.refresh(cx.waker());
+    s.refresh_waker(waiter_.waker, cx.waker());
     if (!waiter_.linked) s.closed_waiters.push_back(waiter_);
     s.waiting();
     return Poll<void>::pending();
@@ -245,7 +300,10 @@ class Receiver {
   Receiver(State<T>* s, std::uint64_t seen) : state_(s), seen_(seen) {}
   // A clone: one more receiver, starting with the same seen mark.
   Receiver(const Receiver& o) : state_(o.state_), seen_(o.seen_) {
-    if (state_) ++state_->receivers;
+    if (state_) {
+      typename State<T>::Guard g(*state_);
+      ++state_->receivers;
+    }
   }
   Receiver(Receiver&& o) noexcept
       : state_(std::move(o.state_)), seen_(o.seen_), active_(std::exchange(o.active_, nullptr)) {
@@ -268,15 +326,20 @@ class Receiver {
   ~Receiver() { drop(); }
 
   // The current value; does not mark it seen.
-  Ref<T> borrow() const { return Ref<T>(state_.get(), seen_ != state_->version); }
+  Ref<T> borrow() const {
+    typename State<T>::Guard g(*state_);
+    return Ref<T>(state_.get(), seen_ != state_->version);
+  }
   // The current value, marked seen.
   Ref<T> borrow_and_update() {
+    typename State<T>::Guard g(*state_);
     const bool changed = seen_ != state_->version;
     seen_ = state_->version;
     return Ref<T>(state_.get(), changed);
   }
   // Whether a value this receiver has not marked seen exists; RecvError once the sender is gone.
   std::expected<bool, RecvError> has_changed() const {
+    typename State<T>::Guard g(*state_);
     if (!state_->tx_alive) return std::unexpected(RecvError{});
     return seen_ != state_->version;
   }
@@ -313,11 +376,14 @@ class Sender {
   // Replaces the value and notifies every receiver; fails (value back, nothing stored) when none is left.
   std::expected<void, SendError<T>> send(T value) const {
     auto& s = *state_;
+    std::optional<T> old;  // the replaced value, destroyed after the unlock
+    typename State<T>::Guard g(s);
     if (s.receivers == 0) {
       s.note_send_closed();
       return std::unexpected(SendError<T>{std::move(value)});
     }
-    s.before_write();
+    s.before_write(g);
+    old.emplace(std::move(s.value));
     s.value = std::move(value);
     s.publish();
     return {};
@@ -325,38 +391,51 @@ class Sender {
   // Replaces the value even with no receivers; returns the previous one.
   T send_replace(T value) const {
     auto& s = *state_;
-    s.before_write();
+    typename State<T>::Guard g(s);
+    s.before_write(g);
     std::swap(s.value, value);
     s.publish();
     return value;
   }
-  // Edits the value in place and notifies, receivers or not.
+  // Edits the value in place and notifies, receivers or not. `modify` runs under the lock.
   template <class F>
   void send_modify(F&& modify) const {
     auto& s = *state_;
-    s.before_write();
+    typename State<T>::Guard g(s);
+    s.before_write(g);
     std::forward<F>(modify)(s.value);
     s.publish();
   }
-  // Edits the value in place; notifies only when `modify` returns true.
+  // Edits the value in place; notifies only when `modify` returns true. `modify` runs under the lock.
   template <class F>
   bool send_if_modified(F&& modify) const {
     auto& s = *state_;
-    s.before_write();
+    typename State<T>::Guard g(s);
+    s.before_write(g);
     if (!std::forward<F>(modify)(s.value)) return false;
     s.publish();
     return true;
   }
 
-  Ref<T> borrow() const { return Ref<T>(state_.get(), false); }
-  bool is_closed() const { return state_->receivers == 0; }
+  Ref<T> borrow() const {
+    typename State<T>::Guard g(*state_);
+    return Ref<T>(state_.get(), false);
+  }
+  bool is_closed() const {
+    typename State<T>::Guard g(*state_);
+    return state_->receivers == 0;
+  }
   Closed<T> closed() const { return Closed<T>(state_.get()); }
   // A new receiver that has seen the current value.
   Receiver<T> subscribe() const {
+    typename State<T>::Guard g(*state_);
     ++state_->receivers;
     return Receiver<T>(state_.get(), state_->version);
   }
-  std::size_t receiver_count() const { return state_->receivers; }
+  std::size_t receiver_count() const {
+    typename State<T>::Guard g(*state_);
+    return state_->receivers;
+  }
 
  private:
   void drop() {

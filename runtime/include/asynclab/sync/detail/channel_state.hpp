@@ -62,10 +62,8 @@ class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Gu
     return s && s->recorder();
   }
   void trace(trace::EventKind kind, std::uint64_t b, std::uint16_t flags) {
-    if (tracing()) [[unlikely]] {
-      const auto b32 = b > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(b);
-      if (!defer_record(kind, b32, flags)) record(kind, b32, flags);
-    }
+    if (tracing()) [[unlikely]]
+      trace_now(kind, b, flags);
   }
   void trace_send(std::uint64_t buffered, trace::SendResult r) {
     trace(trace::EventKind::channel_send, buffered, static_cast<std::uint16_t>(r));
@@ -75,6 +73,11 @@ class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Gu
   }
   void trace_closed(trace::CloseReason why) {
     trace(trace::EventKind::channel_closed, 0, static_cast<std::uint16_t>(why));
+  }
+
+  [[gnu::noinline]] void trace_now(trace::EventKind kind, std::uint64_t b, std::uint16_t flags) {
+    const auto b32 = b > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(b);
+    if (!defer_record(kind, b32, flags)) record(kind, b32, flags);
   }
 
   // "1 sender", "2 senders": the deadlock report speaks in sentences.

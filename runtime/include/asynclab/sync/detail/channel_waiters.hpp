@@ -78,10 +78,6 @@ class ChannelWaitList {
   // Takes every node off the list with this outcome and hands each to `wake`, oldest first. `wake`
   // runs under the channel's lock: it must take the node's Waker out (Guarded::defer_wake) — the
   // node's owner may free it as soon as the lock is released.
-  // The single-threaded form: wakes each at once (only for states that take no lock).
-  void wake_all(ChannelWaiter::Outcome outcome) {
-    wake_all(outcome, [](Waker& w) { ::asynclab::detail::resource_wake(w); });
-  }
   template <class Wake>
   void wake_all(ChannelWaiter::Outcome outcome, Wake&& wake) {
     while (ChannelWaiter* w = pop_front()) {

@@ -35,18 +35,22 @@ class Deferred {
   // Records an event for `owner` after the unlock (taking the lock again around the record).
   using RecordFn = void (*)(void* owner, trace::EventKind kind, std::uint32_t b, std::uint16_t flags);
 
+  // Cheap when nothing is deferred: a few stores to build, one test to destroy (the inline actions
+  // are left unconstructed until used).
   Deferred(void* owner, RecordFn record) noexcept : owner_(owner), record_(record) {}
   Deferred(const Deferred&) = delete;
   Deferred& operator=(const Deferred&) = delete;
-  ~Deferred() { run(); }
+  ~Deferred() {
+    if (count_ != 0) run();
+  }
 
   // Takes w (leaving it empty) to be woken after the unlock through resource_wake.
   void wake(Waker& w) {
-    if (w) push(Kind::wake).waker = std::move(w);
+    if (w) take(push(Kind::wake), w);
   }
   // Takes w (leaving it empty) to be dropped after the unlock.
   void drop(Waker& w) {
-    if (w) push(Kind::drop).waker = std::move(w);
+    if (w) take(push(Kind::drop), w);
   }
   void drop(Waker&& w) { drop(w); }
   // True when the event was deferred (the caller must not record it); false: record it now.
@@ -62,41 +66,53 @@ class Deferred {
 
   // Runs every action now (the lock must be released). The destructor calls it too.
   void run() {
-    for (std::size_t i = 0; i < count_; ++i) {
-      Action& a = i < inline_actions ? inline_[i] : more_[i - inline_actions];
+    const std::size_t n = std::exchange(count_, 0);
+    std::vector<Action>* more = std::exchange(more_, nullptr);
+    for (std::size_t i = 0; i < n; ++i) {
+      Action& a = i < inline_actions ? inline_[i] : (*more)[i - inline_actions];
       switch (a.kind) {
-        case Kind::wake:
-          ::asynclab::detail::resource_wake(a.waker);
+        case Kind::wake: {
+          Waker w(a.vtable, a.data);
+          ::asynclab::detail::resource_wake(w);
           break;
-        case Kind::drop:
-          a.waker.reset();
+        }
+        case Kind::drop: {
+          Waker w(a.vtable, a.data);  // dropped here
           break;
+        }
         case Kind::record:
           record_(owner_, a.event, a.b, a.flags);
           break;
       }
     }
-    count_ = 0;
-    more_.clear();
+    delete more;
   }
 
  private:
   enum class Kind : std::uint8_t { wake, drop, record };
+  // A Waker kept as its two raw words (ownership included), so an unused slot needs no constructor.
   struct Action {
-    Waker waker;
-    std::uint32_t b = 0;
-    std::uint16_t flags = 0;
-    Kind kind = Kind::wake;
-    trace::EventKind event{};
+    const WakerVTable* vtable;
+    void* data;
+    std::uint32_t b;
+    std::uint16_t flags;
+    Kind kind;
+    trace::EventKind event;
   };
   static constexpr std::size_t inline_actions = 2;
 
+  static void take(Action& a, Waker& w) noexcept {
+    a.vtable = w.vtable();
+    a.data = w.data();
+    w.release();  // the Action owns it now
+  }
   Action& push(Kind k) {
     Action* a;
-    if (count_ < inline_actions) {
+    if (count_ < inline_actions) [[likely]] {
       a = &inline_[count_];
     } else {
-      a = &more_.emplace_back();
+      if (!more_) more_ = new std::vector<Action>();
+      a = &more_->emplace_back();
     }
     ++count_;
     a->kind = k;
@@ -106,8 +122,8 @@ class Deferred {
   void* owner_;
   RecordFn record_;
   std::size_t count_ = 0;
-  Action inline_[inline_actions];
-  std::vector<Action> more_;
+  std::vector<Action>* more_ = nullptr;  // beyond inline_actions (a close waking many waiters)
+  Action inline_[inline_actions];         // left uninitialised: only [0, count_) is meaningful
 };
 
 // The lock of a shared state, and the Deferred of whoever holds it. S (the derived state) provides
@@ -127,6 +143,13 @@ class Guarded {
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
     ~Guard() { unlock(); }
+    // Takes the lock again after unlock() (to wait without holding it, then look again).
+    void lock() noexcept {
+      if (locked_) return;
+      state_.lock_.lock();
+      state_.deferred_ = &deferred_;
+      locked_ = true;
+    }
     // Unlocks early; the deferred actions still run at the end of the scope.
     void unlock() noexcept {
       if (!locked_) return;
@@ -152,9 +175,9 @@ class Guarded {
   // Replaces a stored waker with w when it would wake another task (cloning w under the lock, as
   // the inline code did), the old one dropped after the unlock.
   void refresh_waker(Waker& slot, const Waker& w) {
-    if (slot.will_wake(w)) return;
-    Waker old = std::exchange(slot, Waker(w));
-    deferred_->drop(old);
+    if (slot.will_wake(w)) [[likely]]
+      return;
+    replace_waker(slot, w);
   }
   // True when a trace event must wait for the deferred actions before it (see the rules).
   bool defer_record(trace::EventKind kind, std::uint32_t b, std::uint16_t flags) {
@@ -165,6 +188,12 @@ class Guarded {
   mutable ::asynclab::detail::SpinLock lock_;
 
  private:
+  [[gnu::noinline]] void replace_waker(Waker& slot, const Waker& w) {
+    Waker old = std::exchange(slot, Waker(w));
+    deferred_->drop(old);
+  }
+
+
   Deferred* deferred_ = nullptr;
 };
 
