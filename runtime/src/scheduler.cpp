@@ -729,7 +729,10 @@ void Scheduler::shutdown() {
   ready_head_ = 0;
   clear_worker_queues();
   thread_inject_.clear();
-  for (auto& w : threads_) w->local.clear();
+  for (auto& w : threads_) {
+    w->local.clear();
+    w->lifo = nullptr;
+  }
   for (auto& slot : timer_slots_) {
     slot.armed = false;
     slot.waker.reset();

@@ -147,12 +147,18 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
 
 // --- queues --------------------------------------------------------------------------------------
 
-void Scheduler::push_threaded(TaskHeader* task) {
-  bool surplus = true;  // more queued than the pushing worker will take next by itself
+void Scheduler::push_threaded(TaskHeader* task, bool yielded) {
+  bool surplus = true;  // work the pushing worker will not take next by itself
   if (ThreadWorker* me = on_my_worker() ? thread_ : nullptr) {
     std::lock_guard lock(me->queue_lock);
-    surplus = !me->local.empty();
-    me->local.push_back(task);
+    if (yielded) {
+      me->local.push_back(task);  // behind everything else, as tokio's yield_now is
+    } else if (!me->lifo) {
+      me->lifo = task;  // runs next on this worker: nobody needs waking
+      surplus = false;
+    } else {
+      me->local.push_back(std::exchange(me->lifo, task));  // the displaced one can be stolen
+    }
   } else {
     std::lock_guard lock(inject_mutex_);
     thread_inject_.push_back(task);
@@ -163,8 +169,8 @@ void Scheduler::push_threaded(TaskHeader* task) {
   if (sleepers_.load(std::memory_order_seq_cst) != 0) unpark_one();
 }
 
-// What a parking worker wakes for: work nobody is about to run. A lone task in another worker's
-// queue is that worker's next task, as a lone task in tokio's LIFO slot is.
+// What a parking worker wakes for: work it could take. A task in another worker's LIFO slot is that
+// worker's next task, and cannot be stolen.
 bool Scheduler::any_stealable() {
   {
     std::lock_guard lock(inject_mutex_);
@@ -172,7 +178,7 @@ bool Scheduler::any_stealable() {
   }
   for (auto& w : threads_) {
     std::lock_guard lock(w->queue_lock);
-    if (w->local.size() >= 2) return true;
+    if (!w->local.empty()) return true;
   }
   return false;
 }
@@ -201,9 +207,18 @@ TaskHeader* Scheduler::next_for_thread(ThreadWorker& me) {
   }
   if (!t) {
     std::lock_guard lock(me.queue_lock);
-    if (!me.local.empty()) {
-      t = me.local.front();
-      me.local.pop_front();
+    if (me.lifo && me.lifo_polls < max_lifo_polls) {
+      t = std::exchange(me.lifo, nullptr);
+      ++me.lifo_polls;
+    } else {
+      // A task that keeps waking another through the LIFO slot must not starve the queue: after a
+      // few LIFO picks in a row, the slot's task goes to the back (tokio caps it the same way).
+      if (me.lifo) me.local.push_back(std::exchange(me.lifo, nullptr));
+      me.lifo_polls = 0;
+      if (!me.local.empty()) {
+        t = me.local.front();
+        me.local.pop_front();
+      }
     }
   }
   if (!t) t = pop_inject();
@@ -452,7 +467,7 @@ void Scheduler::poll_threaded(TaskHeader* task) {
     }
     if (s & ts::notified) {
       if (!task->state.compare_exchange(s, u8((s & ~(ts::running | ts::notified)) | ts::scheduled))) continue;
-      push_threaded(task);
+      push_threaded(task, /*yielded=*/true);
       break;
     }
     if (task->state.compare_exchange(s, u8(s & ~ts::running))) break;

@@ -61,21 +61,23 @@
 // * Each worker has a local FIFO queue under its own SpinLock; there is one global inject queue.
 //   A task spawned or woken on worker W goes to W's local queue; a wake from any other thread (the
 //   block_on thread, a blocking-pool thread, a thread of the program's own) goes to the inject queue.
-// * A worker takes the front of its local queue; every 61st pick, and whenever its queue is empty,
-//   it looks at the inject queue first (so the inject queue is not starved); else it steals the
-//   older half, rounded up, of the first non-empty queue it finds, starting at a pseudo-random
-//   victim. Each steal is recorded as task_stolen (task, a: from, b: to).
+// * LIFO slot, as tokio's: a task spawned or woken on worker W goes to W's LIFO slot, and the task
+//   it displaces goes to the back of W's local queue. A task woken during its own poll (yield_now)
+//   goes to the back of the local queue instead. A worker takes its LIFO slot first, but at most 3
+//   times in a row (then the slot's task goes to the back of the queue, so the queue cannot starve);
+//   then the front of its local queue; every 61st pick, and whenever both are empty, it looks at
+//   the inject queue first (so the inject queue is not starved); else it steals the older half,
+//   rounded up, of the first non-empty local queue it finds, starting at a pseudo-random victim.
+//   A LIFO slot is never stolen from. Each steal is recorded as task_stolen (a: from, b: to).
 // * A worker with nothing to do parks on a condition variable until a push, a timer's deadline or
 //   shutdown. A pusher puts the task in a queue, then (after a sequentially consistent fence) reads
 //   `sleepers_`; a parker increments `sleepers_` (sequentially consistent) and then looks at every
 //   queue: one of them sees the other, so a push is never left with every worker asleep.
-// * A worker that pushes onto its own empty local queue wakes nobody: it runs that task itself as
-//   soon as its current poll returns (so a ping-pong between two tasks stays on one worker, with
-//   no system call). Only surplus work — a push onto a non-empty queue, or from outside — unparks a
-//   sleeping worker to come and steal it. A worker that finds nothing to steal parks, and a lone
-//   task in a busy worker's queue does not keep it awake: that task is its worker's next. (Tokio's
-//   LIFO slot has the same effect, and the same cost: a lone task waits while its worker is inside
-//   a long poll, unless a worker that is awake anyway steals it.)
+// * A push into an empty LIFO slot wakes nobody: the worker runs that task itself as soon as its
+//   current poll returns (so a ping-pong between two tasks stays on one worker, with no system
+//   call). Work that can be stolen — a push onto a local queue, or from outside — unparks a
+//   sleeping worker to come and take it. The cost, as in tokio: a task in the LIFO slot waits
+//   while its worker is inside a long poll.
 // * The task state machine is atomic (detail/task_header.hpp), so a task is polled by one worker
 //   at a time and a wake from any thread is never lost.
 // * Timers: one heap under timer_lock_. Any worker fires due timers — every 61 polls and whenever
@@ -347,6 +349,8 @@ class Scheduler {
     std::uint32_t worker = 0;
     SpinLock queue_lock;
     std::deque<TaskHeader*> local;  // under queue_lock
+    TaskHeader* lifo = nullptr;     // under queue_lock: the task this worker runs next
+    std::uint32_t lifo_polls = 0;   // LIFO picks in a row
     TaskHeader* running = nullptr;
     trace::WakeSource wake_source = trace::WakeSource::task;
     std::uint32_t cancelling = 0;
@@ -373,14 +377,16 @@ class Scheduler {
   TaskHeader* next_for_thread(ThreadWorker& me);
   TaskHeader* pop_inject();
   TaskHeader* steal(ThreadWorker& me);
-  void push_threaded(TaskHeader* task);  // the task's SCHEDULED bit is already set
+  // The task's SCHEDULED bit is already set. yielded: it was woken during its own poll.
+  void push_threaded(TaskHeader* task, bool yielded = false);
   void wake_threaded(TaskHeader* task, bool by_ref);
   void abort_threaded(TaskHeader* task);
   void poll_threaded(TaskHeader* task);
   void drop_future_threaded(ThreadWorker& me, TaskHeader* task);
   void finish_threaded(TaskHeader* task);
   void park_thread(ThreadWorker& me);
-  bool any_stealable();  // the inject queue, or a local queue of two tasks or more
+  bool any_stealable();  // the inject queue, or any local queue (never a LIFO slot)
+  static constexpr std::uint32_t max_lifo_polls = 3;
   bool every_waker_accounted();
   void unpark_one();
   void fire_due_timers_threaded(ThreadWorker& me);
