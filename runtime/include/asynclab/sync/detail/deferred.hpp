@@ -40,16 +40,16 @@ class Deferred {
   Deferred(void* owner, RecordFn record) noexcept : owner_(owner), record_(record) {}
   Deferred(const Deferred&) = delete;
   Deferred& operator=(const Deferred&) = delete;
-  ~Deferred() {
+  [[gnu::always_inline]] ~Deferred() {
     if (count_ != 0) run();
   }
 
   // Takes w (leaving it empty) to be woken after the unlock through resource_wake.
-  void wake(Waker& w) {
+  [[gnu::always_inline]] void wake(Waker& w) {
     if (w) take(push(Kind::wake), w);
   }
   // Takes w (leaving it empty) to be dropped after the unlock.
-  void drop(Waker& w) {
+  [[gnu::always_inline]] void drop(Waker& w) {
     if (w) take(push(Kind::drop), w);
   }
   void drop(Waker&& w) { drop(w); }
@@ -65,7 +65,7 @@ class Deferred {
   bool empty() const noexcept { return count_ == 0; }
 
   // Runs every action now (the lock must be released). The destructor calls it too.
-  void run() {
+  [[gnu::noinline]] void run() {
     const std::size_t n = std::exchange(count_, 0);
     std::vector<Action>* more = std::exchange(more_, nullptr);
     for (std::size_t i = 0; i < n; ++i) {
@@ -106,17 +106,21 @@ class Deferred {
     a.data = w.data();
     w.release();  // the Action owns it now
   }
-  Action& push(Kind k) {
+  [[gnu::always_inline]] Action& push(Kind k) {
     Action* a;
     if (count_ < inline_actions) [[likely]] {
       a = &inline_[count_];
     } else {
-      if (!more_) more_ = new std::vector<Action>();
-      a = &more_->emplace_back();
+      a = &push_more();
     }
     ++count_;
     a->kind = k;
     return *a;
+  }
+
+  [[gnu::noinline]] Action& push_more() {
+    if (!more_) more_ = new std::vector<Action>();
+    return more_->emplace_back();
   }
 
   void* owner_;
@@ -136,13 +140,13 @@ class Guarded {
   class Guard {
    public:
     template <class S>
-    explicit Guard(S& s) : deferred_(&s, &S::record_deferred), state_(s) {
+    [[gnu::always_inline]] explicit Guard(S& s) : deferred_(&s, &S::record_deferred), state_(s) {
       state_.lock_.lock();
       state_.deferred_ = &deferred_;
     }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
-    ~Guard() { unlock(); }
+    [[gnu::always_inline]] ~Guard() { unlock(); }
     // Takes the lock again after unlock() (to wait without holding it, then look again).
     void lock() noexcept {
       if (locked_) return;
@@ -151,7 +155,7 @@ class Guarded {
       locked_ = true;
     }
     // Unlocks early; the deferred actions still run at the end of the scope.
-    void unlock() noexcept {
+    [[gnu::always_inline]] void unlock() noexcept {
       if (!locked_) return;
       locked_ = false;
       state_.deferred_ = nullptr;
