@@ -62,4 +62,9 @@ void resource_wake(Waker& w) {
   s->swap_wake_source(saved);
 }
 
+bool may_be_shared_across_threads() {
+  const Scheduler* s = Scheduler::current();
+  return s == nullptr || s->threaded();
+}
+
 }  // namespace asynclab::detail

@@ -483,8 +483,9 @@ void Scheduler::finish_threaded(TaskHeader* task) {
   {
     // COMPLETE and the join waker change together (see JoinHandle::poll).
     std::lock_guard lock(task->join_lock);
-    task->state.fetch_or(ts::complete);
-    task->state.fetch_and(u8(~(ts::running | ts::notified | ts::scheduled)));
+    std::uint8_t s = task->state.load();
+    while (!task->state.compare_exchange(s, u8((s | ts::complete) & ~(ts::running | ts::notified | ts::scheduled)))) {
+    }
     join = std::move(task->join_waker);
   }
   {

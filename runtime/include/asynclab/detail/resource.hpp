@@ -15,7 +15,7 @@
 //   runtime, it joins that one under a new id.
 // * Wakes a primitive gives go through resource_wake(), so the trace says a channel or lock woke
 //   the task (WakeSource::channel), and which task's action caused it.
-// * Single-threaded, like the current-thread runtime it serves.
+// * The bookkeeping here relies on the primitive's own lock (each primitive records under it).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -73,5 +73,10 @@ class Resource {
 
 // Wakes (and consumes) w on behalf of a channel or lock.
 void resource_wake(Waker& w);
+
+// Whether a primitive made now may be used from several threads at once: true on a worker thread
+// of a multi_thread runtime and outside any runtime, false inside a current-thread or simulated
+// runtime (see OptionalSpinLock in spin_lock.hpp).
+bool may_be_shared_across_threads();
 
 }  // namespace asynclab::detail

@@ -227,12 +227,11 @@ class Scheduler {
 
   // --- trace -----------------------------------------------------------------------------------
   trace::Recorder* recorder() const { return recorder_; }
+  // Untraced, this is one load and one branch wherever it is inlined; the recording is out of line.
   void emit(trace::EventKind kind, std::uint32_t task, std::uint32_t a = 0, std::uint32_t b = 0,
             std::uint16_t flags = 0) {
-    if (recorder_) [[unlikely]] {
-      if (threaded_) emit_threaded(kind, task, a, b, flags);
-      else recorder_->emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b});
-    }
+    if (recorder_) [[unlikely]]
+      record(kind, task, a, b, flags);
   }
   // Who is waking tasks right now, for wake events: a task, or the timer driver.
   trace::WakeSource wake_source() const {
@@ -371,6 +370,11 @@ class Scheduler {
   bool on_my_worker() const { return thread_ && thread_->owner == this; }
   std::uint32_t& cancelling_counter() { return threaded_ && on_my_worker() ? thread_->cancelling : cancelling_; }
   void adopt_threaded(TaskHeader* task, std::string_view name, const std::source_location& loc);
+  [[gnu::noinline]] void record(trace::EventKind kind, std::uint32_t task, std::uint32_t a, std::uint32_t b,
+                                std::uint16_t flags) {
+    if (threaded_) emit_threaded(kind, task, a, b, flags);
+    else recorder_->emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b});
+  }
   void emit_threaded(trace::EventKind kind, std::uint32_t task, std::uint32_t a, std::uint32_t b, std::uint16_t flags);
   void run_threads_until_complete(TaskHeader* main);
   void worker_thread_main(std::uint32_t w);

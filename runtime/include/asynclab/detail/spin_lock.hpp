@@ -57,4 +57,27 @@ class SpinLock {
   std::atomic<bool> locked_{false};
 };
 
+// The lock of a sync primitive's shared state, taken only when the primitive may be used from
+// several threads at once. Decided once, when the primitive is made (see
+// detail::may_be_shared_across_threads in resource.hpp): one made inside a current-thread or
+// simulated runtime serves that runtime's one thread — whose tasks' wakers are single-threaded
+// anyway (waker.hpp) — so it skips the atomic instructions, and the single-threaded runtimes keep
+// their speed. One made on worker threads, or outside any runtime, locks.
+class OptionalSpinLock {
+ public:
+  explicit OptionalSpinLock(bool enabled) noexcept : enabled_(enabled) {}
+  void lock() noexcept {
+    if (enabled_) lock_.lock();
+  }
+  bool try_lock() noexcept { return !enabled_ || lock_.try_lock(); }
+  void unlock() noexcept {
+    if (enabled_) lock_.unlock();
+  }
+  bool enabled() const noexcept { return enabled_; }
+
+ private:
+  SpinLock lock_;
+  bool enabled_;
+};
+
 }  // namespace asynclab::detail

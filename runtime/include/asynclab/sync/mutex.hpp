@@ -201,7 +201,7 @@ class MutexCore final : public ::asynclab::detail::Resource {
     woken.push_back(&w);
   }
 
-  mutable ::asynclab::detail::SpinLock lock_;
+  mutable ::asynclab::detail::OptionalSpinLock lock_{::asynclab::detail::may_be_shared_across_threads()};
   WaiterQueue waiters_;
   std::uint32_t holder_ = 0;  // the task holding it (or handed it); 0 when free or held outside tasks
   bool locked_ = false;       // HELD or HANDED

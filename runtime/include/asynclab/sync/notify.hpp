@@ -164,7 +164,7 @@ class Notify : public ::asynclab::detail::Resource {
     woken.push_back(&w);
   }
 
-  mutable ::asynclab::detail::SpinLock lock_;
+  mutable ::asynclab::detail::OptionalSpinLock lock_{::asynclab::detail::may_be_shared_across_threads()};
   lock_detail::WaiterQueue waiters_;
   std::uint64_t waiters_calls_ = 0;  // notify_waiters() calls so far
   bool permit_ = false;              // NOTIFIED

@@ -348,7 +348,7 @@ class Semaphore : public ::asynclab::detail::Resource {
   }
   static std::uint32_t saturate(std::size_t v) { return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v); }
 
-  mutable ::asynclab::detail::SpinLock lock_;
+  mutable ::asynclab::detail::OptionalSpinLock lock_{::asynclab::detail::may_be_shared_across_threads()};
   lock_detail::WaiterQueue waiters_;
   std::size_t available_;
   std::size_t total_;  // available + out in permits + set aside for waiters

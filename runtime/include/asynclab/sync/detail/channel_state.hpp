@@ -38,9 +38,19 @@ class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Gu
  public:
   ChannelState(trace::ResourceKind kind, std::string_view name, std::uint64_t limit) : Resource(kind, name, limit) {}
 
-  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // Atomic only when the state may be shared across threads (see OptionalSpinLock).
+  void add_ref() noexcept {
+    if (lock_.enabled()) refs_.fetch_add(1, std::memory_order_relaxed);
+    else refs_.store(refs_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (lock_.enabled()) {
+      if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+      return;
+    }
+    const std::uint32_t left = refs_.load(std::memory_order_relaxed) - 1;
+    refs_.store(left, std::memory_order_relaxed);
+    if (left == 0) delete this;
   }
 
   // Deferred's record callback: a trace event that had to wait for a wake, recorded after it.

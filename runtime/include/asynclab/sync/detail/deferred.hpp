@@ -189,7 +189,7 @@ class Guarded {
   }
 
  protected:
-  mutable ::asynclab::detail::SpinLock lock_;
+  mutable ::asynclab::detail::OptionalSpinLock lock_{::asynclab::detail::may_be_shared_across_threads()};
 
  private:
   [[gnu::noinline]] void replace_waker(Waker& slot, const Waker& w) {
