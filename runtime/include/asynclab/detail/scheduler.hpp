@@ -70,9 +70,9 @@
 //   rounded up, of the first non-empty local queue it finds, starting at a pseudo-random victim.
 //   A LIFO slot is never stolen from. Each steal is recorded as task_stolen (a: from, b: to).
 // * A worker with nothing to do parks on a condition variable until a push, a timer's deadline or
-//   shutdown. A pusher puts the task in a queue, then (after a sequentially consistent fence) reads
-//   `sleepers_`; a parker increments `sleepers_` (sequentially consistent) and then looks at every
-//   queue: one of them sees the other, so a push is never left with every worker asleep.
+//   shutdown. A pusher puts the task in a queue, then reads `sleepers_` with a read-modify-write; a
+//   parker increments `sleepers_` and then looks at every queue. Both read-modify-writes are ordered
+//   on `sleepers_`, so one of them sees the other: a push is never left with every worker asleep.
 // * A push into an empty LIFO slot wakes nobody: the worker runs that task itself as soon as its
 //   current poll returns (so a ping-pong between two tasks stays on one worker, with no system
 //   call). Work that can be stolen — a push onto a local queue, or from outside — unparks a
