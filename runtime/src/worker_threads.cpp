@@ -3,6 +3,7 @@
 // and detail/task_header.hpp for the task state machine the workers share.
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -85,6 +86,7 @@ void Scheduler::run_threads_until_complete(TaskHeader* main) {
       threads_.push_back(std::move(worker));
     }
   }
+  live_shards_.move_in(live_);  // the workers' table while they run
   for (std::uint32_t w = 0; w < config_.workers; ++w)
     thread_handles_.emplace_back([this, w] { worker_thread_main(w); });
   bool stuck;
@@ -96,6 +98,7 @@ void Scheduler::run_threads_until_complete(TaskHeader* main) {
     failure = thread_failure_;
   }
   stop_threads();
+  live_shards_.move_out(live_);  // every path below reads the single-threaded table
   if (failure) {
     merge_thread_traces();
     finish_trace_segment();
@@ -148,26 +151,31 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
 // --- queues --------------------------------------------------------------------------------------
 
 void Scheduler::push_threaded(TaskHeader* task, bool yielded) {
-  bool surplus = true;  // work the pushing worker will not take next by itself
   if (ThreadWorker* me = on_my_worker() ? thread_ : nullptr) {
-    std::lock_guard lock(me->queue_lock);
-    if (yielded) {
-      me->local.push_back(task);  // behind everything else, as tokio's yield_now is
-    } else if (!me->lifo) {
-      me->lifo = task;  // runs next on this worker: nobody needs waking
-      surplus = false;
-    } else {
-      me->local.push_back(std::exchange(me->lifo, task));  // the displaced one can be stolen
+    if (!yielded && !me->lifo) {
+      me->lifo = task;  // runs next on this worker: no lock (the slot is the owner's), nobody to wake
+      return;
     }
+    std::lock_guard lock(me->queue_lock);
+    // A yielded task goes behind everything else, as tokio's yield_now does; otherwise the task
+    // takes the LIFO slot and the one it displaces goes to the queue, where it can be stolen.
+    me->local.push_back(yielded ? task : std::exchange(me->lifo, task));
   } else {
     std::lock_guard lock(inject_mutex_);
     thread_inject_.push_back(task);
   }
-  if (!surplus) return;
-  // A read-modify-write, not a load: it is ordered with park_thread's increment of sleepers_, so
-  // either it sees that sleeper or that sleeper then sees this push (see the rules). (A fence and a
-  // load would do too, but ThreadSanitizer does not understand fences.)
-  if (sleepers_.fetch_add(0, std::memory_order_seq_cst) != 0) unpark_one();
+  // Ordered with park_thread's seq_cst increment of sleepers_: either this sees that sleeper, or
+  // that sleeper then sees this push (see the rules). A fence then a plain load, as tokio does; a
+  // read-modify-write would order it too but makes every push write the line all workers share.
+  // GCC refuses the fence under ThreadSanitizer (-Werror=tsan), which does not model fences, so
+  // that build takes the read-modify-write.
+#if defined(__SANITIZE_THREAD__)
+  const std::size_t sleeping = sleepers_.fetch_add(0, std::memory_order_seq_cst);
+#else
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  const std::size_t sleeping = sleepers_.load(std::memory_order_relaxed);
+#endif
+  if (sleeping != 0) unpark_one();
 }
 
 // What a parking worker wakes for: work it could take. A task in another worker's LIFO slot is that
@@ -207,11 +215,11 @@ TaskHeader* Scheduler::next_for_thread(ThreadWorker& me) {
     t = pop_inject();
   }
   if (!t) {
-    std::lock_guard lock(me.queue_lock);
     if (me.lifo && me.lifo_polls < max_lifo_polls) {
-      t = std::exchange(me.lifo, nullptr);
+      t = std::exchange(me.lifo, nullptr);  // the owner's slot: no lock
       ++me.lifo_polls;
     } else {
+      std::lock_guard lock(me.queue_lock);
       // A task that keeps waking another through the LIFO slot must not starve the queue: after a
       // few LIFO picks in a row, the slot's task goes to the back (tokio caps it the same way).
       if (me.lifo) me.local.push_back(std::exchange(me.lifo, nullptr));
@@ -294,14 +302,13 @@ void Scheduler::park_thread(ThreadWorker& me) {
 // any time (a std::thread sending on a oneshot): while any clone is unaccounted for, an idle
 // runtime waits, as tokio always does, rather than calling it stuck.
 bool Scheduler::every_waker_accounted() {
-  std::lock_guard lock(tasks_lock_);
   std::unordered_map<const TaskHeader*, std::uint32_t> held_by_joins;
-  live_.for_each([&](TaskHeader* t) {
+  live_shards_.for_each([&](TaskHeader* t) {
     std::lock_guard join(t->join_lock);
     if (t->join_waker.vtable() == &task_waker_vtable) ++held_by_joins[static_cast<const TaskHeader*>(t->join_waker.data())];
   });
   bool all = true;
-  live_.for_each([&](TaskHeader* t) {
+  live_shards_.for_each([&](TaskHeader* t) {
     if (t->waiting_on != 0) return;
     auto it = held_by_joins.find(t);
     if (t->live_wakers.load() > (it == held_by_joins.end() ? 0u : it->second)) all = false;
@@ -312,26 +319,43 @@ bool Scheduler::every_waker_accounted() {
 // --- tasks ---------------------------------------------------------------------------------------
 
 bool complete_or_park(TaskHeader* task, const Waker& waker) {
-  Waker replaced;  // dropped after the lock is released
+  Waker replaced, unneeded;  // dropped after the lock is released
   std::lock_guard lock(task->join_lock);
   if (task->is_complete()) return true;
   if (!task->join_waker.will_wake(waker)) replaced = std::exchange(task->join_waker, waker);
+  // Ordered with the finisher's COMPLETE (see detail/task_header.hpp): if it won, take the output.
+  if (task->state.fetch_or(task_state::join_waker) & task_state::complete) {
+    unneeded = std::move(task->join_waker);
+    return true;
+  }
   return false;
 }
 
 void take_join_waker(TaskHeader* task) {
+  // Only this JoinHandle stores a join waker: if it never did, there is nothing to take.
+  if (!(task->state.load() & task_state::join_waker)) return;
   Waker dropped;  // dropped after the lock is released
   std::lock_guard lock(task->join_lock);
   dropped = std::move(task->join_waker);
 }
 
 void Scheduler::adopt_threaded(TaskHeader* task, std::string_view name, const std::source_location& loc) {
-  {
+  // Untraced and unnamed, a spawn takes no lock but its live-table shard's.
+  task->state = task_state::scheduled;  // a plain store: no other thread has seen the task yet
+  auto file = [&] {
+    task->id = std::atomic_ref(next_task_id_).fetch_add(1, std::memory_order_relaxed) + 1;
+    if (on_my_worker()) live_shards_.insert(task);
+    else live_.insert(task);  // the block_on thread, between runs: no worker is alive
+  };
+  if (!name.empty() || recorder_) [[unlikely]] {
+    // Under the lock, so spawn events are stamped in id order.
     std::lock_guard lock(tasks_lock_);
-    task->id = ++next_task_id_;
-    live_.insert(task);
-    if (!name.empty()) names_.emplace(task->id, std::string(name));
-    if (recorder_) [[unlikely]] {
+    file();
+    if (!name.empty()) {
+      names_.emplace(task->id, std::string(name));
+      named_tasks_.store(true, std::memory_order_relaxed);
+    }
+    if (recorder_) {
       if (name != last_site_name_ || loc.line() != last_site_line_ || loc.file_name() != last_site_file_) {
         last_site_ = recorder_->intern_site(name, loc);
         last_site_name_.assign(name);
@@ -340,8 +364,9 @@ void Scheduler::adopt_threaded(TaskHeader* task, std::string_view name, const st
       }
       emit(EventKind::task_spawned, task->id, running_id(), last_site_);
     }
+  } else {
+    file();
   }
-  task->state.fetch_or(task_state::scheduled);
   push_threaded(task);
 }
 
@@ -405,9 +430,11 @@ void Scheduler::poll_threaded(TaskHeader* task) {
   namespace ts = task_state;
   ThreadWorker& me = *thread_;
   // SCHEDULED → RUNNING. From here on, a wake only sets NOTIFIED: nobody else queues or polls it.
-  std::uint8_t s = task->state.load();
-  while (!task->state.compare_exchange(s, u8((s & ~ts::scheduled) | ts::running))) {
-  }
+  // A queued task has SCHEDULED and not RUNNING (only a wake of an idle task queues it), so adding
+  // RUNNING − SCHEDULED swaps the two bits in one fetch_add, cheaper than a compare-and-swap loop.
+  static_assert(ts::running == 2 * ts::scheduled);
+  std::uint8_t s = task->state.fetch_add(ts::running - ts::scheduled, std::memory_order_acq_rel);
+  assert((s & (ts::scheduled | ts::running)) == ts::scheduled && "a task was polled twice at once");
   if (s & ts::cancel) [[unlikely]] {
     drop_future_threaded(me, task);
     task->outcome = trace::Outcome::cancelled;
@@ -481,19 +508,17 @@ void Scheduler::finish_threaded(TaskHeader* task) {
   ThreadWorker& me = *thread_;
   TaskHeader* outer = std::exchange(me.running, task);
   Waker join;
-  {
-    // COMPLETE and the join waker change together (see JoinHandle::poll).
+  std::uint8_t s = task->state.load();
+  while (!task->state.compare_exchange(s, u8((s | ts::complete) & ~(ts::running | ts::notified | ts::scheduled)))) {
+  }
+  if (s & ts::join_waker) {  // someone stored a join waker before COMPLETE (see task_header.hpp)
     std::lock_guard lock(task->join_lock);
-    std::uint8_t s = task->state.load();
-    while (!task->state.compare_exchange(s, u8((s | ts::complete) & ~(ts::running | ts::notified | ts::scheduled)))) {
-    }
     join = std::move(task->join_waker);
   }
-  {
+  live_shards_.erase(task);
+  if (task->live_wakers.load() || named_tasks_.load(std::memory_order_relaxed)) [[unlikely]] {
     std::lock_guard lock(tasks_lock_);
-    if (task->live_wakers.load()) [[unlikely]]
-      finished_with_wakers_.insert(task);
-    live_.erase(task);
+    if (task->live_wakers.load()) finished_with_wakers_.insert(task);
     if (!names_.empty()) names_.erase(task->id);
   }
   emit(EventKind::task_completed, task->id, 0, 0, static_cast<std::uint16_t>(task->outcome));

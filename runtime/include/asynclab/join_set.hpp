@@ -137,12 +137,14 @@ class JoinSet {
     state_->entries.push_back(std::move(entry));
     bool finished;
     {
-      // On worker threads the task may be finishing right now: COMPLETE is read and the waker
-      // stored in one step under the cell's join lock (detail/task_header.hpp).
+      // On worker threads the task may be finishing right now: the waker is stored under the
+      // cell's join lock, then JOIN_WAKER set by a read-modify-write that also reads COMPLETE
+      // (detail/task_header.hpp), so either the finisher wakes the entry or this sees COMPLETE.
       std::unique_lock join(e->cell->join_lock, std::defer_lock);
       if (e->cell->concurrent) join.lock();
-      finished = e->cell->is_complete();
       e->cell->join_waker = Waker(&entry_waker, e);
+      if (e->cell->concurrent) finished = e->cell->state.fetch_or(detail::task_state::join_waker) & detail::task_state::complete;
+      else finished = e->cell->is_complete();
     }
     if (finished) wake_by_ref(e);
   }

@@ -68,11 +68,13 @@
 //   then the front of its local queue; every 61st pick, and whenever both are empty, it looks at
 //   the inject queue first (so the inject queue is not starved); else it steals the older half,
 //   rounded up, of the first non-empty local queue it finds, starting at a pseudo-random victim.
-//   A LIFO slot is never stolen from. Each steal is recorded as task_stolen (a: from, b: to).
+//   A LIFO slot is never stolen from, so only its own worker touches it, without a lock. Each
+//   steal is recorded as task_stolen (a: from, b: to).
 // * A worker with nothing to do parks on a condition variable until a push, a timer's deadline or
-//   shutdown. A pusher puts the task in a queue, then reads `sleepers_` with a read-modify-write; a
-//   parker increments `sleepers_` and then looks at every queue. Both read-modify-writes are ordered
-//   on `sleepers_`, so one of them sees the other: a push is never left with every worker asleep.
+//   shutdown. A pusher puts the task in a queue, then issues a seq_cst fence and reads `sleepers_`
+//   (a read-modify-write instead under ThreadSanitizer, which does not model fences); a parker
+//   increments `sleepers_` (seq_cst) and then looks at every queue. In the single total order one
+//   of them comes first, so the other sees it: a push is never left with every worker asleep.
 // * A push into an empty LIFO slot wakes nobody: the worker runs that task itself as soon as its
 //   current poll returns (so a ping-pong between two tasks stays on one worker, with no system
 //   call). Work that can be stolen — a push onto a local queue, or from outside — unparks a
@@ -183,7 +185,7 @@ class Scheduler {
     auto* cell = new TaskCell<std::remove_cvref_t<F>>(std::move(future), this, threaded_);
     // The caller's reference (its JoinHandle) is taken before the task is queued: on worker threads
     // the task may run, finish and drop the scheduler's reference before adopt returns.
-    cell->add_ref();
+    cell->refs = 2;  // the scheduler's and the caller's; a plain store, nobody else sees it yet
     adopt(cell, name, loc);
     return cell;
   }
@@ -348,7 +350,7 @@ class Scheduler {
     std::uint32_t worker = 0;
     SpinLock queue_lock;
     std::deque<TaskHeader*> local;  // under queue_lock
-    TaskHeader* lifo = nullptr;     // under queue_lock: the task this worker runs next
+    TaskHeader* lifo = nullptr;     // the task this worker runs next: its own thread's only, no lock
     std::uint32_t lifo_polls = 0;   // LIFO picks in a row
     TaskHeader* running = nullptr;
     trace::WakeSource wake_source = trace::WakeSource::task;
@@ -465,7 +467,9 @@ class Scheduler {
   std::atomic<bool> main_done_{false};
   bool stuck_ = false;  // under park_mutex_
   TaskHeader* threaded_main_ = nullptr;
-  SpinLock tasks_lock_;    // live_, names_, finished_with_wakers_, next_task_id_, site cache
+  SpinLock tasks_lock_;    // names_, finished_with_wakers_, site cache; live_ off the workers
+  ShardedLiveTasks live_shards_;  // the live table while worker threads run (see live_tasks.hpp)
+  std::atomic<bool> named_tasks_{false};  // some task has a name in names_ (finish looks only then)
   SpinLock timer_lock_;    // the timer heap and slots
   std::mutex shared_lock_;  // resources_, extensions_
   SpinLock foreign_lock_;  // foreign_events_ and the live stream's producer side

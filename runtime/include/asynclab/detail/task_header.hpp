@@ -11,6 +11,8 @@
 //                instead of polling it.
 // * ORPHANED   — the scheduler is gone but Waker clones still point here: they only count down and
 //                release the cell, never touching the scheduler.
+// * JOIN_WAKER — (threaded runtime only) a JoinHandle or JoinSet has stored a join waker. Never
+//                cleared; only tells the finishing worker whether to look (see below).
 //
 // Bits of `cell` (not shared: only the worker polling or finishing the task writes them, and the
 // JoinHandle reads them once COMPLETE is seen):
@@ -32,9 +34,12 @@
 //     back to SCHEDULED when NOTIFIED, when the poll returns). So exactly one worker polls a task
 //     at a time, and a wake during a poll is never lost.
 //   - `refs`, `live_wakers`, `wakes`, `self_wakes` are counted with atomic fetch_add/fetch_sub.
-//   - `join_waker` is read and written under `join_lock`, and COMPLETE is set under it too: the
-//     JoinHandle checks COMPLETE and stores its waker in one step, so a finish on another worker
-//     either sees the waker or the JoinHandle sees COMPLETE.
+//   - `join_waker` is read and written under `join_lock`. Whoever stores one (JoinHandle::poll,
+//     JoinSet) then sets JOIN_WAKER by fetch_or, still under the lock; the finishing worker sets
+//     COMPLETE by compare-and-swap. Both are read-modify-writes of `state`, so one sees the other:
+//     either the storer sees COMPLETE (and takes the output instead of waiting), or the finisher
+//     sees JOIN_WAKER and takes `join_lock` to wake the waker. A task nobody awaits (a detached
+//     spawn) finishes without touching the lock.
 //   - The output slot is written by the worker that completes the task before it sets COMPLETE
 //     (release), and read after COMPLETE is seen (acquire).
 //   - `polls`, `waiting_on`, `parked_at`, `panic`, `outcome` belong to the worker polling the task;
@@ -75,6 +80,7 @@ inline constexpr std::uint8_t running = 2;
 inline constexpr std::uint8_t notified = 4;
 inline constexpr std::uint8_t complete = 8;
 inline constexpr std::uint8_t cancel = 16;
+inline constexpr std::uint8_t join_waker = 32;
 inline constexpr std::uint8_t orphaned = 128;
 }  // namespace task_state
 
@@ -105,7 +111,7 @@ class TaskField {
   T load() const { return std::atomic_ref<const T>(v_).load(std::memory_order_acquire); }
   T fetch_or(T bits) { return ref().fetch_or(bits, std::memory_order_acq_rel); }
   T fetch_and(T bits) { return ref().fetch_and(bits, std::memory_order_acq_rel); }
-  T fetch_add(T n) { return ref().fetch_add(n, std::memory_order_relaxed); }
+  T fetch_add(T n, std::memory_order order = std::memory_order_relaxed) { return ref().fetch_add(n, order); }
   T fetch_sub(T n) { return ref().fetch_sub(n, std::memory_order_acq_rel); }
   bool compare_exchange(T& expected, T desired) {
     return ref().compare_exchange_weak(expected, desired, std::memory_order_acq_rel, std::memory_order_acquire);
