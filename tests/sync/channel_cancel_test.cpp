@@ -19,6 +19,7 @@
 
 #include "asynclab/asynclab.hpp"
 #include "support/counted.hpp"
+#include "support/futures.hpp"
 #include "support/harness.hpp"
 
 using namespace asynclab;
@@ -214,6 +215,57 @@ TEST_CASE("a send cancelled after it was granted a slot hands the slot on to the
   });
   CHECK(first_cancelled == true);
   CHECK(got == std::vector<int>{0, 2});
+}
+
+// mpsc futures borrow their handle's pointer and count a reference only once they wait
+// (sync/detail/channel_state.hpp): a waiting recv, send or closed() must still find its channel after
+// every Sender and Receiver is gone, answer as the end of the channel says, and unlink cleanly.
+// (Under AddressSanitizer, a waiting future that did not keep the state would read freed memory.)
+TEST_CASE("waiting mpsc futures keep their channel alive after every handle is dropped", "[cancel-safety][mpsc]") {
+  bool all_waited = false;
+  std::optional<int> received = 99;
+  std::optional<int> send_gave_back;
+  bool closed_completed = false;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    std::optional<mpsc::Sender<int>> empty_tx, full_tx;
+    std::optional<mpsc::Receiver<int>> empty_rx, full_rx;
+    {
+      auto [tx, rx] = mpsc::channel<int>(1, "empty");
+      empty_tx.emplace(std::move(tx));
+      empty_rx.emplace(std::move(rx));
+    }
+    {
+      auto [tx, rx] = mpsc::channel<int>(1, "full");
+      full_tx.emplace(std::move(tx));
+      full_rx.emplace(std::move(rx));
+    }
+    REQUIRE(full_tx->try_send(1));  // its only slot is taken
+    auto recv = empty_rx->recv();
+    auto send = full_tx->send(2);
+    auto closed = full_tx->closed();
+    auto poll_recv = poll_once(recv);
+    auto poll_send = poll_once(send);
+    auto poll_closed = poll_once(closed);
+    const bool recv_ready = co_await poll_recv;
+    const bool send_ready = co_await poll_send;
+    const bool closed_ready = co_await poll_closed;
+    all_waited = !recv_ready && !send_ready && !closed_ready;
+    // Every handle of both channels goes; only the three waiting futures are left.
+    empty_tx.reset();
+    empty_rx.reset();
+    full_tx.reset();
+    full_rx.reset();
+    received = co_await recv;  // no sender and nothing buffered: None
+    auto sent = co_await send;  // the receiver is gone: the value comes back
+    if (!sent) send_gave_back = sent.error().value;
+    co_await closed;
+    closed_completed = true;
+  });
+  CHECK(all_waited);
+  CHECK(received == std::nullopt);
+  CHECK(send_gave_back == 2);
+  CHECK(closed_completed);
 }
 
 TEST_CASE("a broadcast recv cancelled mid-wait loses nothing: each value is received exactly once",

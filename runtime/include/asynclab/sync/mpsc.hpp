@@ -32,9 +32,9 @@
 //   still buffered when the Receiver is dropped are destroyed outside the lock, one at a time.
 //
 // Pinning: a waiting send, reserve, recv or closed() future keeps its queue node inside itself;
-// once polled it must not move (every future is pinned once polled, see future.hpp). Futures keep the
-// shared state alive, but like Rust's `&self` borrows they are meant to be awaited while their
-// Sender/Receiver lives.
+// once polled it must not move (every future is pinned once polled, see future.hpp). Futures borrow
+// the shared state from the handle that made them, as Rust's `&self` borrows do, and count a
+// reference only once they wait (channel_state.hpp): await them while a Sender or Receiver lives.
 //
 // Cancel safety (Tokio's wording; dropping the future before it completes):
 // * Receiver::recv — cancel safe: if it is dropped, no value was received; every value stays in the
@@ -371,6 +371,7 @@ class [[nodiscard("futures are lazy: nothing is sent until the send is awaited")
       return Poll<Output>::ready(Output());
     }
     phase_ = Phase::waiting;
+    chan_.hold();  // a waiting send keeps the state alive (channel_state.hpp)
     waiter_.waker = cx.waker();
     ch.send_waiters.push_back(waiter_);
     ch.note_full();
@@ -380,7 +381,7 @@ class [[nodiscard("futures are lazy: nothing is sent until the send is awaited")
 
  private:
   enum class Phase : std::uint8_t { start, waiting, done };
-  channel_detail::ChannelRef<Chan> chan_;
+  channel_detail::ChannelBorrow<Chan> chan_;
   T value_;
   channel_detail::ChannelWaiter waiter_;
   Phase phase_ = Phase::start;
@@ -438,6 +439,7 @@ class [[nodiscard("futures are lazy: no slot is reserved until the reserve is aw
       return Poll<Output>::ready(Permit<T>(&ch));
     }
     phase_ = Phase::waiting;
+    chan_.hold();  // a waiting reserve keeps the state alive (channel_state.hpp)
     waiter_.waker = cx.waker();
     ch.send_waiters.push_back(waiter_);
     ch.note_full();
@@ -447,7 +449,7 @@ class [[nodiscard("futures are lazy: no slot is reserved until the reserve is aw
 
  private:
   enum class Phase : std::uint8_t { start, waiting, done };
-  channel_detail::ChannelRef<Chan> chan_;
+  channel_detail::ChannelBorrow<Chan> chan_;
   channel_detail::ChannelWaiter waiter_;
   Phase phase_ = Phase::start;
 };
@@ -486,6 +488,7 @@ class [[nodiscard("futures are lazy: nothing is received until the recv is await
     }
     ch.refresh_waker(ch.rx_waker, cx.waker());
     registered_ = true;
+    chan_.hold();  // a waiting recv keeps the state alive (channel_state.hpp)
     if (ch.rx_waiter != this) {
       ch.rx_waiter = this;
       ch.note_recv_empty();
@@ -495,7 +498,7 @@ class [[nodiscard("futures are lazy: nothing is received until the recv is await
   }
 
  private:
-  channel_detail::ChannelRef<Chan> chan_;
+  channel_detail::ChannelBorrow<Chan> chan_;
   // Whether the channel may point at this future (rx_waiter): set by a Pending poll, cleared by a Ready
   // one (which forgets it under the lock). Only this future reads it, so a recv that never waited is
   // dropped without taking the lock.
@@ -514,7 +517,7 @@ class [[nodiscard("futures are lazy: closed() does nothing until it is awaited")
   }
   Closed& operator=(Closed&&) = delete;
   ~Closed() {
-    if (chan_) {
+    if (chan_.held()) {  // it waited, so it may still be queued
       typename Chan::Guard g(*chan_);
       chan_->closed_waiters.remove(waiter_);
     }
@@ -532,13 +535,14 @@ class [[nodiscard("futures are lazy: closed() does nothing until it is awaited")
     } else {
       waiter_.waker = cx.waker();
       ch.closed_waiters.push_back(waiter_);
+      chan_.hold();  // a waiting closed() keeps the state alive (channel_state.hpp)
     }
     ch.waiting();
     return Poll<void>::pending();
   }
 
  private:
-  channel_detail::ChannelRef<Chan> chan_;
+  channel_detail::ChannelBorrow<Chan> chan_;
   channel_detail::ChannelWaiter waiter_;
 };
 

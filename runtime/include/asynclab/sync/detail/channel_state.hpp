@@ -1,6 +1,7 @@
 #pragma once
-// ChannelState and ChannelRef: the shared state every channel (mpsc, oneshot, broadcast, watch) keeps
-// between its halves, and the handle that keeps it alive.
+// ChannelState, ChannelRef and ChannelBorrow: the shared state every channel (mpsc, oneshot,
+// broadcast, watch) keeps between its halves, the counted reference a handle keeps it alive with, and
+// what a channel future holds instead.
 //
 // Rules:
 // * A ChannelState is a detail::Resource (see detail/resource.hpp): the trace draws it, the deadlock
@@ -12,6 +13,15 @@
 //   Guard (see deferred.hpp): wakes and Waker drops that an operation causes are taken out of the
 //   state under the lock and happen after the unlock, in order, and so do the trace events that
 //   followed them — so a single-threaded trace is the same, event for event, as before the lock.
+// * Handles (Sender, Receiver, Permit) hold a ChannelRef. mpsc's futures (send, reserve, recv,
+//   closed) hold a ChannelBorrow: the pointer of the handle that made them, as a Rust future
+//   borrows `&self`, and a counted reference only from the first time they wait. So a future that is
+//   ready at once — a value already buffered, a free slot — costs no reference count (on worker
+//   threads, a contended atomic on every send and every receive), while a waiting future keeps the
+//   state, its queue node's home, alive as before. Like a borrow, such a future is to be polled
+//   while a handle of its channel lives. The other channels' futures, off every hot path (and
+//   broadcast's recv and watch's changed() answer "closed" after their Receiver is gone, by
+//   design), keep a ChannelRef.
 // * Shared states come from the runtime's FramePool (one allocation per channel, a pointer pop in the
 //   common case); a bounded channel's buffer is a second allocation, made once at creation.
 // * Tracing costs one predictable branch per operation when the runtime records nothing: `trace`
@@ -126,6 +136,38 @@ class ChannelRef {
 
  private:
   S* s_ = nullptr;
+};
+
+// What a channel future holds (see the rules): a borrowed pointer, counted once the future waits.
+template <class S>
+class ChannelBorrow {
+ public:
+  ChannelBorrow() = default;
+  explicit ChannelBorrow(S* s) noexcept : s_(s) {}
+  ChannelBorrow(ChannelBorrow&& o) noexcept
+      : s_(std::exchange(o.s_, nullptr)), counted_(std::exchange(o.counted_, false)) {}
+  ChannelBorrow& operator=(ChannelBorrow&&) = delete;
+  ~ChannelBorrow() {
+    if (counted_) s_->release();
+  }
+
+  // The future is about to answer Pending: from now on it keeps the state alive itself.
+  void hold() noexcept {
+    if (counted_) return;
+    s_->add_ref();
+    counted_ = true;
+  }
+  // Whether the future ever waited (and so may still be linked into the state).
+  bool held() const noexcept { return counted_; }
+
+  S* get() const noexcept { return s_; }
+  S* operator->() const noexcept { return s_; }
+  S& operator*() const noexcept { return *s_; }
+  explicit operator bool() const noexcept { return s_ != nullptr; }
+
+ private:
+  S* s_ = nullptr;
+  bool counted_ = false;
 };
 
 }  // namespace asynclab::sync::channel_detail
