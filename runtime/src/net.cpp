@@ -59,10 +59,6 @@ asynclab::detail::Reactor& real_time_reactor(const char* what) {
   if (!s)
     throw std::logic_error(std::string("asynclab::net: ") + what +
                            " must be awaited inside an asynclab runtime (block_on or a spawned task)");
-  if (s->threaded())
-    throw std::logic_error(std::string("asynclab::net: ") + what +
-                           " is not available on worker threads yet: the I/O reactor is driven by the current-thread "
-                           "runtime only. Build the runtime with current_thread() to use real sockets.");
   if (!s->reactor())
     throw std::logic_error(std::string("asynclab::net: ") + what +
                            " needs a real-time runtime, and this one runs in virtual time: the virtual clock "
@@ -263,11 +259,16 @@ Poll<ConnectFuture::Output> ConnectFuture::poll(Context& cx) {
     }
   }
   socket_.check("TcpStream::connect");
-  auto done = detail::finish_connect(socket_.fd());
-  if (!done && detail::would_block(done.error())) {
-    socket_.park(asynclab::detail::Interest::write, cx.waker());
-    parked_ = true;
-    return Poll<Output>::pending();
+  IoResult<void> done;
+  for (;;) {
+    const std::uint32_t tick = socket_.tick(asynclab::detail::Interest::write);
+    done = detail::finish_connect(socket_.fd());
+    if (done || !detail::would_block(done.error())) break;
+    if (socket_.park(asynclab::detail::Interest::write, cx.waker(), tick)) {
+      parked_ = true;
+      return Poll<Output>::pending();
+    }
+    // Writable came in between (detail/reactor.hpp): look again.
   }
   if (parked_) socket_.unpark(asynclab::detail::Interest::write);
   parked_ = false;
@@ -294,10 +295,13 @@ Poll<BindFuture::Output> BindFuture::poll(Context&) {
 Poll<AcceptFuture::Output> AcceptFuture::poll(Context& cx) {
   guard_.socket()->check("TcpListener::accept");
   SocketAddr peer;
-  auto fd = detail::accept_on(guard_.socket()->fd(), peer);
-  if (!fd && detail::would_block(fd.error())) {
-    guard_.park(cx.waker());
-    return Poll<Output>::pending();
+  IoResult<int> fd;
+  for (;;) {
+    guard_.attempt();
+    fd = detail::accept_on(guard_.socket()->fd(), peer);
+    if (fd || !detail::would_block(fd.error())) break;
+    if (guard_.park(cx.waker())) return Poll<Output>::pending();
+    // A connection came in between (detail/reactor.hpp): accept again.
   }
   guard_.done();
   if (!fd) return Poll<Output>::ready(std::unexpected(fd.error()));

@@ -17,10 +17,17 @@ Resource::~Resource() {
   }
 }
 
+// Inlined into record and wait_here below, which run on every traced channel operation: the common
+// case is two compares; joining is out of line, so this path saves no registers.
 bool Resource::join() {
   Scheduler* s = Scheduler::current();
   if (!s) return false;
-  if (s == scheduler_ && s->serial() == scheduler_serial_) return true;
+  if (s != scheduler_ || s->serial() != scheduler_serial_) [[unlikely]]
+    join_new(s);
+  return true;
+}
+
+void Resource::join_new(Scheduler* s) {
   // First use in this runtime: a resource made outside any runtime, or kept from an earlier one
   // (the serial tells a new runtime at a dead one's address apart). Leave the old one if it still
   // exists, and join this one under a fresh id.
@@ -28,7 +35,6 @@ bool Resource::join() {
   scheduler_ = s;
   scheduler_serial_ = s->serial();
   id_ = s->register_resource(this, s->recorder() ? s->recorder()->intern(name_) : 0, slot_);
-  return true;
 }
 
 std::uint32_t Resource::running_task() {

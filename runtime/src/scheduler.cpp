@@ -152,7 +152,7 @@ Scheduler::Scheduler(const SchedulerConfig& config)
   if (rng_ == 0) rng_ = 0x2545F4914F6CDD1Dull;
   threaded_ = config_.workers && !config_.virtual_time;
   if (threaded_) live_shards_.configure(config_.workers);
-  if (!config_.virtual_time && !threaded_) reactor_ = std::make_unique<Reactor>();
+  if (!config_.virtual_time) reactor_ = std::make_unique<Reactor>();
   for (auto& [type, make] : config_.extensions) extensions_[type] = make();
   if (recorder_) {
     recorder_->share(threaded_);

@@ -184,6 +184,8 @@ std::string Trace::task_name(std::uint32_t task) const {
 
 // --- Recorder --------------------------------------------------------------------------------------
 
+void Recorder::offer_last_to_live() { live_->offer(trace_.back_stored()); }
+
 std::uint32_t Recorder::intern_string(std::string_view s) {
   if (s.empty()) return 0;  // string 0 is the empty string: unnamed resources and tasks cost no lookup
   auto it = strings_.find(s);

@@ -116,6 +116,7 @@ void Scheduler::stop_threads() {
     stop_threads_.store(true);
   }
   park_cv_.notify_all();
+  reactor_->notify();  // a worker may be waiting in the reactor
   for (auto& t : thread_handles_) t.join();
   thread_handles_.clear();
 }
@@ -129,9 +130,16 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
       if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
         drain_remote_threaded(me);
       // A stream of ready tasks must not starve the timers (tokio looks every 61 ticks).
-      if (armed_timers_.load(std::memory_order_relaxed) && ++me.timer_ticks >= 61) [[unlikely]] {
+      // ... nor the sockets: with any waker parked in the reactor, look at it (without waiting)
+      // as often, unless another worker is driving it already.
+      if ((armed_timers_.load(std::memory_order_relaxed) || reactor_->parked()) && ++me.timer_ticks >= 61)
+          [[unlikely]] {
         me.timer_ticks = 0;
         fire_due_timers_threaded(me);
+        if (reactor_->parked() && !reactor_driven_.exchange(true, std::memory_order_acquire)) {
+          drive_reactor(me, 0);
+          reactor_driven_.store(false, std::memory_order_release);
+        }
       }
       if (TaskHeader* t = next_for_thread(me)) {
         poll_threaded(t);
@@ -196,6 +204,28 @@ void Scheduler::unpark_one() {
   // Taking the mutex orders this notify after a parker's last look at the queues.
   { std::lock_guard lock(park_mutex_); }
   park_cv_.notify_one();
+  // A worker waiting in the reactor does not hear the condition variable (see drive_reactor).
+  if (in_reactor_wait_.load(std::memory_order_seq_cst)) reactor_->notify();
+}
+
+// One idle worker at a time waits in epoll_wait instead of on the condition variable, until a
+// socket event, the earliest timer, or a push (unpark_one writes the eventfd), then wakes the tasks
+// whose sockets are ready. timeout_ns as for Reactor::wait. The caller holds reactor_driven_.
+void Scheduler::drive_reactor(ThreadWorker& me, std::int64_t timeout_ns) {
+  if (timeout_ns != 0) {
+    // Published before the last look at the queues, as sleepers_ is (see push_threaded): either
+    // the pusher sees this flag and writes the eventfd, or this look sees its push.
+    in_reactor_wait_.store(true, std::memory_order_seq_cst);
+    if (stop_threads_.load() || remote_pending_.load(std::memory_order_acquire) || any_stealable()) timeout_ns = 0;
+  }
+  const std::size_t events = reactor_->wait(timeout_ns);
+  in_reactor_wait_.store(false, std::memory_order_relaxed);
+  if (!events) return;
+  TaskHeader* outer = std::exchange(me.running, nullptr);
+  const auto source = std::exchange(me.wake_source, trace::WakeSource::io);
+  reactor_->dispatch();
+  me.wake_source = source;
+  me.running = outer;
 }
 
 TaskHeader* Scheduler::pop_inject() {
@@ -282,13 +312,27 @@ void Scheduler::park_thread(ThreadWorker& me) {
     }
     if (has_deadline && deadline <= real_now_ns()) break;  // due: go back and fire it
     if (!has_deadline && !main_done_.load() && sleepers_.load() == threads_.size() &&
-        blocking_outstanding_.load() == 0 && every_waker_accounted()) {
+        blocking_outstanding_.load() == 0 && reactor_->parked() == 0 && every_waker_accounted()) {
       // Every worker is here, nothing is queued, armed or out on the blocking pool, and main is
       // not complete: nothing can ever make progress. Tell block_on, and wait to be stopped.
       stuck_ = true;
       done_cv_.notify_all();
       park_cv_.wait(lock, [&] { return stop_threads_.load(); });
       break;
+    }
+    if (reactor_->parked() && !reactor_driven_.exchange(true, std::memory_order_acquire)) {
+      // Sockets are waited on: this worker drives the reactor, the others keep the condition
+      // variable. It still counts as a sleeper, so a push wakes it (through the eventfd).
+      lock.unlock();
+      std::int64_t timeout_ns = -1;
+      if (has_deadline) {
+        const std::uint64_t now = real_now_ns();
+        timeout_ns = static_cast<std::int64_t>(std::min<std::uint64_t>(deadline > now ? deadline - now : 0, 1ull << 62));
+      }
+      drive_reactor(me, timeout_ns);
+      reactor_driven_.store(false, std::memory_order_release);
+      lock.lock();
+      break;  // back to the loop: run what the events woke, fire timers that came due
     }
     if (has_deadline) park_cv_.wait_until(lock, real_start_ + std::chrono::nanoseconds(deadline));
     else park_cv_.wait(lock);

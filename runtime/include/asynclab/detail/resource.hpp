@@ -61,6 +61,7 @@ class Resource {
 
  private:
   bool join();  // joins the runtime running now unless already in it; false outside any runtime
+  [[gnu::noinline]] void join_new(Scheduler* s);  // join's first use in runtime s (out of line)
 
   trace::ResourceKind kind_;
   std::string name_;

@@ -85,20 +85,26 @@
 // * Timers: one heap under timer_lock_. Any worker fires due timers — every 61 polls and whenever
 //   it would park; a parked worker sleeps at most until the earliest deadline. Wakers fired by a
 //   timer are woken after the lock is released.
+// * I/O: the runtime has one Reactor (detail/reactor.hpp) for all workers. A worker about to park
+//   while a waker is parked in it drives it instead — waits in epoll_wait until a socket event,
+//   the earliest timer, or an unpark (unpark_one writes the eventfd while `in_reactor_wait_`) —
+//   and dispatches the events it got; one worker at a time (`reactor_driven_`). A busy worker looks
+//   at the reactor without waiting every 61 polls, as at timers. While a waker is parked there the
+//   runtime is not stuck.
 // * Tracing: each worker appends to its own buffer without a lock, stamping every event with the
 //   time-stamp counter (ns when a live stream is attached); events from other threads go to a
 //   shared buffer under a lock. When the run ends (and at shutdown) the buffers are merged into the
 //   recorder by stamp, stably, so each worker's events keep their order. The recorder's tables
 //   (strings, locations, sites) are shared under the recorder's own lock (Recorder::share).
 // * Stuck: when every worker is parked, no task is queued, no timer is armed, no blocking job is
-//   out, main is not complete, and every waker clone of every live task is held where the runtime
+//   out, no waker is parked in the reactor, main is not complete, and every waker clone of every live task is held where the runtime
 //   can see it (by the resource the task waits on, or as another live task's join waker), nothing
 //   can make progress: the workers stop and block_on throws StuckError, as on the current-thread
 //   runtime. A waker held anywhere else (a thread of the program's own may wake it at any time)
 //   makes the runtime wait instead, as tokio always does. So a deadlock through a JoinSet, or
 //   through a future that keeps wakers of its own, is waited on rather than reported.
-// * Not yet on worker threads: the I/O reactor (net:: refuses with a message) and sim::block_for's
-//   virtual lanes (in real time it sleeps the worker, which is what it models).
+// * Not on worker threads: sim::block_for's virtual lanes (in real time it sleeps the worker, which
+//   is what it models).
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -374,8 +380,19 @@ class Scheduler {
   void adopt_threaded(TaskHeader* task, std::string_view name, const std::source_location& loc);
   [[gnu::noinline]] void record(trace::EventKind kind, std::uint32_t task, std::uint32_t a, std::uint32_t b,
                                 std::uint16_t flags) {
-    if (threaded_) emit_threaded(kind, task, a, b, flags);
-    else recorder_->emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b});
+    if (threaded_) [[unlikely]] {
+      emit_threaded(kind, task, a, b, flags);
+      return;
+    }
+    // try_emit makes no call; the rare ones (a new trace chunk, a live viewer) are tail calls, so
+    // this saves no registers on any event.
+    if (!recorder_->try_emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b}))
+        [[unlikely]]
+      record_into_new_chunk(kind, task, a, b, flags);
+  }
+  [[gnu::noinline]] void record_into_new_chunk(trace::EventKind kind, std::uint32_t task, std::uint32_t a,
+                                              std::uint32_t b, std::uint16_t flags) {
+    recorder_->emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b});
   }
   void emit_threaded(trace::EventKind kind, std::uint32_t task, std::uint32_t a, std::uint32_t b, std::uint16_t flags);
   void run_threads_until_complete(TaskHeader* main);
@@ -395,6 +412,7 @@ class Scheduler {
   static constexpr std::uint32_t max_lifo_polls = 3;
   bool every_waker_accounted();
   void unpark_one();
+  void drive_reactor(ThreadWorker& me, std::int64_t timeout_ns);
   void fire_due_timers_threaded(ThreadWorker& me);
   void drain_remote_threaded(ThreadWorker& me);
   // The stamp of an event recorded now: counter ticks since the start, or ns with a live stream.
@@ -464,6 +482,8 @@ class Scheduler {
   std::condition_variable park_cv_;
   std::condition_variable done_cv_;  // the block_on thread waits on it (with park_mutex_)
   std::atomic<bool> stop_threads_{false};
+  std::atomic<bool> reactor_driven_{false};   // a worker is in drive_reactor (one at a time)
+  std::atomic<bool> in_reactor_wait_{false};  // ... and may be blocked in epoll_wait
   std::atomic<bool> main_done_{false};
   bool stuck_ = false;  // under park_mutex_
   TaskHeader* threaded_main_ = nullptr;

@@ -77,7 +77,12 @@ class Socket {
   bool is_open() const { return fd_ >= 0; }
   // Throws std::logic_error if closed, or polled on another runtime than the one it belongs to.
   void check(const char* what) const;
-  void park(asynclab::detail::Interest i, const Waker& waker) { source_->park(i, waker); }
+  // The readiness tick to read before a system call (see detail/reactor.hpp), and park with it:
+  // false when readiness arrived since, and the call should be tried again.
+  std::uint32_t tick(asynclab::detail::Interest i) const { return source_->tick(i); }
+  bool park(asynclab::detail::Interest i, const Waker& waker, std::uint32_t tick) {
+    return source_->park(i, waker, tick);
+  }
   // Takes back a parked waker (a future dropped while waiting); safe after the runtime is gone.
   void unpark(asynclab::detail::Interest i) noexcept;
   void close() noexcept;
@@ -111,9 +116,13 @@ class ParkGuard {
   ~ParkGuard() {
     if (parked_ && socket_) socket_->unpark(interest_);
   }
-  void park(const Waker& w) {
-    socket_->park(interest_, w);
+  // Before each attempt: the readiness tick park() compares against.
+  void attempt() { tick_ = socket_->tick(interest_); }
+  // After an attempt that would block: false when readiness arrived meanwhile (attempt again).
+  [[nodiscard]] bool park(const Waker& w) {
+    if (!socket_->park(interest_, w, tick_)) return false;
     parked_ = true;
+    return true;
   }
   void done() {
     if (parked_) socket_->unpark(interest_);
@@ -125,6 +134,7 @@ class ParkGuard {
   Socket* socket_;
   asynclab::detail::Interest interest_;
   bool parked_ = false;
+  std::uint32_t tick_ = 0;
 };
 
 }  // namespace detail
@@ -138,13 +148,16 @@ class [[nodiscard("futures are lazy: a read does nothing until it is awaited")]]
   ReadFuture(detail::Socket* s, std::span<char> buf) : guard_(s, asynclab::detail::Interest::read), buf_(buf) {}
   Poll<Output> poll(Context& cx) {
     guard_.socket()->check("TcpStream::read");
-    auto r = detail::recv_some(guard_.socket()->fd(), buf_);
-    if (!r && detail::would_block(r.error())) {
-      guard_.park(cx.waker());
-      return Poll<Output>::pending();
+    for (;;) {
+      guard_.attempt();
+      auto r = detail::recv_some(guard_.socket()->fd(), buf_);
+      if (!r && detail::would_block(r.error())) {
+        if (guard_.park(cx.waker())) return Poll<Output>::pending();
+        continue;  // readiness came in between: try again
+      }
+      guard_.done();
+      return Poll<Output>::ready(std::move(r));
     }
-    guard_.done();
-    return Poll<Output>::ready(std::move(r));
   }
 
  private:
@@ -159,13 +172,16 @@ class [[nodiscard("futures are lazy: a write does nothing until it is awaited")]
   WriteFuture(detail::Socket* s, std::span<const char> data) : guard_(s, asynclab::detail::Interest::write), data_(data) {}
   Poll<Output> poll(Context& cx) {
     guard_.socket()->check("TcpStream::write");
-    auto r = detail::send_some(guard_.socket()->fd(), data_);
-    if (!r && detail::would_block(r.error())) {
-      guard_.park(cx.waker());
-      return Poll<Output>::pending();
+    for (;;) {
+      guard_.attempt();
+      auto r = detail::send_some(guard_.socket()->fd(), data_);
+      if (!r && detail::would_block(r.error())) {
+        if (guard_.park(cx.waker())) return Poll<Output>::pending();
+        continue;  // readiness came in between: try again
+      }
+      guard_.done();
+      return Poll<Output>::ready(std::move(r));
     }
-    guard_.done();
-    return Poll<Output>::ready(std::move(r));
   }
 
  private:
@@ -181,11 +197,12 @@ class [[nodiscard("futures are lazy: a write does nothing until it is awaited")]
   Poll<Output> poll(Context& cx) {
     guard_.socket()->check("TcpStream::write_all");
     while (written_ < data_.size()) {
+      guard_.attempt();
       auto r = detail::send_some(guard_.socket()->fd(), std::span<const char>(data_.data() + written_, data_.size() - written_));
       if (!r) {
         if (detail::would_block(r.error())) {
-          guard_.park(cx.waker());
-          return Poll<Output>::pending();
+          if (guard_.park(cx.waker())) return Poll<Output>::pending();
+          continue;  // readiness came in between: try again
         }
         guard_.done();
         return Poll<Output>::ready(std::unexpected(r.error()));

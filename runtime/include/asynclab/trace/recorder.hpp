@@ -38,6 +38,17 @@ class Recorder {
     if (live_) [[unlikely]]
       live_->offer(e);
   }
+  // emit for the single-threaded runtimes' hot path (Scheduler::record): false, and nothing
+  // recorded, when the trace needs a new chunk first (emit() then). There is no call on the path
+  // that answers true, so the caller saves no registers around it: an inlined emit() made every
+  // traced event save and restore four for the rare calls inside it.
+  [[gnu::always_inline]] bool try_emit(const Event& e) {
+    if (!trace_.try_push(e)) [[unlikely]]
+      return false;
+    if (live_) [[unlikely]]
+      offer_last_to_live();
+    return true;
+  }
 
   // Live mode: offers every event and table entry from now on to `live` too (nullptr: stop). Attach
   // before the runtime is built, so that it stamps real time in nanoseconds (see live_stream.hpp).
@@ -81,6 +92,7 @@ class Recorder {
     Recorder* r_;
   };
   std::uint32_t intern_string(std::string_view s);
+  [[gnu::noinline]] void offer_last_to_live();  // the event try_emit just stored
   std::uint32_t intern_location_cached(const std::source_location& loc) {
     const void* key = std::bit_cast<const void*>(loc);
     auto& slot = location_cache_[(reinterpret_cast<std::uintptr_t>(key) >> 4) & (location_cache_size - 1)];

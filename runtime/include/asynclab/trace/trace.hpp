@@ -59,6 +59,20 @@ class Trace {
     return e;
   }
 
+  // push without a call on its path: false, and nothing written, when the current chunk is full
+  // (push() then). A caller that tries this first keeps its arguments in registers.
+  [[gnu::always_inline]] bool try_push(const Event& e) {
+    if (size_ == capacity_) [[unlikely]]
+      return false;
+    pack(e, chunks_[size_ >> chunk_shift].get() + (size_ & (chunk_size - 1)) * packed_event_size);
+    ++size_;
+    return true;
+  }
+  // The last event pushed, as stored (stamps not converted).
+  Event back_stored() const {
+    const std::size_t i = size_ - 1;
+    return unpack(chunks_[i >> chunk_shift].get() + (i & (chunk_size - 1)) * packed_event_size);
+  }
   // Appends one event. Writes into the current chunk; a new chunk is allocated only when it is full.
   void push(const Event& e) {
     if (size_ == capacity_) [[unlikely]]

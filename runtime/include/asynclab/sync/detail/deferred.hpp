@@ -16,6 +16,9 @@
 // * Guarded is what a shared state inherits (besides detail::Resource): its SpinLock and, while a
 //   Guarded::Guard holds it, that holder's Deferred, so the state's own helpers (defer_wake, ...) and
 //   its trace helpers find it.
+// * A state whose OptionalSpinLock is off (made inside a single-threaded runtime) takes no lock and
+//   so defers nothing: under its Guard, defer_wake wakes and defer_drop drops at once, and records
+//   are never deferred — the order the operation produces, which deferring only reproduces.
 // * No allocation for up to `inline_actions` actions (every hot path: one wake, perhaps one drop);
 //   more (a close that wakes every waiting sender) spill into a vector.
 #include <cstddef>
@@ -141,6 +144,11 @@ class Guarded {
    public:
     template <class S>
     [[gnu::always_inline]] explicit Guard(S& s) : deferred_(&s, &S::record_deferred), state_(s) {
+      // A state that never locks (one thread only, see OptionalSpinLock) defers nothing either:
+      // with no lock to release first, its wakes, drops and records happen in place, in the order
+      // the operation makes them — the same order deferring keeps.
+      if (!state_.lock_.enabled()) [[likely]]
+        return;
       state_.lock_.lock();
       state_.deferred_ = &deferred_;
     }
@@ -150,14 +158,16 @@ class Guarded {
     // Takes the lock again after unlock() (to wait without holding it, then look again).
     void lock() noexcept {
       if (locked_) return;
+      locked_ = true;
+      if (!state_.lock_.enabled()) return;
       state_.lock_.lock();
       state_.deferred_ = &deferred_;
-      locked_ = true;
     }
     // Unlocks early; the deferred actions still run at the end of the scope.
     [[gnu::always_inline]] void unlock() noexcept {
       if (!locked_) return;
       locked_ = false;
+      if (!state_.lock_.enabled()) return;
       state_.deferred_ = nullptr;
       state_.lock_.unlock();
     }
@@ -173,9 +183,20 @@ class Guarded {
   ~Guarded() = default;
 
  public:
-  // Only under a Guard: take w out now, wake / drop it after the unlock.
-  void defer_wake(Waker& w) { deferred_->wake(w); }
-  void defer_drop(Waker& w) { deferred_->drop(w); }
+  // Only under a Guard: take w out now, wake / drop it after the unlock (at once when the state
+  // does not lock: see Guard).
+  void defer_wake(Waker& w) {
+    if (deferred_) {
+      deferred_->wake(w);
+    } else if (w) {
+      Waker now = std::move(w);
+      ::asynclab::detail::resource_wake(now);
+    }
+  }
+  void defer_drop(Waker& w) {
+    if (deferred_) deferred_->drop(w);
+    else w.reset();
+  }
   // Replaces a stored waker with w when it would wake another task (cloning w under the lock, as
   // the inline code did), the old one dropped after the unlock.
   void refresh_waker(Waker& slot, const Waker& w) {
@@ -194,7 +215,7 @@ class Guarded {
  private:
   [[gnu::noinline]] void replace_waker(Waker& slot, const Waker& w) {
     Waker old = std::exchange(slot, Waker(w));
-    deferred_->drop(old);
+    defer_drop(old);
   }
 
 
