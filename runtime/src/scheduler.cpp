@@ -240,15 +240,8 @@ void Scheduler::adopt(TaskHeader* task, std::string_view name, const std::source
   task->id = ++next_task_id_;
   live_.insert(task);
   if (!name.empty()) names_.emplace(task->id, std::string(name));
-  if (recorder_) [[unlikely]] {
-    if (name != last_site_name_ || loc.line() != last_site_line_ || loc.file_name() != last_site_file_) {
-      last_site_ = recorder_->intern_site(name, loc);
-      last_site_name_.assign(name);
-      last_site_line_ = loc.line();
-      last_site_file_ = loc.file_name();
-    }
-    emit(EventKind::task_spawned, task->id, running_id(), last_site_);
-  }
+  if (recorder_) [[unlikely]]
+    emit(EventKind::task_spawned, task->id, running_id(), spawn_site(name, loc));
   push_ready(task);
 }
 
@@ -384,6 +377,17 @@ void Scheduler::poll_task(TaskHeader* task) {
     push_ready(task);
   }
   running_ = nullptr;
+}
+
+std::uint32_t Scheduler::spawn_site(std::string_view name, const std::source_location& loc) {
+  // Spawns come in runs from one site (a loop): remember the last one rather than intern each time.
+  if (name != last_site_name_ || loc.line() != last_site_line_ || loc.file_name() != last_site_file_) {
+    last_site_ = recorder_->intern_site(name, loc);
+    last_site_name_.assign(name);
+    last_site_line_ = loc.line();
+    last_site_file_ = loc.file_name();
+  }
+  return last_site_;
 }
 
 void Scheduler::finish(TaskHeader* task) {

@@ -193,21 +193,11 @@ class ChromeWriter {
         case EventKind::runtime_stopped:
           instant(runtime_tid, t, "runtime stopped", "runtime", json{{"reason", stop_reason_name(e.flags)}});
           break;
-        case EventKind::resource_created:
-        case EventKind::resource_limits:
-        case EventKind::resource_dropped:
-        case EventKind::channel_send:
-        case EventKind::channel_recv:
-        case EventKind::channel_closed:
-        case EventKind::lock_waiting:
-        case EventKind::lock_acquired:
-        case EventKind::lock_released:
-        case EventKind::notified:
-          resource(e, t);
-          break;
         default:
-          // Waker clones and drops, the future tree and timers are in the JSON Lines export and the
+          // The resource events (trace::is_resource_event) are instants on the acting task's track. Waker
+          // clones and drops, the future tree and timers are in the JSON Lines export and the
           // visualizer; as Chrome events they would only bury the polls.
+          if (is_resource_event(e.kind)) resource(e, t);
           break;
       }
     }

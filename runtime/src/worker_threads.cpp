@@ -399,15 +399,7 @@ void Scheduler::adopt_threaded(TaskHeader* task, std::string_view name, const st
       names_.emplace(task->id, std::string(name));
       named_tasks_.store(true, std::memory_order_relaxed);
     }
-    if (recorder_) {
-      if (name != last_site_name_ || loc.line() != last_site_line_ || loc.file_name() != last_site_file_) {
-        last_site_ = recorder_->intern_site(name, loc);
-        last_site_name_.assign(name);
-        last_site_line_ = loc.line();
-        last_site_file_ = loc.file_name();
-      }
-      emit(EventKind::task_spawned, task->id, running_id(), last_site_);
-    }
+    if (recorder_) emit(EventKind::task_spawned, task->id, running_id(), spawn_site(name, loc));  // under tasks_lock_
   } else {
     file();
   }

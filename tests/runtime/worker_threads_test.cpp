@@ -376,17 +376,17 @@ TEST_CASE("worker threads: dropping a JoinSet while its tasks run aborts them", 
   {
     auto rt = threaded(4);
     left = rt.block_on([&]() -> Task<std::size_t> {
-    std::size_t before;
-    {
-      JoinSet<std::uint64_t> set;
-      for (int i = 0; i < 300; ++i) {
-        auto spin = [d = std::make_shared<Drop>(&dropped)]() -> Task<std::uint64_t> { co_return co_await yielder(1'000'000); };
-        set.spawn(std::move(spin));
-      }
-      before = set.len();
-      co_await yield_now();
-    }  // dropped here, its tasks mid-run on other workers
-    co_return before;
+      std::size_t before;
+      {
+        JoinSet<std::uint64_t> set;
+        for (int i = 0; i < 300; ++i) {
+          auto spin = [d = std::make_shared<Drop>(&dropped)]() -> Task<std::uint64_t> { co_return co_await yielder(1'000'000); };
+          set.spawn(std::move(spin));
+        }
+        before = set.len();
+        co_await yield_now();
+      }  // dropped here, its tasks mid-run on other workers
+      co_return before;
     });
   }  // the runtime drops whatever the workers had not reached yet
   CHECK(left == 300);

@@ -346,6 +346,8 @@ class Scheduler {
   };
 
   void adopt(TaskHeader* task, std::string_view name, const std::source_location& loc);
+  // The recorder's site id for a spawn here (traced only; on worker threads under tasks_lock_).
+  std::uint32_t spawn_site(std::string_view name, const std::source_location& loc);
   [[gnu::noinline]] void record_wake(TaskHeader* task, bool by_ref, bool self);
 
   // --- worker threads (src/worker_threads.cpp) ---

@@ -3,7 +3,9 @@
 //
 // * Chrome trace-event JSON (opens in Perfetto and chrome://tracing): one track per task named after
 //   it, polls as complete ("X") slices coloured by result, wakes as flow arrows from the waking poll
-//   to the woken task's next poll, lints and marks as instant events. In virtual time many events
+//   to the woken task's next poll; lints, marks and the resource events (channel sends and
+//   receives, lock waits and hand-overs, resources made and dropped) as instant events on the
+//   acting task's track, with the resource's name and kind in their args. In virtual time many events
 //   share one instant; the export spreads them by a nanosecond each so slices keep their order and
 //   a visible width.
 // * JSON Lines: one JSON object per event, with names and locations resolved — for grep, jq and
