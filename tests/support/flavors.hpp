@@ -14,7 +14,11 @@
 //   seed) build, so a test's current-thread run is the one it had before it was parametrized.
 // * multi_thread(n) runs in real time: no test may sleep for real, so `flavor.timer(d)` gives d on
 //   the current-thread flavor and zero (a timer already due when it is armed) on worker threads.
-//   Use it only where a due-at-once timer keeps the test's meaning.
+//   Use it only where a due-at-once timer keeps the test's meaning: a timeout or select whose
+//   timer is already due is Ready without suspending, so a loop that awaits only such futures never
+//   yields, and a task it spawned may wait in its worker's LIFO slot for ever.
+// * exploring(seed) is harness.hpp's exploring(seed) on current_thread; on worker threads the
+//   threads reorder the tasks, so a loop over seeds simply runs the test that many times.
 // * The flavor's name goes into the test output (INFO), so a failure says which flavor failed.
 // * On worker threads Catch2's assertion macros must not run inside tasks (they are not
 //   thread-safe), and what tasks share must be atomic or handed over through the runtime (a
