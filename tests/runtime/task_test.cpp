@@ -1,5 +1,8 @@
 // Task<T>: lazy, poll-driven, cancelled by drop, exceptions at the co_await
 // (runtime/include/asynclab/task.hpp).
+// Flavors (support/flavors.hpp): laziness, exceptions at the co_await, a Task's lifetime and moves run
+// on current_thread and on multi_thread(2) and (4); the tests that read the trace's polls and wakes,
+// and those that poll by hand outside a runtime, run on current_thread only (or on none).
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -8,6 +11,7 @@
 
 #include "asynclab/asynclab.hpp"
 #include "support/counted.hpp"
+#include "support/flavors.hpp"
 #include "support/futures.hpp"
 #include "support/harness.hpp"
 #include "support/trace_query.hpp"
@@ -85,10 +89,11 @@ Task<int> holds_counted_and_returns(int v) {
 }  // namespace
 
 TEST_CASE("a Task does nothing until it is awaited", "[task]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   int effects = 0;
   int after_create = -1;
   int value = 0;
-  auto rt = virtual_runtime();
+  auto rt = flavor.runtime();
   rt.block_on([&]() -> Task<void> {
     Task<int> t = bump(effects);
     after_create = effects;
@@ -176,9 +181,10 @@ TEST_CASE("a pending leaf three awaits deep makes the task Pending and is re-pol
 }
 
 TEST_CASE("an exception thrown in a nested Task is caught at the parent's co_await", "[task]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   std::string caught;
   int after = 0;
-  auto rt = virtual_runtime();
+  auto rt = flavor.runtime();
 
   SECTION("thrown on the first poll") {
     rt.block_on([&]() -> Task<void> {
@@ -206,27 +212,30 @@ TEST_CASE("an exception thrown in a nested Task is caught at the parent's co_awa
 }
 
 TEST_CASE("dropping a suspended Task destroys its frame: its locals are destroyed exactly once", "[task]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   counted::reset();
   int alive_while_suspended = -1;
-  auto rt = virtual_runtime();
+  bool ready = true;
+  auto rt = flavor.runtime();
   rt.block_on([&]() -> Task<void> {
     {
       Task<void> t = holds_counted_while_parked();
-      bool ready = co_await poll_once(t);
-      CHECK_FALSE(ready);
+      ready = co_await poll_once(t);
       alive_while_suspended = counted::alive();
     }
     co_return;
   });
+  CHECK_FALSE(ready);
   CHECK(alive_while_suspended == 1);
   CHECK(counted::default_constructions == 1);
   CHECK(counted::destructions == 1);
 }
 
 TEST_CASE("a completed Task's locals are destroyed exactly once and its value is moved out", "[task]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   counted::reset();
   int value = 0;
-  auto rt = virtual_runtime();
+  auto rt = flavor.runtime();
   rt.block_on([&]() -> Task<void> { value = co_await holds_counted_and_returns(11); });
   CHECK(value == 11);
   CHECK(counted::default_constructions == 1);
@@ -235,9 +244,10 @@ TEST_CASE("a completed Task's locals are destroyed exactly once and its value is
 }
 
 TEST_CASE("moving a Task moves the handle, not the frame: the body runs once", "[task]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   int effects = 0;
   int value = 0;
-  auto rt = virtual_runtime();
+  auto rt = flavor.runtime();
   rt.block_on([&]() -> Task<void> {
     Task<int> a = bump(effects);
     Task<int> b = std::move(a);

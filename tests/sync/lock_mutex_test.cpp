@@ -1,5 +1,9 @@
 // sync::Mutex (runtime/include/asynclab/sync/mutex.hpp): Tokio's fair async mutex — FIFO hand-off,
 // RAII guards, mutual exclusion across awaits, cancel-safe lock futures, and its trace.
+// Flavors (support/flavors.hpp): mutual exclusion across awaits and the guard's RAII run on
+// current_thread and on multi_thread(2) and (4) (timers already due there); FIFO order as one thread
+// queues the requests, hand-off at virtual instants, the trace and the deadlock report run on
+// current_thread only (tests/sync/threaded_sync_test.cpp drives the Mutex from several threads).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -12,6 +16,7 @@
 
 #include "asynclab/asynclab.hpp"
 #include "support/counted.hpp"
+#include "support/flavors.hpp"
 #include "support/harness.hpp"
 #include "support/trace_query.hpp"
 
@@ -76,13 +81,14 @@ TEST_CASE("Mutex hands the lock to its waiters in the order they asked, under ev
 
 TEST_CASE("a critical section spanning awaits never interleaves with another, under every explored schedule",
           "[mutex]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);  // the counters below are only touched under the lock
   for (std::uint64_t seed = 1; seed <= 50; ++seed) {
     CAPTURE(seed);
     sync::Mutex<int> m(0, "counter");
     int inside = 0;
     int max_inside = 0;
     int lost_updates = 0;
-    auto rt = exploring(seed);
+    auto rt = flavor.exploring(seed);
     rt.block_on([&]() -> Task<void> {
       std::vector<JoinHandle<void>> workers;
       for (int i = 0; i < 6; ++i) {
@@ -92,7 +98,7 @@ TEST_CASE("a critical section spanning awaits never interleaves with another, un
             max_inside = std::max(max_inside, ++inside);
             const int before = *g;
             co_await yield_now();
-            if (i % 2) co_await sleep(1ms);
+            if (i % 2) co_await sleep(flavor.timer(1ms));
             if (*g != before) ++lost_updates;  // someone else wrote while we held the lock
             *g = before + 1;
             --inside;
@@ -110,27 +116,37 @@ TEST_CASE("a critical section spanning awaits never interleaves with another, un
 }
 
 TEST_CASE("a MutexGuard unlocks when dropped, once, and moving it moves the lock, not the value", "[mutex]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   counted::reset();
   {
     sync::Mutex<counted> m(counted{}, "guarded");
     const int moves_before = counted::move_constructions;
     CHECK(counted::alive() == 1);
-    auto rt = virtual_runtime();
+    // Read inside the runtime, checked after it (Catch2's macros stay off the worker threads).
+    int id_through_guard = -1, id_through_moved = -1;
+    bool locked_while_held = false, locked_after_move = false, locked_across_await = false, free_after = false;
+    auto rt = flavor.runtime();
     rt.block_on([&]() -> Task<void> {
       auto g = co_await m.lock();
-      CHECK(g->id == 0);
-      CHECK_FALSE(m.try_lock());
+      id_through_guard = g->id;
+      locked_while_held = !m.try_lock();
       {
         auto moved = std::move(g);  // the lock goes with the guard
-        CHECK((*moved).id == 0);
-        CHECK_FALSE(m.try_lock());
+        id_through_moved = (*moved).id;
+        locked_after_move = !m.try_lock();
         co_await yield_now();
-        CHECK_FALSE(m.try_lock());
+        locked_across_await = !m.try_lock();
       }
       // `moved` is gone: unlocked; the moved-from `g` unlocks nothing when it goes.
       auto again = m.try_lock();
-      CHECK(again.has_value());
+      free_after = again.has_value();
     });
+    CHECK(id_through_guard == 0);
+    CHECK(locked_while_held);
+    CHECK(id_through_moved == 0);
+    CHECK(locked_after_move);
+    CHECK(locked_across_await);
+    CHECK(free_after);
     CHECK(counted::move_constructions == moves_before);
     CHECK(counted::copy_constructions == 0);
     CHECK(counted::alive() == 1);  // the value lives in the Mutex, untouched by guards

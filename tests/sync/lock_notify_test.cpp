@@ -1,5 +1,9 @@
 // sync::Notify (runtime/include/asynclab/sync/notify.hpp): Tokio's Notify — one stored permit at most,
 // notify_waiters wakes only current waiters, registration at first poll, cancel safety, trace.
+// Flavors (support/flavors.hpp): registration at the first poll, notify_waiters and a Notified made
+// before it, enable, and the permit kept from a dropped Notified run on current_thread and on
+// multi_thread(2) and (4) (timers already due there); the tests whose log holds virtual instants or
+// that need one thread's order of waiters, and the trace's, run on current_thread only.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -9,6 +13,7 @@
 #include <vector>
 
 #include "asynclab/asynclab.hpp"
+#include "support/flavors.hpp"
 #include "support/futures.hpp"
 #include "support/harness.hpp"
 #include "support/trace_query.hpp"
@@ -100,9 +105,10 @@ TEST_CASE("notify_one wakes the task that has waited longest", "[notify]") {
 }
 
 TEST_CASE("a Notified becomes a waiter at its first poll, not when it is created", "[notify]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   sync::Notify n("registration");
   Log log;
-  auto rt = virtual_runtime();
+  auto rt = flavor.runtime();
   rt.block_on([&]() -> Task<void> {
     auto created_first = n.notified();
     auto polled_first = n.notified();
@@ -118,9 +124,10 @@ TEST_CASE("a Notified becomes a waiter at its first poll, not when it is created
 }
 
 TEST_CASE("a Notified created before notify_waiters completes even when first polled after it", "[notify]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   sync::Notify n("since creation");
   Log log;
-  auto rt = virtual_runtime();
+  auto rt = flavor.runtime();
   rt.block_on([&]() -> Task<void> {
     auto before = n.notified();
     n.notify_waiters();
@@ -134,16 +141,17 @@ TEST_CASE("a Notified created before notify_waiters completes even when first po
 }
 
 TEST_CASE("enable registers a Notified without polling it, so notify_one can pick it", "[notify]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   sync::Notify n("enabled");
   Log log;
-  auto rt = virtual_runtime();
+  auto rt = flavor.runtime();
   rt.block_on([&]() -> Task<void> {
     auto f = n.notified();
     log.push_back(f.enable() ? "notified" : "registered");
     n.notify_one();  // goes to `f`: no permit is stored
     log.push_back(f.enable() ? "notified" : "registered");
     co_await f;
-    auto other = co_await timeout(1ms, n.notified());
+    auto other = co_await timeout(flavor.timer(1ms), n.notified());
     log.push_back(other ? "a permit was stored" : "no permit was stored");
   });
   CHECK(log == Log{"registered", "notified", "no permit was stored"});
@@ -208,16 +216,17 @@ TEST_CASE("a notify_one given to a waiter dropped before its next poll passes on
 
 TEST_CASE("a notify_one received by a Notified dropped unpolled is stored as the permit when nobody else waits",
           "[notify][cancel-safety]") {
+  ASYNCLAB_EACH_FLAVOR(flavor);
   sync::Notify n("stored");
   Log log;
-  auto rt = virtual_runtime();
+  auto rt = flavor.runtime();
   rt.block_on([&]() -> Task<void> {
     {
       auto f = n.notified();
       (void)co_await poll_once(f);  // now a waiter
       n.notify_one();               // given to `f` ...
     }                               // ... which is dropped before it sees it
-    auto r = co_await timeout(1ms, n.notified());
+    auto r = co_await timeout(flavor.timer(1ms), n.notified());
     log.push_back(r ? "the permit was kept" : "the notification was lost");
   });
   CHECK(log == Log{"the permit was kept"});
