@@ -141,22 +141,25 @@ TEST_CASE("net: a listener on 127.0.0.1 port 0 and a stream echo a message", "[n
 // No timeout here, on purpose: with no timer armed, the idle runtime must wait in epoll_wait without
 // a deadline (the path a bounded test never takes), for the socket and for the blocking pool's
 // eventfd. A hang would be stopped by ctest's time limit.
+// One echo over loopback, then one blocking job: what the client got back and what the job returned.
+Task<std::pair<std::string, int>> echo_then_blocking_job(std::string message) {
+  auto binding = bind_ephemeral();
+  TcpListener l = co_await binding;
+  const SocketAddr addr = must(l.local_addr(), "local_addr");
+  auto server = echo_server(&l, 1, nullptr);
+  auto handle = spawn(std::move(server), "server");
+  auto client = echo_client(addr, std::move(message), nullptr);
+  std::string got = co_await client;
+  (void)co_await handle;
+  auto job = spawn_blocking([] { return 7; });
+  auto r = co_await job;
+  co_return std::pair{got, r ? *r : -1};
+}
+
 TEST_CASE("net: with no timer armed, an idle runtime waits for sockets and blocking jobs in epoll_wait", "[net]") {
   trace::Recorder rec;
   auto rt = real_runtime(rec);
-  auto both = rt.block_on([]() -> Task<std::pair<std::string, int>> {
-    auto binding = bind_ephemeral();
-    TcpListener l = co_await binding;
-    const SocketAddr addr = must(l.local_addr(), "local_addr");
-    auto server = echo_server(&l, 1, nullptr);
-    auto handle = spawn(std::move(server), "server");
-    auto client = echo_client(addr, "no timers", nullptr);
-    std::string got = co_await client;
-    (void)co_await handle;
-    auto job = spawn_blocking([] { return 7; });
-    auto r = co_await job;
-    co_return std::pair{got, r ? *r : -1};
-  }());
+  auto both = rt.block_on(echo_then_blocking_job("no timers"));
   CHECK(both.first == "no timers");
   CHECK(both.second == 7);
   TraceQuery q(rec.trace());
@@ -226,19 +229,7 @@ TEST_CASE("net: on 2 and 4 worker threads, 300 connections at once are all serve
 TEST_CASE("net: on worker threads, an idle runtime with no timer waits in the reactor for sockets", "[net][workers]") {
   trace::Recorder rec;
   auto rt = Runtime::builder().multi_thread(2).trace(rec).build();
-  auto both = rt.block_on([]() -> Task<std::pair<std::string, int>> {
-    auto binding = bind_ephemeral();
-    TcpListener l = co_await binding;
-    const SocketAddr addr = must(l.local_addr(), "local_addr");
-    auto server = echo_server(&l, 1, nullptr);
-    auto handle = spawn(std::move(server), "server");
-    auto client = echo_client(addr, "no timers, two workers", nullptr);
-    std::string got = co_await client;
-    (void)co_await handle;
-    auto job = spawn_blocking([] { return 7; });
-    auto r = co_await job;
-    co_return std::pair{got, r ? *r : -1};
-  }());
+  auto both = rt.block_on(echo_then_blocking_job("no timers, two workers"));
   CHECK(both.first == "no timers, two workers");
   CHECK(both.second == 7);
   TraceQuery q(rec.trace());
