@@ -88,6 +88,11 @@ class DisplayClock {
 double micros(std::uint64_t ns) { return static_cast<double>(ns) / 1000.0; }
 
 constexpr int pid = 1;
+// The events a Chrome viewer has no picture for (waker clones and drops, the future tree, timers,
+// pins, steals, blocking jobs, requests, the deadlock report, wakes with no poll after them) go to a
+// second process, one track per task as in the first: Perfetto shows it as a group of its own that
+// can stay folded, so they never bury the polls, and the importer gets every event back.
+constexpr int details_pid = 2;
 constexpr std::uint32_t runtime_tid = 0;  // the "runtime / timers" track
 
 class ChromeWriter {
@@ -111,6 +116,7 @@ class ChromeWriter {
     for (std::size_t i = 0; i < trace_.size(); ++i) {
       const Event& e = trace_[i];
       tids_.insert(e.task);
+      if (e.worker != 0) multi_worker_ = true;
       if (e.kind == EventKind::runtime_started) {
         virtual_time_ = (e.flags & 1) != 0;
         seed_ = join64(e.a, e.b);
@@ -132,6 +138,10 @@ class ChromeWriter {
   void metadata() {
     std::string process = virtual_time_ ? fmt::format("asynclab (virtual time, seed {})", seed_) : "asynclab (real time)";
     emit(json{{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"tid", runtime_tid}, {"args", {{"name", process}}}});
+    emit(json{{"ph", "M"}, {"name", "process_name"}, {"pid", details_pid}, {"tid", runtime_tid},
+              {"args", {{"name", "asynclab details (future tree, wakers, timers, workers)"}}}});
+    emit(json{{"ph", "M"}, {"name", "process_sort_index"}, {"pid", details_pid}, {"tid", runtime_tid},
+              {"args", {{"sort_index", 1}}}});
     for (std::uint32_t tid : tids_) {
       std::string name;
       if (tid == runtime_tid) {
@@ -140,8 +150,10 @@ class ChromeWriter {
         name = trace_.task_name(tid);
         if (name != "task " + std::to_string(tid)) name += fmt::format(" (task {})", tid);
       }
-      emit(json{{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", tid}, {"args", {{"name", name}}}});
-      emit(json{{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", pid}, {"tid", tid}, {"args", {{"sort_index", tid}}}});
+      for (int p : {pid, details_pid}) {
+        emit(json{{"ph", "M"}, {"name", "thread_name"}, {"pid", p}, {"tid", tid}, {"args", {{"name", name}}}});
+        emit(json{{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", p}, {"tid", tid}, {"args", {{"sort_index", tid}}}});
+      }
     }
   }
 
@@ -151,10 +163,13 @@ class ChromeWriter {
     for (std::size_t i = 0; i < trace_.size(); ++i) {
       const Event& e = trace_[i];
       const std::uint64_t t = clock.next(e.time_ns);
+      worker_ = e.worker;
       switch (e.kind) {
         case EventKind::runtime_started:
+          // The flavor and the worker count, which the worker field of this event carries (workers - 1).
           instant(runtime_tid, t, "runtime started", "runtime",
-                  json{{"virtual_time", (e.flags & 1) != 0}, {"seed", join64(e.a, e.b)}});
+                  json{{"virtual_time", (e.flags & 1) != 0}, {"seed", join64(e.a, e.b)},
+                       {"flavor", e.flags >> 1}, {"workers", e.worker + 1}});
           break;
         case EventKind::task_spawned: {
           const SpawnSite& site = trace_.site(e.b);
@@ -163,7 +178,7 @@ class ChromeWriter {
           break;
         }
         case EventKind::poll_begin:
-          open_[e.task] = OpenPoll{t, i};
+          open_[e.task] = OpenPoll{t, i, e.worker};
           break;
         case EventKind::poll_end:
           close_poll(e.task, t, poll_result_name(e.flags), trace_.describe_location(e.b),
@@ -194,10 +209,12 @@ class ChromeWriter {
           instant(runtime_tid, t, "runtime stopped", "runtime", json{{"reason", stop_reason_name(e.flags)}});
           break;
         default:
-          // The resource events (trace::is_resource_event) are instants on the acting task's track. Waker
-          // clones and drops, the future tree and timers are in the JSON Lines export and the
-          // visualizer; as Chrome events they would only bury the polls.
-          if (is_resource_event(e.kind)) resource(e, t);
+          // The resource events (trace::is_resource_event) are instants on the acting task's track;
+          // everything else goes to the details process.
+          if (is_resource_event(e.kind))
+            resource(e, t);
+          else
+            detail(e, t);
           break;
       }
     }
@@ -214,9 +231,11 @@ class ChromeWriter {
     if (it == open_.end()) return;  // a poll_end without its begin: nothing to draw
     const OpenPoll poll = it->second;
     open_.erase(it);
+    json args{{"result", result}, {"parked_at", parked_at}};
+    if (multi_worker_) args["worker"] = poll.worker;
     emit(json{{"ph", "X"}, {"name", trace_.task_name(task)}, {"cat", "poll"}, {"pid", pid}, {"tid", task},
               {"ts", micros(poll.begin)}, {"dur", micros(end - poll.begin)}, {"cname", colour},
-              {"args", {{"result", result}, {"parked_at", parked_at}}}});
+              {"args", std::move(args)}});
     // Flow arrows end on this poll: listed after its slice, at its start, bound to it ("bp":"e").
     auto flows = flows_into_.find(poll.index);
     if (flows == flows_into_.end()) return;
@@ -227,7 +246,7 @@ class ChromeWriter {
   }
 
   void wake(std::size_t i, const Event& e, std::uint64_t t) {
-    if (!has_flow_[i]) return;  // the woken task was never polled again: no arrow to draw
+    if (!has_flow_[i]) return detail(e, t);  // the woken task was never polled again: no arrow to draw
     const std::uint32_t waker = e.a;  // 0: the runtime or a timer
     // A flow starts from the slice enclosing it. A wake from inside a poll has that poll; a wake
     // from the timer driver, or from a task finishing (its join waker fires after its last poll),
@@ -238,13 +257,23 @@ class ChromeWriter {
       emit(json{{"ph", "X"}, {"name", name}, {"cat", "wake"}, {"pid", pid}, {"tid", waker}, {"ts", micros(t)},
                 {"dur", micros(1)}, {"args", {{"wakes", trace_.task_name(e.task)}}}});
     }
+    json args{{"woken", trace_.task_name(e.task)},
+              {"source", wake_source_name(static_cast<WakeSource>(e.flags & wake_flag::source_mask))},
+              {"self", (e.flags & wake_flag::self) != 0},
+              {"by_ref", (e.flags & wake_flag::by_ref) != 0}};
+    if (multi_worker_) args["worker"] = e.worker;
     emit(json{{"ph", "s"}, {"name", "wake"}, {"cat", "wake"}, {"id", i + 1}, {"pid", pid}, {"tid", waker},
-              {"ts", micros(t)},
-              {"args",
-               {{"woken", trace_.task_name(e.task)},
-                {"source", wake_source_name(static_cast<WakeSource>(e.flags & wake_flag::source_mask))},
-                {"self", (e.flags & wake_flag::self) != 0},
-                {"by_ref", (e.flags & wake_flag::by_ref) != 0}}}});
+              {"ts", micros(t)}, {"args", std::move(args)}});
+  }
+
+  // Any other event, whole, on its task's track in the details process: its kind by name, `a`, `b`
+  // and the flags as numbers, and `b` as text where it names a string (a request's url).
+  void detail(const Event& e, std::uint64_t t) {
+    json args{{"event", kind_name(e.kind)}, {"a", e.a}, {"b", e.b}, {"flags", e.flags}};
+    if (e.kind == EventKind::request_begin) args["text"] = trace_.string(e.b);
+    if (multi_worker_) args["worker"] = e.worker;
+    emit(json{{"ph", "i"}, {"s", "t"}, {"name", kind_name(e.kind)}, {"cat", "detail"}, {"pid", details_pid},
+              {"tid", e.task}, {"ts", micros(t)}, {"args", std::move(args)}});
   }
 
   // Channels, locks and notifies: an instant on the acting task's track ("channel_send jobs"). The
@@ -263,6 +292,7 @@ class ChromeWriter {
   }
 
   void instant(std::uint32_t tid, std::uint64_t t, std::string name, std::string_view cat, json args) {
+    if (multi_worker_) args["worker"] = worker_;
     emit(json{{"ph", "i"}, {"s", "t"}, {"name", std::move(name)}, {"cat", cat}, {"pid", pid}, {"tid", tid},
               {"ts", micros(t)}, {"args", std::move(args)}});
   }
@@ -276,12 +306,15 @@ class ChromeWriter {
   struct OpenPoll {
     std::uint64_t begin;  // display time
     std::size_t index;    // the poll_begin event
+    std::uint8_t worker;  // the worker that polled
   };
 
   const Trace& trace_;
   std::ostream& out_;
   bool first_ = true;
   bool virtual_time_ = false;
+  bool multi_worker_ = false;  // some event is on a worker other than 0: every event says its worker
+  std::uint8_t worker_ = 0;    // the worker of the event being written
   std::uint64_t seed_ = 0;
   std::set<std::uint32_t> tids_;
   std::vector<bool> has_flow_;                                          // per event: a wake with both ends

@@ -41,10 +41,38 @@ TEST_CASE("the Chrome export is a trace-event JSON object with nanosecond displa
   REQUIRE(doc.at("traceEvents").is_array());
   for (const json& e : doc["traceEvents"]) {
     REQUIRE(e.contains("ph"));
-    CHECK(e.at("pid") == 1);
     REQUIRE(e.contains("tid"));
     if (e["ph"] != "M") CHECK(e.at("ts").is_number());
+    // Process 1 draws the tasks; process 2 holds the details, as instants only.
+    CHECK((e.at("pid") == 1 || e.at("pid") == 2));
+    if (e["pid"] == 2 && e["ph"] != "M") {
+      CHECK(e["ph"] == "i");
+      CHECK(e["cat"] == "detail");
+    }
   }
+}
+
+TEST_CASE("the Chrome export carries every event it does not draw, whole, in a details process", "[trace][export]") {
+  const trace::Trace t = record_program();
+  const json doc = chrome_of(t);
+  std::map<std::string, std::size_t> details;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["pid"] != 2 || e["ph"] != "i") continue;
+    const json& args = e["args"];
+    REQUIRE(args.contains("event"));
+    CHECK(args["event"] == e["name"]);
+    CHECK((args.contains("a") && args.contains("b") && args.contains("flags")));
+    ++details[args["event"].get<std::string>()];
+  }
+  for (EventKind k : {EventKind::waker_cloned, EventKind::waker_dropped, EventKind::future_created,
+                      EventKind::future_polled, EventKind::future_dropped, EventKind::timer_armed,
+                      EventKind::timer_fired}) {
+    INFO(trace::kind_name(k));
+    CHECK(details[std::string(trace::kind_name(k))] == count_kind(t, k));
+  }
+  CHECK(details[std::string(trace::kind_name(EventKind::waker_cloned))] > 0);
+  CHECK(details[std::string(trace::kind_name(EventKind::future_created))] > 0);
+  CHECK(details[std::string(trace::kind_name(EventKind::timer_armed))] > 0);
 }
 
 TEST_CASE("the Chrome export names one track per task after the task", "[trace][export]") {
@@ -52,7 +80,8 @@ TEST_CASE("the Chrome export names one track per task after the task", "[trace][
   const json doc = chrome_of(t);
   std::map<std::uint32_t, std::string> thread_names;
   for (const json& e : doc["traceEvents"])
-    if (e["ph"] == "M" && e["name"] == "thread_name") thread_names[e["tid"].get<std::uint32_t>()] = e["args"]["name"];
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == 1)
+      thread_names[e["tid"].get<std::uint32_t>()] = e["args"]["name"];
 
   CHECK(thread_names.at(0) == "runtime / timers");
   std::size_t tasks = 0;

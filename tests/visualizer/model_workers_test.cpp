@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,9 @@
 
 #include "asynclab/asynclab.hpp"
 #include "asynclab/sim/block_for.hpp"
+#include "asynclab/trace/export.hpp"
 #include "asynclab/trace/file.hpp"
+#include "model/chrome_import.hpp"
 #include "model/describe.hpp"
 #include "model/session.hpp"
 #include "model/timeline_layout.hpp"
@@ -230,6 +233,46 @@ TEST_CASE("the worker count survives an .altrace round trip, even for workers th
   CHECK(session.index().run().workers == 4);
   CHECK(std::count_if(session.lanes().begin(), session.lanes().end(),
                       [](const Lane& l) { return l.kind == LaneKind::worker; }) == 4);
+}
+
+TEST_CASE("a multi-worker trace survives a Chrome round trip: flavor, worker count, each event's worker, steals",
+          "[vis][workers][load]") {
+  const trace::Trace original = busy_workers_trace(3);
+  std::ostringstream chrome;
+  trace::write_chrome_json(original, chrome);
+  auto back = import_chrome_json(chrome.str());
+  INFO((back ? std::string() : back.error()));
+  REQUIRE(back.has_value());
+  REQUIRE(back->size() == original.size());
+  std::size_t steals = 0, off_worker_0 = 0;
+  for (std::size_t i = 0; i < original.size(); ++i) {
+    const trace::Event want = original[i], got = (*back)[i];
+    CAPTURE(i, trace::kind_name(want.kind));
+    CHECK(got.kind == want.kind);
+    CHECK(got.worker == want.worker);
+    CHECK(got.flags == want.flags);
+    CHECK(got.task == want.task);
+    CHECK(got.a == want.a);
+    CHECK(got.time_ns == want.time_ns);
+    if (want.kind == EventKind::task_stolen) ++steals;
+    if (want.worker != 0 && want.kind != EventKind::runtime_started) ++off_worker_0;
+  }
+  CHECK(steals > 0);
+  CHECK(off_worker_0 > 0);
+  // And so the imported trace opens as the original does: three worker lanes, the same world state.
+  const TraceIndex before(original), after(*back);
+  CHECK(after.run().workers == 3);
+  WorldState s_before = initial_state(before), s_after = initial_state(after);
+  std::size_t busy_moments = 0;
+  while (s_before.cursor < original.size()) {
+    apply(before, s_before);
+    apply(after, s_after);
+    CAPTURE(s_before.cursor);
+    REQUIRE(s_after.workers == s_before.workers);
+    if (std::any_of(s_before.workers.begin(), s_before.workers.end(), [](const WorkerNow& w) { return !w.local.empty(); }))
+      ++busy_moments;
+  }
+  CHECK(busy_moments > 0);
 }
 
 TEST_CASE("a multi-worker trace's state has each worker's local queue, the inject queue and its polls",

@@ -140,6 +140,33 @@ std::optional<trace::PollResult> poll_result_named(std::string_view name) {
   return std::nullopt;
 }
 
+// The kinds our export writes whole as a "detail" instant (runtime/src/trace_export.cpp): everything
+// that is neither drawn as a slice, flow or named instant nor a resource event.
+std::optional<EventKind> detail_event_named(std::string_view name) {
+  for (std::uint8_t k = 1; trace::is_valid_kind(k); ++k) {
+    const auto kind = static_cast<EventKind>(k);
+    switch (kind) {
+      case EventKind::runtime_started:
+      case EventKind::task_spawned:
+      case EventKind::poll_begin:
+      case EventKind::poll_end:
+      case EventKind::task_completed:
+      case EventKind::clock_advanced:
+      case EventKind::lint:
+      case EventKind::mark:
+      case EventKind::runtime_stopped:
+        continue;
+      default:
+        if (!trace::is_resource_event(kind) && trace::kind_name(kind) == name) return kind;
+    }
+  }
+  return std::nullopt;
+}
+
+std::uint8_t worker_field(const json& args) {
+  return static_cast<std::uint8_t>(std::min<std::uint64_t>(unsigned_field(args, "worker").value_or(0), UINT8_MAX));
+}
+
 // Only the resource kinds: an instant of cat "resource" may not claim to be a poll or a spawn.
 std::optional<EventKind> resource_event_named(std::string_view name) {
   for (int k = 1; k < static_cast<int>(EventKind::kind_count_); ++k) {
@@ -218,7 +245,8 @@ struct Pending {
   std::uint8_t sub = 0;  // a zero-length poll's begin (0) before its end (1)
   Event event{};
   std::uint64_t clock_to_ns = 0;  // clock_advanced: the recorded new time
-  std::string text;               // mark: the label. task_spawned: the task's name. resource_created: its name
+  std::string text;               // mark: the label. task_spawned: the task's name. resource_created: its name.
+                                  // request_begin: the url
   std::string location;           // task_spawned, lint: "file:line". poll_end: where it parked
 };
 
@@ -230,6 +258,7 @@ struct Slice {
   std::size_t seq = 0;
   trace::PollResult result = trace::PollResult::pending;
   std::string parked_at;
+  std::uint8_t worker = 0;
 };
 
 struct FlowEnd {
@@ -301,7 +330,8 @@ class Importer {
       if (ph == "X") {
         complete_slice(e, i, t);
       } else if (ph == "B") {
-        open_slices_[task_of(e)].push_back(Slice{task_of(e), t, 0, false, i, trace::PollResult::pending, {}});
+        open_slices_[task_of(e)].push_back(
+            Slice{task_of(e), t, 0, false, i, trace::PollResult::pending, {}, worker_field(args_of(e))});
       } else if (ph == "E") {
         end_slice(e, t);
       } else if (ph == "i" || ph == "I") {
@@ -319,7 +349,7 @@ class Importer {
     // Our exporter gives wakes from outside any poll a 1 ns slice of their own to start an arrow.
     if (ours_ && string_field(e, "cat") == "wake") return;
     const json& args = args_of(e);
-    Slice s{task_of(e), t, t, true, seq, trace::PollResult::pending, string_field(args, "parked_at")};
+    Slice s{task_of(e), t, t, true, seq, trace::PollResult::pending, string_field(args, "parked_at"), worker_field(args)};
     if (const json* dur = field(e, "dur"); dur && dur->is_number()) s.end_ns = t + to_ns(dur->get<double>());
     const std::string result = string_field(args, "result");
     if (result == "unfinished") s.finished = false;  // our export's way of drawing a poll cut off by the end
@@ -343,11 +373,16 @@ class Importer {
     const std::string scope = string_field(e, "s");
     const std::uint32_t task = scope == "g" || scope == "p" ? 0 : task_of(e);
     Pending p = pending(t, seq, task);
+    if (ours_) p.event.worker = worker_field(args);
     if (ours_ && cat == "runtime" && field(args, "virtual_time")) {
       virtual_time_ = bool_field(args, "virtual_time");
       const std::uint64_t seed = unsigned_field(args, "seed").value_or(0);
       p.event.kind = EventKind::runtime_started;
-      p.event.flags = virtual_time_ ? 1 : 0;
+      // Exports before the flavor was written have neither field: current_thread, one worker.
+      const std::uint64_t flavor = std::min<std::uint64_t>(unsigned_field(args, "flavor").value_or(0), 0x7f);
+      const std::uint64_t workers = std::clamp<std::uint64_t>(unsigned_field(args, "workers").value_or(1), 1, 256);
+      p.event.flags = static_cast<std::uint16_t>((virtual_time_ ? 1 : 0) | (flavor << 1));
+      p.event.worker = static_cast<std::uint8_t>(workers - 1);
       p.event.a = static_cast<std::uint32_t>(seed);
       p.event.b = static_cast<std::uint32_t>(seed >> 32);
     } else if (auto reason = stop_reason_named(string_field(args, "reason"));
@@ -385,6 +420,16 @@ class Importer {
         p.text = string_field(args, "resource_name");
         if (p.text == fmt::format("resource {}", p.event.a)) p.text.clear();
       }
+    } else if (auto detail = detail_event_named(string_field(args, "event")); ours_ && cat == "detail" && detail) {
+      // Any other event, carried whole in the details process (runtime/src/trace_export.cpp).
+      const auto number = [&](const char* name, std::uint64_t max) {
+        return std::min<std::uint64_t>(unsigned_field(args, name).value_or(0), max);
+      };
+      p.event.kind = *detail;
+      p.event.a = static_cast<std::uint32_t>(number("a", UINT32_MAX));
+      p.event.b = static_cast<std::uint32_t>(number("b", UINT32_MAX));
+      p.event.flags = static_cast<std::uint16_t>(number("flags", UINT16_MAX));
+      if (*detail == EventKind::request_begin) p.text = string_field(args, "text");
     } else if (auto lint = enum_named<trace::LintKind>(string_field(args, "lint"), 1, 4, trace::lint_name);
                cat == "lint" && lint) {
       p.event.kind = EventKind::lint;
@@ -431,12 +476,14 @@ class Importer {
       const bool zero_length = s.finished && s.end_ns == s.begin_ns;
       Pending begin = pending(s.begin_ns, s.seq, s.task);
       begin.event.kind = EventKind::poll_begin;
+      begin.event.worker = s.worker;
       begin.rank = rank_poll_begin;
       pending_.push_back(std::move(begin));
       if (!s.finished) continue;
       Pending end = pending(s.end_ns, s.seq, s.task);
       end.event.kind = EventKind::poll_end;
       end.event.flags = static_cast<std::uint16_t>(s.result);
+      end.event.worker = s.worker;
       end.rank = zero_length ? rank_poll_begin : rank_poll_end;
       end.sub = 1;
       end.location = s.parked_at;
@@ -455,6 +502,7 @@ class Importer {
         Pending p = pending(s.time_ns, s.seq, finishes[k].task);
         p.event.kind = EventKind::wake;
         p.event.a = s.task;
+        if (ours_) p.event.worker = worker_field(args);
         const auto source =
             enum_named<trace::WakeSource>(string_field(args, "source"), 0, 5, trace::wake_source_name);
         p.event.flags = static_cast<std::uint16_t>(source.value_or(trace::WakeSource::task));
@@ -500,7 +548,8 @@ class Importer {
         ensure_spawned(e.task, e.time_ns);
         if (e.kind == EventKind::wake) ensure_spawned(e.a, e.time_ns);
       }
-      if (e.kind == EventKind::mark || e.kind == EventKind::resource_created) e.b = tables.string(p.text);
+      if (e.kind == EventKind::mark || e.kind == EventKind::resource_created || e.kind == EventKind::request_begin)
+        e.b = tables.string(p.text);
       if (e.kind == EventKind::poll_end || e.kind == EventKind::lint) e.b = tables.location(p.location);
       out.push(e);
     }

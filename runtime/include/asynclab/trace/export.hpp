@@ -5,9 +5,14 @@
 //   it, polls as complete ("X") slices coloured by result, wakes as flow arrows from the waking poll
 //   to the woken task's next poll; lints, marks and the resource events (channel sends and
 //   receives, lock waits and hand-overs, resources made and dropped) as instant events on the
-//   acting task's track, with the resource's name and kind in their args. In virtual time many events
-//   share one instant; the export spreads them by a nanosecond each so slices keep their order and
-//   a visible width.
+//   acting task's track, with the resource's name and kind in their args. Every other event (waker
+//   clones and drops, the future tree, timers, pins, steals, blocking jobs, requests, the deadlock
+//   report, a wake with no poll after it) is an instant in a second process, "asynclab details",
+//   with a track per task, carrying the event whole: Perfetto shows that group apart, where it does
+//   not bury the polls, and the visualizer's importer gets the whole trace back. The runtime's
+//   flavor and worker count are in the "runtime started" instant; in a multi-worker trace every
+//   slice, flow and instant says its worker. In virtual time many events share one instant; the
+//   export spreads them by a nanosecond each so slices keep their order and a visible width.
 // * JSON Lines: one JSON object per event, with names and locations resolved — for grep, jq and
 //   scripts.
 #include <ostream>
