@@ -12,7 +12,9 @@
 #include "app/gui_app.hpp"
 #include "app/playback_keys.hpp"
 #include "app/screenshot.hpp"
+#include "app/shell.hpp"
 #include "app/ui_report.hpp"
+#include "asynclab/trace/event.hpp"
 
 using namespace asynclab::vis;
 
@@ -115,8 +117,60 @@ TEST_CASE("playback keys become commands unless a text field has the keyboard", 
   CHECK(commands_for(home, false).jump_start);
   CHECK(describe(commands_for(home, false)) == "jump to start");
 
+  // Shift turns Right and Left into the selected task's next and previous event.
+  PlaybackKeys shift_right;
+  shift_right.right = true;
+  shift_right.shift = true;
+  const AppCommands task_step = commands_for(shift_right, false);
+  CHECK(task_step.task_forward);
+  CHECK_FALSE(task_step.step_forward);
+  CHECK(describe(task_step) == "the selected task's next event");
+  PlaybackKeys shift_left = shift_right;
+  shift_left.right = false;
+  shift_left.left = true;
+  CHECK(commands_for(shift_left, false).task_back);
+  CHECK_FALSE(commands_for(shift_left, false).step_back);
+  PlaybackKeys shift_alone;
+  shift_alone.shift = true;
+  CHECK_FALSE(commands_for(shift_alone, false).any());  // Shift alone does nothing
+
   CHECK_FALSE(commands_for(space_and_right, true).any());  // typing a path: space is a space
   CHECK_FALSE(commands_for(PlaybackKeys{}, false).any());
+}
+
+TEST_CASE("Shift+Right and Shift+Left move through the selected task's events; with none selected, one event",
+          "[gui][keys]") {
+  using asynclab::trace::Event;
+  using asynclab::trace::EventKind;
+  asynclab::trace::Trace t;
+  const auto site = t.add_site({t.add_string("a"), 0});
+  const auto site_b = t.add_site({t.add_string("b"), 0});
+  t.push(Event{0, EventKind::task_spawned, 0, 0, 1, 0, site});    // 0: a
+  t.push(Event{0, EventKind::task_spawned, 0, 0, 2, 1, site_b});  // 1: b
+  t.push(Event{0, EventKind::poll_begin, 0, 0, 1, 0, 0});         // 2: a
+  t.push(Event{0, EventKind::poll_end, 0, 0, 1, 0, 0});           // 3: a
+  t.push(Event{0, EventKind::poll_begin, 0, 0, 2, 0, 0});         // 4: b
+  t.push(Event{0, EventKind::poll_end, 0, 1, 2, 0, 0});           // 5: b, ready
+  t.push(Event{0, EventKind::task_completed, 0, 0, 2, 0, 0});     // 6: b
+  Shell shell;
+  adopt_trace(shell, std::move(t), "two tasks");
+  Playback& playback = shell.session->playback();
+  playback.jump_start();
+  const auto press = [&](bool forward) {
+    shell.commands = AppCommands{};
+    (forward ? shell.commands.task_forward : shell.commands.task_back) = true;
+    advance_playback(shell, 0);
+    return playback.cursor();
+  };
+  shell.session->selected_task = 2;
+  CHECK(press(true) == 2);  // b's spawn is the current event
+  CHECK(press(true) == 5);  // over a's poll, to b's poll_begin
+  CHECK(press(true) == 6);
+  CHECK(press(false) == 5);
+  CHECK(press(false) == 2);
+  shell.session->selected_task = 0;
+  CHECK(press(true) == 3);  // nothing selected: one event
+  CHECK(press(false) == 2);
 }
 
 TEST_CASE("a screenshot's rows are flipped from OpenGL's bottom-up order", "[gui][screenshot]") {

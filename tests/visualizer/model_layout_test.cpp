@@ -593,3 +593,54 @@ TEST_CASE("an empty trace or an empty viewport lays out nothing", "[vis][layout]
   CHECK(layout_timeline(lanes_index, default_lanes(index), zero_width).empty());
   CHECK(layout_timeline(lanes_index, {}, view_at(0, 1, 100)).empty());
 }
+
+TEST_CASE("wake arrows at the lane's edges stay whole inside it, merged when the move brings them together",
+          "[vis][layout][wake]") {
+  // "a" is woken at 0, 4 µs and 999.999 µs; "b" at 0. At 1 µs per pixel over 1000 px, without the
+  // inset the arrows at 0 and at the last nanosecond would sit on the lane's edges, half cut away.
+  TraceBuilder b;
+  const std::uint32_t a = b.spawn("a", 0);
+  const std::uint32_t bb = b.spawn("b", 0);
+  b.wake(a, 0);
+  b.wake(bb, 0);
+  b.poll(a, 1, 2);
+  b.poll(bb, 1, 2, trace::PollResult::ready);
+  b.wake(a, 4 * us);
+  b.poll(a, 5 * us, 5 * us + 1);
+  b.wake(a, 999'999);
+  b.poll(a, 1'000'000, 1'000'001, trace::PollResult::ready);
+  const trace::Trace t = b.take();
+  const TraceIndex index(t);
+  const LaneIndex lanes_index(index);
+  const std::vector<Lane> lanes = default_lanes(index);
+  const float width = 1000;
+  TimelineViewport view = view_at(0, 1000, width);
+  view.min_px = 3;
+  const std::vector<DrawCmd> cmds = layout_timeline(lanes_index, lanes, view);
+  const std::vector<DrawCmd> on_a = only(cmds, DrawKind::wake_arrow, lane_of(lanes, index, "a"));
+  const std::vector<DrawCmd> on_b = only(cmds, DrawKind::wake_arrow, lane_of(lanes, index, "b"));
+  // The wakes at 0 and 4 µs were 4 px apart, two buckets; moved inside they would overlap, so they
+  // are one arrow counting both.
+  REQUIRE(on_a.size() == 2);
+  CHECK(on_a[0].x0 == glyph_inset_px);
+  CHECK(on_a[0].count == 2);
+  CHECK(on_a[1].x0 == width - glyph_inset_px);
+  CHECK(on_a[1].count == 1);
+  REQUIRE(on_b.size() == 1);
+  CHECK(on_b[0].x0 == glyph_inset_px);
+  // The hit test finds an arrow where it is drawn.
+  const DrawCmd* hit = hit_test(cmds, lane_of(lanes, index, "b"), glyph_inset_px);
+  REQUIRE(hit != nullptr);
+  CHECK(hit->kind == DrawKind::wake_arrow);
+
+  // Zoomed in to 10 ns per pixel, the wake at 4 µs is far from the edge and stays where it is.
+  TimelineViewport fine = view_at(0, 10, width);
+  fine.min_px = 3;
+  const std::vector<DrawCmd> zoomed =
+      only(layout_timeline(lanes_index, lanes, fine), DrawKind::wake_arrow, lane_of(lanes, index, "a"));
+  REQUIRE(zoomed.size() == 2);
+  CHECK(zoomed[0].x0 == glyph_inset_px);
+  CHECK(zoomed[0].count == 1);
+  CHECK(zoomed[1].x0 == 400.0f);
+  CHECK(zoomed[1].count == 1);
+}

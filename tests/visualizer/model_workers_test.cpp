@@ -211,8 +211,8 @@ TEST_CASE("a steal in a recorded trace is indexed and drawn on the thief's lane,
   CHECK(on(1).count == 2);
   CHECK(on(1).aux == 0);
   CHECK(on(1).event == steals[0].event);
-  CHECK(on(1).x0 == steal_inset_px);  // at 0 ms, but kept inside the lane so its glyph is whole
-  const DrawCmd* hovered = hit_test(cmds, 1, steal_inset_px);
+  CHECK(on(1).x0 == glyph_inset_px);  // at 0 ms, but kept inside the lane so its glyph is whole
+  const DrawCmd* hovered = hit_test(cmds, 1, glyph_inset_px);
   REQUIRE(hovered != nullptr);
   CHECK(hovered->kind == DrawKind::steal_mark);
   CHECK(on(0).count == 1);

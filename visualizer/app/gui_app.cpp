@@ -75,7 +75,8 @@ PlaybackKeys playback_keys_pressed() {
                       .home = pressed(ImGuiKey_Home, false),
                       .end = pressed(ImGuiKey_End, false),
                       .page_down = pressed(ImGuiKey_PageDown, false),
-                      .page_up = pressed(ImGuiKey_PageUp, false)};
+                      .page_up = pressed(ImGuiKey_PageUp, false),
+                      .shift = ImGui::GetIO().KeyShift};
 }
 
 void place_centre() {

@@ -64,6 +64,10 @@ void advance_playback(Shell& shell, double seconds) {
   }
   if (c.step_forward) playback.step_forward();
   if (c.step_back) playback.step_back();
+  // Shift+Right / Shift+Left follow the selected task; with none selected they are plain steps.
+  const std::uint32_t task = shell.session->selected_task;
+  if (c.task_forward) task != 0 ? (void)playback.step_to_next_of_task(task) : (void)playback.step_forward();
+  if (c.task_back) task != 0 ? (void)playback.step_to_prev_of_task(task) : (void)playback.step_back();
   if (c.jump_start) playback.jump_start();
   if (c.jump_end) playback.jump_end();
   playback.advance(seconds);
@@ -377,7 +381,7 @@ void show_status_bar(const Shell& shell, bool present) {
     if (!shell.error.empty())
       text_coloured(palette::error_text, shell.error);
     else if (shell.session)
-      text(fmt::format("{} — {} events, {} tasks · Space play/pause · ←/→ step · Home/End", shell.trace_path.string(),
+      text(fmt::format("{} — {} events, {} tasks · Space play/pause · ←/→ step · Shift+←/→ the selected task · Home/End", shell.trace_path.string(),
                        shell.session->trace().size(), shell.session->index().tasks().size()));
     else
       text_muted("No trace open");

@@ -177,6 +177,25 @@ void fold_instants(const Frame& f, std::size_t n, Value value, Item item) {
   }
 }
 
+// Keeps the glyphs of commands [first, end) — one lane's instants of one kind, left to right —
+// `inset` pixels inside both edges of the lane (see the rules), and merges any that the move leaves
+// closer than min_px into the first of them, counting all, as folding would have.
+void keep_inside(Frame& f, std::size_t first, float inset) {
+  const float right = std::max(inset, f.view.width_px - inset);
+  const float min_px = f.view.min_px;
+  std::size_t kept = first;
+  for (std::size_t k = first; k < f.out.size(); ++k) {
+    DrawCmd c = f.out[k];
+    c.x0 = c.x1 = std::clamp(c.x0, inset, right);
+    if (kept > first && c.x0 - f.out[kept - 1].x0 < min_px) {
+      f.out[kept - 1].count += c.count;
+      continue;
+    }
+    f.out[kept++] = c;
+  }
+  f.out.resize(kept);
+}
+
 // Cancelled marks and lint markers: one command per min_px bucket, aux = the first one's ref.
 void instants(Frame& f, const InstantList& list, DrawKind kind, std::uint32_t lane) {
   fold_instants(
@@ -277,14 +296,16 @@ void task_lane(Frame& f, const LaneIndex& lists, std::uint32_t slot, std::uint32
   instants(f, lists.cancelled(slot), DrawKind::cancelled_mark, lane);
   instants(f, lists.lints(slot), DrawKind::lint_marker, lane);
 
-  // Wake arrows, on top.
+  // Wake arrows, on top, kept glyph_inset_px inside the lane (see the rules).
   const InstantList& received = wakes.list;
+  const std::size_t first_arrow = f.out.size();
   fold_instants(
       f, received.size(), [&](std::size_t k) { return f.at(received.events[k], received.times[k]); },
       [&](std::size_t k, std::uint32_t count, double at) {
         f.instant(DrawKind::wake_arrow, lane, at, count, received.events[k], f.lane_of_task(received.refs[k]),
                   wakes.sources[k]);
       });
+  keep_inside(f, first_arrow, glyph_inset_px);
 }
 
 void blocking_lane(Frame& f, const LaneIndex& lists, std::uint32_t id, std::uint32_t lane) {
@@ -320,11 +341,10 @@ void worker_lane(Frame& f, const LaneIndex& lists, std::uint32_t id, std::uint32
                  f.span(DrawKind::folded, lane, begin(first), run_end,
                         static_cast<std::uint32_t>(last - first + 1), p.begin_event, 0);
              });
-  // Steals: folded like any instant, then kept steal_inset_px inside the lane (see the rules).
+  // Steals: folded like any instant, then kept glyph_inset_px inside the lane (see the rules).
   const std::size_t first_steal = f.out.size();
   instants(f, lists.steals(id), DrawKind::steal_mark, lane);
-  const float right = std::max(steal_inset_px, f.view.width_px - steal_inset_px);
-  for (std::size_t k = first_steal; k < f.out.size(); ++k) f.out[k].x0 = f.out[k].x1 = std::clamp(f.out[k].x0, steal_inset_px, right);
+  keep_inside(f, first_steal, glyph_inset_px);
 }
 
 // User marks and lints of no task: drawn across every row.

@@ -11,9 +11,10 @@
 //   Something still open when the trace ends (a poll, a blocking job) runs to axis_extent_end().
 // * Coordinates. DrawCmd::x0 / x1 are pixels from the viewport's left edge, clamped to
 //   [-1, width_px + 1], so the cut edge of a clipped span lies just off-screen. Instants have x0 == x1.
-//   Steal marks are the exception: they stay steal_inset_px inside both edges, because idle workers
-//   steal at the very start of a run (0 ms, the lane's left edge) and a glyph there would be cut in
-//   half; the hit test then finds them where they are drawn.
+//   Wake arrows and steal marks are the exception: they stay glyph_inset_px inside both edges,
+//   because tasks are woken and idle workers steal at the very start of a run (0 ms, the lane's left
+//   edge) and a glyph there would be cut in half; the hit test then finds them where they are drawn.
+//   Glyphs the move leaves closer than min_px merge into one command, counting them all.
 // * Lanes. DrawCmd::lane indexes the `lanes` list passed in, not the visible rows. Only lanes
 //   [first_lane, first_lane + lane_count) get commands; timeline-wide commands (user marks, lints of
 //   no task) have lane == npos and are drawn across every row.
@@ -94,8 +95,9 @@ double axis_value(const TraceIndex& index, std::size_t event, Axis axis);
 // The first event whose axis value is at or after `value` (size when none): a click seeks there.
 std::size_t event_at(const TraceIndex& index, double value, Axis axis);
 
-// How far inside the lane's edges a steal mark stays (half its glyph, plus a pixel).
-inline constexpr float steal_inset_px = 7.0f;
+// How far inside the lane's edges a wake arrow or steal mark stays (half the wider glyph, the steal's,
+// plus a pixel).
+inline constexpr float glyph_inset_px = 7.0f;
 
 enum class DrawKind : std::uint8_t {
   poll,            // one poll. event: its poll_begin. aux: PollResult

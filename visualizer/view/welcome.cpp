@@ -17,7 +17,7 @@ void show_welcome(const WelcomeInfo& info, bool* open) {
     text_coloured(palette::accent_text, "   or File › Open trace… (Ctrl+O).");
     text_muted("Make one with:  asynclab demo -o demo.altrace");
     ImGui::Spacing();
-    text("Keys: Space play/pause · ←/→ step · Home/End jump");
+    text("Keys: Space play/pause · ←/→ step · Shift+←/→ the selected task's events · Home/End jump");
     if (info.lesson) {
       ImGui::Spacing();
       text_muted(fmt::format("Lesson '{}' (step {}) was asked for; lessons are not in this build yet.", *info.lesson,
