@@ -243,7 +243,7 @@ IoResult<TcpStream> TcpStream::from_fd(int fd) {
   return stream;
 }
 
-Poll<ConnectFuture::Output> ConnectFuture::poll(Context& cx) {
+Poll<ConnectFuture::Output> ConnectFuture::poll_unbudgeted(Context& cx) {
   if (!socket_.is_open()) {
     detail::real_time_reactor("TcpStream::connect");  // refuses virtual time before touching the network
     bool in_progress = false;
@@ -292,7 +292,7 @@ Poll<BindFuture::Output> BindFuture::poll(Context&) {
   return Poll<Output>::ready(std::move(l));
 }
 
-Poll<AcceptFuture::Output> AcceptFuture::poll(Context& cx) {
+Poll<AcceptFuture::Output> AcceptFuture::poll_unbudgeted(Context& cx) {
   guard_.socket()->check("TcpListener::accept");
   SocketAddr peer;
   IoResult<int> fd;

@@ -10,6 +10,7 @@
 #include <x86intrin.h>
 #endif
 
+#include "asynclab/coop.hpp"
 #include "asynclab/detail/resource.hpp"
 #include "asynclab/stuck.hpp"
 
@@ -285,7 +286,8 @@ void Scheduler::wake(TaskHeader* task, bool by_ref) {
   if ((task->state & task_state::complete) || (task->cell & cell_state::future_gone)) return;
   ++task->wakes;
   const bool self = running_ == task;
-  if (self) ++task->self_wakes;
+  // A yield the budget forced (asynclab/coop.hpp) is the runtime's doing: no self-wake for the lint.
+  if (self && wake_source_ != trace::WakeSource::budget) ++task->self_wakes;
   if (recorder_) [[unlikely]]
     record_wake(task, by_ref, self);
   if (task->state & task_state::running) {
@@ -298,7 +300,8 @@ void Scheduler::wake(TaskHeader* task, bool by_ref) {
 
 // Out of line: the untraced wake above stays a leaf the compiler keeps small.
 void Scheduler::record_wake(TaskHeader* task, bool by_ref, bool self) {
-  std::uint16_t flags = static_cast<std::uint16_t>(self ? trace::WakeSource::task : wake_source_);
+  const bool forced = wake_source_ == trace::WakeSource::budget;
+  std::uint16_t flags = static_cast<std::uint16_t>(self && !forced ? trace::WakeSource::task : wake_source_);
   if (self) flags |= trace::wake_flag::self;
   if (by_ref) flags |= trace::wake_flag::by_ref;
   emit(EventKind::wake, task->id, running_id(), 0, flags);
@@ -341,7 +344,7 @@ void Scheduler::poll_task(TaskHeader* task) {
   emit(EventKind::poll_begin, task->id);
 
   Waker borrowed(&task_waker_vtable, task);  // lent to the future for this poll; never dropped
-  Context cx(borrowed);
+  Context cx(borrowed, Budget::for_poll());
   const bool done = task->vtable->poll(task, cx);
   borrowed.release();
   if (!done && cx.parked_at()) task->parked_at = *cx.parked_at();
@@ -840,13 +843,8 @@ bool Scheduler::next_timer_deadline(std::uint64_t& deadline) {
   return false;
 }
 
-bool Scheduler::fire_due_timers(std::uint64_t now) {
+bool Scheduler::pop_due_timer(std::uint64_t now, Waker& waker) {
   auto cmp = [](const HeapEntry& x, const HeapEntry& y) { return heap_after(x, y); };
-  bool fired = false;
-  TaskHeader* outer = running_;
-  running_ = nullptr;
-  wake_source_ = trace::WakeSource::timer;
-  if (recorder_ && !config_.virtual_time) restamp();
   while (!timer_heap_.empty() && timer_heap_.front().deadline <= now) {
     HeapEntry top = timer_heap_.front();
     std::pop_heap(timer_heap_.begin(), timer_heap_.end(), cmp);
@@ -858,10 +856,24 @@ bool Scheduler::fire_due_timers(std::uint64_t now) {
     }
     s.armed = false;
     ++s.generation;
-    --armed_timers_;
+    // Only the timer driver and arm/cancel change the count, under timer_lock_ on worker threads.
+    armed_timers_.store(armed_timers_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     free_slots_.push_back(top.slot);
     emit(EventKind::timer_fired, s.owner, top.slot);
-    Waker w = std::move(s.waker);
+    waker = std::move(s.waker);
+    return true;
+  }
+  return false;
+}
+
+bool Scheduler::fire_due_timers(std::uint64_t now) {
+  bool fired = false;
+  TaskHeader* outer = running_;
+  running_ = nullptr;
+  wake_source_ = trace::WakeSource::timer;
+  if (recorder_ && !config_.virtual_time) restamp();
+  Waker w;
+  while (pop_due_timer(now, w)) {
     w.wake();
     fired = true;
   }
@@ -871,3 +883,18 @@ bool Scheduler::fire_due_timers(std::uint64_t now) {
 }
 
 }  // namespace asynclab::detail
+
+namespace asynclab::coop {
+
+void wake_spent(const Waker& waker) {
+  detail::Scheduler* s = detail::Scheduler::current();
+  if (!s) {  // a future polled by hand under a budget of its own: nobody records
+    waker.wake_by_ref();
+    return;
+  }
+  const trace::WakeSource saved = s->swap_wake_source(trace::WakeSource::budget);
+  waker.wake_by_ref();
+  s->swap_wake_source(saved);
+}
+
+}  // namespace asynclab::coop

@@ -69,6 +69,7 @@ std::string_view wake_source_name(WakeSource s) {
     case WakeSource::io: return "io";
     case WakeSource::blocking: return "blocking";
     case WakeSource::runtime: return "runtime";
+    case WakeSource::budget: return "budget";
   }
   return "unknown";
 }

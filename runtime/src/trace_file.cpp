@@ -418,7 +418,7 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
         break;
       case EventKind::wake: {
         const std::uint16_t known = wake_flag::source_mask | wake_flag::self | wake_flag::by_ref;
-        if ((e.flags & wake_flag::source_mask) > static_cast<std::uint16_t>(WakeSource::runtime))
+        if ((e.flags & wake_flag::source_mask) > static_cast<std::uint16_t>(WakeSource::budget))
           return std::unexpected(bad_flags("wake source", e.flags & wake_flag::source_mask));
         if (e.flags & ~known) return std::unexpected(bad_flags("wake flag bits", e.flags & ~known));
         break;

@@ -426,11 +426,15 @@ void Scheduler::wake_threaded(TaskHeader* task, bool by_ref) {
   }
   ThreadWorker* me = on_my_worker() ? thread_ : nullptr;
   const bool self = me && me->running == task;
+  // A yield the budget forced (asynclab/coop.hpp) is the runtime's doing: no self-wake for the lint.
+  const bool forced = self && me->wake_source == trace::WakeSource::budget;
   task->wakes.fetch_add(1);
-  if (self) task->self_wakes.fetch_add(1);
+  if (self && !forced) task->self_wakes.fetch_add(1);
   if (recorder_) [[unlikely]] {
     // A wake from a thread that is no worker of this runtime (a thread of the program's own).
-    const trace::WakeSource source = self ? trace::WakeSource::task : me ? me->wake_source : trace::WakeSource::runtime;
+    const trace::WakeSource source = self && !forced ? trace::WakeSource::task
+                                     : me            ? me->wake_source
+                                                     : trace::WakeSource::runtime;
     std::uint16_t flags = static_cast<std::uint16_t>(source);
     if (self) flags |= trace::wake_flag::self;
     if (by_ref) flags |= trace::wake_flag::by_ref;
@@ -485,7 +489,7 @@ void Scheduler::poll_threaded(TaskHeader* task) {
   emit(EventKind::poll_begin, task->id);
 
   Waker borrowed(&task_waker_vtable, task);  // lent to the future for this poll; never dropped
-  Context cx(borrowed);
+  Context cx(borrowed, Budget::for_poll());
   const bool done = task->vtable->poll(task, cx);
   borrowed.release();
   if (!done && cx.parked_at()) task->parked_at = *cx.parked_at();
@@ -581,25 +585,8 @@ void Scheduler::fire_due_timers_threaded(ThreadWorker& me) {
   const std::uint64_t now = real_now_ns();
   {
     std::lock_guard lock(timer_lock_);
-    auto cmp = [](const HeapEntry& x, const HeapEntry& y) {
-      return x.deadline != y.deadline ? x.deadline > y.deadline : x.sequence > y.sequence;
-    };
-    while (!timer_heap_.empty() && timer_heap_.front().deadline <= now) {
-      HeapEntry top = timer_heap_.front();
-      std::pop_heap(timer_heap_.begin(), timer_heap_.end(), cmp);
-      timer_heap_.pop_back();
-      TimerSlot& s = timer_slots_[top.slot];
-      if (!s.armed || s.generation != top.generation) {
-        if (stale_heap_entries_) --stale_heap_entries_;
-        continue;
-      }
-      s.armed = false;
-      ++s.generation;
-      armed_timers_.fetch_sub(1, std::memory_order_relaxed);
-      free_slots_.push_back(top.slot);
-      emit(EventKind::timer_fired, s.owner, top.slot);
-      due.push_back(std::move(s.waker));
-    }
+    Waker w;
+    while (pop_due_timer(now, w)) due.push_back(std::move(w));
   }
   if (due.empty()) return;
   // Woken after the lock is released: a wake may arm or cancel a timer.

@@ -9,11 +9,12 @@
 //   watch changed        yes           nothing: no value is marked seen
 //   oneshot receive      yes           nothing while the Receiver survives; a dropped Receiver closes the channel
 //
-// Flavors (support/flavors.hpp): the cancelled send on a full channel and the oneshot receiver
-// losing a select run on current_thread and on multi_thread(2) and (4) (their timers already due
-// there); the others need virtual time's pacing (with due-at-once timers a consumer cancelling its
-// recv in a loop never suspends, and keeps the producers it spawned out of its worker's LIFO slot) or
-// one thread's order (a task woken, then aborted before it runs), and run on current_thread only.
+// Flavors (support/flavors.hpp): the cancelled send on a full channel, the recv cancelled by timeout
+// or select, and the oneshot receiver losing a select run on current_thread and on multi_thread(2)
+// and (4) (their timers already due there: the consumer cancelling its recv in a loop never waits,
+// and the cooperative budget is what lets the producers it spawned run). The others need virtual
+// time's pacing (a producer cancelling its own sends by deadline) or one thread's order (a task
+// woken, then aborted before it runs), and run on current_thread only.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -135,27 +136,30 @@ TEST_CASE("a send cancelled while waiting on a full channel loses its value, and
 
 TEST_CASE("a recv cancelled by timeout or select loses nothing: every value sent is received exactly once",
           "[cancel-safety][mpsc]") {
+  // On worker threads every deadline is already due, so the consumer's loop never waits: only the
+  // cooperative budget (asynclab/coop.hpp) makes it yield, and lets the producers it spawned run.
+  ASYNCLAB_EACH_FLAVOR(flavor);
   for (std::uint64_t seed = 1; seed <= 16; ++seed) {
     CAPTURE(seed);
     std::vector<int> got;
     int cancelled = 0;
-    auto rt = explored(seed);
+    auto rt = flavor.threaded() ? flavor.exploring(seed) : explored(seed);
     rt.block_on([&]() -> Task<void> {
       auto [tx, rx] = mpsc::channel<int>(2);
-      (void)spawn(produce(tx, 1, 3ms));
-      (void)spawn(produce(tx, 2, 5ms));
-      (void)spawn(produce(std::move(tx), 3, 7ms));
+      (void)spawn(produce(tx, 1, flavor.timer(3ms)));
+      (void)spawn(produce(tx, 2, flavor.timer(5ms)));
+      (void)spawn(produce(std::move(tx), 3, flavor.timer(7ms)));
       for (bool use_select = false;; use_select = !use_select) {
         std::optional<int> v;
         if (use_select) {
-          auto r = co_await select(rx.recv(), sleep(2ms));
+          auto r = co_await select(rx.recv(), sleep(flavor.timer(2ms)));
           if (r.index() == 1) {
             ++cancelled;
             continue;
           }
           v = std::get<0>(std::move(r));
         } else {
-          auto r = co_await timeout(1ms, rx.recv());
+          auto r = co_await timeout(flavor.timer(1ms), rx.recv());
           if (!r) {
             ++cancelled;
             continue;

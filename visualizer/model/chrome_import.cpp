@@ -504,7 +504,7 @@ class Importer {
         p.event.a = s.task;
         if (ours_) p.event.worker = worker_field(args);
         const auto source =
-            enum_named<trace::WakeSource>(string_field(args, "source"), 0, 5, trace::wake_source_name);
+            enum_named<trace::WakeSource>(string_field(args, "source"), 0, 6, trace::wake_source_name);
         p.event.flags = static_cast<std::uint16_t>(source.value_or(trace::WakeSource::task));
         if (bool_field(args, "self")) p.event.flags |= trace::wake_flag::self;
         if (bool_field(args, "by_ref")) p.event.flags |= trace::wake_flag::by_ref;

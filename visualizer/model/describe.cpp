@@ -96,6 +96,7 @@ std::string describe_event(const TraceIndex& index, const trace::Event& e) {
     case EventKind::waker_dropped: return fmt::format("waker of {} dropped by {}", task, index.task_label(e.a));
     case EventKind::wake: {
       const auto source = static_cast<trace::WakeSource>(e.flags & trace::wake_flag::source_mask);
+      if (source == trace::WakeSource::budget) return fmt::format("wake  {} ← itself: budget spent, made to yield", task);
       if (e.flags & trace::wake_flag::self) return fmt::format("wake  {} ← itself", task);
       if (source == trace::WakeSource::task) return fmt::format("wake  {} ← {}", task, index.task_label(e.a));
       return fmt::format("wake  {} ← {}", task, trace::wake_source_name(source));

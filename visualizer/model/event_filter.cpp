@@ -190,7 +190,7 @@ std::expected<void, std::string> apply_pair(EventFilter& f, const Pair& p) {
     f.from = value;
   } else if (key == "source") {
     if (kind != EventKind::wake) return std::unexpected(applies_only_to(key, kind, {EventKind::wake}));
-    auto i = one_of(key, value, {"task", "timer", "channel", "io", "blocking", "runtime", "self"}, kind);
+    auto i = one_of(key, value, {"task", "timer", "channel", "io", "blocking", "runtime", "budget", "self"}, kind);
     if (!i) return std::unexpected(i.error());
     if (value == "self") {
       f.self_wake = true;

@@ -637,6 +637,8 @@ std::string_view wake_glyph(WakeSource s) {
       return "b";
     case WakeSource::runtime:
       return "r";
+    case WakeSource::budget:
+      return "y";
   }
   return "?";
 }
@@ -655,6 +657,8 @@ std::string_view wake_meaning(WakeSource s) {
       return "woken by a blocking job's end";
     case WakeSource::runtime:
       return "woken by the runtime";
+    case WakeSource::budget:
+      return "made to yield: its budget was spent";
   }
   return "woken";
 }
@@ -749,7 +753,7 @@ struct LegendItem {
 // The glyphs this drawing uses, each with what it means, in the order a task meets them.
 std::vector<LegendItem> legend_for(const SwimlaneLayout& layout) {
   bool used[static_cast<int>(CellKind::stuck) + 1] = {};
-  bool source_used[static_cast<int>(WakeSource::runtime) + 1] = {};
+  bool source_used[static_cast<int>(WakeSource::budget) + 1] = {};
   for (const SwimlaneRow& lane : layout.lanes)
     for (const Cell& c : lane.cells) {
       used[static_cast<int>(c.kind)] = true;
@@ -760,7 +764,7 @@ std::vector<LegendItem> legend_for(const SwimlaneLayout& layout) {
   if (is(CellKind::polled)) items.push_back({"█", ansi::pending, "polled"});
   if (is(CellKind::polls)) items.push_back({"2-9 #", ansi::pending, "polls in one column (# 10 or more)"});
   if (is(CellKind::idle)) items.push_back({"·", ansi::idle, "idle: waiting for a wake"});
-  for (int s = 0; s <= static_cast<int>(WakeSource::runtime); ++s)
+  for (int s = 0; s <= static_cast<int>(WakeSource::budget); ++s)
     if (source_used[s]) {
       const auto source = static_cast<WakeSource>(s);
       items.push_back({std::string(wake_glyph(source)), ansi::wake, std::string(wake_meaning(source))});

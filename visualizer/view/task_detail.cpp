@@ -123,7 +123,8 @@ void show_task_detail(Session& session, ViewState&, bool* open) {
         const WakeEdge& w = index.wakes()[*it];
         if (w.event >= cursor) continue;
         ++shown;
-        const std::string from = w.self ? std::string("itself")
+        const std::string from = w.source == trace::WakeSource::budget ? std::string("itself (budget spent: made to yield)")
+                                 : w.self                               ? std::string("itself")
                                  : w.source == trace::WakeSource::task
                                      ? index.task_label(w.from_task)
                                      : std::string(trace::wake_source_name(w.source));

@@ -52,6 +52,7 @@ palette::Rgba source_colour(trace::WakeSource s) {
     case trace::WakeSource::timer: return palette::timer;
     case trace::WakeSource::channel: return palette::scheduled;
     case trace::WakeSource::blocking: return palette::panicked;
+    case trace::WakeSource::budget: return palette::timer;
     case trace::WakeSource::io:
     case trace::WakeSource::runtime:
     case trace::WakeSource::task: break;

@@ -1,6 +1,7 @@
 #pragma once
 // Everything a lesson, an exercise or a learner's program needs, in one include.
 #include "asynclab/blocking.hpp"
+#include "asynclab/coop.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/join.hpp"
 #include "asynclab/join_set.hpp"

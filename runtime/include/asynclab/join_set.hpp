@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/spawn.hpp"
 
 namespace asynclab {
@@ -84,7 +85,9 @@ class JoinSet {
    public:
     using Output = std::optional<Result>;
     explicit JoinNext(JoinSet& set) : set_(&set) {}
-    Poll<Output> poll(Context& cx) { return set_->poll_join_next(cx); }
+    Poll<Output> poll(Context& cx) {
+      return coop::budgeted<Output>(cx, [&] { return set_->poll_join_next(cx); });
+    }
 
    private:
     JoinSet* set_;

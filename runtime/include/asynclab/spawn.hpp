@@ -22,6 +22,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/detail/scheduler.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/join_error.hpp"
@@ -56,6 +57,10 @@ class [[nodiscard("dropping a JoinHandle detaches the task; keep it to await or 
   ~JoinHandle() { detach(); }
 
   Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx) {
     assert(cell_ && "a JoinHandle was awaited after its result was taken");
     if (cell_->concurrent) [[unlikely]] {
       if (!complete_or_park(cell_, cx.waker())) return Poll<Output>::pending();

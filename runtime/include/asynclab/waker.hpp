@@ -11,11 +11,15 @@
 //   dropped and nothing woke the task, the task can never run again: a "lost waker".
 // * `will_wake(other)` is true when both wake the same task, so a future can keep the waker it
 //   stored instead of cloning a new one on every poll.
-// * The Context given to `poll` lends the task's waker for the duration of that poll only.
+// * The Context given to `poll` lends the task's waker for the duration of that poll only. It also
+//   carries the poll's cooperative budget (detail/budget.hpp, asynclab/coop.hpp): a Context the
+//   runtime makes for a task's poll is constrained, one made anywhere else is not.
 // * Wakers of the current-thread runtime are used on the runtime's thread.
 #include <cstdint>
 #include <source_location>
 #include <utility>
+
+#include "asynclab/detail/budget.hpp"
 
 namespace asynclab {
 
@@ -90,7 +94,8 @@ const Waker& noop_waker();
 
 class Context {
  public:
-  explicit Context(const Waker& waker) : waker_(&waker) {}
+  explicit Context(const Waker& waker, detail::Budget budget = detail::Budget::unconstrained())
+      : waker_(&waker), budget_(budget) {}
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
@@ -115,10 +120,14 @@ class Context {
   std::uint32_t future_node() const { return future_node_; }
   std::uint32_t swap_future_node(std::uint32_t node) { return std::exchange(future_node_, node); }
 
+  // What is left of this poll's cooperative budget (asynclab/coop.hpp).
+  detail::Budget& budget() { return budget_; }
+
  private:
   const Waker* waker_;
   Park park_;
   std::uint32_t future_node_ = 0;
+  detail::Budget budget_;
 };
 
 }  // namespace asynclab

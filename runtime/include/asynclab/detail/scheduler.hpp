@@ -443,6 +443,10 @@ class Scheduler {
   void finish(TaskHeader* task);
   void drop_future_now(TaskHeader* task);
   bool fire_due_timers(std::uint64_t now);
+  // Takes the earliest timer due at `now` off the heap (skipping cancelled entries), records it
+  // fired and returns its waker, for the caller to wake; empty when none is due. Both timer drivers
+  // use it: fire_due_timers, and fire_due_timers_threaded under timer_lock_.
+  bool pop_due_timer(std::uint64_t now, Waker& waker);
   bool next_timer_deadline(std::uint64_t& deadline);
   void idle_until_next_timer(std::uint64_t deadline);
   // Waits (real time) until a remote completion arrives or, if has_deadline, the deadline passes.

@@ -31,6 +31,7 @@
 #include <system_error>
 #include <utility>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/detail/reactor.hpp"
 #include "asynclab/poll.hpp"
 #include "asynclab/waker.hpp"
@@ -147,6 +148,10 @@ class [[nodiscard("futures are lazy: a read does nothing until it is awaited")]]
   using Output = IoResult<std::size_t>;
   ReadFuture(detail::Socket* s, std::span<char> buf) : guard_(s, asynclab::detail::Interest::read), buf_(buf) {}
   Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx) {
     guard_.socket()->check("TcpStream::read");
     for (;;) {
       guard_.attempt();
@@ -171,6 +176,10 @@ class [[nodiscard("futures are lazy: a write does nothing until it is awaited")]
   using Output = IoResult<std::size_t>;
   WriteFuture(detail::Socket* s, std::span<const char> data) : guard_(s, asynclab::detail::Interest::write), data_(data) {}
   Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx) {
     guard_.socket()->check("TcpStream::write");
     for (;;) {
       guard_.attempt();
@@ -195,6 +204,10 @@ class [[nodiscard("futures are lazy: a write does nothing until it is awaited")]
   using Output = IoResult<void>;
   WriteAllFuture(detail::Socket* s, std::string_view data) : guard_(s, asynclab::detail::Interest::write), data_(data) {}
   Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx) {
     guard_.socket()->check("TcpStream::write_all");
     while (written_ < data_.size()) {
       guard_.attempt();
@@ -252,7 +265,11 @@ class ConnectFuture {
   ~ConnectFuture() {
     if (parked_) socket_.unpark(asynclab::detail::Interest::write);
   }
-  Poll<Output> poll(Context& cx);
+  Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx);
 
  private:
   SocketAddr addr_;
@@ -295,7 +312,11 @@ class [[nodiscard("futures are lazy: accept does nothing until it is awaited")]]
  public:
   using Output = IoResult<std::pair<TcpStream, SocketAddr>>;
   explicit AcceptFuture(TcpListener* l) : guard_(&l->socket_, asynclab::detail::Interest::read) {}
-  Poll<Output> poll(Context& cx);
+  Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx);
 
  private:
   detail::ParkGuard guard_;

@@ -65,6 +65,7 @@
 
 #include <fmt/format.h>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/detail/resource.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/poll.hpp"
@@ -345,6 +346,10 @@ class [[nodiscard("futures are lazy: nothing is sent until the send is awaited")
   }
 
   Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx) {
     Chan& ch = *chan_;
     typename Chan::Guard g(ch);
     if (phase_ == Phase::waiting) {
@@ -411,6 +416,10 @@ class [[nodiscard("futures are lazy: no slot is reserved until the reserve is aw
   }
 
   Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx) {
     Chan& ch = *chan_;
     typename Chan::Guard g(ch);
     if (phase_ == Phase::waiting) {
@@ -473,6 +482,10 @@ class [[nodiscard("futures are lazy: nothing is received until the recv is await
   }
 
   Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx) {
     Chan& ch = *chan_;
     typename Chan::Guard g(ch);
     if (!ch.buffer.empty()) [[likely]] {

@@ -58,6 +58,7 @@
 #include <string_view>
 #include <utility>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/detail/resource.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/poll.hpp"
@@ -261,6 +262,10 @@ class [[nodiscard("futures are lazy: lock() does nothing until it is awaited")]]
   ~MutexLock() { mutex_->core_.cancel(waiter_); }
 
   Poll<MutexGuard<T>> poll(Context& cx) {
+    return coop::budgeted<MutexGuard<T>>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<MutexGuard<T>> poll_unbudgeted(Context& cx) {
     if (mutex_->core_.poll_lock(waiter_, cx)) return Poll<MutexGuard<T>>::ready(MutexGuard<T>(*mutex_));
     return Poll<MutexGuard<T>>::pending();
   }

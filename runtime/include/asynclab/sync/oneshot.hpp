@@ -46,6 +46,7 @@
 #include <string_view>
 #include <utility>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/detail/resource.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/poll.hpp"
@@ -293,6 +294,10 @@ class [[nodiscard("futures are lazy: a oneshot Receiver does nothing until it is
   ~Receiver() { drop(); }
 
   Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx) {
     auto& s = *state_;
     typename State<T>::Guard g(s);
     if (auto r = s.try_take()) return Poll<Output>::ready(std::move(*r));

@@ -61,6 +61,7 @@
 #include <utility>
 #include <vector>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/detail/resource.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/poll.hpp"
@@ -133,7 +134,11 @@ class [[nodiscard("futures are lazy: acquire() does nothing until it is awaited"
   Acquire& operator=(Acquire&&) = delete;
   ~Acquire();
 
-  Poll<Output> poll(Context& cx);
+  Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx);
 
  private:
   Semaphore* sem_;
@@ -361,7 +366,7 @@ class Semaphore : public ::asynclab::detail::Resource {
 
 inline Acquire::~Acquire() { sem_->cancel(waiter_, permits_); }
 
-inline Poll<Acquire::Output> Acquire::poll(Context& cx) {
+inline Poll<Acquire::Output> Acquire::poll_unbudgeted(Context& cx) {
   Waker old;  // a replaced waker, dropped after the unlock
   std::lock_guard g(sem_->lock_);
   switch (sem_->poll_acquire(waiter_, permits_, cx, old)) {

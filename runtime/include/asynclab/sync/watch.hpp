@@ -56,6 +56,7 @@
 #include <utility>
 #include <vector>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/poll.hpp"
 #include "asynclab/sync/detail/channel_state.hpp"
@@ -217,6 +218,10 @@ class [[nodiscard("futures are lazy: changed() does nothing until it is awaited"
   }
 
   Poll<Output> poll(Context& cx) {
+    return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<Output> poll_unbudgeted(Context& cx) {
     auto& s = *state_;
     typename State<T>::Guard g(s);
     if (!receiver_) return done(std::unexpected(RecvError{}));  // its Receiver is gone

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/time/sleep.hpp"
 
 namespace asynclab {
@@ -25,9 +26,14 @@ class Interval {
     using Output = Instant;
     explicit Tick(Interval& i) : interval_(&i) {}
     Poll<Instant> poll(Context& cx) {
+      return coop::budgeted<Instant>(cx, [&] { return poll_unbudgeted(cx); });
+    }
+    // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+    Poll<Instant> poll_unbudgeted(Context& cx) {
       if (now() < interval_->next_) {
         if (!sleep_) sleep_.emplace(interval_->next_);
-        if (sleep_->poll(cx).is_pending()) return Poll<Instant>::pending();
+        // The tick has spent the unit already: its sleep must not spend a second.
+        if (sleep_->poll_unbudgeted(cx).is_pending()) return Poll<Instant>::pending();
       }
       Instant fired = interval_->next_;
       interval_->next_ += interval_->period_;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "asynclab/coop.hpp"
 #include "asynclab/detail/scheduler.hpp"
 #include "asynclab/time/clock.hpp"
 #include "asynclab/waker.hpp"
@@ -40,6 +41,10 @@ class [[nodiscard("futures are lazy: a Sleep does nothing until it is awaited")]
   ~Sleep() { disarm(); }
 
   Poll<void> poll(Context& cx) {
+    return coop::budgeted<void>(cx, [&] { return poll_unbudgeted(cx); });
+  }
+  // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
+  Poll<void> poll_unbudgeted(Context& cx) {
     auto* s = detail::Scheduler::current();
     if (!s) [[unlikely]]
       throw std::logic_error("a Sleep must be polled inside an asynclab runtime");

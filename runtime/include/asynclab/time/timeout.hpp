@@ -70,7 +70,9 @@ class [[nodiscard("futures are lazy: a timeout does nothing until it is awaited"
       }
     }
     if (!sleep_) sleep_.emplace(now() + duration_);
-    auto t = sleep_->poll(cx);
+    // Without the budget, as tokio's Timeout: an inner future that spent it must not keep the
+    // deadline from firing.
+    auto t = sleep_->poll_unbudgeted(cx);
     tree_.polled(1, t.is_ready());
     if (t.is_pending()) return Poll<Output>::pending();
     tree_.gone(1, true);

@@ -70,7 +70,9 @@ enum class EventKind : std::uint8_t {
 enum class PollResult : std::uint16_t { pending = 0, ready = 1, panicked = 2 };
 enum class Outcome : std::uint16_t { ok = 0, panicked = 1, cancelled = 2 };
 
-enum class WakeSource : std::uint16_t { task = 0, timer = 1, channel = 2, io = 3, blocking = 4, runtime = 5 };
+// budget: the task's cooperative budget was spent, so the runtime made it yield (asynclab/coop.hpp);
+// recorded with the self and by_ref flags.
+enum class WakeSource : std::uint16_t { task = 0, timer = 1, channel = 2, io = 3, blocking = 4, runtime = 5, budget = 6 };
 namespace wake_flag {
 inline constexpr std::uint16_t self = 1u << 8;    // the task woke itself while being polled
 inline constexpr std::uint16_t by_ref = 1u << 9;  // wake_by_ref (the waker is kept) rather than wake
