@@ -9,7 +9,7 @@
 //          lock = lock_acquired, deadlock = stuck_wait.
 //   KEYS   task      the event's task, by name ("runtime" is task 0)       every kind
 //          from      the waking task (wake) or the parent (task_spawned)   wake, task_spawned
-//          source    task, timer, channel, io, blocking, runtime, or self  wake
+//          source    task, timer, channel, io, blocking, runtime, budget, or self  wake
 //          result    pending / ready / panicked (poll_end); sent / full / closed (channel_send);
 //                    received / empty / closed / lagged (channel_recv)
 //          outcome   ok / panicked / cancelled                             task_completed
