@@ -7,7 +7,8 @@
 //   went out: task ids are the track ids, names, spawn parents and sites, poll results and parked-at
 //   locations, wakes (source, self, by_ref), completions, lints, marks, clock advances, the seed,
 //   and the resources — every channel, lock and notify event, carried whole in the args of a
-//   "resource" instant (kind, resource id, value, flags; the name with resource_created).
+//   "resource" instant (kind, resource id, value, flags; the name with resource_created, the label
+//   with channel_value).
 //   In virtual time the exact recorded times come back too (the export spreads events a nanosecond
 //   apart; the clock only ever moves at a clock advance, whose new time the export keeps).
 // * Files exported before resources were written load as before, without resources.
