@@ -1,6 +1,7 @@
 // What a channel records of the values it is sent (trace/value_label.hpp, EventKind::channel_value):
 // the label rules, the label of each value right before its send, nothing for unlabelled types or
-// untraced runs, and the recorder's cap on distinct labels.
+// untraced runs, and the recorder's cap on distinct labels. The last test runs on current_thread,
+// multi_thread(2) and multi_thread(4); the others on current_thread only (exact event sequences).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
