@@ -46,6 +46,7 @@ std::string_view kind_name(EventKind k) {
     case EventKind::timer_cancelled: return "timer_cancelled";
     case EventKind::pin: return "pin";
     case EventKind::task_stolen: return "task_stolen";
+    case EventKind::channel_value: return "channel_value";
     case EventKind::kind_count_: break;
   }
   return "unknown";
@@ -241,12 +242,22 @@ std::uint32_t Recorder::intern_site(std::string_view name, const std::source_loc
   return id;
 }
 
+std::uint32_t Recorder::intern_label(std::string_view label) {
+  if (label.empty()) return 0;
+  SharedGuard guard(*this);
+  if (auto it = strings_.find(label); it != strings_.end()) return it->second;
+  if (distinct_labels_ == max_distinct_labels) return 0;
+  ++distinct_labels_;
+  return intern_string(label);
+}
+
 Trace Recorder::take() {
   Trace out = std::move(trace_);
   trace_ = Trace();
   strings_.clear();
   locations_.clear();
   sites_.clear();
+  distinct_labels_ = 0;
   for (auto& slot : location_cache_) slot = {};
   return out;
 }

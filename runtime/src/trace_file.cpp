@@ -386,6 +386,7 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
         break;
       case EventKind::mark:
       case EventKind::request_begin:
+      case EventKind::channel_value:
         if (e.b >= strings) return std::unexpected(bad_index("string", strings));
         break;
       case EventKind::resource_created:

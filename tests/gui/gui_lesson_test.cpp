@@ -64,6 +64,23 @@ TEST_CASE("presentation mode shows a lesson beside the timeline, with the window
   CHECK(window_named(report, "Tasks") == nullptr);  // a classroom screen shows only what the step needs
 }
 
+TEST_CASE("the Resources window labels a channel's tokens with the values they carry", "[gui][lessons]") {
+  // Lesson 12, step 1: channel "messages" holds producer 1's strings, main's already taken.
+  const fs::path png = scratch() / "channel-values.png";
+  const fs::path json = scratch() / "channel-values.json";
+  const Run r = run_asynclab("gui --lesson 12 --step 1 --frames 3 --size 1600x1000 --screenshot " + quoted(png) +
+                                 " --ui-report " + quoted(json),
+                             lesson_state_env("channel-values"));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(slurp(json));
+  const nlohmann::json* resources = window_named(report, "Resources");
+  REQUIRE(resources != nullptr);
+  INFO(resources->dump());
+  CHECK(lists_text(*resources, "\"message 1 from produce…"));  // quoted, and cut to 24 characters
+  CHECK_FALSE(lists_text(*resources, "hello from main"));        // received before this step: not in the buffer
+}
+
 TEST_CASE("a broken lesson is shown as an error in the window, and the GUI still exits 0", "[gui][lessons]") {
   const fs::path dir = scratch() / "broken-lessons";
   fs::create_directories(dir / "08-join");

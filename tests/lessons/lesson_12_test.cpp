@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "asynclab/trace/value_label.hpp"
 #include "lessons/lesson_support.hpp"
 #include "support/trace_query.hpp"
 
@@ -75,6 +76,15 @@ TEST_CASE(
       const auto received_events = all_events(run, "recv resource=\"messages\" result=received");
       CHECK(received_events.size() == sent.size());
       CHECK(received_events.back() < closed[0]);
+
+      // The trace names the value each send put in the channel (what the Resources window's tokens
+      // show): the values main received, in the order it received them.
+      std::vector<std::string> labels;
+      for (auto at : all_events(run, "channel_value resource=\"messages\""))
+        labels.emplace_back(run.trace.string(run.trace[at].b));
+      std::vector<std::string> received_labels;
+      for (const auto& value : received) received_labels.push_back(trace::value_label(value));
+      CHECK(labels == received_labels);
     }
   }
 }

@@ -185,6 +185,7 @@ TEST_CASE("the Chrome export shows channel and lock events as instants that carr
     if (trace::is_resource_event(t[i].kind)) want.push_back(t[i]);
   REQUIRE(want.size() >= 8);
   std::size_t k = 0;
+  std::size_t labels = 0;
   std::set<std::string> names;
   for (const json& e : doc["traceEvents"]) {
     if (e["ph"] != "i" || e["cat"] != "resource") continue;
@@ -199,9 +200,33 @@ TEST_CASE("the Chrome export shows channel and lock events as instants that carr
     names.insert(args["resource_name"].get<std::string>());
     if (w.kind == EventKind::resource_created)
       CHECK(args["resource_kind"] == std::string(trace::resource_kind_name(static_cast<trace::ResourceKind>(w.flags))));
+    if (w.kind == EventKind::channel_value) {
+      CHECK(args["label"] == std::string(t.string(w.b)));  // the id means nothing outside this trace
+      ++labels;
+    }
   }
   CHECK(k == want.size());
+  CHECK(labels == 3);  // the producer's three ints
   CHECK(names == std::set<std::string>{"jobs", "shared"});
+}
+
+TEST_CASE("the exports carry a channel value's label as text", "[trace][export][labels]") {
+  const trace::Trace t = record_values();
+  std::vector<std::string> chrome_labels;
+  const json doc = chrome_of(t);
+  for (const json& e : doc["traceEvents"])
+    if (e["cat"] == "resource" && e["args"]["event"] == "channel_value") chrome_labels.push_back(e["args"]["label"]);
+  CHECK(chrome_labels == std::vector<std::string>{"\"order 1\"", "\"order 2\"", "42"});
+
+  std::ostringstream out;
+  trace::write_json_lines(t, out);
+  std::istringstream in(out.str());
+  std::vector<std::string> line_labels;
+  for (std::string line; std::getline(in, line);) {
+    const json j = json::parse(line);
+    if (j.at("kind") == "channel_value") line_labels.push_back(j.at("label"));
+  }
+  CHECK(line_labels == chrome_labels);
 }
 
 TEST_CASE("events sharing a virtual instant are spread a nanosecond apart in the Chrome export", "[trace][export]") {
@@ -237,6 +262,10 @@ TEST_CASE("the JSON Lines export writes one parsable object per event", "[trace]
         break;
       case EventKind::lint: CHECK(j.contains("lint")); break;
       case EventKind::mark: CHECK(j.at("label").is_string()); break;
+      case EventKind::channel_value:
+        CHECK(j.at("label") == std::string(t.string(e.b)));
+        CHECK(j.at("resource") == e.a);
+        break;
       case EventKind::task_completed: CHECK(j.contains("outcome")); break;
       default: break;
     }

@@ -84,6 +84,27 @@ TEST_CASE("a recorded trace saved and loaded again is exactly the same, every ev
   }
 }
 
+TEST_CASE("the labels of channel values survive saving and loading", "[trace][file][labels]") {
+  const trace::Trace recorded = record_values();
+  auto loaded = trace::from_altrace(trace::to_altrace(recorded));
+  INFO((loaded ? std::string() : loaded.error().to_string()));
+  REQUIRE(loaded.has_value());
+  require_same_trace(recorded, *loaded);
+  std::vector<std::string> labels;
+  for (std::size_t i = 0; i < loaded->size(); ++i)
+    if ((*loaded)[i].kind == EventKind::channel_value) labels.emplace_back(loaded->string((*loaded)[i].b));
+  CHECK(labels == std::vector<std::string>{"\"order 1\"", "\"order 2\"", "42"});
+
+  SECTION("and a channel_value whose label is past the string table is rejected") {
+    const FileLayout l = layout_of(trace::to_altrace(recorded));
+    const std::size_t i = first_event(recorded, EventKind::channel_value);
+    std::string bytes = trace::to_altrace(recorded);
+    put_le(bytes, l.event_at(i) + 20, 77777, 4);
+    rehash(bytes);
+    CHECK_THAT(rejected(bytes).message, Catch::Contains("(channel_value) refers to string 77777"));
+  }
+}
+
 TEST_CASE("a trace of several chunks loads back with every event in its place", "[trace][file]") {
   // The loader reserves every chunk up front; each event must still land in its own chunk.
   trace::Trace big;

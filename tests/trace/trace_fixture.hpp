@@ -53,7 +53,18 @@ asynclab::trace::Trace record(Program make, std::uint64_t seed = 7) {
   return rec.take();
 }
 
+// Channels sent labelled values (channel_value events): strings into an mpsc, an int into a watch.
+inline asynclab::Task<void> values_program() {
+  auto [tx, rx] = asynclab::sync::mpsc::channel<std::string>(2, "orders");
+  (void)co_await tx.send("order 1");
+  (void)co_await tx.send("order 2");
+  (void)co_await rx.recv();
+  auto [wtx, wrx] = asynclab::sync::watch::channel<int>(0, "setting");
+  (void)wtx.send(42);
+}
+
 inline asynclab::trace::Trace record_program(std::uint64_t seed = 7) { return record(program, seed); }
+inline asynclab::trace::Trace record_values() { return record(values_program); }
 inline asynclab::trace::Trace record_tiny() { return record(tiny_program); }
 
 // --- taking a file apart ----------------------------------------------------------------------

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "model/describe.hpp"
+#include "model/event_filter.hpp"
 #include "model/trace_index.hpp"
 #include "model/world_state.hpp"
 #include "support/trace_query.hpp"
@@ -17,6 +19,7 @@
 
 using namespace asynclab;
 using namespace asynclab::vis;
+using asynclab::testing::channel_values_trace;
 using asynclab::testing::showcase_trace;
 using trace::EventKind;
 
@@ -298,7 +301,10 @@ TEST_CASE("a lock wait given up (a timeout, a lost select) leaves the waiters; o
 }
 
 TEST_CASE("seeking to any cursor equals replaying from the start", "[vis][state]") {
-  const trace::Trace t = showcase_trace(3);
+  // The showcase, and a trace whose channels hold labelled values (their labels are state too).
+  const bool labelled = GENERATE(false, true);
+  CAPTURE(labelled);
+  const trace::Trace t = labelled ? channel_values_trace() : showcase_trace(3);
   const TraceIndex index(t);
   // Long strides with fine checkpoints (as a big trace gets) as well as short ones and the default.
   const auto [stride, fine] = GENERATE(table<std::size_t, std::size_t>({{1, 4096}, {7, 4096}, {64, 4096}, {0, 4096}, {200, 16}, {97, 5}}));
@@ -315,6 +321,98 @@ TEST_CASE("seeking to any cursor equals replaying from the start", "[vis][state]
     REQUIRE(moving == expected);
   }
   CHECK(timeline.state_at(t.size() + 100).cursor == t.size());
+}
+
+namespace {
+
+// The labels a channel holds in state `s`, oldest first ("" for a value with no label).
+std::vector<std::string> held_labels(const TraceIndex& index, const WorldState& s, std::string_view channel) {
+  const ChannelLabels& labels = s.resources[index.resource_slot(index.find_resource(channel))].labels;
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < labels.size(); ++i) out.emplace_back(index.trace().string(labels[i]));
+  return out;
+}
+
+// The state right after the nth (1-based) event of `kind` with `result` on `channel`.
+WorldState after_nth(const TraceIndex& index, std::string_view channel, EventKind kind, std::uint16_t result, int nth) {
+  const std::uint32_t id = index.find_resource(channel);
+  int seen = 0;
+  for (std::size_t i = 0; i < index.trace().size(); ++i) {
+    const trace::Event e = index.trace()[i];
+    if (e.kind == kind && e.a == id && e.flags == result && ++seen == nth) return replay_from_start(index, i + 1);
+  }
+  FAIL("no such event: " << trace::kind_name(kind) << " #" << nth << " on " << channel);
+  return {};
+}
+
+constexpr std::uint16_t sent = static_cast<std::uint16_t>(trace::SendResult::sent);
+constexpr std::uint16_t received = static_cast<std::uint16_t>(trace::RecvResult::received);
+
+}  // namespace
+
+TEST_CASE("a channel holds the labels of its buffered values: FIFO for mpsc and oneshot, the latest for watch and broadcast",
+          "[vis][state]") {
+  const trace::Trace t = channel_values_trace();
+  const TraceIndex index(t);
+  using V = std::vector<std::string>;
+  CHECK(held_labels(index, after_nth(index, "orders", EventKind::channel_send, sent, 1), "orders") == V{"\"order 1\""});
+  CHECK(held_labels(index, after_nth(index, "orders", EventKind::channel_send, sent, 2), "orders") ==
+        V{"\"order 1\"", "\"order 2\""});
+  CHECK(held_labels(index, after_nth(index, "orders", EventKind::channel_recv, received, 1), "orders") == V{"\"order 2\""});
+  CHECK(held_labels(index, after_nth(index, "orders", EventKind::channel_send, sent, 3), "orders") ==
+        V{"\"order 2\"", "\"order 3\""});
+  CHECK(held_labels(index, after_nth(index, "orders", EventKind::channel_recv, received, 3), "orders").empty());
+  // A value of a type with no label is a blank token.
+  CHECK(held_labels(index, after_nth(index, "opaque", EventKind::channel_send, sent, 1), "opaque") == V{""});
+  CHECK(held_labels(index, after_nth(index, "setting", EventKind::channel_send, sent, 2), "setting") == V{"2"});
+  CHECK(held_labels(index, after_nth(index, "ticks", EventKind::channel_send, sent, 3), "ticks") == V{"2", "3"});
+  CHECK(held_labels(index, after_nth(index, "reply", EventKind::channel_send, sent, 1), "reply") == V{"\"done\""});
+  CHECK(held_labels(index, after_nth(index, "reply", EventKind::channel_recv, received, 1), "reply").empty());
+  // A channel_value alone (its send not yet applied) puts nothing in the channel.
+  const std::uint32_t orders = index.find_resource("orders");
+  std::size_t first_value = 0;
+  while (!(t[first_value].kind == EventKind::channel_value && t[first_value].a == orders)) ++first_value;
+  CHECK(held_labels(index, replay_from_start(index, first_value + 1), "orders").empty());
+}
+
+TEST_CASE("a value's event reads as what was sent on which channel, and a breakpoint can name the value",
+          "[vis][state]") {
+  const trace::Trace t = channel_values_trace();
+  const TraceIndex index(t);
+  auto filter = parse_event_filter(R"(channel_value resource=orders label="\"order 3\"")");
+  REQUIRE(filter.has_value());
+  const auto at = find_next(t, *filter, 0);
+  REQUIRE(at.has_value());
+  CHECK(describe_event(index, t[*at]) == R"(main sent "order 3" on mpsc channel "orders")");
+  CHECK(t[*at + 1].kind == EventKind::channel_send);
+  CHECK_FALSE(find_next(t, *parse_event_filter(R"(channel_value label="order 3")"), 0).has_value());  // unquoted: no such label
+}
+
+TEST_CASE("when a send's count and the labels disagree, the count wins: blank labels in front, or the oldest dropped",
+          "[vis][state]") {
+  ChannelLabels labels;
+  labels.push_back(5);
+  labels.resize_from_front(3);
+  REQUIRE(labels.size() == 3);
+  CHECK(labels[0] == 0);
+  CHECK(labels[1] == 0);
+  CHECK(labels[2] == 5);
+  labels.push_back(6);
+  labels.resize_from_front(2);
+  REQUIRE(labels.size() == 2);
+  CHECK(labels[0] == 5);
+  CHECK(labels[1] == 6);
+  // Taking the oldest many times keeps what is left, whatever the compaction did.
+  ChannelLabels long_lived;
+  for (std::uint32_t i = 1; i <= 1000; ++i) long_lived.push_back(i);
+  for (int i = 0; i < 990; ++i) long_lived.pop_front();
+  REQUIRE(long_lived.size() == 10);
+  CHECK(long_lived[0] == 991);
+  const ChannelLabels snapshot = long_lived;  // what a StateTimeline snapshot keeps
+  CHECK(snapshot.memory_bytes() < 100 * sizeof(std::uint32_t));
+  ChannelLabels same;
+  for (std::uint32_t i = 991; i <= 1000; ++i) same.push_back(i);
+  CHECK(long_lived == same);
 }
 
 TEST_CASE("an empty trace indexes to nothing and seeks to the empty state", "[vis][state]") {

@@ -63,6 +63,7 @@ std::tuple<std::uint64_t, EventKind, std::uint32_t, std::uint16_t, std::uint32_t
     case EventKind::mark:
     case EventKind::resource_created:
     case EventKind::request_begin:
+    case EventKind::channel_value:
       b = std::string(t.string(e.b));
       break;
     default:
@@ -231,14 +232,24 @@ TEST_CASE("a Chrome export imports back with its resources: channels and locks, 
     CHECK(got.events.size() == want.events.size());
   }
   // The Resources window reads the world state: after each resource event the imported trace's
-  // channels and locks (buffers, holders, waiters, counts) are what the original's were.
+  // channels and locks (buffers and the labels of the values in them, holders, waiters, counts) are
+  // what the original's were. Labels are string ids, so they are compared as the text they name.
   const auto after_each_resource_event = [](const TraceIndex& index) {
-    std::vector<std::vector<ResourceNow>> states;
+    std::vector<std::vector<std::pair<ResourceNow, std::vector<std::string>>>> states;
     WorldState s = initial_state(index);
     while (s.cursor < index.trace().size()) {
       const bool resource_event = trace::is_resource_event(index.trace()[s.cursor].kind);
       apply(index, s);
-      if (resource_event) states.push_back(s.resources);
+      if (!resource_event) continue;
+      auto& now = states.emplace_back();
+      for (ResourceNow r : s.resources) {
+        std::vector<std::string> labels;
+        for (std::size_t i = 0; i < r.labels.size(); ++i) labels.emplace_back(index.trace().string(r.labels[i]));
+        labels.emplace_back(index.trace().string(r.label_held));
+        r.labels.clear();
+        r.label_held = 0;
+        now.emplace_back(std::move(r), std::move(labels));
+      }
     }
     return states;
   };

@@ -85,4 +85,41 @@ inline trace::Trace showcase_trace(std::uint64_t seed = 0) {
   return rec.take();
 }
 
+// What the channels hold, value by value (channel_value events), all in "main":
+//  * mpsc<std::string> "orders" of capacity 2: try_send "order 1", "order 2"; recv; try_send
+//    "order 3"; recv twice;
+//  * unbounded mpsc<Opaque> "opaque" (a type with no label): one send;
+//  * watch<int> "setting" from 0: send 1, send 2;
+//  * broadcast<int> "ticks" of capacity 2: send 1, 2, 3;
+//  * oneshot<std::string> "reply": send "done", then receive it.
+struct Opaque {
+  int value;
+};
+inline trace::Trace channel_values_trace() {
+  trace::Recorder rec;
+  {
+    auto rt = virtual_runtime(rec);
+    rt.block_on([]() -> Task<void> {
+      auto [tx, rx] = sync::mpsc::channel<std::string>(2, "orders");
+      (void)tx.try_send("order 1");
+      (void)tx.try_send("order 2");
+      (void)co_await rx.recv();
+      (void)tx.try_send("order 3");
+      (void)co_await rx.recv();
+      (void)co_await rx.recv();
+      auto [otx, orx] = sync::mpsc::unbounded_channel<Opaque>("opaque");
+      (void)otx.send(Opaque{1});
+      auto [wtx, wrx] = sync::watch::channel<int>(0, "setting");
+      (void)wtx.send(1);
+      (void)wtx.send(2);
+      auto [btx, brx] = sync::broadcast::channel<int>(2, "ticks");
+      for (int i = 1; i <= 3; ++i) (void)btx.send(i);
+      auto [reply_tx, reply_rx] = sync::oneshot::channel<std::string>("reply");
+      (void)std::move(reply_tx).send("done");
+      (void)co_await reply_rx;
+    }());
+  }
+  return rec.take();
+}
+
 }  // namespace asynclab::testing

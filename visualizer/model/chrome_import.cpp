@@ -245,8 +245,8 @@ struct Pending {
   std::uint8_t sub = 0;  // a zero-length poll's begin (0) before its end (1)
   Event event{};
   std::uint64_t clock_to_ns = 0;  // clock_advanced: the recorded new time
-  std::string text;               // mark: the label. task_spawned: the task's name. resource_created: its name.
-                                  // request_begin: the url
+  std::string text;               // mark, channel_value: the label. task_spawned: the task's name.
+                                  // resource_created: its name. request_begin: the url
   std::string location;           // task_spawned, lint: "file:line". poll_end: where it parked
 };
 
@@ -420,6 +420,8 @@ class Importer {
         p.text = string_field(args, "resource_name");
         if (p.text == fmt::format("resource {}", p.event.a)) p.text.clear();
       }
+      // A value's label travels as text: its string id belonged to the exported trace's table.
+      if (*kind == EventKind::channel_value) p.text = string_field(args, "label");
     } else if (auto detail = detail_event_named(string_field(args, "event")); ours_ && cat == "detail" && detail) {
       // Any other event, carried whole in the details process (runtime/src/trace_export.cpp).
       const auto number = [&](const char* name, std::uint64_t max) {
@@ -548,7 +550,8 @@ class Importer {
         ensure_spawned(e.task, e.time_ns);
         if (e.kind == EventKind::wake) ensure_spawned(e.a, e.time_ns);
       }
-      if (e.kind == EventKind::mark || e.kind == EventKind::resource_created || e.kind == EventKind::request_begin)
+      if (e.kind == EventKind::mark || e.kind == EventKind::resource_created || e.kind == EventKind::channel_value ||
+          e.kind == EventKind::request_begin)
         e.b = tables.string(p.text);
       if (e.kind == EventKind::poll_end || e.kind == EventKind::lint) e.b = tables.location(p.location);
       out.push(e);

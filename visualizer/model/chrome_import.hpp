@@ -8,7 +8,8 @@
 //   poll results and parked-at locations, wakes, completions, lints, marks, clock advances, the seed,
 //   the flavor and worker count come from the drawn events, and the resources and everything else
 //   (the future tree, waker clones and drops, timers, pins, steals, blocking jobs, requests, the
-//   deadlock report) from the instants that carry them whole (runtime/src/trace_export.cpp).
+//   deadlock report) from the instants that carry them whole (runtime/src/trace_export.cpp); a
+//   channel_value's label comes back as text.
 //   In virtual time the exact recorded times come back too (the export spreads events a nanosecond
 //   apart; the clock only ever moves at a clock advance, whose new time the export keeps).
 // * Older exports load as before, without what they did not write (resources, details, workers).

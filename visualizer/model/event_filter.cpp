@@ -37,11 +37,11 @@ constexpr std::array<Alias, 8> aliases{{
 constexpr std::array<std::string_view, 9> key_names{"task",  "from", "source",   "result", "outcome",
                                                     "label", "lint", "resource", "nth"};
 
-constexpr std::array<EventKind, 11> resource_kinds{
+constexpr std::array<EventKind, 12> resource_kinds{
     EventKind::resource_created, EventKind::resource_limits, EventKind::resource_dropped,
     EventKind::channel_send,     EventKind::channel_recv,    EventKind::channel_closed,
     EventKind::lock_waiting,     EventKind::lock_acquired,   EventKind::lock_released,
-    EventKind::notified,         EventKind::stuck_wait,
+    EventKind::notified,         EventKind::stuck_wait,      EventKind::channel_value,
 };
 
 std::string joined(const std::vector<std::string_view>& words) {
@@ -218,7 +218,8 @@ std::expected<void, std::string> apply_pair(EventFilter& f, const Pair& p) {
     if (!i) return std::unexpected(i.error());
     f.outcome = static_cast<trace::Outcome>(*i);
   } else if (key == "label") {
-    if (kind != EventKind::mark) return std::unexpected(applies_only_to(key, kind, {EventKind::mark}));
+    if (kind != EventKind::mark && kind != EventKind::channel_value)
+      return std::unexpected(applies_only_to(key, kind, {EventKind::mark, EventKind::channel_value}));
     f.label = value;
   } else if (key == "lint") {
     if (kind != EventKind::lint) return std::unexpected(applies_only_to(key, kind, {EventKind::lint}));

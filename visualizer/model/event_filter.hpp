@@ -13,7 +13,8 @@
 //          result    pending / ready / panicked (poll_end); sent / full / closed (channel_send);
 //                    received / empty / closed / lagged (channel_recv)
 //          outcome   ok / panicked / cancelled                             task_completed
-//          label     the mark's label                                      mark
+//          label     the mark's label, the value's label (as recorded:     mark, channel_value
+//                    label="\"order 1\"" for a string)
 //          lint      forgotten_future, lost_waker, self_wake, long_poll (or their display names)
 //          resource  the channel or lock, by the name it was created with  resource events
 //          nth       the nth matching event of the whole trace, 1-based    every kind

@@ -342,6 +342,7 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
       case EventKind::channel_send:
       case EventKind::channel_recv:
       case EventKind::channel_closed:
+      case EventKind::channel_value:
       case EventKind::lock_waiting:
       case EventKind::lock_acquired:
       case EventKind::lock_released:

@@ -23,6 +23,25 @@ const char* task_state_name(TaskState s) {
 
 bool WorldState::operator==(const WorldState&) const = default;
 
+void ChannelLabels::pop_front() {
+  if (empty()) return;
+  ++head_;
+  if (head_ >= 32 && head_ * 2 >= ids_.size()) {
+    ids_.erase(ids_.begin(), ids_.begin() + head_);
+    head_ = 0;
+  }
+}
+
+void ChannelLabels::resize_from_front(std::size_t n) {
+  while (size() > n) pop_front();
+  if (size() < n) ids_.insert(ids_.begin() + head_, n - size(), 0u);
+}
+
+// Equal when they hold the same labels: where the oldest one sits in the vector does not matter.
+bool ChannelLabels::operator==(const ChannelLabels& o) const {
+  return std::equal(ids_.begin() + head_, ids_.end(), o.ids_.begin() + o.head_, o.ids_.end());
+}
+
 WorldState initial_state(const TraceIndex& index) {
   WorldState s;
   s.tasks.resize(index.tasks().size());
@@ -200,16 +219,31 @@ void apply(const TraceIndex& index, WorldState& s) {
     case EventKind::resource_dropped:
       if (r) r->dropped = true;
       break;
-    case EventKind::channel_send:
-      if (r && static_cast<trace::SendResult>(e.flags) == trace::SendResult::sent) {
-        r->buffered = e.b;
-        ++r->sends;
+    case EventKind::channel_value:
+      if (r) {
+        r->label_held = e.b;
+        r->label_sender = e.task;
       }
       break;
+    case EventKind::channel_send: {
+      if (!r) break;
+      const std::uint32_t label = r->label_sender == e.task ? r->label_held : 0;
+      if (r->label_sender == e.task) r->label_held = r->label_sender = 0;
+      if (static_cast<trace::SendResult>(e.flags) != trace::SendResult::sent) break;
+      r->buffered = e.b;
+      ++r->sends;
+      r->labels.push_back(label);
+      r->labels.resize_from_front(index.resources()[rslot].kind == trace::ResourceKind::watch ? 1 : e.b);
+      break;
+    }
     case EventKind::channel_recv:
       if (r && static_cast<trace::RecvResult>(e.flags) == trace::RecvResult::received) {
         r->buffered = e.b;
         ++r->recvs;
+        const trace::ResourceKind kind = index.resources()[rslot].kind;
+        if (kind == trace::ResourceKind::watch || kind == trace::ResourceKind::broadcast) break;
+        r->labels.pop_front();
+        r->labels.resize_from_front(e.b);
       }
       break;
     case EventKind::channel_closed:
@@ -292,7 +326,8 @@ std::size_t snapshot_bytes(const WorldState& s) {
                       s.blocking_busy.capacity() * sizeof(std::uint32_t);
   for (const WorkerNow& w : s.workers) bytes += sizeof(WorkerNow) + w.local.size() * sizeof(std::uint32_t);
   for (const ResourceNow& r : s.resources)
-    bytes += sizeof(ResourceNow) + (r.holders.capacity() + r.waiters.capacity()) * sizeof(std::uint32_t);
+    bytes += sizeof(ResourceNow) + (r.holders.capacity() + r.waiters.capacity()) * sizeof(std::uint32_t) +
+             r.labels.memory_bytes();
   return bytes;
 }
 

@@ -26,6 +26,14 @@
 //   worker; anything else (main, timer wakes, outside wakes) to the inject queue; a task woken while
 //   it runs goes back to the local queue of the worker that ran it; a steal moves a task from the
 //   victim's local queue to the back of the thief's. Current-thread traces leave `workers` empty.
+// * Channel values (channel_value, trace/value_label.hpp): a channel keeps the labels (string ids, 0:
+//   no label) of the values it holds, oldest first. A channel_value is held back until the same
+//   task's next channel_send on that channel: a send that sent adds it (or 0 when none came first).
+//   mpsc and oneshot are FIFO: a received recv takes the oldest. A watch holds one value: a send
+//   replaces it. A broadcast keeps the last `buffered` values sent (its recvs count what one receiver
+//   still has to read, so they leave the labels alone). The event's count is the truth: when it and
+//   the labels disagree (a trace cut short, values sent before recording began) the oldest labels are
+//   dropped, or blank ones put in front, until they match.
 // * Stepping back must stay quick even when the stride is long (a big trace): a backward seek that
 //   replays leaves checkpoints every `fine_stride` events over the stretch before its target (a few
 //   dozen kept), so the next step back replays at most fine_stride events. They are a cache: seek
@@ -70,8 +78,35 @@ struct ArmedTimer {
   bool operator==(const ArmedTimer&) const = default;
 };
 
+// The labels of a channel's values, oldest first, as string ids (0: a value with no label). A FIFO
+// over a vector: taking the oldest moves `head` instead of shifting, and the vector is compacted
+// once most of it is taken, so a snapshot of a long-lived channel costs about what it holds now.
+class ChannelLabels {
+ public:
+  std::size_t size() const { return ids_.size() - head_; }
+  bool empty() const { return size() == 0; }
+  std::uint32_t operator[](std::size_t i) const { return ids_[head_ + i]; }
+  void push_back(std::uint32_t id) { ids_.push_back(id); }
+  void pop_front();
+  // Drops the oldest labels, or puts blank ones in front, until exactly `n` are left.
+  void resize_from_front(std::size_t n);
+  void clear() {
+    ids_.clear();
+    head_ = 0;
+  }
+  std::size_t memory_bytes() const { return ids_.capacity() * sizeof(std::uint32_t); }
+  bool operator==(const ChannelLabels& o) const;
+
+ private:
+  std::vector<std::uint32_t> ids_;
+  std::uint32_t head_ = 0;
+};
+
 struct ResourceNow {
   std::uint32_t buffered = 0;             // channels: values in the buffer
+  ChannelLabels labels;                  // channels: labels of the values held, oldest first (see the rules)
+  std::uint32_t label_held = 0;          // a channel_value waiting for its sender's channel_send (0: none)
+  std::uint32_t label_sender = 0;        // the task that recorded label_held
   std::uint32_t permits = 0;              // semaphore: permits left
   bool closed = false;
   bool dropped = false;

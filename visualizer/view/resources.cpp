@@ -1,8 +1,12 @@
 // The "Resources" window: every channel and lock at the cursor. A channel is a row of buffer slots
 // with one token per buffered value (a full bounded channel has no empty slot left — that is
-// backpressure); a mutex shows its holder and the queue of waiters in arrival order; a semaphore its
-// permits, free and taken.
+// backpressure), each token showing its value's label when the trace recorded one (channel_value:
+// clipped to the token, whole in its tooltip; tokens widen to fit their labels, up to a limit, and
+// as many as fit the window are drawn); a mutex shows its holder and the queue of waiters in arrival
+// order; a semaphore its permits, free and taken.
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -17,21 +21,55 @@ namespace asynclab::vis {
 namespace {
 
 constexpr std::uint32_t max_slots_drawn = 24;  // beyond this an unbounded buffer is drawn as "+N"
+constexpr float max_token_widths = 5.0f;        // a labelled token is at most this many tokens wide
 
-// A row of `slots` boxes, the first `filled` of them holding a value token.
-void draw_slots(std::uint32_t slots, std::uint32_t filled, palette::Rgba token) {
+// The labels (string ids, 0: none) of the first `filled` tokens. The channel keeps the labels of
+// the values it holds, oldest first; they line up with the newest tokens when it keeps more (a
+// broadcast receiver has read the older ones).
+std::vector<std::uint32_t> token_labels(const ChannelLabels* labels, std::uint32_t filled) {
+  std::vector<std::uint32_t> out(filled, 0);
+  if (!labels) return out;
+  const std::size_t n = std::min<std::size_t>(labels->size(), filled);
+  for (std::size_t k = 0; k < n; ++k) out[filled - n + k] = (*labels)[labels->size() - n + k];
+  return out;
+}
+
+// A row of `slots` boxes, the first `filled` of them holding a value token; with `labels`, each
+// token shows its value's label, clipped to the token, and the whole label as its tooltip.
+void draw_slots(std::uint32_t slots, std::uint32_t filled, palette::Rgba token, const trace::Trace* trace = nullptr,
+                const ChannelLabels* labels = nullptr) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const float size = ImGui::GetTextLineHeight() * 1.2f;
   const float gap = size * 0.25f;
+  const float pad = size * 0.2f;
   const ImVec2 at = ImGui::GetCursorScreenPos();
-  const std::uint32_t drawn = std::min(slots, max_slots_drawn);
+  std::uint32_t drawn = std::min(slots, max_slots_drawn);
+  const std::vector<std::uint32_t> ids = token_labels(trace ? labels : nullptr, std::min(filled, drawn));
+  float token_width = size;
+  for (std::uint32_t id : ids) {
+    if (id == 0) continue;
+    const std::string_view label = trace->string(id);
+    token_width = std::max(token_width, ImGui::CalcTextSize(label.data(), label.data() + label.size()).x + 2 * pad);
+  }
+  token_width = std::min(token_width, size * max_token_widths);
+  // Wide tokens: only as many as fit beside the "+N" that counts the rest.
+  const float room = ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("+000").x;
+  if (drawn > 1) drawn = std::clamp(static_cast<std::uint32_t>(std::max(room, 0.0f) / (token_width + gap)), 1u, drawn);
   for (std::uint32_t i = 0; i < drawn; ++i) {
-    const ImVec2 a(at.x + static_cast<float>(i) * (size + gap), at.y);
-    const ImVec2 b(a.x + size, a.y + size);
+    const ImVec2 a(at.x + static_cast<float>(i) * (token_width + gap), at.y);
+    const ImVec2 b(a.x + token_width, a.y + size);
     if (i < filled) draw->AddRectFilled(a, b, token.u32(), size * 0.25f);
     draw->AddRect(a, b, palette::empty_slot.u32(), size * 0.25f, 0, 1.5f);
+    if (i >= ids.size() || ids[i] == 0) continue;
+    const std::string_view label = trace->string(ids[i]);
+    draw->PushClipRect(ImVec2(a.x + pad * 0.5f, a.y), ImVec2(b.x - pad * 0.5f, b.y), true);
+    draw->AddText(ImVec2(a.x + pad, a.y + (size - ImGui::GetTextLineHeight()) / 2), palette::token_outline.u32(),
+                  label.data(), label.data() + label.size());
+    draw->PopClipRect();
+    ui_report::text(label);  // the whole label: what the tooltip shows
+    if (ImGui::IsMouseHoveringRect(a, b)) ImGui::SetTooltip("%.*s", static_cast<int>(label.size()), label.data());
   }
-  float width = static_cast<float>(drawn) * (size + gap);
+  float width = static_cast<float>(drawn) * (token_width + gap);
   if (slots > drawn) {
     const std::string more = fmt::format("+{}", slots - drawn);
     draw->AddText(ImVec2(at.x + width, at.y + (size - ImGui::GetTextLineHeight()) / 2), palette::muted_text.u32(),
@@ -73,7 +111,7 @@ void show_resources(Session& session, ViewState&, bool* open) {
           const bool bounded = info.capacity > 0 && info.kind != trace::ResourceKind::unbounded_mpsc;
           const std::uint32_t slots = bounded ? info.capacity : std::max(now.buffered, 1u);
           const bool full = bounded && now.buffered >= info.capacity;
-          draw_slots(slots, now.buffered, full ? palette::pending : palette::scheduled);
+          draw_slots(slots, now.buffered, full ? palette::pending : palette::scheduled, &index.trace(), &now.labels);
           text_muted(fmt::format("{} buffered{} · {} sent · {} received", now.buffered,
                                  bounded ? fmt::format(" of {}", info.capacity) : std::string(" (unbounded)"),
                                  now.sends, now.recvs));

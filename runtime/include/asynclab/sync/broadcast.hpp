@@ -39,7 +39,8 @@
 // Cancel safety (Tokio's wording): recv is cancel safe — if it is dropped before completing, no
 // value was received: the cursor only moves when recv answers Ready. send never waits.
 //
-// Trace: resource_created with kind broadcast and limit = capacity; channel_send with the values kept
+// Trace: resource_created with kind broadcast and limit = capacity; channel_value with the label of
+// each value sent (trace/value_label.hpp) right before its channel_send; channel_send with the values kept
 // after it (sent), or closed when nobody is subscribed; channel_recv with the values this receiver has
 // still to read (received), empty when a recv starts waiting, closed, or lagged with the values
 // skipped in b; channel_closed when the last sender drops (senders_dropped) and whenever the last
@@ -152,6 +153,7 @@ class BroadcastState final : public ChannelState {
     slot.value.emplace(std::move(value));
     ++kept;
     ++tail;
+    trace_value(*slot.value);
     trace_send(kept, trace::SendResult::sent);
     waiters.wake_all(ChannelWaiter::Outcome::notified, [this](Waker& w) { defer_wake(w); });
     return receivers;

@@ -48,7 +48,8 @@
 // * A Permit dropped unused returns its slot.
 //
 // Trace (see trace/event.hpp): resource_created with kind mpsc or unbounded_mpsc and limit =
-// capacity (0: unbounded); channel_send with the values buffered after it and sent / full (a send or
+// capacity (0: unbounded); channel_value with the label of each value buffered (trace/value_label.hpp),
+// right before its channel_send; channel_send with the values buffered after it and sent / full (a send or
 // reserve starts waiting, or try_send finds no slot) / closed; channel_recv with the values buffered
 // after it and received / empty (a recv starts waiting) / closed (recv answers None); channel_closed
 // once for each side's end: receiver_closed or receiver_dropped, and senders_dropped.
@@ -179,6 +180,7 @@ class MpscChan final : public ChannelState {
     } else {
       if (buffer.full()) buffer.grow();
     }
+    trace_value(value);
     buffer.push(std::move(value));
     trace_send(buffer.size(), trace::SendResult::sent);
     wake_receiver();

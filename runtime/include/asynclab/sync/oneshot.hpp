@@ -34,7 +34,8 @@
 // * Sender::closed — cancel safe: once closed, the channel stays closed.
 // * send never waits, so there is nothing to cancel.
 //
-// Trace: resource_created with kind oneshot, limit 1; channel_send (sent with 1 buffered, or closed);
+// Trace: resource_created with kind oneshot, limit 1; channel_value with the value's label (when its
+// type has one, trace/value_label.hpp) right before a channel_send that sent; channel_send (sent with 1 buffered, or closed);
 // channel_recv (received, empty when the receiver starts waiting, closed); channel_closed once for
 // each side that ends before a value was delivered: senders_dropped (the sender dropped without
 // sending), receiver_closed or receiver_dropped (the receiver closed or went away before receiving
@@ -103,6 +104,7 @@ class OneshotState final : public ChannelState {
       return std::unexpected(std::move(v));
     }
     value.emplace(std::move(v));
+    trace_value(*value);
     trace_send(1, trace::SendResult::sent);
     wake_receiver();
     return {};

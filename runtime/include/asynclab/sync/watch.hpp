@@ -39,7 +39,9 @@
 // no value has been marked seen by it: the mark only moves when it answers Ready. Sender::closed()
 // is cancel safe: once every receiver is gone it completes at once, forever (until a subscribe).
 //
-// Trace: resource_created with kind watch, limit 1; channel_send with 1 value held (sent) or closed
+// Trace: resource_created with kind watch, limit 1; channel_value with the label of the new value (send,
+// send_replace, send_modify, a modifying send_if_modified; trace/value_label.hpp) right before its
+// channel_send; channel_send with 1 value held (sent) or closed
 // (no receivers); channel_recv when changed() completes (received, 0 unseen after it), starts
 // waiting (empty) or finds the sender gone (closed); channel_closed when the sender drops
 // (senders_dropped) and whenever the last receiver drops (receiver_dropped).
@@ -120,6 +122,7 @@ class WatchState final : public ChannelState {
   }
   void publish() {
     ++version;
+    trace_value(value);
     trace_send(1, trace::SendResult::sent);
     changed_waiters.wake_all(ChannelWaiter::Outcome::notified, [this](Waker& w) { defer_wake(w); });
   }

@@ -64,6 +64,10 @@ enum class EventKind : std::uint8_t {
   // --- the multi_thread flavor (simulated workers, detail/scheduler.hpp) ---
   task_stolen,          // task: the stolen task. a: the worker it was queued on. b: the worker that
                         // stole it (also the event's worker)
+  // --- what a channel holds (trace/value_label.hpp) ---
+  channel_value,        // task: the sender. a: resource id. b: string id of the sent value's label.
+                        // Recorded right before the channel_send (sent) of that value, and only for
+                        // values that have a label (the token of an unlabelled value stays blank)
   kind_count_,          // not a kind: one past the last valid value
 };
 
@@ -149,6 +153,7 @@ inline constexpr bool is_resource_event(EventKind k) {
     case EventKind::lock_acquired:
     case EventKind::lock_released:
     case EventKind::notified:
+    case EventKind::channel_value:
       return true;
     default:
       return false;

@@ -11,9 +11,14 @@
 //   tables are then looked up under the recorder's own lock, from any worker (the events themselves
 //   are buffered per worker by the scheduler and merged into the trace when a run ends).
 // * The recorded Trace is read through trace(); take() moves it out and leaves the recorder empty.
+// * Value labels (channel_value, trace/value_label.hpp) are strings like any other, but a program
+//   can send millions of distinct values: intern_label adds at most max_distinct_labels new strings
+//   per trace and answers 0 ("record no label") after that, so the string table stays bounded. A
+//   label already in the table is still found.
 // * Live mode: with a LiveStream attached, every event and every new table entry is also offered to
 //   it (trace/live_stream.hpp) — the trace itself is recorded exactly as without.
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <source_location>
 #include <string>
@@ -69,6 +74,10 @@ class Recorder {
     return intern_location_cached(loc);
   }
   std::uint32_t intern_site(std::string_view name, const std::source_location& loc);
+  // The string id of a value's label; 0 when the label is empty or the trace already holds
+  // max_distinct_labels labels and this one is new (see the rules).
+  static constexpr std::size_t max_distinct_labels = 65'536;
+  std::uint32_t intern_label(std::string_view label);
 
   const Trace& trace() const { return trace_; }
   // For the runtime, which rewrites raw clock stamps into nanoseconds when a run ends.
@@ -124,6 +133,7 @@ class Recorder {
   Trace trace_;
   LiveStream* live_ = nullptr;
   bool shared_ = false;
+  std::size_t distinct_labels_ = 0;  // strings intern_label added to the table
   ::asynclab::detail::SpinLock lock_;
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> strings_;
   std::unordered_map<const void*, std::uint32_t> locations_;  // keyed by the source_location's address

@@ -26,6 +26,10 @@
 //   common case); a bounded channel's buffer is a second allocation, made once at creation.
 // * Tracing costs one predictable branch per operation when the runtime records nothing: `trace`
 //   tests the running scheduler's recorder inline and only then calls Resource::record.
+// * Values: right before a value is buffered (channel_send, sent), trace_value records its label as
+//   channel_value when the runtime records and the value's type has a label (trace/value_label.hpp).
+//   The label is formatted and interned under the channel's lock, like every other record of the
+//   operation, so it lands next to its send on worker threads too; untraced, nothing is formatted.
 // * `waiting()` is Resource::wait_here() for the futures: each calls it right before answering
 //   Pending, so a stuck task is reported as waiting on this channel.
 #include <atomic>
@@ -41,6 +45,7 @@
 #include "asynclab/detail/scheduler.hpp"
 #include "asynclab/sync/detail/deferred.hpp"
 #include "asynclab/trace/event.hpp"
+#include "asynclab/trace/value_label.hpp"
 
 namespace asynclab::sync::channel_detail {
 
@@ -91,6 +96,16 @@ class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Gu
   void trace_recv(std::uint64_t buffered_or_skipped, trace::RecvResult r) {
     trace(trace::EventKind::channel_recv, buffered_or_skipped, static_cast<std::uint16_t>(r));
   }
+  // channel_value for `value`, which is about to be buffered: call it right before its
+  // trace_send(..., sent). Types with no label record nothing, and cost nothing.
+  template <class V>
+  void trace_value(const V& value) {
+    if constexpr (trace::Labelled<V>) {
+      auto* s = ::asynclab::detail::Scheduler::current();
+      if (s && s->recorder()) [[unlikely]]
+        trace_label(*s->recorder(), trace::value_label(value));
+    }
+  }
   void trace_closed(trace::CloseReason why) {
     trace(trace::EventKind::channel_closed, 0, static_cast<std::uint16_t>(why));
   }
@@ -98,6 +113,11 @@ class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Gu
   [[gnu::noinline]] void trace_now(trace::EventKind kind, std::uint64_t b, std::uint16_t flags) {
     const auto b32 = b > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(b);
     if (!defer_record(kind, b32, flags)) record(kind, b32, flags);
+  }
+
+  // 0 from intern_label: past the trace's cap of distinct labels, the token stays blank.
+  [[gnu::noinline]] void trace_label(trace::Recorder& recorder, std::string_view label) {
+    if (const std::uint32_t id = recorder.intern_label(label)) trace_now(trace::EventKind::channel_value, id, 0);
   }
 
   // "1 sender", "2 senders": the deadlock report speaks in sentences.
