@@ -77,7 +77,7 @@ TEST_CASE("the Resources window labels a channel's tokens with the values they c
   const nlohmann::json* resources = window_named(report, "Resources");
   REQUIRE(resources != nullptr);
   INFO(resources->dump());
-  CHECK(lists_text(*resources, "\"message 1 from produce…"));  // quoted, and cut to 24 characters
+  CHECK(lists_text(*resources, "\"message 1 from producer "));  // quoted, whole: up to 32 characters
   CHECK_FALSE(lists_text(*resources, "hello from main"));        // received before this step: not in the buffer
 }
 

@@ -92,16 +92,16 @@ TEST_CASE("a value's label: numbers as written, text quoted, enums by number, pa
   CHECK(value_label(std::make_tuple(1, 2.5, 'c')) == "(1, 2.5, 'c')");
 }
 
-TEST_CASE("a label longer than 24 characters keeps 23 and ends in an ellipsis, never cutting a character",
+TEST_CASE("a label longer than 32 characters keeps 31 and ends in an ellipsis, never cutting a character",
           "[trace][labels]") {
   using trace::value_label;
-  CHECK(trace::max_label_chars == 24);
-  CHECK(value_label(std::string("exactly twenty-two ch")) == "\"exactly twenty-two ch\"");  // 23 characters
-  CHECK(value_label(std::string("exactly twenty-two cha")) == "\"exactly twenty-two cha\"");  // 24
-  CHECK(value_label(std::string("a string much longer than twenty-four")) == "\"a string much longer t…");
+  CHECK(trace::max_label_chars == 32);
+  CHECK(value_label(std::string("exactly thirty characters, ok.")) == "\"exactly thirty characters, ok.\"");  // 32 characters
+  CHECK(value_label(std::string("exactly thirty characters, ok!!")) == "\"exactly thirty characters, ok!…");  // 33
+  CHECK(value_label(std::string("a string much longer than thirty-two characters")) == "\"a string much longer than thir…");
   const std::string accents = value_label(std::string(40, 'x').replace(0, 0, "ééé"));
-  CHECK(accents == "\"éééxxxxxxxxxxxxxxxxxxx…");
-  CHECK(value_label(std::string(1'000'000, 'y')).size() == 23 + std::string_view("…").size());
+  CHECK(accents == "\"éééxxxxxxxxxxxxxxxxxxxxxxxxxxx…");
+  CHECK(value_label(std::string(1'000'000, 'y')).size() == 31 + std::string_view("…").size());
 }
 
 TEST_CASE("a type gets a label from the ADL function asynclab_label, and a type with none has no label",

@@ -32,7 +32,7 @@
 
 namespace asynclab::trace {
 
-inline constexpr std::size_t max_label_chars = 24;
+inline constexpr std::size_t max_label_chars = 32;
 
 // Cuts `s` to max_label_chars code points, the last one an ellipsis when something was cut.
 inline std::string shorten_label(std::string s) {
