@@ -25,7 +25,7 @@ using net::TcpListener;
 using net::TcpStream;
 
 // Everything in a scenario is bounded: a live program must not outlive the learner's patience.
-constexpr Duration scenario_deadline = 30s;
+constexpr Duration scenario_deadline = 10s;
 
 template <class T>
 T must(net::IoResult<T> r, const char* what) {
@@ -110,7 +110,7 @@ void run_echo(trace::Recorder& recorder, std::stop_token stop, const LiveScenari
   auto scenario = echo_main(options, stop);
   auto bounded = timeout(scenario_deadline, std::move(scenario));
   auto finished = rt.block_on(std::move(bounded));
-  if (!finished) throw std::runtime_error("the echo scenario did not finish within 30 s");
+  if (!finished) throw std::runtime_error("the echo scenario did not finish within 10 s");
 }
 
 }  // namespace

@@ -115,7 +115,7 @@ void advance_playback(Shell& shell, double seconds) {
   if (live.feed != nullptr) {
     // Live: End follows the newest event again; Space while following stops right here.
     if (c.jump_end) live.following = true;
-    if (c.play_pause && live.following) {
+    if (c.play_pause && live.following && !live.feed->complete()) {
       live.following = false;
       shell.session->sync();
       return;
@@ -440,8 +440,11 @@ void show_status_bar(const Shell& shell, bool present) {
     if (!shell.error.empty())
       text_coloured(palette::error_text, shell.error);
     else if (shell.live && shell.session && shell.session.get() == shell.live_session)
-      text(fmt::format("{} — {} · {} tasks · Space stop following · ←/→ step · End follow", shell.live->title(),
-                       shell.live->feed().status(), shell.session->index().tasks().size()));
+      text(fmt::format("{} — {} · {} tasks · {}", shell.live->title(), shell.live->feed().status(),
+                       shell.session->index().tasks().size(),
+                       shell.live->feed().complete() ? "Space play/pause · ←/→ step · Home/End"
+                       : shell.view.live.following ? "Space stops here · ←/→ step"
+                                                   : "End follows the newest event · ←/→ step"));
     else if (shell.session)
       text(fmt::format("{} — {} events, {} tasks · Space play/pause · ←/→ step · Home/End", shell.trace_path.string(),
                        shell.session->trace().size(), shell.session->index().tasks().size()));
