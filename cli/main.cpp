@@ -11,6 +11,7 @@
 
 #include "app/gui_app.hpp"
 #include "demo.hpp"
+#include "live_scenarios.hpp"
 #include "exit_codes.hpp"
 #include "grade_commands.hpp"
 #include "lesson_commands.hpp"
@@ -43,6 +44,8 @@ Usage:
   asynclab gui [--trace FILE] [--at EVENT] [--present]
                                                  open the visualizer on a trace (.altrace or Chrome JSON;
                                                  without --trace, on the built-in demo)
+  asynclab gui --live [NAME]                     watch a built-in real-time program live as it runs
+                                                 (default and only one so far: echo, a TCP echo server)
   asynclab gui --screenshot PNG [--frames N] [--size WxH] [--ui-report JSON]
                                                  draw N frames (3) and save the last, e.g. under xvfb-run
 
@@ -204,6 +207,22 @@ int main(int argc, char** argv) {
           },
           "WxH"));
   gui->add_option("--ui-report", gui_report, "After the last frame, write what was drawn (windows, items, errors) as JSON");
+  std::string gui_live;
+  auto* gui_live_option =
+      gui->add_option("--live", gui_live,
+                      "Watch a built-in program live: real threads, real time, real sockets (default: echo)")
+          ->expected(0, 1)
+          ->check(CLI::Validator(
+              [](std::string& name) {
+                if (name.empty() || asynclab::cli::find_live_scenario(name) != nullptr) return std::string();
+                std::string known;
+                for (const auto& scenario : asynclab::cli::live_scenarios()) known += " " + scenario.name;
+                return "no live scenario '" + name + "'; there is:" + known;
+              },
+              "NAME"));
+  // For the tests: the live scenario's real pauses, shortened so a whole run takes a fraction of a second.
+  int gui_live_pause_ms = -1;
+  gui->add_option("--live-pause-ms", gui_live_pause_ms)->check(CLI::Range(0, 10000))->group("");
 
   try {
     app.parse(argc, argv);
@@ -242,7 +261,18 @@ int main(int argc, char** argv) {
         gui_options.width = size->width;
         gui_options.height = size->height;
       }
-      if (!gui_options.trace && !gui_options.lesson_browser && !gui_options.exercises && gui_check.empty())
+      if (gui_live_option->count() > 0) {
+        const LiveScenario& scenario = *find_live_scenario(gui_live.empty() ? "echo" : gui_live);
+        LiveScenarioOptions live_options;
+        if (gui_live_pause_ms >= 0) live_options.pause = std::chrono::milliseconds(gui_live_pause_ms);
+        gui_options.live_title = "live: " + scenario.name;
+        gui_options.live_program = [run = scenario.run, live_options](asynclab::trace::Recorder& recorder,
+                                                                      std::stop_token stop) {
+          run(recorder, std::move(stop), live_options);
+        };
+      }
+      if (!gui_options.trace && !gui_options.live_program && !gui_options.lesson_browser && !gui_options.exercises &&
+          gui_check.empty())
         gui_options.record_trace = [] { return record_demo(); };
       return asynclab::vis::run_gui(gui_options, std::cerr);
     }

@@ -164,10 +164,14 @@ Scheduler::Scheduler(const SchedulerConfig& config)
     // Flavor in bits 1-7 (1: multi_thread); the worker field says how many workers (n − 1).
     std::uint16_t flags = static_cast<std::uint16_t>((config_.virtual_time ? 1 : 0) | (config_.workers ? 1 << 1 : 0));
     worker_ = config_.workers ? config_.workers - 1 : 0;
-    if (threaded_)
-      foreign_events_.push_back(trace::Event{0, EventKind::runtime_started, static_cast<std::uint8_t>(worker_), flags, 0,
-                                             static_cast<std::uint32_t>(config_.seed), static_cast<std::uint32_t>(config_.seed >> 32)});
-    else
+    if (threaded_) {
+      const trace::Event started{0, EventKind::runtime_started, static_cast<std::uint8_t>(worker_), flags, 0,
+                                 static_cast<std::uint32_t>(config_.seed), static_cast<std::uint32_t>(config_.seed >> 32)};
+      foreign_events_.push_back(started);
+      // A live viewer needs it too: it says how many workers there are. No worker runs yet, so this
+      // thread is the stream's only producer.
+      if (trace::LiveStream* live = recorder_->live()) live->offer(started);
+    } else
       emit(EventKind::runtime_started, 0, static_cast<std::uint32_t>(config_.seed),
            static_cast<std::uint32_t>(config_.seed >> 32), flags);
     worker_ = 0;

@@ -217,6 +217,19 @@ void Scheduler::drive_reactor(ThreadWorker& me, std::int64_t timeout_ns) {
     // the pusher sees this flag and writes the eventfd, or this look sees its push.
     in_reactor_wait_.store(true, std::memory_order_seq_cst);
     if (stop_threads_.load() || remote_pending_.load(std::memory_order_acquire) || any_stealable()) timeout_ns = 0;
+    // The same for timers: one armed after the caller read the earliest deadline, but before the
+    // flag above was set, notified no one (arm_timer saw no reactor wait). Read the deadline again.
+    std::uint64_t deadline = 0;
+    bool has_deadline;
+    {
+      std::lock_guard timers(timer_lock_);
+      has_deadline = next_timer_deadline(deadline);
+    }
+    if (has_deadline) {
+      const std::uint64_t now = real_now_ns();
+      const auto until = static_cast<std::int64_t>(std::min<std::uint64_t>(deadline > now ? deadline - now : 0, 1ull << 62));
+      if (timeout_ns < 0 || until < timeout_ns) timeout_ns = until;
+    }
   }
   const std::size_t events = reactor_->wait(timeout_ns);
   in_reactor_wait_.store(false, std::memory_order_relaxed);

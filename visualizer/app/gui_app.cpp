@@ -34,6 +34,9 @@ constexpr int exit_failed = 1;
 constexpr int exit_environment = 2;
 
 constexpr int frames_for_outputs = 3;  // enough for auto-sized windows and popups to settle
+// An output run waits this long at most for a live program to finish (the built-in ones take a few
+// seconds); past it the outputs show what had arrived, and say so.
+constexpr double live_wait_limit_s = 20;
 constexpr const char* glsl_version = "#version 150";
 
 std::string last_glfw_error;
@@ -213,6 +216,8 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   } else if (options.lesson_browser || options.exercises) {
     shell.library.show_browser = options.lesson_browser;
     shell.show_welcome = false;
+  } else if (options.live_program) {
+    start_live(shell, options.live_title, options.live_program);
   } else if (options.record_trace) {
     adopt_trace(shell, options.record_trace(), options.recorded_title);
   }
@@ -226,7 +231,21 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   // A check started with --check keeps the frames coming until its grader is done, so a screenshot
   // or UI report shows the verdict (the grader has its own time limit).
   auto grading = [&] { return shell.exercises.job != nullptr; };
-  while (!glfwWindowShouldClose(window) && (frames == 0 || drawn < frames || grading())) {
+  // So does a live run, until its program has finished and every event it recorded is shown.
+  const double live_wait_until = glfwGetTime() + live_wait_limit_s;
+  bool live_wait_reported = false;
+  auto waiting_for_live = [&] {
+    if (!live_in_progress(shell)) return false;
+    if (glfwGetTime() < live_wait_until) return true;
+    if (!live_wait_reported) {
+      live_wait_reported = true;
+      ui_report::error(fmt::format("The live program had not finished after {:.0f} s; this shows the events that had arrived.",
+                                   live_wait_limit_s));
+    }
+    return false;
+  };
+  auto waiting = [&] { return grading() || (writes_outputs && waiting_for_live()); };
+  while (!glfwWindowShouldClose(window) && (frames == 0 || drawn < frames || waiting())) {
     // 4a. Poll and handle events (inputs, window resize, dropped files)
     glfwPollEvents();
     open_dropped(shell);
@@ -256,6 +275,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     const double frame_seconds = writes_outputs ? 1.0 / 60.0 : static_cast<double>(io.DeltaTime);
     shell.view.time_s = writes_outputs ? drawn / 60.0 : ImGui::GetTime();
     sync_lesson(shell);
+    update_live(shell, glfwGetTime());
     advance_playback(shell, frame_seconds);
     show_views(shell);
     show_lesson_windows(shell);
@@ -279,7 +299,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     ++drawn;
 
     // 4f. The screenshot is of the last frame, read before the swap (after it the back buffer is undefined)
-    if (options.screenshot && drawn >= frames && !grading() && !screenshot_taken) {
+    if (options.screenshot && drawn >= frames && !waiting() && !screenshot_taken) {
       screenshot_taken = true;
       if (auto written = write_png(*options.screenshot, read_back_buffer(width, height)); !written) {
         err << fmt::format("asynclab gui: {}\n", written.error());

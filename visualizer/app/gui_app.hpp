@@ -12,14 +12,19 @@
 // * Interactive runs keep the window layout in $XDG_CONFIG_HOME/asynclab/imgui.ini
 //   (~/.config/asynclab/imgui.ini when XDG_CONFIG_HOME is unset).
 // * A trace that cannot be opened is shown in the window, never a reason to exit non-zero.
+// * Live mode (`live_program`): the program runs on its own thread while the window shows its events
+//   arriving (app/live_run.hpp). Output runs keep drawing past --frames until the program has
+//   finished and every event it recorded is shown, so their pictures are of the whole run.
 #include <expected>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <ostream>
+#include <stop_token>
 #include <string>
 #include <string_view>
 
+#include "asynclab/trace/recorder.hpp"
 #include "asynclab/trace/trace.hpp"
 
 namespace asynclab::vis {
@@ -29,6 +34,11 @@ struct GuiOptions {
   // Or record one in this process at start (the built-in demo): called once, before the first frame.
   std::function<trace::Trace()> record_trace;
   std::string recorded_title = "built-in demo";
+  // Or watch a program live: it runs on a background thread and builds its real-time runtime with the
+  // Recorder it is given (`Runtime::builder().multi_thread(2).trace(recorder)`); it should return
+  // after a bounded time, and soon after the stop token asks it to. See app/live_run.hpp.
+  std::function<void(trace::Recorder&, std::stop_token)> live_program;
+  std::string live_title = "live";
   std::optional<std::size_t> at;                     // start with events [0, at) applied (default: all)
   bool present = false;                              // presentation mode: large fonts, keyboard driven
   std::optional<std::filesystem::path> screenshot;  // write the last frame here as PNG

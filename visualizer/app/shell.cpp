@@ -35,10 +35,22 @@ constexpr const char* error_dialog_name = "Could not open trace";
 // [SECTION] Opening traces
 //-----------------------------------------------------------------------------
 
+namespace {
+
+// The live program is stopped (and joined) before its session goes.
+void stop_live(Shell& shell) {
+  shell.view.live = LiveView{};
+  shell.live.reset();
+  shell.live_session = nullptr;
+}
+
+}  // namespace
+
 OpenTraceHook load_into(Shell& shell) {
   return [&shell](const fs::path& path) -> std::optional<std::string> {
     auto opened = Session::open(path);
     if (!opened) return opened.error();
+    stop_live(shell);
     shell.session = std::move(*opened);
     shell.session->playback().jump_end();  // the whole story first; Home or Play replays it
     shell.view.camera = TimelineCamera{};  // fit the new trace
@@ -47,6 +59,7 @@ OpenTraceHook load_into(Shell& shell) {
 }
 
 void adopt_trace(Shell& shell, trace::Trace trace, std::string title) {
+  stop_live(shell);
   shell.session = std::make_unique<Session>(std::move(trace), title);
   shell.session->playback().jump_end();  // the whole story first; Home or Play replays it
   shell.view.camera = TimelineCamera{};
@@ -54,10 +67,60 @@ void adopt_trace(Shell& shell, trace::Trace trace, std::string title) {
   shell.error.clear();
 }
 
+void start_live(Shell& shell, std::string title, LiveProgram program, LiveFeedLimits limits) {
+  adopt_trace(shell, trace::Trace{}, title);
+  shell.live = std::make_unique<LiveRun>(std::move(title), std::move(program), limits);
+  shell.live_session = shell.session.get();
+  shell.view.live = LiveView{};
+  shell.view.live.feed = &shell.live->feed();
+}
+
+void update_live(Shell& shell, double now_s) {
+  if (!shell.live) return;
+  if (shell.session.get() != shell.live_session) {  // something else was opened: stop watching
+    stop_live(shell);
+    return;
+  }
+  Session& session = *shell.session;
+  Playback& playback = session.playback();
+  LiveView& live = shell.view.live;
+  // Following keeps the cursor at the end; a cursor anywhere else was moved there by the learner.
+  if (live.following && playback.cursor() != playback.size()) live.following = false;
+  if (shell.live->update(session, now_s) && live.following) {
+    playback.jump_end();
+    if (shell.view.camera.follow_cursor) {  // the whole run so far, unless the learner zoomed or panned
+      shell.view.camera.begin = 0;
+      shell.view.camera.end = 0;
+    }
+  }
+  live.failure = shell.live->failure();
+  if (!live.failure.empty()) ui_report::error("The live program failed: " + live.failure);
+  const LiveFeed& feed = shell.live->feed();
+  ui_report::property("live", feed.status());
+  ui_report::property("live_events", std::to_string(feed.received()));
+  ui_report::property("live_dropped", std::to_string(feed.dropped()));
+  ui_report::property("live_skipped", std::to_string(feed.skipped()));
+  ui_report::property("live_finished", feed.complete() ? "true" : "false");
+}
+
+bool live_in_progress(const Shell& shell) {
+  return shell.live && shell.session.get() == shell.live_session && !shell.live->feed().complete();
+}
+
 void advance_playback(Shell& shell, double seconds) {
   if (!shell.session) return;
   Playback& playback = shell.session->playback();
   const AppCommands& c = shell.commands;
+  LiveView& live = shell.view.live;
+  if (live.feed != nullptr) {
+    // Live: End follows the newest event again; Space while following stops right here.
+    if (c.jump_end) live.following = true;
+    if (c.play_pause && live.following && !live.feed->complete()) {
+      live.following = false;
+      shell.session->sync();
+      return;
+    }
+  }
   if (c.play_pause) {
     if (!playback.playing() && playback.at_end()) playback.jump_start();  // play again from the top
     playback.toggle();
@@ -380,6 +443,12 @@ void show_status_bar(const Shell& shell, bool present) {
   if (visible && ImGui::BeginMenuBar()) {
     if (!shell.error.empty())
       text_coloured(palette::error_text, shell.error);
+    else if (shell.live && shell.session && shell.session.get() == shell.live_session)
+      text(fmt::format("{} — {} · {} tasks · {}", shell.live->title(), shell.live->feed().status(),
+                       shell.session->index().tasks().size(),
+                       shell.live->feed().complete() ? "Space play/pause · ←/→ step · Home/End"
+                       : shell.view.live.following ? "Space stops here · ←/→ step"
+                                                   : "End follows the newest event · ←/→ step"));
     else if (shell.session)
       text(fmt::format("{} — {} events, {} tasks · Space play/pause · ←/→ step · Shift+←/→ the selected task · Home/End", shell.trace_path.string(),
                        shell.session->trace().size(), shell.session->index().tasks().size()));

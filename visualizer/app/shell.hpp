@@ -10,6 +10,9 @@
 // * The hook opens the file as a model Session (model/session.hpp): an .altrace or Chrome JSON trace,
 //   indexed once. A trace recorded in this process (the built-in demo, later a lesson) is adopted
 //   with adopt_trace().
+// * Live mode (--live, app/live_run.hpp): start_live() opens an empty session and a LiveRun that
+//   grows it, once per frame in update_live(). Opening anything else (a trace, a lesson) replaces
+//   that session; the live program is then stopped.
 // * Files dropped on the window are queued by the GLFW callback and opened at the start of the next
 //   frame, outside any ImGui window.
 #include <filesystem>
@@ -19,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "app/live_run.hpp"
 #include "app/playback_keys.hpp"
 #include "asynclab/trace/trace.hpp"
 #include "model/session.hpp"
@@ -46,6 +50,9 @@ struct Shell {
   std::unique_ptr<Session> session;
   ViewState view;
   std::filesystem::path trace_path;
+  // Live mode: the program whose events grow `session`, and that session (to tell it was replaced).
+  std::unique_ptr<LiveRun> live;
+  const Session* live_session = nullptr;
 
   std::string error;                // the last failure to open a trace, in words
   bool show_error_dialog = false;   // open the error dialog at the next show
@@ -73,6 +80,15 @@ struct Shell {
 OpenTraceHook load_into(Shell& shell);
 // Makes a trace recorded in this process the open one, titled `title`.
 void adopt_trace(Shell& shell, trace::Trace trace, std::string title);
+
+// Live mode: an empty session titled `title`, grown by `program`'s events as it runs.
+void start_live(Shell& shell, std::string title, LiveProgram program, LiveFeedLimits limits = {});
+// Once per frame before advance_playback: reads the live events, grows the session when due, keeps
+// the cursor (and the timeline's camera) on the newest event while following, and reports the live
+// status to the UI report. Stops the program when its session was replaced.
+void update_live(Shell& shell, double now_s);
+// Whether a live run is still producing events (an output run keeps drawing frames until it is not).
+bool live_in_progress(const Shell& shell);
 
 // Acts on this frame's playback keys, moves a playing cursor by `seconds`, and brings the world
 // state to the cursor. Call once per frame before the windows draw.

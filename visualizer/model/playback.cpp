@@ -136,6 +136,12 @@ bool Playback::remove_breakpoint(std::size_t index) {
   return true;
 }
 
+void Playback::trace_grew() {
+  context_ = FilterContext(*trace_);
+  for (std::size_t b = 0; b < breakpoints_.size(); ++b)
+    if (breakpoints_[b].nth) nth_event_[b] = find_next(context_, breakpoints_[b], 0);
+}
+
 void Playback::clear_breakpoints() {
   breakpoints_.clear();
   nth_event_.clear();

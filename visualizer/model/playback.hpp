@@ -13,7 +13,8 @@
 //   pauses and advance() says which breakpoint it was. Resuming goes on from there.
 // * A manual move (a step, a jump, a seek, run_until) pauses playback and drops any carried fraction:
 //   the learner asked to look at one place.
-// * The Trace is borrowed: it must outlive the Playback and not change while it is used.
+// * The Trace is borrowed: it must outlive the Playback and not change while it is used — except
+//   by growing (live mode), after which trace_grew() looks names and nth breakpoints up again.
 #include <cstddef>
 #include <cstdint>
 #include <expected>
@@ -71,6 +72,10 @@ class Playback {
   bool remove_breakpoint(std::size_t index);
   void clear_breakpoints();
   const std::vector<EventFilter>& breakpoints() const { return breakpoints_; }
+
+  // The trace has more events (live mode): forget names looked up so far and find nth breakpoints
+  // again. The cursor stays.
+  void trace_grew();
 
  private:
   std::optional<std::size_t> breakpoint_at(std::size_t event);

@@ -38,6 +38,18 @@ std::expected<std::unique_ptr<Session>, std::string> Session::open(const std::fi
   return std::make_unique<Session>(std::move(*loaded), path.filename().string());
 }
 
+std::size_t Session::grow(const std::function<void(trace::Trace&)>& append) {
+  const std::size_t before = trace_->size();
+  append(*trace_);
+  index_ = TraceIndex(*trace_);
+  states_ = StateTimeline(index_);
+  lane_index_ = LaneIndex(index_);
+  lanes_ = lanes_for(index_);
+  playback_.trace_grew();
+  state_ = states_.state_at(playback_.cursor());
+  return trace_->size() - before;
+}
+
 std::uint32_t Session::lane_of_task(std::uint32_t task) const {
   // Tasks follow the worker lanes, in spawn order: the task's slot, offset by the workers, is its row.
   const std::uint32_t slot = index_.task_slot(task);

@@ -8,9 +8,13 @@
 //   copied nor moved (hold it by unique_ptr), so those borrows stay valid.
 // * state() is the world at playback().cursor() after sync(); the GUI calls sync() once per frame,
 //   after input has moved the cursor and before any window draws, so every window shows one moment.
+// * Live mode (model/live_feed.hpp): the trace grows only through grow(), which appends and then
+//   indexes the whole trace again, so the index, the timeline and the lanes always describe exactly
+//   the events the trace holds. The cursor and the selected task stay where they were.
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +48,10 @@ class Session {
   std::uint32_t lane_of_task(std::uint32_t task) const;
   Playback& playback() { return playback_; }
   const Playback& playback() const { return playback_; }
+
+  // Live mode: `append` adds events (and table entries) to the session's trace; then everything
+  // derived from it is built again. Returns the events added.
+  std::size_t grow(const std::function<void(trace::Trace&)>& append);
 
   const WorldState& state() const { return state_; }
   // Brings state() to the playback cursor: a short replay forward, or a snapshot and a replay.

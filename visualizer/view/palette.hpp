@@ -15,6 +15,7 @@ inline constexpr Rgba background{0.10f, 0.11f, 0.13f};  // behind every window
 inline constexpr Rgba error_text{1.00f, 0.45f, 0.40f};  // a file that could not be opened
 inline constexpr Rgba muted_text{0.60f, 0.63f, 0.68f};  // hints, units, secondary facts
 inline constexpr Rgba accent_text{0.45f, 0.75f, 1.00f}; // the thing being talked about: a file, a key
+inline constexpr Rgba live_text{0.30f, 0.80f, 0.40f};   // live mode: events are still arriving
 
 // Task states and poll results: the same colour means the same thing in every window.
 inline constexpr Rgba running{0.30f, 0.80f, 0.40f};    // being polled now; a poll that returned Ready

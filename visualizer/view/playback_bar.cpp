@@ -1,7 +1,8 @@
 // The "Playback" window: the controls every lesson step and every exploration goes through — jump to
 // start, step back, play/pause, step forward, jump to end, the speed, a slider over the whole run,
 // the event just applied in words, and breakpoints written in the lesson-directive language
-// (`wake task="fetch b"`), which playing stops at.
+// (`wake task="fetch b"`), which playing stops at. In live mode a line on top says how many events
+// have arrived and been dropped, and whether the cursor follows the newest one.
 #include <algorithm>
 #include <cmath>
 
@@ -20,6 +21,18 @@ void show_playback_bar(Session& session, ViewState& view, bool* open) {
   Playback& playback = session.playback();
   const TraceIndex& index = session.index();
   if (begin_window("Playback", open)) {
+    if (view.live.feed != nullptr) {
+      const LiveFeed& feed = *view.live.feed;
+      text_coloured(feed.complete() ? palette::muted_text : palette::live_text, feed.status());
+      ImGui::SameLine();
+      if (view.live.following) {
+        text_muted(feed.complete() ? "· at the end" : "· following the newest event (Space: stop here)");
+      } else if (button("Follow (End)")) {
+        view.live.following = true;
+        playback.jump_end();
+      }
+      if (!view.live.failure.empty()) text_coloured(palette::error_text, "The program failed: " + view.live.failure);
+    }
     if (button("|◀##start")) playback.jump_start();
     ImGui::SameLine();
     if (button("◀##back")) playback.step_back();
@@ -31,7 +44,10 @@ void show_playback_bar(Session& session, ViewState& view, bool* open) {
     ImGui::SameLine();
     if (button("▶##forward")) playback.step_forward();
     ImGui::SameLine();
-    if (button("▶|##end")) playback.jump_end();
+    if (button("▶|##end")) {
+      playback.jump_end();
+      view.live.following = true;
+    }
     ImGui::SameLine();
     float speed = static_cast<float>(playback.speed());
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);

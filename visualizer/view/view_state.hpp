@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/live_feed.hpp"
 #include "model/timeline_layout.hpp"
 #include "model/world_state.hpp"
 
@@ -62,6 +63,15 @@ struct TimelineCamera {
   float scroll_y = 0;         // pixels scrolled down through the lanes
 };
 
+// Live mode (`asynclab gui --live`): the feed the playback bar reports on, and whether the cursor
+// follows the newest event. Following stops when the learner pauses (Space) or moves the cursor, and
+// starts again with End, ▶| or the Follow button.
+struct LiveView {
+  const LiveFeed* feed = nullptr;  // null: not live
+  bool following = true;
+  std::string failure;  // the live program threw: what it said
+};
+
 struct ViewState {
   WindowsOpen open;
   double time_s = 0;
@@ -74,6 +84,7 @@ struct ViewState {
   std::uint32_t previous_running = 0;
   std::vector<WorkerNow> previous_workers;  // multi-worker traces: each worker's poll and local queue
 
+  LiveView live;
   TimelineCamera camera;
   std::vector<DrawCmd> timeline_cmds;  // kept between frames so a warm frame allocates nothing
 
