@@ -219,7 +219,10 @@ int main(int argc, char** argv) {
                 for (const auto& scenario : asynclab::cli::live_scenarios()) known += " " + scenario.name;
                 return "no live scenario '" + name + "'; there is:" + known;
               },
-              "NAME"));
+              "NAME"))
+          // A live run is the window's trace: it cannot share the window with another one.
+          ->excludes("--trace")
+          ->excludes("--lesson");
   // For the tests: the live scenario's real pauses, shortened so a whole run takes a fraction of a second.
   int gui_live_pause_ms = -1;
   gui->add_option("--live-pause-ms", gui_live_pause_ms)->check(CLI::Range(0, 10000))->group("");

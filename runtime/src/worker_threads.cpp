@@ -313,6 +313,9 @@ TaskHeader* Scheduler::steal(ThreadWorker& me) {
 
 void Scheduler::park_thread(ThreadWorker& me) {
   fire_due_timers_threaded(me);
+  // A timer that fired just now woke its task into this worker's LIFO slot, which nobody else may
+  // take and any_stealable() does not count: run it instead of parking beside it.
+  if (me.lifo) return;
   std::unique_lock lock(park_mutex_);
   sleepers_.fetch_add(1, std::memory_order_seq_cst);
   for (;;) {

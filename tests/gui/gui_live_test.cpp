@@ -63,3 +63,13 @@ TEST_CASE("asynclab gui --live with an unknown scenario is a usage error that na
   CHECK(r.err.find("nosuch") != std::string::npos);
   CHECK(r.err.find("echo") != std::string::npos);
 }
+
+TEST_CASE("asynclab gui --live with --trace or --lesson is a usage error, not one of them silently ignored",
+          "[gui][live]") {
+  for (const char* other : {"--trace demo.altrace", "--lesson 04"}) {
+    CAPTURE(other);
+    const Run r = run_asynclab(std::string("gui --live echo ") + other + " --frames 1");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--live") != std::string::npos);
+  }
+}

@@ -268,6 +268,30 @@ TEST_CASE("worker threads: panics, spawn_blocking and timers that are already du
   CHECK(out == "panic;42;slept;elapsed;25");
 }
 
+TEST_CASE("worker threads: a task woken by a timer as its worker goes idle runs, and is not reported stuck",
+          "[worker_threads]") {
+  // A timer of a microsecond is not due when armed but is by the time the worker, with nothing
+  // else to do, looks at the timers on its way to park: the wake puts the sleeper in that worker's
+  // LIFO slot, which the worker must run rather than park beside (where no other worker may take
+  // it, and the deadlock check saw every worker idle and no waker alive). The whole test waits
+  // a few hundred microseconds of timers, never a real sleep of its own.
+  for (std::uint32_t workers : {1u, 2u, 4u}) {
+    CAPTURE(workers);
+    auto rt = threaded(workers);
+    auto r = rt.try_block_on([]() -> Task<int> {
+      int woken = 0;
+      for (int i = 0; i < 200; ++i) {
+        co_await sleep(1us);
+        ++woken;
+      }
+      co_return woken;
+    });
+    INFO((r ? std::string() : std::string(r.error().what())));
+    REQUIRE(r.has_value());
+    CHECK(*r == 200);
+  }
+}
+
 TEST_CASE("worker threads: a runtime where nothing can progress says so instead of hanging", "[worker_threads]") {
   auto rt = threaded(2);
   auto r = rt.try_block_on([]() -> Task<void> {
