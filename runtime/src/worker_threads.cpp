@@ -327,8 +327,12 @@ void Scheduler::park_thread(ThreadWorker& me) {
       has_deadline = next_timer_deadline(deadline);
     }
     if (has_deadline && deadline <= real_now_ns()) break;  // due: go back and fire it
+    // A worker driving the reactor counts as a sleeper, but between taking wakers out of the
+    // reactor and running what they woke (its LIFO slot, which no one else sees) nothing else
+    // shows that work is pending: while one drives, no one may conclude the runtime is stuck.
     if (!has_deadline && !main_done_.load() && sleepers_.load() == threads_.size() &&
-        blocking_outstanding_.load() == 0 && reactor_->parked() == 0 && every_waker_accounted()) {
+        blocking_outstanding_.load() == 0 && reactor_->parked() == 0 &&
+        !reactor_driven_.load(std::memory_order_acquire) && every_waker_accounted()) {
       // Every worker is here, nothing is queued, armed or out on the blocking pool, and main is
       // not complete: nothing can ever make progress. Tell block_on, and wait to be stopped.
       stuck_ = true;
