@@ -1,8 +1,11 @@
 // The GUI shell's plain-data parts, without a window: the --size parser, the UI report, the playback
-// keys and the screenshot's row flip.
+// keys, dropped files and the screenshot's row flip.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -15,6 +18,8 @@
 #include "app/shell.hpp"
 #include "app/ui_report.hpp"
 #include "asynclab/trace/event.hpp"
+#include "asynclab/trace/file.hpp"
+#include "support/process.hpp"
 
 using namespace asynclab::vis;
 
@@ -171,6 +176,104 @@ TEST_CASE("Shift+Right and Shift+Left move through the selected task's events; w
   shell.session->selected_task = 0;
   CHECK(press(true) == 3);  // nothing selected: one event
   CHECK(press(false) == 2);
+}
+
+namespace {
+
+// A saved trace of `tasks` tasks, each spawned, polled once and done.
+std::filesystem::path saved_trace(const std::string& name, std::uint32_t tasks) {
+  using asynclab::trace::Event;
+  using asynclab::trace::EventKind;
+  asynclab::trace::Trace t;
+  const auto site = t.add_site({t.add_string("task"), 0});
+  for (std::uint32_t id = 1; id <= tasks; ++id) {
+    t.push(Event{0, EventKind::task_spawned, 0, 0, id, 0, site});
+    t.push(Event{0, EventKind::poll_begin, 0, 0, id, 0, 0});
+    t.push(Event{0, EventKind::poll_end, 0, 1, id, 0, 0});
+    t.push(Event{0, EventKind::task_completed, 0, 0, id, 0, 0});
+  }
+  const std::filesystem::path path = asynclab::testing::scratch() / name;
+  REQUIRE(asynclab::trace::save(t, path).has_value());
+  return path;
+}
+
+// Drops `paths` on the window the way GLFW's drop callback does, and runs the next frame's open.
+void drop(Shell& shell, const std::vector<std::filesystem::path>& paths) {
+  std::vector<std::string> texts;
+  for (const auto& p : paths) texts.push_back(p.string());
+  std::vector<const char*> argv;
+  for (const auto& t : texts) argv.push_back(t.c_str());
+  queue_dropped(shell, static_cast<int>(argv.size()), argv.data());
+  CHECK(shell.dropped.size() == paths.size());
+  open_dropped(shell);
+  CHECK(shell.dropped.empty());
+}
+
+}  // namespace
+
+TEST_CASE("files dropped on the window open in turn; the last good one stays open and each failure is listed",
+          "[gui][drop]") {
+  const auto one = saved_trace("one-task.altrace", 1);
+  const auto three = saved_trace("three-tasks.altrace", 3);
+  const auto garbage = asynclab::testing::scratch() / "dropped-garbage.altrace";
+  std::ofstream(garbage) << "this is not a trace, just words";
+  const auto missing = asynclab::testing::scratch() / "no-such-file.altrace";
+
+  Shell shell;
+  shell.open_trace = load_into(shell);
+
+  SECTION("one good file opens, at its end, with no error") {
+    drop(shell, {three});
+    REQUIRE(shell.session != nullptr);
+    CHECK(shell.trace_path == three);
+    CHECK(shell.session->trace().size() == 12);
+    CHECK(shell.session->playback().at_end());
+    CHECK(shell.error.empty());
+    CHECK_FALSE(shell.show_error_dialog);
+  }
+  SECTION("several good files: the last one stays open") {
+    drop(shell, {three, one});
+    REQUIRE(shell.session != nullptr);
+    CHECK(shell.trace_path == one);
+    CHECK(shell.session->trace().size() == 4);
+    CHECK_FALSE(shell.show_error_dialog);
+  }
+  SECTION("a bad file before a good one: the good one opens and the bad one's error is still shown") {
+    drop(shell, {garbage, one});
+    REQUIRE(shell.session != nullptr);
+    CHECK(shell.trace_path == one);
+    CHECK(shell.show_error_dialog);
+    CHECK_THAT(shell.error, Catch::Contains("dropped-garbage.altrace") && Catch::Contains("not a trace"));
+    CHECK_THAT(shell.error_note, Catch::Contains("1 of the dropped files opened"));
+  }
+  SECTION("nothing good: the open trace stays, and every failure is listed on its own line") {
+    drop(shell, {one});
+    const Session* before = shell.session.get();
+    REQUIRE(before != nullptr);
+    drop(shell, {garbage, missing});
+    CHECK(shell.session.get() == before);
+    CHECK(shell.trace_path == one);
+    CHECK(shell.show_error_dialog);
+    CHECK_THAT(shell.error, Catch::Contains("dropped-garbage.altrace") && Catch::Contains("no-such-file.altrace"));
+    CHECK(std::count(shell.error.begin(), shell.error.end(), '\n') == 1);
+    CHECK_THAT(shell.error_note, Catch::Contains("Nothing was opened"));
+  }
+  SECTION("a good open after a failed one clears the error and the dialog it had queued") {
+    drop(shell, {missing});
+    CHECK(shell.show_error_dialog);
+    CHECK(shell.session == nullptr);
+    drop(shell, {three});
+    CHECK(shell.error.empty());
+    CHECK_FALSE(shell.show_error_dialog);
+    CHECK(shell.trace_path == three);
+  }
+  SECTION("a frame with nothing dropped changes nothing") {
+    drop(shell, {missing});
+    const std::string error = shell.error;
+    open_dropped(shell);
+    CHECK(shell.error == error);
+    CHECK(shell.show_error_dialog);
+  }
 }
 
 TEST_CASE("a screenshot's rows are flipped from OpenGL's bottom-up order", "[gui][screenshot]") {

@@ -66,8 +66,7 @@ std::optional<fs::path> layout_file(std::ostream& err) {
 }
 
 void queue_dropped_files(GLFWwindow* window, int count, const char** paths) {
-  auto* shell = static_cast<Shell*>(glfwGetWindowUserPointer(window));
-  for (int i = 0; i < count; ++i) shell->dropped.emplace_back(paths[i]);
+  queue_dropped(*static_cast<Shell*>(glfwGetWindowUserPointer(window)), count, paths);
 }
 
 PlaybackKeys playback_keys_pressed() {

@@ -27,6 +27,7 @@ bool ensure_catalog(LessonLibrary& library) {
 
 void fail(Shell& shell, std::string message) {
   shell.error = std::move(message);
+  shell.error_note = "Nothing else changed.";
   shell.show_error_dialog = true;
   ui_report::error(shell.error);
 }

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <imgui.h>
 #include <imgui_internal.h>  // BeginViewportSideBar: a bar that takes its room from the work area
 #include <imgui_stdlib.h>
@@ -141,19 +142,39 @@ bool open_trace(Shell& shell, const fs::path& path) {
   std::optional<std::string> failure = shell.open_trace(path);
   if (failure) {
     shell.error = fmt::format("Could not open '{}': {}", path.string(), *failure);
+    shell.error_note = "The file was not opened; nothing else changed.";
     shell.show_error_dialog = true;
     ui_report::error(shell.error);
     return false;
   }
   shell.trace_path = path;
   shell.error.clear();
+  shell.show_error_dialog = false;  // an error still queued for the dialog is out of date
   return true;
 }
 
+void queue_dropped(Shell& shell, int count, const char* const* paths) {
+  for (int i = 0; i < count; ++i) shell.dropped.emplace_back(paths[i]);
+}
+
 void open_dropped(Shell& shell) {
-  // Several files dropped at once: each is tried; the last good one stays open.
-  for (const fs::path& path : shell.dropped) open_trace(shell, path);
+  if (shell.dropped.empty()) return;
+  // Several files dropped at once: each is tried in turn. A good file after a bad one would clear
+  // the bad one's error, so the failures are gathered and shown together at the end.
+  std::vector<std::string> failures;
+  std::size_t opened = 0;
+  for (const fs::path& path : shell.dropped) {
+    if (open_trace(shell, path))
+      ++opened;
+    else
+      failures.push_back(shell.error);
+  }
   shell.dropped.clear();
+  if (failures.empty()) return;
+  shell.error = fmt::format("{}", fmt::join(failures, "\n"));
+  shell.error_note = opened == 0 ? "Nothing was opened; nothing else changed."
+                                 : fmt::format("{} of the dropped files opened; the last of them is shown.", opened);
+  shell.show_error_dialog = true;
 }
 
 //-----------------------------------------------------------------------------
@@ -417,7 +438,7 @@ void show_error_dialog(Shell& shell) {
   text_coloured(palette::error_text, shell.error);
   ImGui::PopTextWrapPos();
   ImGui::Spacing();
-  text_muted("The file was not opened; nothing else changed.");
+  text_muted(shell.error_note);
   if (button("OK") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
   end_popup();
 }
@@ -433,6 +454,18 @@ void show_dialogs(Shell& shell) {
 // [SECTION] Status bar
 //-----------------------------------------------------------------------------
 
+namespace {
+
+// An error fits the status bar on one line: its first line, and how many more the dialog holds.
+std::string status_line(std::string_view error) {
+  const std::size_t end = error.find('\n');
+  if (end == std::string_view::npos) return std::string(error);
+  const auto more = std::count(error.begin() + static_cast<std::ptrdiff_t>(end), error.end(), '\n');
+  return fmt::format("{} (and {} more)", error.substr(0, end), more);
+}
+
+}  // namespace
+
 void show_status_bar(const Shell& shell, bool present) {
   constexpr ImGuiWindowFlags flags =
       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar;
@@ -442,7 +475,7 @@ void show_status_bar(const Shell& shell, bool present) {
   ui_report::begin_window("Status bar", visible);
   if (visible && ImGui::BeginMenuBar()) {
     if (!shell.error.empty())
-      text_coloured(palette::error_text, shell.error);
+      text_coloured(palette::error_text, status_line(shell.error));
     else if (shell.live && shell.session && shell.session.get() == shell.live_session)
       text(fmt::format("{} — {} · {} tasks · {}", shell.live->title(), shell.live->feed().status(),
                        shell.session->index().tasks().size(),

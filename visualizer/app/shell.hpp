@@ -55,6 +55,7 @@ struct Shell {
   const Session* live_session = nullptr;
 
   std::string error;                // the last failure to open a trace, in words
+  std::string error_note;           // the error dialog's line under it: what did and did not change
   bool show_error_dialog = false;   // open the error dialog at the next show
   std::vector<std::filesystem::path> dropped;
   OpenTraceDialog dialog;
@@ -115,7 +116,11 @@ void show_exercise_windows(Shell& shell);
 // Returns whether it opened.
 bool open_trace(Shell& shell, const std::filesystem::path& path);
 
-// Opens the files dropped since the last frame.
+// Queues files dropped on the window (GLFW's drop callback passes them here) for open_dropped.
+void queue_dropped(Shell& shell, int count, const char* const* paths);
+// Opens the files dropped since the last frame, in the order dropped; the last one that opens stays
+// open. When any could not be opened, the error dialog lists each of them with its reason, even if
+// another one opened after it.
 void open_dropped(Shell& shell);
 
 // The main menu bar: File › Open trace…, Quit; View › which windows are shown.
