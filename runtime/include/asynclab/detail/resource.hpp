@@ -77,7 +77,7 @@ void resource_wake(Waker& w);
 
 // Whether a primitive made now may be used from several threads at once: true on a worker thread
 // of a multi_thread runtime and outside any runtime, false inside a current-thread or simulated
-// runtime (see OptionalSpinLock in spin_lock.hpp).
+// runtime (see StateLock in state_lock.hpp).
 bool may_be_shared_across_threads();
 
 }  // namespace asynclab::detail

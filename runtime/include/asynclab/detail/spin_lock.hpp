@@ -1,5 +1,7 @@
 #pragma once
-// SpinLock: the lock a task header or a primitive's shared state takes around a few loads and stores.
+// SpinLock: the lock the scheduler's own structures (a task header, a worker's queue, the timer heap)
+// take around a few loads and stores. A sync primitive's shared state uses StateLock instead
+// (state_lock.hpp): users can make those contended, and a spinning waiter is costly there.
 //
 // Why not std::mutex: the sections it guards are a handful of instructions (a state word, a waker,
 // a queue's head), taken on every poll, wake and send. Uncontended, this costs one atomic exchange
@@ -55,29 +57,6 @@ class SpinLock {
   }
 
   std::atomic<bool> locked_{false};
-};
-
-// The lock of a sync primitive's shared state, taken only when the primitive may be used from
-// several threads at once. Decided once, when the primitive is made (see
-// detail::may_be_shared_across_threads in resource.hpp): one made inside a current-thread or
-// simulated runtime serves that runtime's one thread — whose tasks' wakers are single-threaded
-// anyway (waker.hpp) — so it skips the atomic instructions, and the single-threaded runtimes keep
-// their speed. One made on worker threads, or outside any runtime, locks.
-class OptionalSpinLock {
- public:
-  explicit OptionalSpinLock(bool enabled) noexcept : enabled_(enabled) {}
-  void lock() noexcept {
-    if (enabled_) lock_.lock();
-  }
-  bool try_lock() noexcept { return !enabled_ || lock_.try_lock(); }
-  void unlock() noexcept {
-    if (enabled_) lock_.unlock();
-  }
-  bool enabled() const noexcept { return enabled_; }
-
- private:
-  SpinLock lock_;
-  bool enabled_;
 };
 
 }  // namespace asynclab::detail

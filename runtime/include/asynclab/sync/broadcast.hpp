@@ -27,7 +27,7 @@
 //   them all.
 //
 // Threads: Senders and Receivers (and their clones) may be used from several threads at once. The
-// slots, tail, counts and waiter nodes are read and written under the state's SpinLock
+// slots, tail, counts and waiter nodes are read and written under the state's StateLock
 // (channel_state.hpp); a receiver's copy of a value is made under it (as Tokio clones under the
 // slot's read lock). Wakes and Waker drops happen after the unlock, and so does the destruction of a
 // value overwritten by a send or left unread by a dropped receiver. A Receiver's cursor belongs to

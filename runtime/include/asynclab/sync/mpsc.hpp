@@ -28,7 +28,7 @@
 //   sending side ending.
 // * Threads: Senders (and their clones, Permits and futures) and the Receiver may be used from
 //   several threads at once. Every field above, and every waiter node, is read and written under the
-//   state's SpinLock (channel_state.hpp); wakes and Waker drops happen after the unlock, and values
+//   state's StateLock (channel_state.hpp); wakes and Waker drops happen after the unlock, and values
 //   still buffered when the Receiver is dropped are destroyed outside the lock, one at a time.
 //
 // Pinning: a waiting send, reserve, recv or closed() future keeps its queue node inside itself;
@@ -153,19 +153,21 @@ class MpscChan final : public ChannelState {
       : ChannelState(Bounded ? trace::ResourceKind::mpsc : trace::ResourceKind::unbounded_mpsc, name,
                      Bounded ? slots : 0),
         buffer(Bounded ? slots : 16),
-        capacity(Bounded ? slots : 0),
-        free_slots(Bounded ? slots : 0) {}
+        free_slots(Bounded ? slots : 0),
+        capacity(Bounded ? slots : 0) {}
 
+  // Every send and recv touches the fields up to send_waiters: declared in that order right after
+  // the lock (Guarded), they span two cache lines. The rest is touched rarely.
   ChannelRing<T> buffer;
-  const std::size_t capacity;  // 0: unbounded
   std::size_t free_slots;      // bounded: slots nobody holds
   std::size_t reserved = 0;    // bounded: slots held by a Permit or granted to a waiting send/reserve
-  std::uint32_t senders = 1;
   bool rx_closed = false;
   bool rx_dropped = false;
-  Waker rx_waker;
+  std::uint32_t senders = 1;
   const void* rx_waiter = nullptr;  // the recv future whose waker rx_waker is, while it waits
+  Waker rx_waker;
   ChannelWaitList send_waiters;     // bounded: sends and reserves waiting for a slot, oldest first
+  const std::size_t capacity;  // 0: unbounded
   ChannelWaitList closed_waiters;   // Sender::closed() futures
 
   // --- sending side ---

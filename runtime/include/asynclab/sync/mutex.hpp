@@ -47,7 +47,7 @@
 //
 // Threads: lock futures, guards and try_lock may run on several threads at once. The lock's state,
 // holder, queue and every queued future's state and Waker are read and written only under the
-// MutexCore's SpinLock (the value itself is guarded by the Mutex: the SpinLock's release/acquire
+// MutexCore's StateLock (the value itself is guarded by the Mutex: the StateLock's release/acquire
 // orders one holder's writes before the next holder's reads); trace events are recorded under it;
 // the wake of the next holder (and any Waker dropped) happens after the unlock.
 #include <cassert>
@@ -60,6 +60,7 @@
 
 #include "asynclab/coop.hpp"
 #include "asynclab/detail/resource.hpp"
+#include "asynclab/detail/state_lock.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/poll.hpp"
 #include "asynclab/sync/detail/waiter_queue.hpp"
@@ -202,7 +203,7 @@ class MutexCore final : public ::asynclab::detail::Resource {
     woken.push_back(&w);
   }
 
-  mutable ::asynclab::detail::OptionalSpinLock lock_{::asynclab::detail::may_be_shared_across_threads()};
+  mutable ::asynclab::detail::StateLock lock_{::asynclab::detail::may_be_shared_across_threads()};
   WaiterQueue waiters_;
   std::uint32_t holder_ = 0;  // the task holding it (or handed it); 0 when free or held outside tasks
   bool locked_ = false;       // HELD or HANDED

@@ -45,7 +45,7 @@
 //
 // Threads: notify_one, notify_waiters and the Notified futures may run on several threads at once. The
 // permit, the notify_waiters() count, the queue and every queued future's state and Waker are read
-// and written only under the Notify's SpinLock; the wakes (and any Waker dropped) happen after the
+// and written only under the Notify's StateLock; the wakes (and any Waker dropped) happen after the
 // unlock, and the trace event of each operation is recorded under the lock, before them.
 #include <cassert>
 #include <mutex>
@@ -55,6 +55,7 @@
 #include <utility>
 
 #include "asynclab/detail/resource.hpp"
+#include "asynclab/detail/state_lock.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/poll.hpp"
 #include "asynclab/sync/detail/waiter_queue.hpp"
@@ -164,7 +165,7 @@ class Notify : public ::asynclab::detail::Resource {
     woken.push_back(&w);
   }
 
-  mutable ::asynclab::detail::OptionalSpinLock lock_{::asynclab::detail::may_be_shared_across_threads()};
+  mutable ::asynclab::detail::StateLock lock_{::asynclab::detail::may_be_shared_across_threads()};
   lock_detail::WaiterQueue waiters_;
   std::uint64_t waiters_calls_ = 0;  // notify_waiters() calls so far
   bool permit_ = false;              // NOTIFIED

@@ -21,7 +21,7 @@
 // * One waker per side: the receiver's (stored by a pending await) and the sender's (stored by a
 //   pending closed()). Each is refreshed with will_wake and consumed by the wake.
 // * Threads: the Sender (and its closed() future) and the Receiver may live on different threads.
-//   Every field above is read and written under the state's SpinLock (channel_state.hpp); wakes,
+//   Every field above is read and written under the state's StateLock (channel_state.hpp); wakes,
 //   Waker drops and the drop of an unread value happen after the unlock.
 //
 // Cancel safety:

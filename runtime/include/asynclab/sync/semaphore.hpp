@@ -46,7 +46,7 @@
 //
 // Threads: acquires, permits (dropped, forgotten, merged, split) and add_permits/close may run on
 // several threads at once. The counts, the holders, the queue and every queued future's state and
-// Waker are read and written only under the Semaphore's SpinLock; the trace event of an operation is
+// Waker are read and written only under the Semaphore's StateLock; the trace event of an operation is
 // recorded under it; the wakes (and any Waker dropped) happen after the unlock.
 #include <algorithm>
 #include <cassert>
@@ -63,6 +63,7 @@
 
 #include "asynclab/coop.hpp"
 #include "asynclab/detail/resource.hpp"
+#include "asynclab/detail/state_lock.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/poll.hpp"
 #include "asynclab/sync/detail/waiter_queue.hpp"
@@ -353,7 +354,7 @@ class Semaphore : public ::asynclab::detail::Resource {
   }
   static std::uint32_t saturate(std::size_t v) { return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v); }
 
-  mutable ::asynclab::detail::OptionalSpinLock lock_{::asynclab::detail::may_be_shared_across_threads()};
+  mutable ::asynclab::detail::StateLock lock_{::asynclab::detail::may_be_shared_across_threads()};
   lock_detail::WaiterQueue waiters_;
   std::size_t available_;
   std::size_t total_;  // available + out in permits + set aside for waiters

@@ -25,7 +25,7 @@
 //   A Ref alive on ANOTHER thread makes the send wait (spinning, then yielding) until it ends, as the
 //   read lock would. Never hold a Ref across a co_await.
 // * Threads: the Sender and the Receivers (and clones) may be used from several threads at once.
-//   Every field above is read and written under the state's SpinLock (channel_state.hpp); a Ref
+//   Every field above is read and written under the state's StateLock (channel_state.hpp); a Ref
 //   reads `value` without it — the count of Refs alive keeps writers out. Wakes and Waker drops
 //   happen after the unlock; a replaced value is destroyed after it too. send_modify's and
 //   send_if_modified's function runs under the lock: keep it short, and never touch the channel

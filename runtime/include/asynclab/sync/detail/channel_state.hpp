@@ -9,7 +9,7 @@
 //   Receiver, Permit and pending future holds one ChannelRef, and the state is freed when the last one
 //   goes, on whichever thread that is.
 // * Thread safety: the handles and futures of one channel may be used from several threads at once.
-//   Every field of a derived state is read and written only under its SpinLock, taken through a
+//   Every field of a derived state is read and written only under its StateLock, taken through a
 //   Guard (see deferred.hpp): wakes and Waker drops that an operation causes are taken out of the
 //   state under the lock and happen after the unlock, in order, and so do the trace events that
 //   followed them — so a single-threaded trace is the same, event for event, as before the lock.
@@ -53,7 +53,7 @@ class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Gu
  public:
   ChannelState(trace::ResourceKind kind, std::string_view name, std::uint64_t limit) : Resource(kind, name, limit) {}
 
-  // Atomic only when the state may be shared across threads (see OptionalSpinLock).
+  // Atomic only when the state may be shared across threads (see StateLock).
   void add_ref() noexcept {
     if (lock_.enabled()) refs_.fetch_add(1, std::memory_order_relaxed);
     else refs_.store(refs_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -78,8 +78,13 @@ class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Gu
   // The running task is about to answer Pending, waiting on this channel.
   void waiting() { wait_here(); }
 
-  static void* operator new(std::size_t n) { return ::asynclab::detail::FramePool::allocate(n); }
-  static void operator delete(void* p, std::size_t n) noexcept { ::asynclab::detail::FramePool::deallocate(p, n); }
+  // Line-aligned (see Guarded), from the frame pool: a oneshot is made for every request/response.
+  static void* operator new(std::size_t n, std::align_val_t) {
+    return ::asynclab::detail::FramePool::allocate_line_aligned(n);
+  }
+  static void operator delete(void* p, std::size_t n, std::align_val_t) noexcept {
+    ::asynclab::detail::FramePool::deallocate_line_aligned(p, n);
+  }
 
  protected:
   static bool tracing() {

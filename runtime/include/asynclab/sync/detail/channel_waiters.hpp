@@ -10,7 +10,7 @@
 // * A node stores the Waker of the task to wake and keeps it current with will_wake, so re-polling a
 //   waiting future clones nothing. Whoever takes a node off the list (pop_front) decides what it
 //   means — a slot granted, a value sent, the channel closed — and sets `outcome` before waking.
-// * Every field of a node and of the list is touched only under the channel's SpinLock.
+// * Every field of a node and of the list is touched only under the channel's StateLock.
 // * The list never owns the nodes: the channel's shared state outlives every linked node because each
 //   waiting future holds a reference to it.
 #include <cstddef>

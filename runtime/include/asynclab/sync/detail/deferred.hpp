@@ -1,22 +1,22 @@
 #pragma once
-// Deferred: what a primitive must do after releasing its shared state's SpinLock — wake a Waker,
+// Deferred: what a primitive must do after releasing its shared state's StateLock — wake a Waker,
 // drop a Waker — kept in the order the operation produced it, together with the trace events that
 // followed the first such action, so the trace reads exactly as it did when everything ran inline.
 //
 // Rules:
 // * Declare it BEFORE the std::lock_guard of the state's lock: the guard unlocks first, then this
 //   object's destructor runs the actions, in order, with the lock released. (A wake may re-enter the
-//   primitive; a dropped Waker may run arbitrary code; neither may happen under a SpinLock.)
+//   primitive; a dropped Waker may run arbitrary code; neither may happen under the lock.)
 // * wake(w) / drop(w) take the Waker out of the shared state (or out of a waiter node: the node may be
 //   freed by its owner as soon as the lock is released, the local copy here may not).
 // * record(...) while nothing is deferred yet answers false: the caller records at once, under the
 //   lock (trace order = state order). Once a wake or drop is deferred, a later event is deferred too,
 //   so it still comes after that wake or drop; the owner then records it after the unlock through
 //   `Owner::record_deferred`, which takes the lock again for the record itself.
-// * Guarded is what a shared state inherits (besides detail::Resource): its SpinLock and, while a
+// * Guarded is what a shared state inherits (besides detail::Resource): its StateLock and, while a
 //   Guarded::Guard holds it, that holder's Deferred, so the state's own helpers (defer_wake, ...) and
 //   its trace helpers find it.
-// * A state whose OptionalSpinLock is off (made inside a single-threaded runtime) takes no lock and
+// * A state whose StateLock is off (made inside a single-threaded runtime) takes no lock and
 //   so defers nothing: under its Guard, defer_wake wakes and defer_drop drops at once, and records
 //   are never deferred — the order the operation produces, which deferring only reproduces.
 // * No allocation for up to `inline_actions` actions (every hot path: one wake, perhaps one drop);
@@ -27,7 +27,8 @@
 #include <vector>
 
 #include "asynclab/detail/resource.hpp"
-#include "asynclab/detail/spin_lock.hpp"
+#include "asynclab/detail/frame_pool.hpp"
+#include "asynclab/detail/state_lock.hpp"
 #include "asynclab/trace/event.hpp"
 #include "asynclab/waker.hpp"
 
@@ -136,7 +137,10 @@ class Deferred {
 // The lock of a shared state, and the Deferred of whoever holds it. S (the derived state) provides
 //   static void record_deferred(void* self, trace::EventKind, std::uint32_t, std::uint16_t);
 // which locks, records, unlocks.
-class Guarded {
+// Aligned to a cache line, with the lock first: the lock and the derived state's hottest fields,
+// declared right after it, come to a thread in one cache-line transfer (mpsc_contention spent most
+// of its time in those transfers). States are allocated line-aligned (channel_state.hpp).
+class alignas(::asynclab::detail::FramePool::line_bytes) Guarded {
  public:
   // Locks the state; on destruction unlocks it, THEN runs what was deferred (member order: the
   // Deferred outlives the body of ~Guard, which unlocks).
@@ -144,7 +148,7 @@ class Guarded {
    public:
     template <class S>
     [[gnu::always_inline]] explicit Guard(S& s) : deferred_(&s, &S::record_deferred), state_(s) {
-      // A state that never locks (one thread only, see OptionalSpinLock) defers nothing either:
+      // A state that never locks (one thread only, see StateLock) defers nothing either:
       // with no lock to release first, its wakes, drops and records happen in place, in the order
       // the operation makes them — the same order deferring keeps.
       if (!state_.lock_.enabled()) [[likely]]
@@ -210,7 +214,7 @@ class Guarded {
   }
 
  protected:
-  mutable ::asynclab::detail::OptionalSpinLock lock_{::asynclab::detail::may_be_shared_across_threads()};
+  mutable ::asynclab::detail::StateLock lock_{::asynclab::detail::may_be_shared_across_threads()};
 
  private:
   [[gnu::noinline]] void replace_waker(Waker& slot, const Waker& w) {

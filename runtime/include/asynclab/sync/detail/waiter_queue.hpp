@@ -15,7 +15,7 @@
 //   unlinks them and moves each one's Waker into a WakeList, records its trace event, unlocks, and
 //   wakes them afterwards: the trace shows the release before the wakes, and no allocation is needed
 //   for up to WakeList::inline_wakers of them.
-// * Threads: a queue and every node in it belong to its primitive's SpinLock: linking, unlinking, a
+// * Threads: a queue and every node in it belong to its primitive's StateLock: linking, unlinking, a
 //   node's state and its Waker are touched only under that lock. A node's owner may free it the
 //   moment the lock is released, which is why a WakeList holds the Wakers themselves, not the nodes;
 //   and a Waker replaced or dropped under the lock is moved out and dropped after the unlock.
@@ -27,7 +27,7 @@
 
 #include "asynclab/detail/resource.hpp"
 #include "asynclab/detail/scheduler.hpp"
-#include "asynclab/detail/spin_lock.hpp"
+#include "asynclab/detail/state_lock.hpp"
 #include "asynclab/waker.hpp"
 
 namespace asynclab::sync::lock_detail {
