@@ -143,6 +143,16 @@ std::uint32_t Trace::add_site(const SpawnSite& s) {
   return static_cast<std::uint32_t>(sites_.size() - 1);
 }
 
+std::string Trace::value_label(const Event& e) const {
+  if (e.kind != EventKind::channel_value) return {};
+  switch (static_cast<ValueForm>(e.flags)) {
+    case ValueForm::unsigned_int: return std::to_string(e.b);
+    case ValueForm::signed_int: return std::to_string(static_cast<std::int32_t>(e.b));
+    case ValueForm::label: break;
+  }
+  return std::string(string(e.b));
+}
+
 std::string Trace::describe_location(std::uint32_t id) const {
   if (id == 0 || id >= locations_.size()) return {};
   const Location& l = locations_[id];

@@ -288,8 +288,8 @@ class ChromeWriter {
                                                                                        : fmt::format("resource {}", e.a);
     json args{{"event", kind_name(e.kind)}, {"resource", e.a}, {"resource_name", name}, {"value", e.b}, {"flags", e.flags}};
     if (known != resources_.end()) args["resource_kind"] = resource_kind_name(known->second.kind);
-    // A channel_value's `b` is a string id, meaningless outside this trace: the label goes along.
-    if (e.kind == EventKind::channel_value) args["label"] = trace_.string(e.b);
+    // A channel_value's `b` may be a string id, meaningless outside this trace: the label goes along.
+    if (e.kind == EventKind::channel_value) args["label"] = trace_.value_label(e);
     instant(e.task, t, fmt::format("{} {}", kind_name(e.kind), name), "resource", std::move(args));
   }
 
@@ -506,7 +506,7 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
         break;
       case EventKind::channel_value:
         j["resource"] = e.a;
-        j["label"] = trace.string(e.b);
+        j["label"] = trace.value_label(e);
         break;
       case EventKind::kind_count_:
         break;

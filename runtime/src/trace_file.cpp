@@ -386,8 +386,13 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
         break;
       case EventKind::mark:
       case EventKind::request_begin:
-      case EventKind::channel_value:
         if (e.b >= strings) return std::unexpected(bad_index("string", strings));
+        break;
+      case EventKind::channel_value:
+        if (e.flags > static_cast<std::uint16_t>(ValueForm::signed_int))
+          return std::unexpected(bad_flags("value form", e.flags));
+        if (e.flags == static_cast<std::uint16_t>(ValueForm::label) && e.b >= strings)
+          return std::unexpected(bad_index("string", strings));
         break;
       case EventKind::resource_created:
         if (e.b >= strings) return std::unexpected(bad_index("string", strings));

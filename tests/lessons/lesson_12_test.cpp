@@ -81,7 +81,7 @@ TEST_CASE(
       // show): the values main received, in the order it received them.
       std::vector<std::string> labels;
       for (auto at : all_events(run, "channel_value resource=\"messages\""))
-        labels.emplace_back(run.trace.string(run.trace[at].b));
+        labels.emplace_back(run.trace.value_label(run.trace[at]));
       std::vector<std::string> received_labels;
       for (const auto& value : received) received_labels.push_back(trace::value_label(value));
       CHECK(labels == received_labels);

@@ -22,14 +22,6 @@ namespace watch = asynclab::sync::watch;
 
 namespace {
 
-// The resource id of the resource created with this name (0: none).
-std::uint32_t resource_named(const TraceQuery& q, std::string_view name) {
-  auto e = q.first([&](const trace::Event& ev) {
-    return ev.kind == EventKind::resource_created && q.trace().string(ev.b) == name;
-  });
-  return e ? e->a : 0;
-}
-
 // The channel events of one resource as readable lines: "send 2 full", "recv 0 empty", "closed senders_dropped".
 std::vector<std::string> channel_events(const TraceQuery& q, std::uint32_t id) {
   static const char* send_names[] = {"sent", "full", "closed"};
@@ -78,7 +70,7 @@ TEST_CASE("an mpsc channel records its capacity, each send and recv with the val
     });
   }
   TraceQuery q(rec.trace());
-  const auto id = resource_named(q, "jobs");
+  const auto id = q.resource_named("jobs");
   REQUIRE(id != 0);
   auto created = q.first([&](const trace::Event& e) { return e.kind == EventKind::resource_created && e.a == id; });
   CHECK(created->flags == static_cast<std::uint16_t>(trace::ResourceKind::mpsc));
@@ -106,7 +98,7 @@ TEST_CASE("an unbounded channel is recorded with limit 0", "[mpsc][trace]") {
     });
   }
   TraceQuery q(rec.trace());
-  const auto id = resource_named(q, "log lines");
+  const auto id = q.resource_named("log lines");
   REQUIRE(id != 0);
   auto created = q.first([&](const trace::Event& e) { return e.kind == EventKind::resource_created && e.a == id; });
   CHECK(created->flags == static_cast<std::uint16_t>(trace::ResourceKind::unbounded_mpsc));
@@ -131,7 +123,7 @@ TEST_CASE("a broadcast receiver that lags records the number of values it skippe
     });
   }
   TraceQuery q(rec.trace());
-  const auto id = resource_named(q, "ticks");
+  const auto id = q.resource_named("ticks");
   CHECK(channel_events(q, id) == std::vector<std::string>{"send 1 sent", "send 2 sent", "send 2 sent", "send 2 sent",
                                                           "send 2 sent", "recv 3 lagged", "recv 1 received",
                                                           "closed receiver_dropped", "closed senders_dropped"});
@@ -158,10 +150,10 @@ TEST_CASE("oneshot and watch channels record their sends, receives and ends", "[
     });
   }
   TraceQuery q(rec.trace());
-  CHECK(channel_events(q, resource_named(q, "reply")) == std::vector<std::string>{"recv 0 empty", "send 1 sent", "recv 0 received"});
-  CHECK(channel_events(q, resource_named(q, "abandoned")) ==
+  CHECK(channel_events(q, q.resource_named("reply")) == std::vector<std::string>{"recv 0 empty", "send 1 sent", "recv 0 received"});
+  CHECK(channel_events(q, q.resource_named("abandoned")) ==
         std::vector<std::string>{"closed senders_dropped", "closed receiver_dropped"});
-  CHECK(channel_events(q, resource_named(q, "setting")) ==
+  CHECK(channel_events(q, q.resource_named("setting")) ==
         std::vector<std::string>{"send 1 sent", "recv 0 received", "closed receiver_dropped", "closed senders_dropped"});
 }
 

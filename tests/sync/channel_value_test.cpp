@@ -45,19 +45,12 @@ struct Opaque {
 
 namespace {
 
-std::uint32_t resource_named(const TraceQuery& q, std::string_view name) {
-  auto e = q.first([&](const trace::Event& ev) {
-    return ev.kind == EventKind::resource_created && q.trace().string(ev.b) == name;
-  });
-  return e ? e->a : 0;
-}
-
 // One resource's value and send events as lines: "value \"a\"", "send 1 sent".
 std::vector<std::string> value_events(const TraceQuery& q, std::uint32_t id) {
   static const char* send_names[] = {"sent", "full", "closed"};
   std::vector<std::string> out;
   for (const auto& e : q.events_if([&](const trace::Event& ev) { return trace::is_resource_event(ev.kind) && ev.a == id; })) {
-    if (e.kind == EventKind::channel_value) out.push_back("value " + std::string(q.trace().string(e.b)));
+    if (e.kind == EventKind::channel_value) out.push_back("value " + q.trace().value_label(e));
     if (e.kind == EventKind::channel_send) out.push_back("send " + std::to_string(e.b) + " " + send_names[e.flags]);
   }
   return out;
@@ -142,11 +135,11 @@ TEST_CASE("a traced mpsc channel records each value's label right before its sen
     });
   }
   TraceQuery q(rec.trace());
-  CHECK(value_events(q, resource_named(q, "orders")) ==
+  CHECK(value_events(q, q.resource_named("orders")) ==
         std::vector<std::string>{"value \"order 1\"", "send 1 sent", "value \"order 2\"", "send 2 sent", "send 2 full",
                                  "send 2 full", "value \"order 3\"", "send 2 sent", "value \"order 4\"", "send 2 sent",
                                  "send 2 closed"});
-  CHECK(value_events(q, resource_named(q, "numbers")) ==
+  CHECK(value_events(q, q.resource_named("numbers")) ==
         std::vector<std::string>{"value 42", "send 1 sent", "value -1", "send 2 sent"});
   // The sender's task records the value, as it records the send.
   for (std::size_t i = 0; i + 1 < rec.trace().size(); ++i) {
@@ -179,11 +172,51 @@ TEST_CASE("oneshot, broadcast and watch record the label of each value they are 
     });
   }
   TraceQuery q(rec.trace());
-  CHECK(value_events(q, resource_named(q, "reply")) == std::vector<std::string>{"value order 9", "send 1 sent"});
-  CHECK(value_events(q, resource_named(q, "prices")) ==
+  CHECK(value_events(q, q.resource_named("reply")) == std::vector<std::string>{"value order 9", "send 1 sent"});
+  CHECK(value_events(q, q.resource_named("prices")) ==
         std::vector<std::string>{"value 1.5", "send 1 sent", "value 2.25", "send 2 sent"});
-  CHECK(value_events(q, resource_named(q, "setting")) ==
+  CHECK(value_events(q, q.resource_named("setting")) ==
         std::vector<std::string>{"value 1", "send 1 sent", "value 2", "send 1 sent", "value 20", "send 1 sent"});
+}
+
+TEST_CASE("an integer or enum that fits in 32 bits is kept in its event, written out only when read", "[trace][labels]") {
+  using trace::inline_value;
+  using trace::ValueForm;
+  const auto form_of = [](const auto& v) { return inline_value(v) ? inline_value(v)->form : ValueForm::label; };
+  CHECK(form_of(42) == ValueForm::signed_int);
+  CHECK(inline_value(-7)->bits == static_cast<std::uint32_t>(-7));
+  CHECK(form_of(std::int64_t{-2147483648LL}) == ValueForm::signed_int);
+  CHECK(form_of(std::int64_t{-2147483649LL}) == ValueForm::label);  // one below: formatted as text
+  CHECK(form_of(std::uint64_t{4294967295ULL}) == ValueForm::unsigned_int);
+  CHECK(form_of(std::uint64_t{4294967296ULL}) == ValueForm::label);
+  CHECK(form_of(std::uint8_t{200}) == ValueForm::unsigned_int);
+  CHECK(form_of(shop::Size::large) == ValueForm::signed_int);  // an enum, by its number
+  CHECK(form_of(true) == ValueForm::label);                    // "true", not 1
+  CHECK(form_of('x') == ValueForm::label);                     // "'x'", not 120
+  CHECK(form_of(2.5) == ValueForm::label);
+  CHECK(form_of(shop::Order{1}) == ValueForm::label);  // a custom label always wins
+
+  // A traced run records them so, and reading the trace gives what value_label gives.
+  trace::Recorder rec;
+  {
+    auto rt = virtual_runtime(rec);
+    rt.block_on([&]() -> Task<void> {
+      auto [tx, rx] = mpsc::unbounded_channel<std::int64_t>("numbers");
+      for (std::int64_t v : {std::int64_t{0}, std::int64_t{-5}, std::int64_t{1} << 40, std::int64_t{2147483647}})
+        REQUIRE(tx.send(v));
+      co_return;
+    });
+  }
+  const trace::Trace& t = rec.trace();
+  TraceQuery q(t);
+  CHECK(value_events(q, q.resource_named("numbers")) ==
+        std::vector<std::string>{"value 0", "send 1 sent", "value -5", "send 2 sent", "value 1099511627776", "send 3 sent",
+                                 "value 2147483647", "send 4 sent"});
+  std::vector<ValueForm> forms;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t[i].kind == EventKind::channel_value) forms.push_back(static_cast<ValueForm>(t[i].flags));
+  CHECK(forms == std::vector<ValueForm>{ValueForm::signed_int, ValueForm::signed_int, ValueForm::label, ValueForm::signed_int});
+  for (const std::string_view s : t.strings()) CHECK(s != "-5");  // only the one too big for the event is a string
 }
 
 TEST_CASE("an unlabelled type records no value, and an untraced run formats no label at all", "[mpsc][trace][labels]") {
@@ -197,7 +230,7 @@ TEST_CASE("an unlabelled type records no value, and an untraced run formats no l
     });
   }
   TraceQuery q(rec.trace());
-  CHECK(value_events(q, resource_named(q, "opaque")) == std::vector<std::string>{"send 1 sent"});
+  CHECK(value_events(q, q.resource_named("opaque")) == std::vector<std::string>{"send 1 sent"});
   CHECK(values_recorded(rec.trace()) == 0);
 
   const int labelled_before = shop::orders_labelled.load();
@@ -221,14 +254,17 @@ TEST_CASE("a trace interns at most max_distinct_labels labels; past that a new l
   {
     auto rt = virtual_runtime(rec);
     rt.block_on([&]() -> Task<void> {
-      auto [tx, rx] = mpsc::unbounded_channel<int>("many");
-      REQUIRE(tx.send(7));        // "7" is in the table already
-      REQUIRE(tx.send(1 << 20));  // a new label, over the cap
+      auto [tx, rx] = mpsc::unbounded_channel<double>("many");
+      REQUIRE(tx.send(7.0));  // "7" is in the table already
+      REQUIRE(tx.send(0.5));  // a new label, over the cap
+      auto [itx, irx] = mpsc::unbounded_channel<int>("ints");
+      REQUIRE(itx.send(1 << 20));  // an int is kept in its event: no string, so the cap does not apply
       co_return;
     });
   }
   TraceQuery q(rec.trace());
-  CHECK(value_events(q, resource_named(q, "many")) == std::vector<std::string>{"value 7", "send 1 sent", "send 2 sent"});
+  CHECK(value_events(q, q.resource_named("many")) == std::vector<std::string>{"value 7", "send 1 sent", "send 2 sent"});
+  CHECK(value_events(q, q.resource_named("ints")) == std::vector<std::string>{"value 1048576", "send 1 sent"});
   CHECK(rec.trace().strings().size() <= strings_at_cap + 8);  // the run's task and resource names, no labels
 
   (void)rec.take();  // a new trace starts with no labels counted
@@ -262,7 +298,7 @@ TEST_CASE("on worker threads every sent value's label is recorded by its sender 
   REQUIRE(received.size() == producers * per);
   const auto& t = rec.trace();
   TraceQuery q(t);
-  const auto id = resource_named(q, "work");
+  const auto id = q.resource_named("work");
   REQUIRE(id != 0);
   // Per sending task, in its own order: each sent is right after its value.
   std::vector<std::string> labels;
@@ -273,7 +309,7 @@ TEST_CASE("on worker threads every sent value's label is recorded by its sender 
     if (!trace::is_resource_event(e.kind) || e.a != id) continue;
     if (e.kind == EventKind::channel_value) {
       if (pending_label.count(e.task)) ++unpaired;
-      pending_label[e.task] = std::string(t.string(e.b));
+      pending_label[e.task] = t.value_label(e);
     } else if (e.kind == EventKind::channel_send) {
       const auto it = pending_label.find(e.task);
       if (e.flags == static_cast<std::uint16_t>(trace::SendResult::sent)) {

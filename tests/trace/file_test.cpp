@@ -92,7 +92,7 @@ TEST_CASE("the labels of channel values survive saving and loading", "[trace][fi
   require_same_trace(recorded, *loaded);
   std::vector<std::string> labels;
   for (std::size_t i = 0; i < loaded->size(); ++i)
-    if ((*loaded)[i].kind == EventKind::channel_value) labels.emplace_back(loaded->string((*loaded)[i].b));
+    if ((*loaded)[i].kind == EventKind::channel_value) labels.emplace_back(loaded->value_label((*loaded)[i]));
   CHECK(labels == std::vector<std::string>{"\"order 1\"", "\"order 2\"", "42"});
 
   SECTION("and a channel_value whose label is past the string table is rejected") {
@@ -102,6 +102,22 @@ TEST_CASE("the labels of channel values survive saving and loading", "[trace][fi
     put_le(bytes, l.event_at(i) + 20, 77777, 4);
     rehash(bytes);
     CHECK_THAT(rejected(bytes).message, Catch::Contains("(channel_value) refers to string 77777"));
+  }
+  SECTION("an integer kept in its event may be any 32 bits, and a value form that does not exist is rejected") {
+    const FileLayout l = layout_of(trace::to_altrace(recorded));
+    std::size_t i = 0;  // the 42: an int, kept in its event
+    for (std::size_t k = 0; k < recorded.size(); ++k)
+      if (recorded[k].kind == EventKind::channel_value) i = k;
+    REQUIRE(recorded[i].flags == static_cast<std::uint16_t>(trace::ValueForm::signed_int));
+    std::string bytes = trace::to_altrace(recorded);
+    put_le(bytes, l.event_at(i) + 20, 0xfffffff0u, 4);
+    rehash(bytes);
+    auto big = trace::from_altrace(bytes);
+    REQUIRE(big.has_value());
+    CHECK(big->value_label((*big)[i]) == "-16");
+    put_le(bytes, l.event_at(i) + 10, 3, 2);
+    rehash(bytes);
+    CHECK_THAT(rejected(bytes).message, Catch::Contains("unknown value form 3"));
   }
 }
 

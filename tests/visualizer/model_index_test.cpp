@@ -329,7 +329,7 @@ namespace {
 std::vector<std::string> held_labels(const TraceIndex& index, const WorldState& s, std::string_view channel) {
   const ChannelLabels& labels = s.resources[index.resource_slot(index.find_resource(channel))].labels;
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < labels.size(); ++i) out.emplace_back(index.trace().string(labels[i]));
+  for (std::size_t i = 0; i < labels.size(); ++i) out.emplace_back(label_text(index.trace(), labels[i]));
   return out;
 }
 

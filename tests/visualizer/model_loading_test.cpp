@@ -63,8 +63,10 @@ std::tuple<std::uint64_t, EventKind, std::uint32_t, std::uint16_t, std::uint32_t
     case EventKind::mark:
     case EventKind::resource_created:
     case EventKind::request_begin:
-    case EventKind::channel_value:
       b = std::string(t.string(e.b));
+      break;
+    case EventKind::channel_value:
+      b = t.value_label(e);
       break;
     default:
       b = std::to_string(e.b);
@@ -233,7 +235,7 @@ TEST_CASE("a Chrome export imports back with its resources: channels and locks, 
   }
   // The Resources window reads the world state: after each resource event the imported trace's
   // channels and locks (buffers and the labels of the values in them, holders, waiters, counts) are
-  // what the original's were. Labels are string ids, so they are compared as the text they name.
+  // what the original's were. Labels are references to events, so they are compared as the text they name.
   const auto after_each_resource_event = [](const TraceIndex& index) {
     std::vector<std::vector<std::pair<ResourceNow, std::vector<std::string>>>> states;
     WorldState s = initial_state(index);
@@ -244,8 +246,8 @@ TEST_CASE("a Chrome export imports back with its resources: channels and locks, 
       auto& now = states.emplace_back();
       for (ResourceNow r : s.resources) {
         std::vector<std::string> labels;
-        for (std::size_t i = 0; i < r.labels.size(); ++i) labels.emplace_back(index.trace().string(r.labels[i]));
-        labels.emplace_back(index.trace().string(r.label_held));
+        for (std::size_t i = 0; i < r.labels.size(); ++i) labels.emplace_back(label_text(index.trace(), r.labels[i]));
+        labels.emplace_back(label_text(index.trace(), r.label_held));
         r.labels.clear();
         r.label_held = 0;
         now.emplace_back(std::move(r), std::move(labels));

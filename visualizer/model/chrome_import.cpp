@@ -420,8 +420,13 @@ class Importer {
         p.text = string_field(args, "resource_name");
         if (p.text == fmt::format("resource {}", p.event.a)) p.text.clear();
       }
-      // A value's label travels as text: its string id belonged to the exported trace's table.
-      if (*kind == EventKind::channel_value) p.text = string_field(args, "label");
+      // A value's label travels as text: its string id belonged to the exported trace's table. An
+      // integer kept in the event (ValueForm) comes back as it was, from "value".
+      if (*kind == EventKind::channel_value) {
+        if (p.event.flags > static_cast<std::uint16_t>(trace::ValueForm::signed_int))
+          p.event.flags = static_cast<std::uint16_t>(trace::ValueForm::label);  // unknown form: the text
+        p.text = string_field(args, "label");
+      }
     } else if (auto detail = detail_event_named(string_field(args, "event")); ours_ && cat == "detail" && detail) {
       // Any other event, carried whole in the details process (runtime/src/trace_export.cpp).
       const auto number = [&](const char* name, std::uint64_t max) {
@@ -550,7 +555,9 @@ class Importer {
         ensure_spawned(e.task, e.time_ns);
         if (e.kind == EventKind::wake) ensure_spawned(e.a, e.time_ns);
       }
-      if (e.kind == EventKind::mark || e.kind == EventKind::resource_created || e.kind == EventKind::channel_value ||
+      const bool label_in_table =
+          e.kind == EventKind::channel_value && e.flags == static_cast<std::uint16_t>(trace::ValueForm::label);
+      if (e.kind == EventKind::mark || e.kind == EventKind::resource_created || label_in_table ||
           e.kind == EventKind::request_begin)
         e.b = tables.string(p.text);
       if (e.kind == EventKind::poll_end || e.kind == EventKind::lint) e.b = tables.location(p.location);

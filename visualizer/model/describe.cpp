@@ -186,7 +186,7 @@ std::string describe_event(const TraceIndex& index, const trace::Event& e) {
     case EventKind::task_stolen:
       return fmt::format("worker {} steals {} from worker {}'s queue", e.b, task, e.a);
     case EventKind::channel_value:
-      return fmt::format("{} sent {} on {}", task, index.trace().string(e.b), describe_resource(index, e.a));
+      return fmt::format("{} sent {} on {}", task, index.trace().value_label(e), describe_resource(index, e.a));
     case EventKind::kind_count_: break;
   }
   return std::string(trace::kind_name(e.kind));

@@ -312,7 +312,8 @@ bool EventFilter::matches(FilterContext& context, const Event& e) const {
   if (self_wake && (e.flags & trace::wake_flag::self) == 0) return false;
   if (result && e.flags != *result) return false;
   if (outcome && e.flags != static_cast<std::uint16_t>(*outcome)) return false;
-  if (label && t.string(e.b) != *label) return false;
+  if (label && (e.kind == EventKind::channel_value ? t.value_label(e) : std::string(t.string(e.b))) != *label)
+    return false;
   if (lint && e.flags != static_cast<std::uint16_t>(*lint)) return false;
   if (resource && context.resource_name(e.a) != *resource) return false;
   return true;

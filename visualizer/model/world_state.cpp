@@ -23,6 +23,10 @@ const char* task_state_name(TaskState s) {
 
 bool WorldState::operator==(const WorldState&) const = default;
 
+std::string label_text(const trace::Trace& trace, std::uint32_t label) {
+  return label == 0 || label > trace.size() ? std::string() : trace.value_label(trace[label - 1]);
+}
+
 void ChannelLabels::pop_front() {
   if (empty()) return;
   ++head_;
@@ -221,7 +225,7 @@ void apply(const TraceIndex& index, WorldState& s) {
       break;
     case EventKind::channel_value:
       if (r) {
-        r->label_held = e.b;
+        r->label_held = static_cast<std::uint32_t>(s.cursor);  // this event's index plus one: its reference
         r->label_sender = e.task;
       }
       break;

@@ -26,8 +26,8 @@
 //   worker; anything else (main, timer wakes, outside wakes) to the inject queue; a task woken while
 //   it runs goes back to the local queue of the worker that ran it; a steal moves a task from the
 //   victim's local queue to the back of the thief's. Current-thread traces leave `workers` empty.
-// * Channel values (channel_value, trace/value_label.hpp): a channel keeps the labels (string ids, 0:
-//   no label) of the values it holds, oldest first. A channel_value is held back until the same
+// * Channel values (channel_value, trace/value_label.hpp): a channel keeps the labels (label
+//   references, see ChannelLabels; 0: no label) of the values it holds, oldest first. A channel_value is held back until the same
 //   task's next channel_send on that channel: a send that sent adds it (or 0 when none came first).
 //   mpsc and oneshot are FIFO: a received recv takes the oldest. A watch holds one value: a send
 //   replaces it. A broadcast keeps the last `buffered` values sent (its recvs count what one receiver
@@ -41,6 +41,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <vector>
 
 #include "model/trace_index.hpp"
@@ -78,7 +79,9 @@ struct ArmedTimer {
   bool operator==(const ArmedTimer&) const = default;
 };
 
-// The labels of a channel's values, oldest first, as string ids (0: a value with no label). A FIFO
+// The labels of a channel's values, oldest first, each as a label reference: the index of the
+// channel_value event that recorded it, plus one (0: a value with no label); label_text gives the
+// text. (Not the string id: an integer's label is the value itself, kept in its event.) A FIFO
 // over a vector: taking the oldest moves `head` instead of shifting, and the vector is compacted
 // once most of it is taken, so a snapshot of a long-lived channel costs about what it holds now.
 class ChannelLabels {
@@ -102,10 +105,15 @@ class ChannelLabels {
   std::uint32_t head_ = 0;
 };
 
+// The text of a label reference (ChannelLabels, ResourceNow::label_held): the label its
+// channel_value recorded, or "" for 0.
+std::string label_text(const trace::Trace& trace, std::uint32_t label);
+
 struct ResourceNow {
   std::uint32_t buffered = 0;             // channels: values in the buffer
   ChannelLabels labels;                  // channels: labels of the values held, oldest first (see the rules)
-  std::uint32_t label_held = 0;          // a channel_value waiting for its sender's channel_send (0: none)
+  std::uint32_t label_held = 0;          // a channel_value waiting for its sender's channel_send, as a
+                                         // label reference (see ChannelLabels; 0: none)
   std::uint32_t label_sender = 0;        // the task that recorded label_held
   std::uint32_t permits = 0;              // semaphore: permits left
   bool closed = false;

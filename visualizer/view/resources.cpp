@@ -23,14 +23,14 @@ namespace {
 constexpr std::uint32_t max_slots_drawn = 24;  // beyond this an unbounded buffer is drawn as "+N"
 constexpr float max_token_widths = 5.0f;        // a labelled token is at most this many tokens wide
 
-// The labels (string ids, 0: none) of the first `filled` tokens. The channel keeps the labels of
-// the values it holds, oldest first; they line up with the newest tokens when it keeps more (a
-// broadcast receiver has read the older ones).
-std::vector<std::uint32_t> token_labels(const ChannelLabels* labels, std::uint32_t filled) {
-  std::vector<std::uint32_t> out(filled, 0);
-  if (!labels) return out;
+// The labels of the first `filled` tokens ("" for none). The channel keeps the labels of the values
+// it holds, oldest first; they line up with the newest tokens when it keeps more (a broadcast
+// receiver has read the older ones).
+std::vector<std::string> token_labels(const trace::Trace* trace, const ChannelLabels* labels, std::uint32_t filled) {
+  std::vector<std::string> out(filled);
+  if (!trace || !labels) return out;
   const std::size_t n = std::min<std::size_t>(labels->size(), filled);
-  for (std::size_t k = 0; k < n; ++k) out[filled - n + k] = (*labels)[labels->size() - n + k];
+  for (std::size_t k = 0; k < n; ++k) out[filled - n + k] = label_text(*trace, (*labels)[labels->size() - n + k]);
   return out;
 }
 
@@ -44,11 +44,10 @@ void draw_slots(std::uint32_t slots, std::uint32_t filled, palette::Rgba token, 
   const float pad = size * 0.2f;
   const ImVec2 at = ImGui::GetCursorScreenPos();
   std::uint32_t drawn = std::min(slots, max_slots_drawn);
-  const std::vector<std::uint32_t> ids = token_labels(trace ? labels : nullptr, std::min(filled, drawn));
+  const std::vector<std::string> texts = token_labels(trace, labels, std::min(filled, drawn));
   float token_width = size;
-  for (std::uint32_t id : ids) {
-    if (id == 0) continue;
-    const std::string_view label = trace->string(id);
+  for (const std::string& label : texts) {
+    if (label.empty()) continue;
     token_width = std::max(token_width, ImGui::CalcTextSize(label.data(), label.data() + label.size()).x + 2 * pad);
   }
   token_width = std::min(token_width, size * max_token_widths);
@@ -60,8 +59,8 @@ void draw_slots(std::uint32_t slots, std::uint32_t filled, palette::Rgba token, 
     const ImVec2 b(a.x + token_width, a.y + size);
     if (i < filled) draw->AddRectFilled(a, b, token.u32(), size * 0.25f);
     draw->AddRect(a, b, palette::empty_slot.u32(), size * 0.25f, 0, 1.5f);
-    if (i >= ids.size() || ids[i] == 0) continue;
-    const std::string_view label = trace->string(ids[i]);
+    if (i >= texts.size() || texts[i].empty()) continue;
+    const std::string& label = texts[i];
     draw->PushClipRect(ImVec2(a.x + pad * 0.5f, a.y), ImVec2(b.x - pad * 0.5f, b.y), true);
     draw->AddText(ImVec2(a.x + pad, a.y + (size - ImGui::GetTextLineHeight()) / 2), palette::token_outline.u32(),
                   label.data(), label.data() + label.size());

@@ -70,8 +70,9 @@
 //   rounded up, of the first non-empty local queue it finds, starting at a pseudo-random victim.
 //   A LIFO slot is never stolen from, so only its own worker touches it, without a lock. Each
 //   steal is recorded as task_stolen (a: from, b: to).
-// * A worker with nothing to do parks on a condition variable until a push, a timer's deadline or
-//   shutdown. A pusher puts the task in a queue, then issues a seq_cst fence and reads `sleepers_`
+// * A worker with nothing to do first fires its due timers; if one woke a task into its own LIFO slot
+//   (which no other worker sees) it runs that task instead of parking. Otherwise it parks on a
+//   condition variable until a push, a timer's deadline or shutdown. A pusher puts the task in a queue, then issues a seq_cst fence and reads `sleepers_`
 //   (a read-modify-write instead under ThreadSanitizer, which does not model fences); a parker
 //   increments `sleepers_` (seq_cst) and then looks at every queue. In the single total order one
 //   of them comes first, so the other sees it: a push is never left with every worker asleep.
@@ -97,12 +98,14 @@
 //   recorder by stamp, stably, so each worker's events keep their order. The recorder's tables
 //   (strings, locations, sites) are shared under the recorder's own lock (Recorder::share).
 // * Stuck: when every worker is parked, no task is queued, no timer is armed, no blocking job is
-//   out, no waker is parked in the reactor, main is not complete, and every waker clone of every live task is held where the runtime
-//   can see it (by the resource the task waits on, or as another live task's join waker), nothing
-//   can make progress: the workers stop and block_on throws StuckError, as on the current-thread
-//   runtime. A waker held anywhere else (a thread of the program's own may wake it at any time)
-//   makes the runtime wait instead, as tokio always does. So a deadlock through a JoinSet, or
-//   through a future that keeps wakers of its own, is waited on rather than reported.
+//   out, no waker is parked in the reactor, main is not complete, and every waker clone of every
+//   live task is held where the runtime can see it (by the resource the task waits on, or as
+//   another live task's join waker), nothing can make progress: the workers stop and block_on
+//   throws StuckError, as on the current-thread runtime. Never while a worker drives the reactor:
+//   between taking wakers out of it and running what they woke (into its LIFO slot) nothing else
+//   shows that work is pending. A waker held anywhere else (a thread of the program's own may wake
+//   it at any time) makes the runtime wait instead, as tokio always does. So a deadlock through a
+//   JoinSet, or through a future that keeps wakers of its own, is waited on rather than reported.
 // * Not on worker threads: sim::block_for's virtual lanes (in real time it sleeps the worker, which
 //   is what it models).
 #include <array>

@@ -65,9 +65,10 @@ enum class EventKind : std::uint8_t {
   task_stolen,          // task: the stolen task. a: the worker it was queued on. b: the worker that
                         // stole it (also the event's worker)
   // --- what a channel holds (trace/value_label.hpp) ---
-  channel_value,        // task: the sender. a: resource id. b: string id of the sent value's label.
-                        // Recorded right before the channel_send (sent) of that value, and only for
-                        // values that have a label (the token of an unlabelled value stays blank)
+  channel_value,        // task: the sender. a: resource id. b: the sent value's label, as flags say
+                        // (ValueForm): a string id, or an integer's value itself. Recorded right
+                        // before the channel_send (sent) of that value, and only for values that have
+                        // a label (the token of an unlabelled value stays blank)
   kind_count_,          // not a kind: one past the last valid value
 };
 
@@ -99,6 +100,14 @@ enum class PinAction : std::uint16_t {
   moved_after_pin = 3,  // moved to home b after its first poll: its self-references dangle
   dropped = 4,
   self_ref = 5,         // its self-reference now points into home b (0: not into any of its homes)
+};
+
+// What a channel_value's b holds. Integers are by far the commonest values sent, and a counter sends
+// a new one each time: kept in the event they cost neither formatting nor a string in the table.
+enum class ValueForm : std::uint16_t {
+  label = 0,         // b: string id of the label (trace/value_label.hpp)
+  unsigned_int = 1,  // b: the value, an unsigned integer below 2^32
+  signed_int = 2,    // b: the value's 32 bits, a signed integer in [-2^31, 2^31)
 };
 
 enum class StopReason : std::uint16_t { finished = 0, stuck = 1, shutdown = 2 };

@@ -107,6 +107,14 @@ class TraceQuery {
     return e ? e->task : 0;
   }
 
+  // The id of the first resource (channel, lock, notify) created with this name (0: none).
+  std::uint32_t resource_named(std::string_view name) const {
+    auto e = first([&](const trace::Event& ev) {
+      return ev.kind == trace::EventKind::resource_created && trace_.string(ev.b) == name;
+    });
+    return e ? e->a : 0;
+  }
+
   // Order in which tasks were first polled (task ids), e.g. to see a schedule.
   std::vector<std::uint32_t> poll_order() const {
     std::vector<std::uint32_t> out;

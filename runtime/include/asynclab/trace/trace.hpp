@@ -98,6 +98,9 @@ class Trace {
   const Location& location(std::uint32_t id) const { return locations_[id < locations_.size() ? id : 0]; }
   const SpawnSite& site(std::uint32_t id) const { return sites_[id < sites_.size() ? id : 0]; }
 
+  // The label of the value a channel_value event records, as text: its string, or its integer
+  // written out (ValueForm). "" for any other event.
+  std::string value_label(const Event& e) const;
   // "folder/file.cpp:42" for a location id, or "" for none.
   std::string describe_location(std::uint32_t id) const;
   // The name a task was spawned with ("task 7" when it had none).

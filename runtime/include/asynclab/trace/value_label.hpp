@@ -18,17 +18,25 @@
 // * Cost: nothing is formatted unless the runtime records a trace — the channels test the recorder
 //   first (sync/detail/channel_state.hpp) — and a trace interns at most a fixed number of distinct
 //   labels (trace::Recorder::max_distinct_labels); values labelled beyond that record nothing.
+// * Integers need no text at all: an integer (or an enum without its own asynclab_label) that fits
+//   in 32 bits travels in the channel_value event itself (inline_value, trace::ValueForm), and
+//   whoever reads the trace writes it out (Trace::value_label) — the same decimal text value_label
+//   gives. A counter sent a million times then costs one event per send, no formatting, no string.
 // * A user's asynclab_label must not touch the channel it labels: it runs under the channel's lock.
 #include <charconv>
 #include <cstdint>
 #include <concepts>
 #include <cstddef>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+
+#include "asynclab/trace/event.hpp"
 
 namespace asynclab::trace {
 
@@ -157,6 +165,38 @@ concept Labelled = label_detail::has_label<std::remove_cvref_t<T>>();
 template <Labelled T>
 std::string value_label(const T& v) {
   return shorten_label(label_detail::full_label<std::remove_cvref_t<T>>(v));
+}
+
+// A value a channel_value event can carry itself instead of a string id (see the rules).
+struct InlineValue {
+  std::uint32_t bits;
+  ValueForm form;
+};
+
+// v as an InlineValue when it is an integer or enum that fits in 32 bits and has no custom label.
+template <class T>
+std::optional<InlineValue> inline_value(const T& v) {
+  using U = std::remove_cvref_t<T>;
+  if constexpr (label_detail::HasCustomLabel<U>) {
+    return std::nullopt;
+  } else if constexpr (std::is_enum_v<U>) {
+    return inline_value(static_cast<std::underlying_type_t<U>>(v));
+  } else if constexpr (std::is_integral_v<U> && !std::same_as<U, bool> && !label_detail::CharacterType<U>) {
+    if constexpr (std::is_signed_v<U>) {
+      if constexpr (sizeof(U) > sizeof(std::int32_t)) {
+        if (v < std::numeric_limits<std::int32_t>::min() || v > std::numeric_limits<std::int32_t>::max())
+          return std::nullopt;
+      }
+      return InlineValue{static_cast<std::uint32_t>(static_cast<std::int32_t>(v)), ValueForm::signed_int};
+    } else {
+      if constexpr (sizeof(U) > sizeof(std::uint32_t)) {
+        if (v > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+      }
+      return InlineValue{static_cast<std::uint32_t>(v), ValueForm::unsigned_int};
+    }
+  } else {
+    return std::nullopt;
+  }
 }
 
 }  // namespace asynclab::trace

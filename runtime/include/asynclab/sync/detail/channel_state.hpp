@@ -30,6 +30,7 @@
 //   channel_value when the runtime records and the value's type has a label (trace/value_label.hpp).
 //   The label is formatted and interned under the channel's lock, like every other record of the
 //   operation, so it lands next to its send on worker threads too; untraced, nothing is formatted.
+//   An integer that fits in 32 bits is recorded as itself, unformatted (trace::inline_value).
 // * `waiting()` is Resource::wait_here() for the futures: each calls it right before answering
 //   Pending, so a stuck task is reported as waiting on this channel.
 #include <atomic>
@@ -38,6 +39,7 @@
 #include <string>
 #include <string_view>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "asynclab/detail/frame_pool.hpp"
@@ -107,7 +109,11 @@ class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Gu
   void trace_value(const V& value) {
     if constexpr (trace::Labelled<V>) {
       auto* s = ::asynclab::detail::Scheduler::current();
-      if (s && s->recorder()) [[unlikely]]
+      if (!s || !s->recorder()) [[likely]]
+        return;
+      if (const std::optional<trace::InlineValue> in = trace::inline_value(value))
+        trace_now(trace::EventKind::channel_value, in->bits, static_cast<std::uint16_t>(in->form));
+      else
         trace_label(*s->recorder(), trace::value_label(value));
     }
   }
