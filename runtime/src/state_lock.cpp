@@ -15,10 +15,11 @@ namespace asynclab::detail {
 
 namespace {
 
-// How long a waiter spins before it sleeps. A holder keeps the lock for a handful of instructions,
-// so a waiter whose holder is running gets it within a few iterations; one whose holder was
-// preempted (more threads than cores) would spin for a whole time slice, so it sleeps instead.
-constexpr int spin_limit = 100;
+// How long a waiter spins before it sleeps, in pause instructions. A holder keeps the lock for a
+// handful of instructions, so a waiter whose holder is running gets it within a few checks; one
+// whose holder was preempted (more threads than cores) would spin for a whole time slice, so it
+// sleeps instead.
+constexpr int spin_limit = 400;
 
 void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -38,9 +39,13 @@ std::atomic<std::uint64_t> sleeps{0};
 std::uint64_t StateLock::sleeps_so_far() noexcept { return sleeps.load(std::memory_order_relaxed); }
 
 void StateLock::lock_slow() noexcept {
-  for (int i = 0; i < spin_limit; ++i) {
-    cpu_relax();
-    // Test before test-and-set: spinning on a plain load keeps the cache line shared.
+  // Between checks the waiter pauses twice as long each time (up to 64 pauses). Each check pulls the
+  // lock's cache line over, and the fields the lock guards share that line (sync/detail/deferred.hpp):
+  // a waiter checking on every pause made the holder miss the line on each write. (mpsc_contention
+  // on 2 workers: 454 ns/op checking on every pause, 345 ns/op with the back-off.)
+  for (int i = 0, pauses = 1; i < spin_limit; i += pauses, pauses = pauses < 64 ? pauses * 2 : pauses) {
+    for (int p = 0; p < pauses; ++p) cpu_relax();
+    // Test before test-and-set: a plain load keeps the cache line shared.
     if (word_.load(std::memory_order_relaxed) != unlocked) continue;
     std::uint32_t expected = unlocked;
     if (word_.compare_exchange_weak(expected, locked, std::memory_order_acquire, std::memory_order_relaxed))

@@ -3,10 +3,11 @@
 //
 // Why not SpinLock (spin_lock.hpp): a program decides how contended a primitive is — five
 // producers on one channel — and may run more worker threads than the machine has cores. A spinning
-// waiter whose holder was preempted burns its whole time slice (mpsc_contention with 4 workers on 2
-// cores took three times longer that way). So a waiter spins only briefly, then sleeps on a futex
-// until the holder's unlock wakes it. Why not std::mutex: it cannot be switched off (below), and
-// it never spins, while most waits here last a handful of instructions.
+// waiter whose holder was preempted burns its whole time slice (medians of mpsc_contention with 4
+// workers on 2 cores: 1,610 ns/op that way, 1,108 with this lock). So a waiter spins only briefly,
+// backing off between checks, then sleeps on a futex until the holder's unlock wakes it. Why not
+// std::mutex: it cannot be switched off (below), and it never spins, while most waits here last a
+// handful of instructions.
 //
 // Rules:
 // * Taken only when the primitive may be used from several threads at once. Decided once, when the

@@ -81,10 +81,13 @@ class ChannelState : public ::asynclab::detail::Resource, public sync_detail::Gu
   void waiting() { wait_here(); }
 
   // Line-aligned (see Guarded), from the frame pool: a oneshot is made for every request/response.
-  static void* operator new(std::size_t n, std::align_val_t) {
+  // A state holding a value aligned more strictly than a line (alignas(128)) goes to operator new.
+  static void* operator new(std::size_t n, std::align_val_t a) {
+    if (static_cast<std::size_t>(a) > ::asynclab::detail::FramePool::line_bytes) return ::operator new(n, a);
     return ::asynclab::detail::FramePool::allocate_line_aligned(n);
   }
-  static void operator delete(void* p, std::size_t n, std::align_val_t) noexcept {
+  static void operator delete(void* p, std::size_t n, std::align_val_t a) noexcept {
+    if (static_cast<std::size_t>(a) > ::asynclab::detail::FramePool::line_bytes) return ::operator delete(p, n, a);
     ::asynclab::detail::FramePool::deallocate_line_aligned(p, n);
   }
 
