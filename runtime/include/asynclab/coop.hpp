@@ -47,9 +47,11 @@ inline bool poll_proceed(Context& cx) {
 }
 
 // Polls a resource operation under the budget: a unit for its progress, given back if it answers
-// Pending. Every resource future's poll is this around its own poll logic.
+// Pending. Every resource future's poll is this around its own poll logic. Always inlined: as a call
+// of its own it cost about 28 instructions per operation, copying the result through once more
+// (callgrind: mpsc_contention on the current thread went from 286 M to 362 M instructions).
 template <class Output, std::invocable PollOnce>
-Poll<Output> budgeted(Context& cx, PollOnce&& poll_once) {
+[[gnu::always_inline]] inline Poll<Output> budgeted(Context& cx, PollOnce&& poll_once) {
   if (!poll_proceed(cx)) return Poll<Output>::pending();
   Poll<Output> r = std::forward<PollOnce>(poll_once)();
   if (r.is_pending()) cx.budget().give_back();
