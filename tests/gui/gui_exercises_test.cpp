@@ -7,7 +7,7 @@ using namespace asynclab::testing;
 TEST_CASE("the Exercises window checks an exercise in the background and shows the verdict", "[gui][grade]") {
   const fs::path json = scratch() / "exercises.json";
   const fs::path png = scratch() / "exercises.png";
-  const Run r = run_asynclab("gui --check 04 --frames 3 --screenshot " + quoted(png) + " --ui-report " + quoted(json),
+  const Run r = run_gui("gui --check 04 --frames 3 --screenshot " + quoted(png) + " --ui-report " + quoted(json),
                              lesson_state_env("exercises"));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);

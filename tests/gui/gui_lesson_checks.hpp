@@ -35,12 +35,10 @@ inline void check_lesson_screens(std::string_view folder) {
     CAPTURE(folder, which);
     const fs::path png = shots / fmt::format("{}-{}.png", folder, which);
     const fs::path json = scratch() / fmt::format("{}-{}.json", folder, which);
-    // Leak checking is off for these 36 runs: LeakSanitizer's stop-the-world tracer now and then
-    // crashes ("Tracer caught signal 11") while Mesa's llvmpipe threads are alive at exit. The GUI's
-    // own leak check runs in gui_smoke_test, and every lesson's scenario runs under LSan in lesson_tests.
-    const Run r = run_asynclab(fmt::format("gui --lesson {} --step {} --screenshot {} --ui-report {} --size 1600x1000",
+    // Leak checking is off (run_gui): every lesson's scenario runs under LSan in lesson_tests.
+    const Run r = run_gui(fmt::format("gui --lesson {} --step {} --screenshot {} --ui-report {} --size 1600x1000",
                                            folder, step + 1, quoted(png), quoted(json)),
-                               lesson_state_env(folder) + " ASAN_OPTIONS=detect_leaks=0");
+                               lesson_state_env(folder));
     INFO(r.out << r.err);
     REQUIRE(r.status == 0);
     CHECK(png_size(png) == std::pair<std::uint32_t, std::uint32_t>{1600, 1000});

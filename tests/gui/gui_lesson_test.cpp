@@ -7,7 +7,7 @@ using namespace asynclab::testing;
 
 TEST_CASE("asynclab gui --lessons (the main job with a display) opens at the lesson browser", "[gui][lessons]") {
   const fs::path json = scratch() / "browser.json";
-  const Run r = run_asynclab("gui --lessons --ui-report " + quoted(json) + " --frames 3", lesson_state_env("browser"));
+  const Run r = run_gui("gui --lessons --ui-report " + quoted(json) + " --frames 3", lesson_state_env("browser"));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto report = nlohmann::json::parse(slurp(json));
@@ -24,7 +24,7 @@ TEST_CASE("asynclab gui --lessons (the main job with a display) opens at the les
 
 TEST_CASE("an unknown lesson is an error in the window, and the browser opens to pick another", "[gui][lessons]") {
   const fs::path json = scratch() / "unknown.json";
-  const Run r = run_asynclab("gui --lesson nowhere --ui-report " + quoted(json) + " --frames 3",
+  const Run r = run_gui("gui --lesson nowhere --ui-report " + quoted(json) + " --frames 3",
                              lesson_state_env("unknown"));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
@@ -37,10 +37,10 @@ TEST_CASE("an unknown lesson is an error in the window, and the browser opens to
 TEST_CASE("a lesson's steps are remembered: the browser marks a lesson done once its last step was shown",
           "[gui][lessons]") {
   const std::string env = lesson_state_env("progress");
-  REQUIRE(run_asynclab("gui --lesson 08 --step 3 --frames 2 --ui-report " + quoted(scratch() / "p1.json"), env)
+  REQUIRE(run_gui("gui --lesson 08 --step 3 --frames 2 --ui-report " + quoted(scratch() / "p1.json"), env)
               .status == 0);
   const fs::path json = scratch() / "p2.json";
-  REQUIRE(run_asynclab("gui --lessons --frames 2 --ui-report " + quoted(json), env).status == 0);
+  REQUIRE(run_gui("gui --lessons --frames 2 --ui-report " + quoted(json), env).status == 0);
   const auto report = nlohmann::json::parse(slurp(json));
   const nlohmann::json* browser = window_named(report, "Lessons");
   REQUIRE(browser != nullptr);
@@ -50,7 +50,7 @@ TEST_CASE("a lesson's steps are remembered: the browser marks a lesson done once
 TEST_CASE("presentation mode shows a lesson beside the timeline, with the window its step asks for", "[gui][lessons]") {
   const fs::path png = scratch() / "present-lesson.png";
   const fs::path json = scratch() / "present-lesson.json";
-  const Run r = run_asynclab("gui --present --lesson 15 --step 2 --screenshot " + quoted(png) + " --ui-report " +
+  const Run r = run_gui("gui --present --lesson 15 --step 2 --screenshot " + quoted(png) + " --ui-report " +
                                  quoted(json) + " --size 1600x1000",
                              lesson_state_env("present"));
   INFO(r.out << r.err);
@@ -68,7 +68,7 @@ TEST_CASE("the Resources window labels a channel's tokens with the values they c
   // Lesson 12, step 1: channel "messages" holds producer 1's strings, main's already taken.
   const fs::path png = scratch() / "channel-values.png";
   const fs::path json = scratch() / "channel-values.json";
-  const Run r = run_asynclab("gui --lesson 12 --step 1 --frames 3 --size 1600x1000 --screenshot " + quoted(png) +
+  const Run r = run_gui("gui --lesson 12 --step 1 --frames 3 --size 1600x1000 --screenshot " + quoted(png) +
                                  " --ui-report " + quoted(json),
                              lesson_state_env("channel-values"));
   INFO(r.out << r.err);
@@ -86,7 +86,7 @@ TEST_CASE("a broken lesson is shown as an error in the window, and the GUI still
   fs::create_directories(dir / "08-join");
   std::ofstream(dir / "08-join" / "lesson.md") << "---\nid: 08\ntitle: T\nseeds: C\n---\n## Step\n<!-- focus: window=\"Nowhere\" -->\n";
   const fs::path json = scratch() / "broken.json";
-  const Run r = run_asynclab("gui --lesson 08 --frames 3 --ui-report " + quoted(json),
+  const Run r = run_gui("gui --lesson 08 --frames 3 --ui-report " + quoted(json),
                              lesson_state_env("broken") + " ASYNCLAB_LESSONS_DIR=" + quoted(dir));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);

@@ -20,7 +20,7 @@ using namespace asynclab::testing;
 TEST_CASE("asynclab gui --live echo shows a real-time run on two workers as it happens, to the end", "[gui][live]") {
   const fs::path png = scratch() / "live.png";
   const fs::path json = scratch() / "live.json";
-  const Run r = run_asynclab("gui --live echo --live-pause-ms 5 --frames 5 --size 1280x800 --ui-report " + quoted(json) +
+  const Run r = run_gui("gui --live echo --live-pause-ms 5 --frames 5 --size 1280x800 --ui-report " + quoted(json) +
                              " --screenshot " + quoted(png));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
@@ -58,7 +58,7 @@ TEST_CASE("asynclab gui --live echo shows a real-time run on two workers as it h
 }
 
 TEST_CASE("asynclab gui --live with an unknown scenario is a usage error that names the ones there are", "[gui][live]") {
-  const Run r = run_asynclab("gui --live nosuch --frames 1");
+  const Run r = run_gui("gui --live nosuch --frames 1");
   CHECK(r.status == 2);
   CHECK(r.err.find("nosuch") != std::string::npos);
   CHECK(r.err.find("echo") != std::string::npos);
@@ -68,7 +68,7 @@ TEST_CASE("asynclab gui --live with --trace or --lesson is a usage error, not on
           "[gui][live]") {
   for (const char* other : {"--trace demo.altrace", "--lesson 04"}) {
     CAPTURE(other);
-    const Run r = run_asynclab(std::string("gui --live echo ") + other + " --frames 1");
+    const Run r = run_gui(std::string("gui --live echo ") + other + " --frames 1");
     CHECK(r.status == 2);
     CHECK(r.err.find("--live") != std::string::npos);
   }

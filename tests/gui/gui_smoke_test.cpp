@@ -39,6 +39,7 @@ fs::path demo_trace() {
 TEST_CASE("asynclab gui draws a recorded trace into a PNG of the asked size and a UI report", "[gui]") {
   const fs::path png = scratch() / "trace.png";
   const fs::path json = scratch() / "trace.json";
+  // The GUI's leak check: the one GUI run under LeakSanitizer (see run_gui in gui_checks.hpp).
   const Run r = run_asynclab("gui --trace " + quoted(demo_trace()) + " --screenshot " + quoted(png) +
                          " --frames 3 --size 1280x800 --ui-report " + quoted(json));
   INFO(r.out << r.err);
@@ -86,7 +87,7 @@ TEST_CASE("asynclab gui draws a recorded trace into a PNG of the asked size and 
 
 TEST_CASE("asynclab gui --at 0 opens the trace before its first event, with nothing run yet", "[gui]") {
   const fs::path json = scratch() / "at0.json";
-  const Run r = run_asynclab("gui --trace " + quoted(demo_trace()) + " --at 0 --size 1280x800 --ui-report " + quoted(json));
+  const Run r = run_gui("gui --trace " + quoted(demo_trace()) + " --at 0 --size 1280x800 --ui-report " + quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto report = nlohmann::json::parse(slurp(json));
@@ -98,7 +99,7 @@ TEST_CASE("asynclab gui --at 0 opens the trace before its first event, with noth
 
 TEST_CASE("asynclab gui with no trace opens the built-in demo", "[gui]") {
   const fs::path json = scratch() / "builtin.json";
-  const Run r = run_asynclab("gui --size 1280x800 --ui-report " + quoted(json));
+  const Run r = run_gui("gui --size 1280x800 --ui-report " + quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto report = nlohmann::json::parse(slurp(json));
@@ -113,7 +114,7 @@ TEST_CASE("a corrupt trace is shown as an error in the window, and the GUI still
   std::ofstream(bad) << "this is not a trace, just words";
   const fs::path png = scratch() / "corrupt.png";
   const fs::path json = scratch() / "corrupt.json";
-  const Run r = run_asynclab("gui --trace " + quoted(bad) + " --screenshot " + quoted(png) + " --size 1280x800 --ui-report " +
+  const Run r = run_gui("gui --trace " + quoted(bad) + " --screenshot " + quoted(png) + " --size 1280x800 --ui-report " +
                          quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
@@ -134,7 +135,7 @@ TEST_CASE("a corrupt trace is shown as an error in the window, and the GUI still
 
 TEST_CASE("presentation mode draws with the large font", "[gui]") {
   const fs::path json = scratch() / "present.json";
-  const Run r = run_asynclab("gui --present --size 1280x800 --ui-report " + quoted(json));
+  const Run r = run_gui("gui --present --size 1280x800 --ui-report " + quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto report = nlohmann::json::parse(slurp(json));
@@ -152,20 +153,20 @@ TEST_CASE("presentation mode draws with the large font", "[gui]") {
 TEST_CASE("an interactive run keeps the window layout in XDG_CONFIG_HOME and a report run leaves it alone", "[gui]") {
   const fs::path config = scratch() / "config";
   const std::string env = "XDG_CONFIG_HOME=" + quoted(config);
-  const Run interactive = run_asynclab("gui --trace " + quoted(demo_trace()) + " --frames 2", env);
+  const Run interactive = run_gui("gui --trace " + quoted(demo_trace()) + " --frames 2", env);
   INFO(interactive.err);
   REQUIRE(interactive.status == 0);
   CHECK_THAT(slurp(config / "asynclab" / "imgui.ini"), Catch::Contains("[Window][Timeline]"));
 
   const fs::path other = scratch() / "config-untouched";
-  const Run report = run_asynclab("gui --frames 2 --ui-report " + quoted(scratch() / "layout.json"),
+  const Run report = run_gui("gui --frames 2 --ui-report " + quoted(scratch() / "layout.json"),
                               "XDG_CONFIG_HOME=" + quoted(other));
   REQUIRE(report.status == 0);
   CHECK_FALSE(fs::exists(other));
 }
 
 TEST_CASE("asynclab gui without a display says so and exits 2", "[gui][cli]") {
-  const Run r = run_asynclab("gui --frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY");
+  const Run r = run_gui("gui --frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY");
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Catch::Contains("cannot open a window") && Catch::Contains("xvfb-run"));
 }
@@ -173,7 +174,7 @@ TEST_CASE("asynclab gui without a display says so and exits 2", "[gui][cli]") {
 TEST_CASE("asynclab gui --size rejects what is not WIDTHxHEIGHT with a usage error", "[gui][cli]") {
   for (const char* size : {"1280", "1280x", "x800", "12x800", "1280x800x2", "big"}) {
     CAPTURE(size);
-    const Run r = run_asynclab(std::string("gui --size ") + size + " --frames 1");
+    const Run r = run_gui(std::string("gui --size ") + size + " --frames 1");
     CHECK(r.status == 2);
     CHECK_THAT(r.err, Catch::Contains("--size"));
   }
@@ -181,7 +182,7 @@ TEST_CASE("asynclab gui --size rejects what is not WIDTHxHEIGHT with a usage err
 
 TEST_CASE("a screenshot that cannot be written is a failure with a message", "[gui]") {
   const fs::path png = scratch() / "no-such-folder" / "x.png";
-  const Run r = run_asynclab("gui --screenshot " + quoted(png) + " --size 640x480");
+  const Run r = run_gui("gui --screenshot " + quoted(png) + " --size 640x480");
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("cannot write") && Catch::Contains("x.png"));
 }
