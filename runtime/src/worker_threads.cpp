@@ -75,6 +75,8 @@ void Scheduler::run_threads_until_complete(TaskHeader* main) {
   threaded_main_ = main;
   main_done_.store(main->is_complete());
   stop_threads_.store(false);
+  searching_.store(0);
+  wake_tokens_ = 0;
   stuck_ = false;
   thread_failure_ = nullptr;
   if (threads_.empty()) {
@@ -125,6 +127,7 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
   ThreadWorker& me = *threads_[w];
   thread_ = &me;
   current_ = this;
+  me.searching = false;
   try {
     while (!stop_threads_.load(std::memory_order_acquire)) {
       if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
@@ -142,6 +145,8 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
         }
       }
       if (TaskHeader* t = next_for_thread(me)) {
+        if (me.searching) [[unlikely]]
+          stop_searching(me);
         poll_threaded(t);
         continue;
       }
@@ -151,6 +156,11 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
     std::lock_guard lock(park_mutex_);
     if (!thread_failure_) thread_failure_ = std::current_exception();
     done_cv_.notify_all();
+  }
+  // A yield's task must not be stranded outside every queue: the next run (or shutdown) finds it.
+  if (TaskHeader* y = std::exchange(me.yielded, nullptr)) {
+    std::lock_guard lock(me.queue_lock);
+    me.local.push_back(y);
   }
   thread_ = nullptr;
   current_ = nullptr;
@@ -164,26 +174,40 @@ void Scheduler::push_threaded(TaskHeader* task, bool yielded) {
       me->lifo = task;  // runs next on this worker: no lock (the slot is the owner's), nobody to wake
       return;
     }
-    std::lock_guard lock(me->queue_lock);
-    // A yielded task goes behind everything else, as tokio's yield_now does; otherwise the task
-    // takes the LIFO slot and the one it displaces goes to the queue, where it can be stolen.
-    me->local.push_back(yielded ? task : std::exchange(me->lifo, task));
+    bool was_empty;
+    {
+      std::lock_guard lock(me->queue_lock);
+      was_empty = me->local.empty();
+      // A yielded task goes behind everything else, as tokio's yield_now does; otherwise the task
+      // takes the LIFO slot and the one it displaces goes to the queue, where it can be stolen.
+      me->local.push_back(yielded ? task : std::exchange(me->lifo, task));
+    }
+    // Onto a queue that was not empty: the push that made it non-empty looked for sleepers below,
+    // and a worker that parked since saw this queue non-empty. Nobody more to wake (see the rules);
+    // a stream of yields onto a busy worker's queue costs no fence.
+    if (!was_empty) return;
   } else {
     std::lock_guard lock(inject_mutex_);
     thread_inject_.push_back(task);
   }
-  // Ordered with park_thread's seq_cst increment of sleepers_: either this sees that sleeper, or
-  // that sleeper then sees this push (see the rules). A fence then a plain load, as tokio does; a
-  // read-modify-write would order it too but makes every push write the line all workers share.
-  // GCC refuses the fence under ThreadSanitizer (-Werror=tsan), which does not model fences, so
-  // that build takes the read-modify-write.
+  notify_parked();
+}
+
+void Scheduler::notify_parked() {
+  // Ordered with park_thread's seq_cst increment of sleepers_ (and a parking searcher's decrement
+  // of searching_): either this sees that sleeper (still searching), or it then sees this push (see
+  // the rules). A fence then a plain load, as tokio does; a read-modify-write would order it too
+  // but makes every push write the line all workers share. GCC refuses the fence under
+  // ThreadSanitizer (-Werror=tsan), which does not model fences, so that build takes the
+  // read-modify-write.
 #if defined(__SANITIZE_THREAD__)
   const std::size_t sleeping = sleepers_.fetch_add(0, std::memory_order_seq_cst);
 #else
   std::atomic_thread_fence(std::memory_order_seq_cst);
   const std::size_t sleeping = sleepers_.load(std::memory_order_relaxed);
 #endif
-  if (sleeping != 0) unpark_one();
+  // One searching worker is enough: it will find this task, or park and look at every queue first.
+  if (sleeping != 0 && searching_.load(std::memory_order_seq_cst) == 0) unpark_one();
 }
 
 // What a parking worker wakes for: work it could take. A task in another worker's LIFO slot is that
@@ -201,8 +225,15 @@ bool Scheduler::any_stealable() {
 }
 
 void Scheduler::unpark_one() {
-  // Taking the mutex orders this notify after a parker's last look at the queues.
-  { std::lock_guard lock(park_mutex_); }
+  {
+    // Taking the mutex orders this notify after a parker's last look at the queues.
+    std::lock_guard lock(park_mutex_);
+    // None parked (a worker that parks from now on looks at the queues first), or each parked one
+    // has a wake coming already: a token more would outlive them and keep searching_ above 0.
+    if (wake_tokens_ >= sleepers_.load(std::memory_order_relaxed)) return;
+    ++wake_tokens_;
+    searching_.fetch_add(1, std::memory_order_seq_cst);
+  }
   park_cv_.notify_one();
   // A worker waiting in the reactor does not hear the condition variable (see drive_reactor).
   if (in_reactor_wait_.load(std::memory_order_seq_cst)) reactor_->notify();
@@ -241,6 +272,14 @@ void Scheduler::drive_reactor(ThreadWorker& me, std::int64_t timeout_ns) {
   me.running = outer;
 }
 
+void Scheduler::stop_searching(ThreadWorker& me) {
+  me.searching = false;
+  if (searching_.fetch_sub(1, std::memory_order_seq_cst) != 1) return;
+  // The last searcher found work, and there may be more: wake another to look (only for
+  // parallelism — a push that found this worker searching is in a queue some worker will reach).
+  if (sleepers_.load(std::memory_order_relaxed) != 0) unpark_one();
+}
+
 TaskHeader* Scheduler::pop_inject() {
   std::lock_guard lock(inject_mutex_);
   if (thread_inject_.empty()) return nullptr;
@@ -250,6 +289,7 @@ TaskHeader* Scheduler::pop_inject() {
 }
 
 TaskHeader* Scheduler::next_for_thread(ThreadWorker& me) {
+  TaskHeader* const yielded = std::exchange(me.yielded, nullptr);
   TaskHeader* t = nullptr;
   // Every 61st pick looks at the inject queue first, so tasks woken from outside are not starved
   // by a worker whose local queue never empties.
@@ -257,22 +297,32 @@ TaskHeader* Scheduler::next_for_thread(ThreadWorker& me) {
     me.ticks = 0;
     t = pop_inject();
   }
-  if (!t) {
-    if (me.lifo && me.lifo_polls < max_lifo_polls) {
-      t = std::exchange(me.lifo, nullptr);  // the owner's slot: no lock
-      ++me.lifo_polls;
-    } else {
-      std::lock_guard lock(me.queue_lock);
-      // A task that keeps waking another through the LIFO slot must not starve the queue: after a
-      // few LIFO picks in a row, the slot's task goes to the back (tokio caps it the same way).
-      if (me.lifo) me.local.push_back(std::exchange(me.lifo, nullptr));
-      me.lifo_polls = 0;
-      if (!me.local.empty()) {
-        t = me.local.front();
-        me.local.pop_front();
-      }
-    }
+  if (!t && me.lifo && me.lifo_polls < max_lifo_polls) {
+    t = std::exchange(me.lifo, nullptr);  // the owner's slot: no lock
+    ++me.lifo_polls;
   }
+  if (t) {
+    if (yielded) push_threaded(yielded, /*yielded=*/true);
+    return t;
+  }
+  bool left_work = false;
+  {
+    std::lock_guard lock(me.queue_lock);
+    const bool was_empty = me.local.empty();
+    // The yielded task goes behind everything else, as tokio's yield_now does.
+    if (yielded) me.local.push_back(yielded);
+    // A task that keeps waking another through the LIFO slot must not starve the queue: after a
+    // few LIFO picks in a row, the slot's task goes to the back (tokio caps it the same way).
+    if (me.lifo) me.local.push_back(std::exchange(me.lifo, nullptr));
+    me.lifo_polls = 0;
+    if (!me.local.empty()) {
+      t = me.local.front();
+      me.local.pop_front();
+    }
+    // The yield made an empty queue non-empty, as a push would have: look for sleepers, as it would.
+    left_work = yielded && was_empty && !me.local.empty();
+  }
+  if (left_work) notify_parked();
   if (!t) t = pop_inject();
   if (!t) t = steal(me);
   return t;
@@ -318,7 +368,15 @@ void Scheduler::park_thread(ThreadWorker& me) {
   if (me.lifo) return;
   std::unique_lock lock(park_mutex_);
   sleepers_.fetch_add(1, std::memory_order_seq_cst);
+  if (me.searching) {
+    // Before the last look at the queues below: a push that saw this worker still searching woke
+    // nobody, so that look must see it (see the rules).
+    me.searching = false;
+    searching_.fetch_sub(1, std::memory_order_seq_cst);
+  }
   for (;;) {
+    // An unpark chose a parked worker; whichever leaves first takes it up (below).
+    if (wake_tokens_ != 0) break;
     if (stop_threads_.load() || remote_pending_.load(std::memory_order_acquire) || any_stealable()) break;
     std::uint64_t deadline = 0;
     bool has_deadline;
@@ -356,6 +414,12 @@ void Scheduler::park_thread(ThreadWorker& me) {
     }
     if (has_deadline) park_cv_.wait_until(lock, real_start_ + std::chrono::nanoseconds(deadline));
     else park_cv_.wait(lock);
+  }
+  if (wake_tokens_ != 0) {
+    // Leaving for whatever reason, this worker takes up an unpark's token: it counts as searching
+    // until it finds a task or parks again. So tokens never outnumber parked workers.
+    --wake_tokens_;
+    me.searching = true;
   }
   sleepers_.fetch_sub(1, std::memory_order_seq_cst);
 }
@@ -448,9 +512,11 @@ void Scheduler::wake_threaded(TaskHeader* task, bool by_ref) {
   const bool self = me && me->running == task;
   // A yield the budget forced (asynclab/coop.hpp) is the runtime's doing: no self-wake for the lint.
   const bool forced = self && me->wake_source == trace::WakeSource::budget;
-  task->wakes.fetch_add(1);
-  if (self && !forced) task->self_wakes.fetch_add(1);
   if (recorder_) [[unlikely]] {
+    // Only the self-wake lint reads the counters, and only in a traced run: untraced, they would
+    // be two atomic read-modify-writes on every wake for nothing.
+    task->wakes.fetch_add(1);
+    if (self && !forced) task->self_wakes.fetch_add(1);
     // A wake from a thread that is no worker of this runtime (a thread of the program's own).
     const trace::WakeSource source = self && !forced ? trace::WakeSource::task
                                      : me            ? me->wake_source
@@ -555,7 +621,7 @@ void Scheduler::poll_threaded(TaskHeader* task) {
     }
     if (s & ts::notified) {
       if (!task->state.compare_exchange(s, u8((s & ~(ts::running | ts::notified)) | ts::scheduled))) continue;
-      push_threaded(task, /*yielded=*/true);
+      me.yielded = task;  // to the back of the queue when this worker picks its next task
       break;
     }
     if (task->state.compare_exchange(s, u8(s & ~ts::running))) break;

@@ -37,15 +37,21 @@ class FramePool {
     if (size > max_pooled) return ::operator new(size);
     const std::size_t cls = (size + granule - 1) / granule;
     FramePool& pool = local();
-    if (Node* n = pool.free_[cls]) {
-      pool.free_[cls] = n->next;
-      return n;
+    if (void* p = pop(pool.free_[cls])) return p;
+    return pool.carve(cls * granule, granule);
+#endif
+  }
+
+  static void deallocate(void* p, std::size_t size) noexcept {
+#if defined(__SANITIZE_ADDRESS__)
+    ::operator delete(p, size);
+#else
+    if (!p) return;
+    if (size > max_pooled) {
+      ::operator delete(p, size);
+      return;
     }
-    const std::size_t bytes = cls * granule;
-    if (static_cast<std::size_t>(pool.slab_end_ - pool.slab_next_) < bytes) pool.new_slab();
-    void* p = pool.slab_next_;
-    pool.slab_next_ += bytes;
-    return p;
+    push(local().free_[(size + granule - 1) / granule], p);
 #endif
   }
 
@@ -59,22 +65,8 @@ class FramePool {
     if (size > max_pooled) return ::operator new(size, std::align_val_t(line_bytes));
     const std::size_t cls = (size + line_bytes - 1) / line_bytes;
     FramePool& pool = local();
-    if (Node* n = pool.line_free_[cls]) {
-      pool.line_free_[cls] = n->next;
-      return n;
-    }
-    const std::size_t bytes = cls * line_bytes;
-    if (static_cast<std::size_t>(pool.slab_end_ - pool.slab_next_) < bytes + line_bytes) pool.new_slab();
-    const auto misalign = reinterpret_cast<std::uintptr_t>(pool.slab_next_) % line_bytes;
-    if (misalign != 0) {
-      // The gap before the boundary is a whole number of granules: an ordinary block for later.
-      const std::size_t gap = line_bytes - misalign;
-      deallocate(pool.slab_next_, gap);
-      pool.slab_next_ += gap;
-    }
-    void* p = pool.slab_next_;
-    pool.slab_next_ += bytes;
-    return p;
+    if (void* p = pop(pool.line_free_[cls])) return p;
+    return pool.carve(cls * line_bytes, line_bytes);
 #endif
   }
 
@@ -87,28 +79,7 @@ class FramePool {
       ::operator delete(p, size, std::align_val_t(line_bytes));
       return;
     }
-    const std::size_t cls = (size + line_bytes - 1) / line_bytes;
-    FramePool& pool = local();
-    auto* n = static_cast<Node*>(p);
-    n->next = pool.line_free_[cls];
-    pool.line_free_[cls] = n;
-#endif
-  }
-
-  static void deallocate(void* p, std::size_t size) noexcept {
-#if defined(__SANITIZE_ADDRESS__)
-    ::operator delete(p, size);
-#else
-    if (!p) return;
-    if (size > max_pooled) {
-      ::operator delete(p, size);
-      return;
-    }
-    const std::size_t cls = (size + granule - 1) / granule;
-    FramePool& pool = local();
-    auto* n = static_cast<Node*>(p);
-    n->next = pool.free_[cls];
-    pool.free_[cls] = n;
+    push(local().line_free_[(size + line_bytes - 1) / line_bytes], p);
 #endif
   }
 
@@ -119,6 +90,33 @@ class FramePool {
   static constexpr std::size_t classes = max_pooled / granule + 1;
 
   void new_slab();  // frame_pool.cpp: allocates and registers a slab
+
+  // A free list is a stack of the blocks themselves: the first word of a free block is the next.
+  static void* pop(Node*& list) noexcept {
+    Node* n = list;
+    if (n) list = n->next;
+    return n;
+  }
+  static void push(Node*& list, void* p) noexcept {
+    auto* n = static_cast<Node*>(p);
+    n->next = list;
+    list = n;
+  }
+  // A fresh block of `bytes` carved from the current slab (a new slab when this one is short),
+  // starting on an `align` boundary (a multiple of granule). The gap skipped to reach it is a whole
+  // number of granules: it goes on the ordinary free lists for later.
+  void* carve(std::size_t bytes, std::size_t align) {
+    // slab_next_ is always granule-aligned, so the gap is at most align - granule.
+    if (static_cast<std::size_t>(slab_end_ - slab_next_) < bytes + align - granule) new_slab();
+    if (const auto misalign = reinterpret_cast<std::uintptr_t>(slab_next_) % align) {
+      const std::size_t gap = align - misalign;
+      push(free_[gap / granule], slab_next_);
+      slab_next_ += gap;
+    }
+    void* p = slab_next_;
+    slab_next_ += bytes;
+    return p;
+  }
   static FramePool& local() {
     thread_local FramePool pool;
     return pool;

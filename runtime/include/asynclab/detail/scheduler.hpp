@@ -81,6 +81,23 @@
 //   call). Work that can be stolen — a push onto a local queue, or from outside — unparks a
 //   sleeping worker to come and take it. The cost, as in tokio: a task in the LIFO slot waits
 //   while its worker is inside a long poll.
+// * A task woken during its own poll (yield_now) is not pushed when its poll returns: it waits in
+//   the worker's `yielded` until the worker picks its next task, and goes to the back of the local
+//   queue under the same lock that picks it — one lock a yield instead of two. Only its own worker
+//   sees it there, and that worker is running; a worker that stops flushes it to its queue.
+// * A push onto a local queue that was not empty wakes nobody and issues no fence: the push that
+//   made the queue non-empty looked for sleepers, and any worker that parked since then saw the
+//   queue non-empty at its last look and did not sleep.
+// * Searching, as tokio's `num_searching`: one unparked worker looking for work is enough. A push
+//   unparks a worker only when some are parked and none is searching (`searching_` is 0); the
+//   unparked worker counts as searching from the moment it is chosen (`wake_tokens_`, under
+//   park_mutex_: whichever parked worker leaves park next takes the token, so a token never outlives
+//   the parked workers, and unpark_one issues none when every parked worker has one already). It
+//   stops searching when it finds a task — and if it was the last searcher it unparks another,
+//   since there may be more — or when it parks again. A parking searcher decrements `searching_`
+//   (seq_cst) before its last look at every queue, so a push that saw it searching and woke nobody
+//   is seen by that look. Without the throttle every push on a busy runtime woke a sleeper that
+//   found nothing and parked again: with more workers than cores, context switches ate the run.
 // * The task state machine is atomic (detail/task_header.hpp), so a task is polled by one worker
 //   at a time and a wake from any thread is never lost.
 // * Timers: one heap under timer_lock_. Any worker fires due timers — every 61 polls and whenever
@@ -362,7 +379,11 @@ class Scheduler {
     SpinLock queue_lock;
     std::deque<TaskHeader*> local;  // under queue_lock
     TaskHeader* lifo = nullptr;     // the task this worker runs next: its own thread's only, no lock
+    // A task woken during its own poll, which just returned: next_for_thread puts it at the back
+    // of the local queue under the same lock it takes its next task with (see the rules).
+    TaskHeader* yielded = nullptr;
     std::uint32_t lifo_polls = 0;   // LIFO picks in a row
+    bool searching = false;         // counted in searching_: unparked to look for work, none found yet
     TaskHeader* running = nullptr;
     trace::WakeSource wake_source = trace::WakeSource::task;
     std::uint32_t cancelling = 0;
@@ -407,6 +428,9 @@ class Scheduler {
   TaskHeader* steal(ThreadWorker& me);
   // The task's SCHEDULED bit is already set. yielded: it was woken during its own poll.
   void push_threaded(TaskHeader* task, bool yielded = false);
+  // The end of a push that left stealable work behind: unpark a worker if some are parked and none
+  // is searching. Ordered against park_thread (see the rules).
+  void notify_parked();
   void wake_threaded(TaskHeader* task, bool by_ref);
   void abort_threaded(TaskHeader* task);
   void poll_threaded(TaskHeader* task);
@@ -416,7 +440,12 @@ class Scheduler {
   bool any_stealable();  // the inject queue, or any local queue (never a LIFO slot)
   static constexpr std::uint32_t max_lifo_polls = 3;
   bool every_waker_accounted();
+  // Unparks a parked worker, counted as searching, unless none is parked or each already has a
+  // wake coming.
   void unpark_one();
+  // A searching worker found a task: it stops counting as searching, and if it was the last one it
+  // unparks another, which may find more (tokio's transition_worker_from_searching).
+  void stop_searching(ThreadWorker& me);
   void drive_reactor(ThreadWorker& me, std::int64_t timeout_ns);
   void fire_due_timers_threaded(ThreadWorker& me);
   void drain_remote_threaded(ThreadWorker& me);
@@ -487,6 +516,10 @@ class Scheduler {
   std::mutex inject_mutex_;
   std::deque<TaskHeader*> thread_inject_;  // under inject_mutex_
   std::atomic<std::uint32_t> sleepers_{0};
+  // Workers unparked to look for work that have not found any yet, counting those woken but not yet
+  // running (wake_tokens_). While one is searching, a push wakes nobody (see the rules).
+  std::atomic<std::uint32_t> searching_{0};
+  std::uint32_t wake_tokens_ = 0;  // under park_mutex_: unparks no parked worker has taken up yet
   std::mutex park_mutex_;
   std::condition_variable park_cv_;
   std::condition_variable done_cv_;  // the block_on thread waits on it (with park_mutex_)

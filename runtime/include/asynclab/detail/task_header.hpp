@@ -33,7 +33,8 @@
 //     idle → SCHEDULED on a wake; SCHEDULED → RUNNING when a worker picks it; RUNNING → idle, or
 //     back to SCHEDULED when NOTIFIED, when the poll returns). So exactly one worker polls a task
 //     at a time, and a wake during a poll is never lost.
-//   - `refs`, `live_wakers`, `wakes`, `self_wakes` are counted with atomic fetch_add/fetch_sub.
+//   - `refs`, `live_wakers` are counted with atomic fetch_add/fetch_sub; so are `wakes` and
+//     `self_wakes`, only in a traced run (the self-wake lint, their only reader, runs only then).
 //   - `join_waker` is read and written under `join_lock`. Whoever stores one (JoinHandle::poll,
 //     JoinSet) then sets JOIN_WAKER by fetch_or, still under the lock; the finishing worker sets
 //     COMPLETE by compare-and-swap. Both are read-modify-writes of `state`, so one sees the other:
@@ -145,7 +146,8 @@ struct TaskHeader {
   TaskField<std::uint32_t> refs{1};
   TaskField<std::uint32_t> live_wakers{0};
   std::uint32_t waiting_on = 0;  // resource the last Pending poll waited on (0: none known)
-  // tokio-console's counters; cheap enough to keep always, and the lints read them.
+  // tokio-console's counters, for the lints. Kept always on a single thread; on worker threads,
+  // where each is an atomic read-modify-write, only in a traced run.
   std::uint32_t polls = 0;
   TaskField<std::uint32_t> wakes{0};
   TaskField<std::uint32_t> self_wakes{0};
