@@ -744,6 +744,7 @@ void Scheduler::shutdown() {
   for (auto& w : threads_) {
     w->local.clear();
     w->lifo = nullptr;
+    w->yielded = nullptr;  // empty already: a worker that stops hands it to its queue
   }
   for (auto& slot : timer_slots_) {
     slot.armed = false;

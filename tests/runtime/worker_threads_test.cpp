@@ -177,6 +177,26 @@ TEST_CASE("worker threads: yields, spawn chains and nested joins lose nothing", 
   CHECK(total == 200u * 200u + 2000u);
 }
 
+TEST_CASE("worker threads: a task yielding when block_on returns runs on in the next block_on", "[worker_threads]") {
+  // A yield's task waits in its worker's hands until the worker picks its next task (see
+  // detail/scheduler.hpp); a worker stopped in between must hand it to its queue, or the next
+  // run would find it in no queue and report the runtime stuck.
+  for (std::uint32_t workers : {2u, 4u}) {
+    CAPTURE(workers);
+    auto rt = threaded(workers);
+    for (int round = 0; round < 40; ++round) {
+      CAPTURE(round);
+      auto h = rt.block_on([]() -> Task<JoinHandle<std::uint64_t>> {
+        auto busy = spawn(yielder(5000));
+        for (int k = 0; k < 20; ++k) co_await yield_now();  // the yielder is mid-flight when main ends
+        co_return busy;
+      });
+      const auto answer = rt.block_on([&]() -> Task<std::uint64_t> { co_return (co_await h).value(); });
+      CHECK(answer == 5000u);
+    }
+  }
+}
+
 TEST_CASE("worker threads: wakes from threads outside the runtime reach their tasks", "[worker_threads]") {
   constexpr int n = 200;
   std::vector<OutsideSlot> slots(n);
