@@ -1,6 +1,8 @@
 // The blocking pool's threads. See detail/thread_pool.hpp.
 #include "asynclab/detail/thread_pool.hpp"
 
+#include "asynclab/detail/frame_pool.hpp"
+
 namespace asynclab::detail {
 
 ThreadPool::~ThreadPool() {
@@ -32,7 +34,11 @@ void ThreadPool::worker() {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (queue_.empty()) {
-      if (stopping_) return;
+      if (stopping_) {
+        lock.unlock();
+        FramePool::release_thread_cache();  // what this thread freed, for the threads that remain
+        return;
+      }
       ++idle_;
       work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       --idle_;

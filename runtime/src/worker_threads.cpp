@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "asynclab/detail/frame_pool.hpp"
 #include "asynclab/detail/scheduler.hpp"
 #include "asynclab/spawn.hpp"
 
@@ -162,6 +163,9 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
     std::lock_guard lock(me.queue_lock);
     me.local.push_back(y);
   }
+  // This thread ends with its block_on: the frames it freed (tasks other workers spawned, often)
+  // and the rest of its slab go to the depot for the next run's workers (detail/frame_pool.hpp).
+  FramePool::release_thread_cache();
   thread_ = nullptr;
   current_ = nullptr;
 }

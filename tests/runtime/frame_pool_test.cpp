@@ -1,10 +1,13 @@
 // FramePool (detail/frame_pool.hpp): line-aligned blocks for state two threads write, next to the
-// ordinary pooled blocks, from the same slabs without overlapping.
+// ordinary pooled blocks, from the same slabs without overlapping; and the depot, through which
+// blocks freed on one thread, and the slab a thread leaves behind, reach the threads that allocate.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <set>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -65,5 +68,62 @@ TEST_CASE("FramePool: aligned and ordinary blocks interleaved never overlap, and
   FramePool::deallocate_line_aligned(p, 300);
   CHECK(FramePool::allocate_line_aligned(300) == p);
   FramePool::deallocate_line_aligned(p, 300);
+#endif
+}
+
+// Each test case runs in a process of its own (catch_discover_tests), so the depot starts empty and
+// the odd sizes below are used by nothing else.
+TEST_CASE("FramePool: blocks freed on another thread come back, through the depot, to the thread that allocates",
+          "[frame_pool]") {
+#if defined(__SANITIZE_ADDRESS__)
+  SUCCEED("under AddressSanitizer every block comes from malloc: there is no pool and no depot");
+#else
+  constexpr std::size_t size = 1000;
+  const std::size_t n = 4 * FramePool::spill_at;
+  std::vector<void*> made;
+  for (std::size_t i = 0; i < n; ++i) made.push_back(FramePool::allocate(size));
+  const std::size_t before = FramePool::depot_blocks();
+  std::size_t spilled = 0;
+  std::thread([&] {  // the worker that finishes tasks another spawned
+    for (void* p : made) FramePool::deallocate(p, size);
+    spilled = FramePool::depot_blocks() - before;
+    FramePool::release_thread_cache();  // as a worker does when its block_on returns
+  }).join();
+  // Its list never held spill_at blocks: the older half went to the depot each time it filled.
+  CHECK(spilled >= n - FramePool::spill_at);
+  CHECK(spilled < n);
+  CHECK(FramePool::depot_blocks() - before == n);
+
+  // This thread's list is empty: it takes every block back before carving any new memory.
+  const std::set<void*> freed(made.begin(), made.end());
+  std::size_t reused = 0;
+  std::vector<void*> again;
+  for (std::size_t i = 0; i < n; ++i) {
+    again.push_back(FramePool::allocate(size));
+    reused += freed.count(again.back());
+  }
+  CHECK(reused == n);
+  CHECK(FramePool::depot_blocks() == before);
+  for (void* p : again) FramePool::deallocate(p, size);
+#endif
+}
+
+TEST_CASE("FramePool: the slab a thread leaves behind is where the next thread carves", "[frame_pool]") {
+#if defined(__SANITIZE_ADDRESS__)
+  SUCCEED("under AddressSanitizer every block comes from malloc: there are no slabs");
+#else
+  char* first = nullptr;
+  std::thread([&] {
+    first = static_cast<char*>(FramePool::allocate(992));  // this thread's first block: a fresh slab
+    FramePool::deallocate(first, 992);
+    FramePool::release_thread_cache();
+  }).join();
+  char* next = nullptr;
+  std::thread([&] {
+    next = static_cast<char*>(FramePool::allocate(976));  // another size: no freed block to reuse
+    FramePool::deallocate(next, 976);
+    FramePool::release_thread_cache();
+  }).join();
+  CHECK(next == first + 992);
 #endif
 }

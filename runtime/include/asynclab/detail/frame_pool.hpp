@@ -10,9 +10,18 @@
 //
 // Rules:
 // * Blocks of up to `max_pooled` bytes are pooled; larger ones go straight to operator new/delete.
-// * A block freed on another thread joins that thread's list: lists are per thread and never
-//   shared, so no locking. Slabs are therefore never returned while the process runs (a block may
+// * A block freed on another thread joins that thread's list: lists are per thread, so the fast
+//   paths take no lock. Slabs are therefore never returned while the process runs (a block may
 //   live in any thread's list); they are kept in one registry and released at exit.
+// * The depot keeps a thread's lists from growing without bound. On worker threads a task is often
+//   spawned (allocated) on one thread and finished (freed) on another; the freeing thread's list
+//   would grow while the spawning thread carved fresh memory for ever. So a list that reaches
+//   `spill_at` blocks hands its older half to a shared depot (one mutex, taken once per
+//   `spill_at / 2` frees), and a thread whose list is empty takes a batch from the depot before it
+//   carves new memory. A thread that ends (a worker when its block_on returns, a blocking-pool
+//   thread) hands all its lists, and what is left of its slab, to the depot (release_thread_cache),
+//   so the next threads reuse them: worker threads live for one block_on, and each would otherwise
+//   strand a slab's worth of memory.
 // * allocate_line_aligned hands out blocks that start on a cache line (line_bytes), from free lists of
 //   their own, for state that two threads write (a channel's lock next to the fields it guards, so
 //   one cache-line transfer brings both). The bytes skipped to reach a line boundary go on the
@@ -38,7 +47,7 @@ class FramePool {
     const std::size_t cls = (size + granule - 1) / granule;
     FramePool& pool = local();
     if (void* p = pop(pool.free_[cls])) return p;
-    return pool.carve(cls * granule, granule);
+    return pool.refill_or_carve(cls, cls * granule, granule);
 #endif
   }
 
@@ -51,7 +60,7 @@ class FramePool {
       ::operator delete(p, size);
       return;
     }
-    push(local().free_[(size + granule - 1) / granule], p);
+    local().push((size + granule - 1) / granule, p);
 #endif
   }
 
@@ -65,8 +74,8 @@ class FramePool {
     if (size > max_pooled) return ::operator new(size, std::align_val_t(line_bytes));
     const std::size_t cls = (size + line_bytes - 1) / line_bytes;
     FramePool& pool = local();
-    if (void* p = pop(pool.line_free_[cls])) return p;
-    return pool.carve(cls * line_bytes, line_bytes);
+    if (void* p = pop(pool.free_[line_list(cls)])) return p;
+    return pool.refill_or_carve(line_list(cls), cls * line_bytes, line_bytes);
 #endif
   }
 
@@ -79,9 +88,17 @@ class FramePool {
       ::operator delete(p, size, std::align_val_t(line_bytes));
       return;
     }
-    push(local().line_free_[(size + line_bytes - 1) / line_bytes], p);
+    local().push(line_list((size + line_bytes - 1) / line_bytes), p);
 #endif
   }
+
+  // A list reaching this many blocks hands its older half to the depot.
+  static constexpr std::uint32_t spill_at = 512;
+  // Hands every list of the calling thread to the depot, for other threads to reuse: a thread that
+  // is about to end calls it (frame_pool.cpp). Harmless to call at any time.
+  static void release_thread_cache() noexcept;
+  // Blocks waiting in the depot now, for tests.
+  static std::size_t depot_blocks();
 
  private:
   struct Node {
@@ -89,41 +106,54 @@ class FramePool {
   };
   static constexpr std::size_t classes = max_pooled / granule + 1;
 
-  void new_slab();  // frame_pool.cpp: allocates and registers a slab
+  // frame_pool.cpp: makes room for at least `need` bytes: the unused tail of a slab some ended
+  // thread left in the depot, else a new slab (allocated and registered).
+  void new_slab(std::size_t need);
+  struct Depot;  // frame_pool.cpp: what threads hand over, under one mutex
+  static Depot& depot();
+
+  // Lists 0 .. classes-1 hold ordinary blocks by granule count; the rest, line-aligned blocks by
+  // line count. The depot keeps the same numbering.
+  static constexpr std::size_t line_classes = max_pooled / line_bytes + 1;
+  static constexpr std::size_t lists = classes + line_classes;
+  static constexpr std::size_t line_list(std::size_t cls) { return classes + cls; }
 
   // A free list is a stack of the blocks themselves: the first word of a free block is the next.
-  static void* pop(Node*& list) noexcept {
-    Node* n = list;
-    if (n) list = n->next;
+  struct FreeList {
+    Node* head = nullptr;
+    std::uint32_t count = 0;
+  };
+  static void* pop(FreeList& list) noexcept {
+    Node* n = list.head;
+    if (n) {
+      list.head = n->next;
+      --list.count;
+    }
     return n;
   }
-  static void push(Node*& list, void* p) noexcept {
+  void push(std::size_t list, void* p) noexcept {
+    FreeList& l = free_[list];
     auto* n = static_cast<Node*>(p);
-    n->next = list;
-    list = n;
+    n->next = l.head;
+    l.head = n;
+    if (++l.count >= spill_at) [[unlikely]]
+      spill(l, list);
   }
+  // frame_pool.cpp, off the fast paths: the older half of a full list goes to the depot; an empty
+  // list takes a batch from the depot, else a fresh block is carved.
+  void spill(FreeList& l, std::size_t list) noexcept;
+  void* refill_or_carve(std::size_t list, std::size_t bytes, std::size_t align);
   // A fresh block of `bytes` carved from the current slab (a new slab when this one is short),
   // starting on an `align` boundary (a multiple of granule). The gap skipped to reach it is a whole
   // number of granules: it goes on the ordinary free lists for later.
-  void* carve(std::size_t bytes, std::size_t align) {
-    // slab_next_ is always granule-aligned, so the gap is at most align - granule.
-    if (static_cast<std::size_t>(slab_end_ - slab_next_) < bytes + align - granule) new_slab();
-    if (const auto misalign = reinterpret_cast<std::uintptr_t>(slab_next_) % align) {
-      const std::size_t gap = align - misalign;
-      push(free_[gap / granule], slab_next_);
-      slab_next_ += gap;
-    }
-    void* p = slab_next_;
-    slab_next_ += bytes;
-    return p;
-  }
+  void* carve(std::size_t bytes, std::size_t align);
+
   static FramePool& local() {
     thread_local FramePool pool;
     return pool;
   }
 
-  Node* free_[classes] = {};
-  Node* line_free_[max_pooled / line_bytes + 1] = {};
+  FreeList free_[lists] = {};
   char* slab_next_ = nullptr;
   char* slab_end_ = nullptr;
 };
