@@ -161,6 +161,7 @@ TEST_CASE("an interactive run keeps the window layout in XDG_CONFIG_HOME and a r
   const fs::path other = scratch() / "config-untouched";
   const Run report = run_gui("gui --frames 2 --ui-report " + quoted(scratch() / "layout.json"),
                               "XDG_CONFIG_HOME=" + quoted(other));
+  INFO(report.err);
   REQUIRE(report.status == 0);
   CHECK_FALSE(fs::exists(other));
 }
