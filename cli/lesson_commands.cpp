@@ -256,8 +256,12 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
         << vis::render_swimlanes(index, lanes) << "\n";
     if (run.stuck && view.cursor >= run.trace.size()) out << run.stuck->render() << "\n";
 
-    progress.saw_lesson_step(entry->folder, step, step_count);
-    if (auto saved = progress.save(); !saved) err << fmt::format("asynclab: progress not saved: {}\n", saved.error());
+    // Only a learner at a terminal, stepping through, makes progress: a piped run (a script, a test,
+    // `| less`) prints every step at once and reads none of them.
+    if (options.interactive) {
+      progress.saw_lesson_step(entry->folder, step, step_count);
+      if (auto saved = progress.save(); !saved) err << fmt::format("asynclab: progress not saved: {}\n", saved.error());
+    }
 
     if (!options.interactive) {
       ++step;
@@ -274,7 +278,11 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
     }
     out << "\n";
   }
-  if (step >= step_count) {
+  if (step >= step_count && !options.interactive) {
+    out << fmt::format("That was all of lesson {} (not marked done: stdin is not a terminal; `asynclab run {}` in a "
+                       "terminal steps through it and marks it done).\n",
+                       lesson.id, lesson.id);
+  } else if (step >= step_count) {
     const auto& entries = catalog->entries();
     auto at = std::ranges::find(entries, entry->folder, &lessons::CatalogEntry::folder);
     if (at + 1 != entries.end())

@@ -207,6 +207,9 @@ int main(int argc, char** argv) {
           },
           "WxH"));
   gui->add_option("--ui-report", gui_report, "After the last frame, write what was drawn (windows, items, errors) as JSON");
+  auto* gui_every_step = gui->add_flag("--every-step", gui_options.every_step,
+                                       "With --lesson and --screenshot or --ui-report: draw every step from --step on, "
+                                       "writing NAME.stepK.EXT for each");
   std::string gui_live;
   auto* gui_live_option =
       gui->add_option("--live", gui_live,
@@ -257,6 +260,10 @@ int main(int argc, char** argv) {
       if (!gui_screenshot.empty()) gui_options.screenshot = gui_screenshot;
       if (!gui_report.empty()) gui_options.ui_report = gui_report;
       if (!gui_lesson.empty()) gui_options.lesson = gui_lesson;
+      if (gui_every_step->count() > 0 && (gui_lesson.empty() || (gui_screenshot.empty() && gui_report.empty()))) {
+        std::cerr << "asynclab gui: --every-step needs --lesson and --screenshot or --ui-report\n";
+        return exit_usage;
+      }
       if (gui_at_option->count() > 0) gui_options.at = gui_at;
       if (!gui_check.empty()) gui_options.check_exercise = gui_check;
       if (!gui_size.empty()) {

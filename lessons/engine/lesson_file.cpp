@@ -285,9 +285,15 @@ class Parser {
       if (d.text != "steps" && d.text != "time")
         return std::unexpected(error(number, fmt::format("axis is 'steps' or 'time', not '{}'", d.text)));
       d.name = d.text;
+    } else if (name == "frame") {
+      d.kind = DirectiveKind::frame;
+      if (d.text != "step" && d.text != "run" && d.text != "since-start" && d.text != "previous")
+        return std::unexpected(
+            error(number, fmt::format("frame is 'step', 'run', 'since-start' or 'previous', not '{}'", d.text)));
+      d.name = d.text;
     } else {
       return std::unexpected(error(
-          number, fmt::format("unknown directive '{}' (known: run-until, highlight, focus, set, axis)", name)));
+          number, fmt::format("unknown directive '{}' (known: run-until, highlight, focus, set, axis, frame)", name)));
     }
     return d;
   }

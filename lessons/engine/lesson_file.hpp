@@ -31,6 +31,12 @@
 //                             Warnings, Code, Pinning, Output)
 //     set: NAME=VALUE ...     set parameters from this step on (re-runs the scenario)
 //     axis: steps | time      the timeline's horizontal axis from this step on
+//     frame: step | run | since-start | previous
+//                             what the timeline shows when the step begins (default `step`: the
+//                             events since the previous step's cursor, up to this step's; `run`: all
+//                             of it; `since-start`: from the first event; `previous`: this step's
+//                             events on the previous step's axis too, so that a step comparing two
+//                             runs shows the shorter one shorter). The learner can still zoom out.
 //   An unknown directive, an unparsable filter, a parameter the front matter does not declare or a
 //   value outside its range is an error naming the file and line.
 // * A blockquote that starts with "Notice:" is the step's "what to notice" call-out; a ```rust block
@@ -50,14 +56,14 @@
 
 namespace asynclab::lessons {
 
-enum class DirectiveKind { run_until, highlight, focus, set, axis };
+enum class DirectiveKind { run_until, highlight, focus, set, axis, frame };
 
 struct Directive {
   DirectiveKind kind = DirectiveKind::run_until;
   std::size_t line = 0;                                      // in lesson.md, 1-based
   std::string text;                                          // the argument as written
   std::optional<vis::EventFilter> filter;                    // run_until
-  std::string name;                                          // highlight: task; focus: window; axis: steps/time
+  std::string name;                                          // highlight: task; focus: window; axis: steps/time; frame
   std::vector<std::pair<std::string, std::string>> assigns;  // set: NAME=VALUE, checked against the specs
 };
 

@@ -18,17 +18,34 @@ LessonPlayer::LessonPlayer(Lesson lesson, ScenarioFn scenario, ParamValues base,
   use_run_for(live_);
 }
 
-bool LessonPlayer::use_run_for(const ParamValues& params) {
+std::shared_ptr<const LessonRun> LessonPlayer::run_for(const ParamValues& params) {
   const std::string key = fmt::format("{}|{}", seed_, params.to_string());
   auto it = runs_.find(key);
   if (it == runs_.end()) {
     auto run = std::make_shared<LessonRun>(run_lesson(lesson_, scenario_, params, seed_, base_));
     it = runs_.emplace(key, std::move(run)).first;
   }
-  if (it->second == current_) return false;
-  current_ = it->second;
+  return it->second;
+}
+
+bool LessonPlayer::use_run_for(const ParamValues& params) {
+  std::shared_ptr<const LessonRun> run = run_for(params);
+  if (run == current_) return false;
+  current_ = std::move(run);
   ++generation_;
   return true;
+}
+
+LessonPlayer::Frame LessonPlayer::frame() {
+  const StepFrame& own = step_view().frame;
+  Frame f{own.begin, own.end, 0, own.context};
+  if (!own.with_previous || step_ == 0) return f;
+  const std::shared_ptr<const LessonRun> previous = run_for(lesson_.values_at(step_ - 1, base_));
+  if (step_ - 1 >= previous->steps.size() || previous->trace.empty()) return f;
+  const StepFrame& before = previous->steps[step_ - 1].frame;
+  const std::size_t last = std::min(before.end, previous->trace.size());
+  if (last > 0) f.at_least_ns = previous->trace[last - 1].time_ns;
+  return f;
 }
 
 bool LessonPlayer::go_to(std::size_t k) {

@@ -48,6 +48,15 @@ class LessonPlayer {
   bool set_seed(std::uint64_t seed);
 
   const LessonRun& run() const { return *current_; }
+  // What the timeline frames for the current step in run(): events [begin, end), and, on the time
+  // axis, at least up to `at_least_ns` — the end of the previous step's frame for `frame: previous`
+  // (that step may have its own run: it is run, or taken from the cache, to know).
+  struct Frame {
+    std::size_t begin = 0, end = 0;
+    std::uint64_t at_least_ns = 0;
+    std::size_t context = 0;  // StepFrame::context
+  };
+  Frame frame();
   const StepView& step_view() const { return current_->steps.at(step_); }
   // Bumped whenever run() is a different run than before.
   std::uint64_t generation() const { return generation_; }
@@ -56,6 +65,7 @@ class LessonPlayer {
 
  private:
   bool use_run_for(const ParamValues& params);
+  std::shared_ptr<const LessonRun> run_for(const ParamValues& params);
 
   Lesson lesson_;
   ScenarioFn scenario_;

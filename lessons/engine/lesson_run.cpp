@@ -45,12 +45,15 @@ void resolve_steps(const Lesson& lesson, LessonRun& run, const ParamValues& over
   run.unmatched.clear();
   std::size_t cursor = 0;
   std::string axis;  // an axis directive holds until another changes it
+  std::size_t previous_frame_begin = 0;
   for (std::size_t k = 0; k < lesson.steps.size(); ++k) {
     const auto& step = lesson.steps[k];
     StepView view;
     bool fresh_run = false;
     for (const auto& d : step.directives) fresh_run |= d.kind == DirectiveKind::set;
     if (fresh_run) cursor = 0;
+    const std::size_t step_start = cursor;
+    std::string frame = "step";
     const bool this_run = lesson.values_at(k, overrides) == run.params;
     for (const auto& d : step.directives) {
       switch (d.kind) {
@@ -65,11 +68,17 @@ void resolve_steps(const Lesson& lesson, LessonRun& run, const ParamValues& over
         case DirectiveKind::highlight: view.highlight = d.name; break;
         case DirectiveKind::focus: view.focus.push_back(d.name); break;
         case DirectiveKind::axis: axis = d.name; break;
+        case DirectiveKind::frame: frame = d.name; break;
         case DirectiveKind::set: break;
       }
     }
     if (k + 1 == lesson.steps.size() && step.run_until() == nullptr) cursor = run.trace.size();
     view.cursor = cursor;
+    view.frame = StepFrame{frame == "step" ? step_start : 0, frame == "run" ? run.trace.size() : cursor,
+                           frame == "previous"};
+    if (view.frame.end <= view.frame.begin) view.frame = StepFrame{0, run.trace.size(), view.frame.with_previous};
+    view.frame.context = fresh_run ? 0 : std::min(previous_frame_begin, view.frame.begin);
+    previous_frame_begin = view.frame.begin;
     view.axis = axis;
     run.steps.push_back(std::move(view));
   }

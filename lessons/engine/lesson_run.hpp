@@ -10,6 +10,9 @@
 //   previous cursor (step 0 starts at 0). The last step shows the whole run when it has none.
 // * A step with a `set:` directive starts a new run (its parameters differ), so its run-until searches
 //   from the start of the trace again.
+// * Step k's frame (the `frame:` directive, lesson_file.hpp) is resolved against the same cursors:
+//   `step` is [step k-1's cursor, step k's cursor) — or the whole run when that is empty (the step
+//   moved nothing); `since-start` is [0, cursor); `run` is [0, size).
 // * A run-until that matches nothing, in a step whose parameters are the run's, is a broken lesson:
 //   it is listed in `unmatched` with its line, and the cursor stays. (When a learner has moved the
 //   sliders, no step's parameters may be the run's; then nothing is reported.)
@@ -26,8 +29,21 @@
 
 namespace asynclab::lessons {
 
+// What the timeline frames when a step begins: events [begin, end) of the step's run (the viewer adds
+// a margin). With `with_previous`, the previous step's frame counts too (LessonPlayer::frame() joins
+// the two on the time axis, since they may come from different runs).
+struct StepFrame {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  bool with_previous = false;
+  // Where the previous step's frame began in this run: when the step's own events all share one
+  // virtual instant, the time axis frames them from there (the story so far) instead of a point.
+  std::size_t context = 0;
+};
+
 struct StepView {
   std::size_t cursor = 0;          // events [0, cursor) have happened
+  StepFrame frame;
   std::optional<std::size_t> hit;  // the event the run-until matched
   std::string highlight;           // task name to stand out ("" none)
   std::vector<std::string> focus;  // windows to bring forward

@@ -1,16 +1,21 @@
 #pragma once
 // The check every lesson gets in the GUI (tests/gui/lesson_screens.cpp, generated one test per lesson
-// folder): drawn at its first and its last step, the picture is a real picture and the UI report
-// shows the lesson pane with that step's title and its "Notice:" call-out, the timeline, every
-// window the step asks for, and no error. The PNGs stay in ASYNCLAB_SCREENSHOT_DIR.
+// folder): every step drawn as a learner sees it (1600x1000) and as a class sees it (presentation
+// mode at 1280x720), in one `asynclab gui --every-step` run each. At every step the picture is a real
+// picture and the UI report shows: no error; no window over another; the lesson pane with the step's
+// title, where-am-I line and "Notice:" call-out, none of them cut off; the timeline framing the
+// step's moment (lesson_pictures_test checks the frame itself); every window the step asks for,
+// visible, its first line on screen. The PNGs stay in ASYNCLAB_SCREENSHOT_DIR.
 #include <fstream>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "engine/catalog.hpp"
+#include "engine/lesson_player.hpp"
 #include "engine/markdown.hpp"
 #include "gui/gui_checks.hpp"
+#include "model/timeline_layout.hpp"
 
 namespace asynclab::testing {
 
@@ -19,6 +24,13 @@ inline std::string lesson_state_env(std::string_view name) {
   const fs::path dir = scratch() / "state" / std::string(name);
   fs::create_directories(dir);
   return "env -u ASYNCLAB_LESSONS_DIR ASYNCLAB_STATE_DIR=" + quoted(dir);
+}
+
+inline bool lists_clipped(const nlohmann::json& window, std::string_view prefix) {
+  if (!window.contains("clipped")) return false;
+  for (const auto& t : window.at("clipped"))
+    if (t.get<std::string>().starts_with(prefix)) return true;
+  return false;
 }
 
 inline void check_lesson_screens(std::string_view folder) {
@@ -30,39 +42,73 @@ inline void check_lesson_screens(std::string_view folder) {
   const auto& lesson = *entry->lesson;
   const fs::path shots = ASYNCLAB_SCREENSHOT_DIR;
   fs::create_directories(shots);
-  for (const std::size_t step : {std::size_t{0}, lesson.steps.size() - 1}) {
-    const std::string which = step == 0 ? "first" : "last";
-    CAPTURE(folder, which);
-    const fs::path png = shots / fmt::format("{}-{}.png", folder, which);
-    const fs::path json = scratch() / fmt::format("{}-{}.json", folder, which);
+  struct Mode {
+    const char* name;
+    const char* flags;
+    std::pair<std::uint32_t, std::uint32_t> size;
+  };
+  for (const Mode& mode : {Mode{"window", "--size 1600x1000", {1600, 1000}},
+                          Mode{"present", "--present --size 1280x720", {1280, 720}}}) {
+    CAPTURE(folder, mode.name);
+    const fs::path png = shots / fmt::format("{}-{}.png", folder, mode.name);
+    const fs::path json = scratch() / fmt::format("{}-{}.json", folder, mode.name);
     // Leak checking is off (run_gui): every lesson's scenario runs under LSan in lesson_tests.
-    const Run r = run_gui(fmt::format("gui --lesson {} --step {} --screenshot {} --ui-report {} --size 1600x1000",
-                                           folder, step + 1, quoted(png), quoted(json)),
-                               lesson_state_env(folder));
+    const Run r = run_gui(fmt::format("gui --lesson {} --every-step --screenshot {} --ui-report {} {}", folder,
+                                      quoted(png), quoted(json), mode.flags),
+                          lesson_state_env(folder));
     INFO(r.out << r.err);
     REQUIRE(r.status == 0);
-    CHECK(png_size(png) == std::pair<std::uint32_t, std::uint32_t>{1600, 1000});
-    const Colours colours = colours_in(png);
-    CHECK(colours.distinct >= 16);
-    CHECK(colours.not_background > 0.05);
+    lessons::LessonPlayer player(lesson, entry->scenario, lessons::ParamValues(lesson.params));
+    for (std::size_t step = 0; step < lesson.steps.size(); ++step) {
+      CAPTURE(step + 1, lesson.steps[step].title);
+      const std::string suffix = fmt::format(".step{}", step + 1);
+      const fs::path step_png = shots / fmt::format("{}-{}{}.png", folder, mode.name, suffix);
+      const fs::path step_json = scratch() / fmt::format("{}-{}{}.json", folder, mode.name, suffix);
+      CHECK(png_size(step_png) == mode.size);
+      const Colours colours = colours_in(step_png);
+      CHECK(colours.distinct >= 16);
+      CHECK(colours.not_background > 0.05);
 
-    const auto report = nlohmann::json::parse(slurp(json));
-    CHECK(report.at("errors").empty());
-    const nlohmann::json* pane = window_named(report, fmt::format("Lesson {}:", lesson.id));
-    REQUIRE(pane != nullptr);
-    CHECK(pane->at("visible") == true);
-    CHECK(lists_text(*pane, lesson.steps[step].title));
-    CHECK(lists_text(*pane, fmt::format("step {} of {}", step + 1, lesson.steps.size())));
-    CHECK(lists_text(*pane, "Notice:"));
-    const nlohmann::json* timeline = window_named(report, "Timeline");
-    REQUIRE(timeline != nullptr);
-    CHECK(timeline->at("visible") == true);
-    for (const auto& d : lesson.steps[step].directives) {
-      if (d.kind != lessons::DirectiveKind::focus) continue;
-      CAPTURE(d.name);
-      const nlohmann::json* focused = window_named(report, d.name == "Task" ? "Task" : d.name);
-      REQUIRE(focused != nullptr);
-      CHECK(focused->at("visible") == true);
+      const auto report = nlohmann::json::parse(slurp(step_json));
+      CHECK(report.at("errors").empty());
+      for (const auto& w : report.at("windows")) {
+        CAPTURE(w.at("name").get<std::string>());
+        CHECK(w.at("covered_by").empty());
+      }
+      const nlohmann::json* pane = window_named(report, fmt::format("Lesson {}:", lesson.id));
+      REQUIRE(pane != nullptr);
+      CHECK(pane->at("visible") == true);
+      const std::string where = fmt::format("Lesson {} · seeds {} · step {} of {}", lesson.id, lesson.seeds, step + 1,
+                                            lesson.steps.size());
+      CHECK(lists_text(*pane, lesson.steps[step].title));
+      CHECK(lists_text(*pane, where));
+      CHECK_FALSE(lists_clipped(*pane, where));
+      CHECK_FALSE(lists_clipped(*pane, lesson.steps[step].title));
+      CHECK(lists_text(*pane, "Notice:"));
+      CHECK_FALSE(lists_clipped(*pane, "Notice:"));
+      const nlohmann::json* timeline = window_named(report, "Timeline");
+      REQUIRE(timeline != nullptr);
+      CHECK(timeline->at("visible") == true);
+      // The timeline frames what the model says this step frames (lesson_pictures_test checks that
+      // frame against the step's events).
+      REQUIRE(report.contains("timeline"));
+      player.go_to(step);
+      const vis::TraceIndex index(player.run().trace);
+      const auto frame = player.frame();
+      const vis::Axis axis = report.at("timeline").at("axis") == "time" ? vis::Axis::time : vis::Axis::sequence;
+      const vis::AxisRange range = vis::frame_events(index, axis, frame.begin, frame.end, frame.at_least_ns, frame.context);
+      CHECK(report.at("timeline").at("begin").get<double>() == Approx(range.begin).margin(1e-3));
+      CHECK(report.at("timeline").at("end").get<double>() == Approx(range.end).margin(1e-3));
+      for (const auto& d : lesson.steps[step].directives) {
+        if (d.kind != lessons::DirectiveKind::focus) continue;
+        CAPTURE(d.name);
+        const nlohmann::json* focused = window_named(report, d.name == "Task" ? "Task" : d.name);
+        REQUIRE(focused != nullptr);
+        CHECK(focused->at("visible") == true);
+        // Its first line is on screen (a long log or table may scroll below it).
+        if (!focused->at("texts").empty())
+          CHECK_FALSE(lists_clipped(*focused, focused->at("texts")[0].get<std::string>()));
+      }
     }
   }
 }

@@ -109,7 +109,7 @@ TEST_CASE("asynclab gui with no trace opens the built-in demo", "[gui]") {
   CHECK(lists_text(*window_named(report, "Timeline"), "worker 3"));
 }
 
-TEST_CASE("a corrupt trace is shown as an error in the window, and the GUI still exits 0", "[gui]") {
+TEST_CASE("a corrupt trace is shown as an error in the window, and an output run fails with it on stderr", "[gui]") {
   const fs::path bad = scratch() / "garbage.altrace";
   std::ofstream(bad) << "this is not a trace, just words";
   const fs::path png = scratch() / "corrupt.png";
@@ -117,8 +117,9 @@ TEST_CASE("a corrupt trace is shown as an error in the window, and the GUI still
   const Run r = run_gui("gui --trace " + quoted(bad) + " --screenshot " + quoted(png) + " --size 1280x800 --ui-report " +
                          quoted(json));
   INFO(r.out << r.err);
-  REQUIRE(r.status == 0);
-  CHECK(png_size(png) == std::pair<std::uint32_t, std::uint32_t>{1280, 800});
+  REQUIRE(r.status == 1);  // as `asynclab trace info` on the same file
+  CHECK_THAT(r.err, Catch::Contains("asynclab gui:") && Catch::Contains("not a trace"));
+  CHECK(png_size(png) == std::pair<std::uint32_t, std::uint32_t>{1280, 800});  // the dialog is still drawn
 
   const auto report = nlohmann::json::parse(slurp(json));
   CHECK(report.at("frames") == 3);  // the default with --screenshot
@@ -133,9 +134,12 @@ TEST_CASE("a corrupt trace is shown as an error in the window, and the GUI still
   CHECK(window_named(report, "Timeline") == nullptr);  // nothing was opened, so no views
 }
 
-TEST_CASE("presentation mode draws with the large font", "[gui]") {
+TEST_CASE("presentation mode draws with the large font: 28 px, 24 px on a 720-pixel projector", "[gui]") {
+  const fs::path small = scratch() / "present-720.json";
+  REQUIRE(run_gui("gui --present --size 1280x720 --ui-report " + quoted(small)).status == 0);
+  CHECK(nlohmann::json::parse(slurp(small)).at("properties").at("font_px") == "24");
   const fs::path json = scratch() / "present.json";
-  const Run r = run_gui("gui --present --size 1280x800 --ui-report " + quoted(json));
+  const Run r = run_gui("gui --present --size 1600x1000 --ui-report " + quoted(json));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   const auto report = nlohmann::json::parse(slurp(json));

@@ -18,6 +18,13 @@ namespace asynclab::vis {
 
 inline constexpr float normal_font_px = 17.0f;
 inline constexpr float presentation_font_px = 28.0f;
+// Presentation mode's type for a window `height` pixels tall: 28 px from 840 px up, smaller below so
+// that a 1280x720 projector still shows the step's Notice, the timeline and the focused window
+// (24 px there: still readable from the back of a room), never under 20.
+inline float presentation_font_px_for(int height) {
+  const float scaled = static_cast<float>(height / 30);  // whole pixels
+  return scaled >= presentation_font_px ? presentation_font_px : (scaled < 20.0f ? 20.0f : scaled);
+}
 
 struct FontRequest {
   float size_px = normal_font_px;  // before content scale

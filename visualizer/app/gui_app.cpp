@@ -2,12 +2,14 @@
 // function, set-up steps and a main loop with numbered comments.
 #include "app/gui_app.hpp"
 
+#include <cfloat>
 #include <charconv>
 #include <cstdlib>
 #include <system_error>
 
 #include <fmt/format.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 #include <GLFW/glfw3.h>  // after the ImGui headers; drags in the system OpenGL header
@@ -32,6 +34,7 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_failed = 1;
 constexpr int exit_environment = 2;
+constexpr int exit_usage = 2;  // as the CLI's: the command line named something that is not there
 
 constexpr int frames_for_outputs = 3;  // enough for auto-sized windows and popups to settle
 // An output run waits this long at most for a live program to finish (the built-in ones take a few
@@ -99,6 +102,39 @@ struct Teardown {
     glfwTerminate();
   }
 };
+
+// "out.png" with ".step3" is "out.step3.png".
+fs::path with_suffix(const fs::path& path, std::string_view suffix) {
+  fs::path named = path;
+  named.replace_filename(fmt::format("{}{}{}", path.stem().string(), suffix, path.extension().string()));
+  return named;
+}
+
+// For the UI report: which windows are drawn over part of each reported window (ImGui keeps its
+// windows in display order, back to front; a window's own child windows and tooltips do not count).
+void report_overlaps(UiReport& report) {
+  const ImGuiContext& g = *GImGui;
+  for (std::size_t i = 0; i < report.windows().size(); ++i) {
+    const ReportedWindow& reported = report.windows()[i];
+    ImGuiWindow* window = ImGui::FindWindowByName(reported.id.c_str());
+    if (window == nullptr || !window->Active || !reported.visible) continue;
+    int z = 0;
+    while (z < g.Windows.Size && g.Windows[z] != window) ++z;
+    std::vector<std::string> covering;
+    for (int k = z + 1; k < g.Windows.Size; ++k) {
+      const ImGuiWindow* other = g.Windows[k];
+      if (!other->Active || other->Hidden || other->RootWindow == window->RootWindow) continue;
+      if (other->Flags & (ImGuiWindowFlags_Tooltip | ImGuiWindowFlags_ChildWindow)) continue;
+      ImRect overlap = window->Rect();
+      overlap.ClipWithFull(other->Rect());
+      if (overlap.GetWidth() < 2 || overlap.GetHeight() < 2) continue;
+      std::string_view name = other->Name;
+      name = name.substr(0, name.find("##"));
+      covering.emplace_back(name.empty() ? std::string_view(other->Name) : name);
+    }
+    report.set_covered_by(i, std::move(covering));
+  }
+}
 
 }  // namespace
 
@@ -175,7 +211,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   }
   float content_scale = 1.0f;
   if (!writes_outputs) glfwGetWindowContentScale(window, &content_scale, nullptr);
-  const float font_px = options.present ? presentation_font_px : normal_font_px;
+  const float font_px = options.present ? presentation_font_px_for(options.height) : normal_font_px;
   ImGui::StyleColorsDark();
   ImGui::GetStyle().Colors[ImGuiCol_PopupBg].w = 1.0f;  // a dialog is read, not seen through
   ImGui::GetStyle().ScaleAllSizes(content_scale * font_px / normal_font_px);
@@ -189,6 +225,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
 
   // 3. The shell (open trace, dialogs) and, when asked for, the UI report
   Shell shell;
+  shell.keep_progress = !writes_outputs;
   shell.open_trace = load_into(shell);
   shell.welcome = WelcomeInfo{.lesson = options.lesson, .step = options.step};
   glfwSetWindowUserPointer(window, &shell);
@@ -221,11 +258,19 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     adopt_trace(shell, options.record_trace(), options.recorded_title);
   }
   if (shell.session && options.at) shell.session->playback().seek(*options.at);
+  // An output run has no one to read the error dialog: what could not be opened fails the command,
+  // as the CLI's own commands do (an unknown lesson is a usage error, a bad trace a rejected input).
+  const std::string opening_error = writes_outputs ? shell.error : std::string();
+  const bool unknown_lesson =
+      options.lesson && !(shell.library.catalog && shell.library.catalog->find(*options.lesson) != nullptr);
+  const int opening_status = unknown_lesson ? exit_usage : exit_failed;  // a broken lesson: rejected input
 
   // 4. Main loop
   int status = exit_ok;
   int drawn = 0;
   bool screenshot_taken = false;
+  const bool every_step = options.every_step && shell.lesson && writes_outputs;
+  bool every_step_done = false;
   fs::path titled;  // the trace the window title names
   // A check started with --check keeps the frames coming until its grader is done, so a screenshot
   // or UI report shows the verdict (the grader has its own time limit).
@@ -244,7 +289,8 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     return false;
   };
   auto waiting = [&] { return grading() || (writes_outputs && waiting_for_live()); };
-  while (!glfwWindowShouldClose(window) && (frames == 0 || drawn < frames || waiting())) {
+  while (!glfwWindowShouldClose(window) && !every_step_done &&
+         (frames == 0 || drawn < frames || waiting() || every_step)) {
     // 4a. Poll and handle events (inputs, window resize, dropped files)
     glfwPollEvents();
     open_dropped(shell);
@@ -257,6 +303,9 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     report.begin_frame();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    // An output run draws what the program shows, not where Xvfb's pointer happens to rest: no
+    // hover highlights or tooltips in screenshots and reports.
+    if (writes_outputs) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
     ImGui::NewFrame();
 
     // 4c. Keys: playback commands for the views, and the shell's shortcuts
@@ -266,6 +315,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) shell.quit_requested = true;
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_L, false)) shell.library.show_browser = true;
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) shell.exercises.show = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) shell.view.open.legend = !shell.view.open.legend;
 
     // 4d. The windows: menu and status bars, the views, then the dialogs on top
     show_main_menu(shell);
@@ -285,6 +335,8 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     }
     show_dialogs(shell);
 
+    if (options.ui_report) report_overlaps(report);
+
     // 4e. Rendering
     ImGui::Render();
     int width = 0;
@@ -297,8 +349,32 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     report.set_size(width, height);
     ++drawn;
 
-    // 4f. The screenshot is of the last frame, read before the swap (after it the back buffer is undefined)
-    if (options.screenshot && drawn >= frames && !waiting() && !screenshot_taken) {
+    // 4f. --every-step: each step of the lesson gets its own outputs (name.stepK.ext), drawn after
+    // `frames` frames of it; then the next step, until the last, whose outputs end the run.
+    if (every_step && drawn >= frames && !waiting()) {
+      const std::size_t step = shell.lesson->player->step();
+      const std::string suffix = fmt::format(".step{}", step + 1);
+      if (options.screenshot)
+        if (auto written = write_png(with_suffix(*options.screenshot, suffix), read_back_buffer(width, height)); !written) {
+          err << fmt::format("asynclab gui: {}\n", written.error());
+          status = exit_failed;
+        }
+      if (options.ui_report)
+        if (auto written = report.write(with_suffix(*options.ui_report, suffix)); !written) {
+          err << fmt::format("asynclab gui: {}\n", written.error());
+          status = exit_failed;
+        }
+      if (step + 1 < shell.lesson->player->step_count()) {
+        shell.lesson->player->go_to(step + 1);
+        drawn = 0;
+      } else {
+        screenshot_taken = true;
+        every_step_done = true;
+      }
+    }
+
+    // 4g. The screenshot is of the last frame, read before the swap (after it the back buffer is undefined)
+    if (!every_step && options.screenshot && drawn >= frames && !waiting() && !screenshot_taken) {
       screenshot_taken = true;
       if (auto written = write_png(*options.screenshot, read_back_buffer(width, height)); !written) {
         err << fmt::format("asynclab gui: {}\n", written.error());
@@ -316,7 +392,11 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
                        frames);
     status = exit_failed;
   }
-  if (options.ui_report) {
+  if (!opening_error.empty()) {
+    err << fmt::format("asynclab gui: {}\n", opening_error);
+    if (status == exit_ok) status = opening_status;
+  }
+  if (options.ui_report && !every_step) {
     if (auto written = report.write(*options.ui_report); !written) {
       err << fmt::format("asynclab gui: {}\n", written.error());
       status = exit_failed;

@@ -48,6 +48,8 @@ struct GuiOptions {
   std::optional<std::filesystem::path> ui_report;  // write what was drawn here as JSON
   std::optional<std::string> lesson;                 // --lesson ID: open this lesson
   int step = 1;                                      // --step N within the lesson (1-based)
+  bool every_step = false;  // --every-step: with --lesson and an output, each step from --step on is drawn
+                            // and written as NAME.stepK.EXT (K from 1), one process for the whole lesson
   bool lesson_browser = false;                       // start at the lesson browser (the main job)
   bool exercises = false;                            // start with the Exercises window open
   std::optional<std::string> check_exercise;         // --check EX: select it and press Check at start

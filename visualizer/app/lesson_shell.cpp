@@ -64,7 +64,12 @@ bool open_lesson(Shell& shell, std::string_view key, std::size_t step) {
                                                          1, std::min(step, lesson.steps.size() - 1));
   for (const auto& s : lesson.steps) state.docs.push_back(lessons::parse_markdown(s.markdown));
   shell.lesson = std::move(state);
-  shell.view.open.tasks = false;  // the lesson layout has no room for it; a step that wants it opens it
+  // The lesson stage shows the windows a step talks about: the tasks table, the task and its code
+  // start closed (a step that wants one focuses it; the View menu opens any).
+  shell.view.open.tasks = false;
+  shell.view.open.task_detail = false;
+  shell.view.open.code = false;
+  shell.lesson->present = shell.view.present;
   shell.lesson_pane_open = true;
   shell.output_open = true;
   shell.library.show_browser = false;
@@ -99,6 +104,8 @@ void sync_lesson(Shell& shell) {
     library.close_request = false;
     shell.lesson.reset();
     shell.view.open.tasks = true;
+    shell.view.open.task_detail = true;
+    shell.view.open.code = true;
     shell.relayout = true;
   }
   if (!shell.lesson) return;
@@ -128,19 +135,26 @@ void sync_lesson(Shell& shell) {
     const std::uint32_t id = session.index().find_task(view.highlight);
     if (id != npos) session.selected_task = id;
   }
+  // The timeline frames the step's moment (lesson_file.hpp's `frame:`), on the step's axis.
+  TimelineCamera& camera = shell.view.camera;
   if (!view.axis.empty()) {
-    const Axis axis = view.axis == "time" ? Axis::time : Axis::sequence;
-    TimelineCamera& camera = shell.view.camera;
-    if (camera.axis != axis || !camera.axis_chosen) camera.begin = camera.end = 0;  // refit on the new axis
-    camera.axis = axis;
+    camera.axis = view.axis == "time" ? Axis::time : Axis::sequence;
     camera.axis_chosen = true;
+  } else if (!camera.axis_chosen) {
+    camera.axis = session.index().run().virtual_time ? Axis::sequence : Axis::time;
   }
+  const lessons::LessonPlayer::Frame frame = player.frame();
+  const AxisRange range = frame_events(session.index(), camera.axis, frame.begin, frame.end, frame.at_least_ns, frame.context);
+  camera.begin = range.begin;
+  camera.end = range.end;
+  camera.follow_cursor = true;
   if (new_step) {
+    shell.relayout = true;  // the stage follows the step: its focused window takes the large slot
     lesson.focus_now = view.focus;
     for (const auto& name : view.focus)
       if (bool* flag = window_flag(shell, name)) *flag = true;
     lesson.scroll_to_top = true;
-    if (ensure_catalog(library)) {
+    if (shell.keep_progress && ensure_catalog(library)) {
       library.progress.saw_lesson_step(lesson.folder, player.step(), player.step_count());
       if (auto saved = library.progress.save(); !saved) ui_report::error(saved.error());
     }

@@ -19,6 +19,7 @@
 #include <imgui_stdlib.h>
 
 #include "app/ui_report.hpp"
+#include "view/legend.hpp"
 #include "view/lesson_windows.hpp"
 #include "view/widgets.hpp"
 #include "view/windows.hpp"
@@ -231,20 +232,74 @@ constexpr Placed trace_layout[] = {
     {&WindowsOpen::warnings, 0.66f, 0.85f, 0.34f, 0.15f, show_warnings},
 };
 
-// With a lesson the lesson pane takes the left third (lesson_pane_area); the views share the rest.
-// The tasks table starts closed (a step that wants it focuses it, over the executor).
+// With a lesson the lesson pane takes the left third (lesson_pane_area) and the views share the rest
+// as a stage: the playback bar across the top, the timeline under it, and under the timeline a band
+// with the window the step focuses in its large slot (else the Executor) and the other open windows
+// stacked beside it. Nothing overlaps; reports wrap instead of being cut.
 constexpr float lesson_width = 0.36f;
-constexpr Placed lesson_layout[] = {
-    {&WindowsOpen::playback, lesson_width, 0.0f, 1 - lesson_width, 0.14f, show_playback_bar},
-    {&WindowsOpen::timeline, lesson_width, 0.14f, 1 - lesson_width, 0.44f, show_main_timeline},
-    {&WindowsOpen::executor, lesson_width, 0.58f, 0.32f, 0.22f, show_executor},
-    {&WindowsOpen::resources, lesson_width + 0.32f, 0.58f, 1 - lesson_width - 0.32f, 0.22f, show_resources},
-    {&WindowsOpen::tasks, lesson_width, 0.58f, 1 - lesson_width, 0.42f, show_task_table},
-    {&WindowsOpen::task_detail, lesson_width, 0.80f, 0.22f, 0.20f, show_task_detail},
-    {&WindowsOpen::code, lesson_width + 0.22f, 0.80f, 0.22f, 0.20f, show_code},
-    {&WindowsOpen::pinning, lesson_width + 0.32f, 0.58f, 1 - lesson_width - 0.32f, 0.22f, show_pinning},
-    {&WindowsOpen::warnings, lesson_width + 0.44f, 0.80f, 1 - lesson_width - 0.44f, 0.20f, show_warnings},
+constexpr float stage_playback_h = 0.14f;
+constexpr float present_playback_h = 0.25f;  // its three rows at the presentation font
+constexpr float present_lesson_width = 0.40f;  // the large type needs the width for the Notice
+constexpr float stage_band_y = 0.58f;       // the timeline ends here
+constexpr float stage_primary_w = 0.34f;    // of the whole width: the focused window's slot
+
+// The windows of the band, in the order they take the slots after the focused one.
+constexpr Placed lesson_band[] = {
+    {&WindowsOpen::executor, 0, 0, 0, 0, show_executor},
+    {&WindowsOpen::resources, 0, 0, 0, 0, show_resources},
+    {&WindowsOpen::warnings, 0, 0, 0, 0, show_warnings},
+    {&WindowsOpen::pinning, 0, 0, 0, 0, show_pinning},
+    {&WindowsOpen::tasks, 0, 0, 0, 0, show_task_table},
+    {&WindowsOpen::task_detail, 0, 0, 0, 0, show_task_detail},
+    {&WindowsOpen::code, 0, 0, 0, 0, show_code},
 };
+
+// The band's windows this frame: the focused one first (when it is a band window and open), then the
+// others that are open, in lesson_band's order.
+std::vector<const Placed*> band_windows(const Shell& shell) {
+  const Session& session = *shell.session;
+  auto shown = [&](const Placed& w) {
+    return shell.view.open.*w.open && !(w.open == &WindowsOpen::pinning && session.index().pins().empty());
+  };
+  std::vector<const Placed*> out;
+  for (const std::string& name : shell.lesson->player->step_view().focus) {
+    bool WindowsOpen::*flag = window_open_flag(name);
+    auto at = std::ranges::find(lesson_band, flag, &Placed::open);
+    if (at != std::end(lesson_band) && shown(*at) && std::ranges::find(out, &*at) == out.end()) out.push_back(&*at);
+  }
+  for (const Placed& w : lesson_band)
+    if (shown(w) && std::ranges::find(out, &w) == out.end()) out.push_back(&w);
+  return out;
+}
+
+void show_lesson_stage(Shell& shell, ImGuiCond cond) {
+  Session& session = *shell.session;
+  ViewState& view = shell.view;
+  const float right_w = 1 - lesson_width;
+  if (view.open.playback) {
+    place(lesson_width, 0.0f, right_w, stage_playback_h, cond);
+    show_playback_bar(session, view, &view.open.playback);
+  }
+  const std::vector<const Placed*> band = band_windows(shell);
+  const float timeline_h = (band.empty() ? 1.0f : stage_band_y) - stage_playback_h;
+  if (view.open.timeline) {
+    place(lesson_width, stage_playback_h, right_w, timeline_h, cond);
+    show_main_timeline(session, view, &view.open.timeline);
+  }
+  if (band.empty()) return;
+  const float band_h = 1 - stage_band_y;
+  // The tasks table needs every column: focused, it takes the band alone.
+  const bool alone = band.size() == 1 || band.front()->open == &WindowsOpen::tasks;
+  const float primary_w = alone ? right_w : stage_primary_w;
+  place(lesson_width, stage_band_y, primary_w, band_h, cond);
+  band.front()->show(session, view, &(view.open.*band.front()->open));
+  const std::size_t others = alone ? 0 : band.size() - 1;
+  for (std::size_t k = 0; k < others; ++k) {
+    const float h = band_h / static_cast<float>(others);
+    place(lesson_width + primary_w, stage_band_y + h * static_cast<float>(k), right_w - primary_w, h, cond);
+    band[k + 1]->show(session, view, &(view.open.*band[k + 1]->open));
+  }
+}
 
 void show_placed(Shell& shell, std::span<const Placed> layout, ImGuiCond cond) {
   Session& session = *shell.session;
@@ -256,13 +311,22 @@ void show_placed(Shell& shell, std::span<const Placed> layout, ImGuiCond cond) {
   }
 }
 
+// Whether the step asks for the lesson's Output window (its measurements, what it printed).
+bool step_focuses_output(const Shell& shell) {
+  const auto& focus = shell.lesson->player->step_view().focus;
+  return std::ranges::find(focus, std::string("Output")) != focus.end();
+}
+
 void show_lesson_pane_and_output(Shell& shell, ImGuiCond cond, bool present) {
+  // The Output gets more room in a step that points at it.
+  const float pane_h = step_focuses_output(shell) ? 0.55f : 0.75f;
+  const float width = present ? present_lesson_width : lesson_width;
   if (shell.lesson_pane_open) {
-    place(0.0f, 0.0f, lesson_width, present ? 1.0f : 0.75f, present ? ImGuiCond_Always : cond);
+    place(0.0f, 0.0f, width, present ? 1.0f : pane_h, present ? ImGuiCond_Always : cond);
     show_lesson_pane(*shell.lesson, shell.library, present ? nullptr : &shell.lesson_pane_open);
   }
   if (shell.output_open && !present) {
-    place(0.0f, 0.75f, lesson_width, 0.25f, cond);
+    place(0.0f, pane_h, width, 1.0f - pane_h, cond);
     show_lesson_output(*shell.lesson, *shell.session, &shell.output_open);
   }
 }
@@ -270,6 +334,7 @@ void show_lesson_pane_and_output(Shell& shell, ImGuiCond cond, bool present) {
 }  // namespace
 
 void show_views(Shell& shell) {
+  if (shell.view.open.legend) show_legend(&shell.view.open.legend);
   if (!shell.session) return;
   Session& session = *shell.session;
   ViewState& view = shell.view;
@@ -277,21 +342,40 @@ void show_views(Shell& shell) {
   shell.relayout = false;
   if (view.present) {
     // A fixed layout: the class sees the same screen whatever was saved.
-    const float left = shell.lesson && shell.lesson_pane_open ? lesson_width : 0.0f;
-    pin(left, 0.0f, 1.0f - left, 0.22f);
+    const float left = shell.lesson && shell.lesson_pane_open ? present_lesson_width : 0.0f;
+    pin(left, 0.0f, 1.0f - left, present_playback_h);
     show_playback_bar(session, view, nullptr);
     if (shell.lesson) {
-      pin(left, 0.22f, 1.0f - left, 0.78f);
-      show_timeline(session, view, nullptr);
-      show_lesson_pane_and_output(shell, cond, true);
-      // A window the step asks for floats over the timeline's lower right.
+      // The window the step asks for (one of the band's, or the lesson's Output) is docked under the
+      // timeline, across its width, never over it.
+      const Placed* focused = nullptr;
+      const char* key = nullptr;  // its name for window_content_height
       for (const std::string& name : shell.lesson->player->step_view().focus) {
         bool WindowsOpen::*flag = window_open_flag(name);
-        if (flag == nullptr || flag == &WindowsOpen::timeline || flag == &WindowsOpen::playback) continue;
-        auto placed = std::ranges::find(lesson_layout, flag, &Placed::open);
-        if (placed == std::end(lesson_layout) || !(view.open.*flag)) continue;
-        pin(0.62f, 0.52f, 0.38f, 0.48f);
-        placed->show(session, view, &(view.open.*flag));
+        auto placed = std::ranges::find(lesson_band, flag, &Placed::open);
+        if (placed != std::end(lesson_band) && view.open.*flag) {
+          focused = &*placed;
+          key = flag == &WindowsOpen::task_detail ? "Task detail" : name.c_str();
+          break;
+        }
+      }
+      const bool output = focused == nullptr && step_focuses_output(shell) && shell.output_open;
+      if (output) key = "Output";
+      // As tall as its content wants, between a quarter and 60% of the screen: the rest is the
+      // timeline's.
+      float focused_y = 1.0f;
+      if (key != nullptr) {
+        focused_y = 0.62f;
+        const float wanted = window_content_height(key) + ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+        if (wanted > ImGui::GetFrameHeight() * 2) focused_y = 1.0f - std::clamp(wanted / work_area().w, 0.25f, 0.6f);
+      }
+      pin(left, present_playback_h, 1.0f - left, focused_y - present_playback_h);
+      show_timeline(session, view, nullptr);
+      show_lesson_pane_and_output(shell, cond, true);
+      if (key != nullptr) {
+        pin(left, focused_y, 1.0f - left, 1.0f - focused_y);
+        if (focused) focused->show(session, view, &(view.open.*focused->open));
+        else show_lesson_output(*shell.lesson, *shell.session, &shell.output_open);
       }
       return;
     }
@@ -303,7 +387,7 @@ void show_views(Shell& shell) {
   }
   if (shell.lesson) {
     show_lesson_pane_and_output(shell, cond, false);
-    show_placed(shell, lesson_layout, cond);
+    show_lesson_stage(shell, cond);
   } else {
     show_placed(shell, trace_layout, cond);
   }
@@ -350,6 +434,8 @@ void show_main_menu(Shell& shell) {
     ImGui::MenuItem("Warnings", nullptr, &w.warnings, any);
     ImGui::MenuItem("Code", nullptr, &w.code, any);
     ImGui::MenuItem("Pinning", nullptr, &w.pinning, any);
+    ImGui::Separator();
+    ImGui::MenuItem("Legend", "F1", &w.legend);
     if (shell.lesson) {
       ImGui::Separator();
       ImGui::MenuItem("Lesson", nullptr, &shell.lesson_pane_open);
@@ -472,7 +558,11 @@ void show_status_bar(const Shell& shell, bool present) {
   const float height = ImGui::GetFrameHeight();
   const bool visible =
       ImGui::BeginViewportSideBar("##status", ImGui::GetMainViewport(), ImGuiDir_Down, height, flags);
-  ui_report::begin_window("Status bar", visible);
+  ui_report::begin_window("Status bar", visible, "##status");
+  if (ui_report::active()) {
+    const ImVec2 at = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+    ui_report::window_rect(ReportedRect{at.x, at.y, size.x, size.y});
+  }
   if (visible && ImGui::BeginMenuBar()) {
     if (!shell.error.empty())
       text_coloured(palette::error_text, status_line(shell.error));
@@ -482,12 +572,17 @@ void show_status_bar(const Shell& shell, bool present) {
                        shell.live->feed().complete() ? "Space play/pause · ←/→ step · Home/End"
                        : shell.view.live.following ? "Space stops here · ←/→ step"
                                                    : "End follows the newest event · ←/→ step"));
+    else if (shell.session && shell.lesson)
+      // The parameters are in the lesson pane: the status bar says where we are and the keys.
+      text(fmt::format("lesson {} · step {} of {} · PgDn/PgUp step · Space play · ←/→ event · F1 legend",
+                       shell.lesson->player->lesson().id, shell.lesson->player->step() + 1,
+                       shell.lesson->player->step_count()));
     else if (shell.session)
-      text(fmt::format("{} — {} events, {} tasks · Space play/pause · ←/→ step · Shift+←/→ the selected task · Home/End", shell.trace_path.string(),
+      text(fmt::format("{} — {} events, {} tasks · Space play/pause · ←/→ step · Shift+←/→ the selected task · Home/End · F1 legend", shell.trace_path.string(),
                        shell.session->trace().size(), shell.session->index().tasks().size()));
     else
       text_muted("No trace open");
-    if (present) {
+    if (present && !shell.lesson) {
       ImGui::SameLine();
       text_muted("   presentation mode");
     }

@@ -65,6 +65,9 @@ struct Shell {
   WelcomeInfo welcome;
   bool show_welcome = true;
   bool quit_requested = false;
+  // Whether seeing a lesson's steps counts as progress: not in an output run (--screenshot,
+  // --ui-report), which a script or a test draws and nobody reads.
+  bool keep_progress = true;
 
   // Lessons: the library (catalog, progress, browser) and the lesson open now, if any.
   LessonLibrary library;

@@ -257,7 +257,8 @@ void task_gap(Frame& f, const TaskInfo& t, Wakes& wakes, std::uint32_t lane, std
   }
 }
 
-void task_lane(Frame& f, const LaneIndex& lists, std::uint32_t slot, std::uint32_t lane) {
+// `unfolded`: the task's nested rows are drawn under it, and they show its cancelled branches.
+void task_lane(Frame& f, const LaneIndex& lists, std::uint32_t slot, std::uint32_t lane, bool unfolded) {
   const TaskInfo& t = f.index.tasks()[slot];
   const double born = f.at(t.spawned_event, t.spawned_ns);
   const double gone = t.done() ? f.at(t.completed_event, t.completed_ns) : f.extent_end;
@@ -293,7 +294,7 @@ void task_lane(Frame& f, const LaneIndex& lists, std::uint32_t slot, std::uint32
     f.instant(DrawKind::spawn_mark, lane, born, 1, t.spawned_event, f.lane_of_task(t.parent));
   if (t.done() && f.visible(gone, gone))
     f.instant(DrawKind::done_mark, lane, gone, 1, t.completed_event, static_cast<std::uint32_t>(t.outcome));
-  instants(f, lists.cancelled(slot), DrawKind::cancelled_mark, lane);
+  if (!unfolded) instants(f, lists.cancelled(slot), DrawKind::cancelled_mark, lane);
   instants(f, lists.lints(slot), DrawKind::lint_marker, lane);
 
   // Wake arrows, on top, kept glyph_inset_px inside the lane (see the rules).
@@ -347,6 +348,25 @@ void worker_lane(Frame& f, const LaneIndex& lists, std::uint32_t id, std::uint32
   keep_inside(f, first_steal, glyph_inset_px);
 }
 
+// A nested row: its spans fold like polls; each one alone is a nested_span.
+void nested_lane(Frame& f, const LaneIndex& lists, std::uint32_t row, std::uint32_t lane) {
+  const NestedLanes& nested = lists.nested();
+  if (row >= nested.rows().size()) return;
+  const std::span<const NestedSpan> spans = nested.spans_of(row);
+  const std::uint32_t first_index = nested.rows()[row].first_span;
+  auto begin = [&](std::size_t k) { return f.at(spans[k].begin_event, spans[k].begin_ns); };
+  auto end = [&](std::size_t k) { return f.span_end(spans[k].end_event, spans[k].end_ns); };
+  fold_spans(f, first_visible(f, spans.size(), end), spans.size(), begin, end,
+             [&](std::size_t first, std::size_t last, double run_end) {
+               if (first == last)
+                 f.span(DrawKind::nested_span, lane, begin(first), run_end, 1, spans[first].begin_event,
+                        first_index + static_cast<std::uint32_t>(first));
+               else
+                 f.span(DrawKind::folded, lane, begin(first), run_end, static_cast<std::uint32_t>(last - first + 1),
+                        spans[first].begin_event, 0);
+             });
+}
+
 // User marks and lints of no task: drawn across every row.
 void timeline_wide(Frame& f, const LaneIndex& lists) {
   const std::vector<MarkRecord>& marks = f.index.marks();
@@ -372,6 +392,99 @@ std::vector<Lane> default_lanes(const TraceIndex& index) {
   return lanes;
 }
 
+const char* lane_kind_name(LaneKind kind) {
+  switch (kind) {
+    case LaneKind::task: return "task";
+    case LaneKind::blocking: return "blocking";
+    case LaneKind::worker: return "worker";
+    case LaneKind::future: return "future";
+    case LaneKind::request: return "request";
+    case LaneKind::lock: return "lock";
+    case LaneKind::job: return "job";
+  }
+  return "?";
+}
+
+const char* span_end_name(SpanEnd end) {
+  switch (end) {
+    case SpanEnd::done: return "done";
+    case SpanEnd::cancelled: return "cancelled";
+    case SpanEnd::failed: return "failed";
+    case SpanEnd::running: return "running";
+  }
+  return "?";
+}
+
+LaneExtent lane_extent(const LaneIndex& lanes, const Lane& lane) {
+  const TraceIndex& index = lanes.index();
+  const trace::Trace& t = index.trace();
+  const std::uint64_t start = index.run().start_ns;
+  const std::uint64_t trace_end = index.run().end_ns;
+  const auto last_event = static_cast<EventIndex>(t.empty() ? 0 : t.size() - 1);
+  LaneExtent x;
+  auto cover = [&](EventIndex b, std::uint64_t b_ns, EventIndex e, std::uint64_t e_ns) {
+    if (x.empty) {
+      x.first_event = b;
+      x.first_ns = b_ns;
+    }
+    x.empty = false;
+    x.last_event = e == npos ? last_event : e;
+    x.last_ns = e == npos ? trace_end : e_ns;
+  };
+  switch (lane.kind) {
+    case LaneKind::task: {
+      const TaskInfo* task = index.task(lane.id);
+      if (task == nullptr) break;
+      cover(task->spawned_event, task->spawned_ns, task->completed_event, task->completed_ns);
+      x.end = !task->done()                                  ? SpanEnd::running
+              : task->outcome == trace::Outcome::ok          ? SpanEnd::done
+              : task->outcome == trace::Outcome::cancelled   ? SpanEnd::cancelled
+                                                             : SpanEnd::failed;
+      break;
+    }
+    case LaneKind::blocking:
+      for (std::uint32_t j : lanes.blocking(lane.id)) {
+        const BlockingSpan& b = index.blocking()[j];
+        cover(b.begin_event, b.begin_ns, b.end_event, b.end_ns);
+        x.end = b.end_event == npos ? SpanEnd::running : SpanEnd::done;
+      }
+      break;
+    case LaneKind::worker: {
+      const std::span<const WorkerPoll> ran = lanes.worker_polls(lane.id);
+      for (const WorkerPoll* w : {ran.empty() ? nullptr : &ran.front(), ran.empty() ? nullptr : &ran.back()}) {
+        if (w == nullptr) continue;
+        const PollSpan& p = index.tasks()[w->slot].polls[w->poll];
+        cover(p.begin_event, p.begin_ns, p.end_event, p.end_ns);
+        x.end = p.end_event == npos ? SpanEnd::running : SpanEnd::done;
+      }
+      break;
+    }
+    case LaneKind::future:
+    case LaneKind::request:
+    case LaneKind::lock:
+    case LaneKind::job: {
+      const NestedLanes& nested = lanes.nested();
+      if (lane.id >= nested.rows().size()) break;
+      const std::span<const NestedSpan> spans = nested.spans_of(lane.id);
+      if (spans.empty()) break;
+      cover(spans.front().begin_event, spans.front().begin_ns, spans.front().end_event, spans.front().end_ns);
+      cover(spans.back().begin_event, spans.back().begin_ns, spans.back().end_event, spans.back().end_ns);
+      x.end = spans.back().end;
+      x.spans = static_cast<std::uint32_t>(spans.size());
+      x.parent_task = nested.rows()[lane.id].task;
+      break;
+    }
+  }
+  x.first_ns -= std::min(x.first_ns, start);
+  x.last_ns -= std::min(x.last_ns, start);
+  return x;
+}
+
+std::size_t nested_row_count(const TraceIndex& index, const NestedLanes& nested, std::uint32_t task) {
+  const std::uint32_t slot = index.task_slot(task);
+  return slot == npos ? 0 : nested.rows_of_task(slot).size();
+}
+
 double axis_extent_end(const TraceIndex& index, Axis axis) {
   if (axis == Axis::sequence) return static_cast<double>(index.trace().size());
   return index.trace().empty() ? 0.0 : static_cast<double>(index.run().end_ns);
@@ -382,6 +495,40 @@ double axis_value(const TraceIndex& index, std::size_t event, Axis axis) {
   if (axis == Axis::sequence) return static_cast<double>(std::min(event, n));
   if (event >= n) return axis_extent_end(index, axis);
   return static_cast<double>(index.trace()[event].time_ns);
+}
+
+AxisRange frame_events(const TraceIndex& index, Axis axis, std::size_t begin, std::size_t end,
+                       std::uint64_t at_least_ns, std::size_t context) {
+  const std::size_t n = index.trace().size();
+  end = std::min(end, n);
+  begin = std::min(begin, end);
+  const double whole = std::max(axis_extent_end(index, axis), 1.0);
+  double b = 0, e = whole;
+  if (end > begin) {
+    b = axis_value(index, begin, axis);
+    e = axis == Axis::sequence ? static_cast<double>(end) : static_cast<double>(index.trace()[end - 1].time_ns);
+    if (axis == Axis::time) e = std::max(e, static_cast<double>(at_least_ns));
+    // In virtual time a step's events often share one instant (the clock stands still while tasks
+    // run). Frame the lead-up to it instead: from the last moment before it, or up to the next.
+    if (axis == Axis::time && e - b < 1000.0) {
+      const std::size_t at = event_at(index, b, axis);  // the first event at that instant
+      if (context < n && static_cast<double>(index.trace()[context].time_ns) < b) {
+        b = static_cast<double>(index.trace()[context].time_ns);
+      } else if (at > 0) {
+        b = static_cast<double>(index.trace()[at - 1].time_ns);
+      } else {
+        const std::size_t after = event_at(index, b + 1000.0, axis);
+        if (after < n) e = static_cast<double>(index.trace()[after].time_ns);
+      }
+    }
+    // Still nothing to frame (one instant is the whole run): show the run.
+    if (e - b < (axis == Axis::time ? 1000.0 : 1.0)) {
+      b = 0;
+      e = whole;
+    }
+  }
+  const double margin = (e - b) * 0.05;
+  return AxisRange{b - margin, e + margin};
 }
 
 std::size_t event_at(const TraceIndex& index, double value, Axis axis) {
@@ -469,7 +616,7 @@ void LaneIndex::Instants::fill(std::size_t keys, std::size_t n, KeyOf key_of, At
   }
 }
 
-LaneIndex::LaneIndex(const TraceIndex& index) : index_(&index) {
+LaneIndex::LaneIndex(const TraceIndex& index) : index_(&index), nested_(index) {
   const auto slots = static_cast<std::uint32_t>(index.tasks().size());
   poll_start_.assign(slots + std::size_t{1}, 0);
   for (std::uint32_t s = 0; s < slots; ++s)
@@ -572,7 +719,7 @@ std::size_t LaneIndex::memory_bytes() const {
   bytes += poll_start_.capacity() * sizeof(std::uint32_t) + poll_times_.capacity() * sizeof(TimeSpan) +
            poll_steps_.capacity() * sizeof(StepSpan);
   bytes += (blocking_start_.capacity() + blocking_.capacity()) * sizeof(std::uint32_t);
-  bytes += workers_.capacity() * sizeof(workers_[0]);
+  bytes += workers_.capacity() * sizeof(workers_[0]) + nested_.memory_bytes() - sizeof(nested_);
   for (const std::vector<WorkerPoll>& ran : workers_) bytes += ran.capacity() * sizeof(WorkerPoll);
   return bytes;
 }
@@ -608,13 +755,19 @@ void layout_timeline(const LaneIndex& lane_index, std::span<const Lane> lanes, c
     switch (lanes[l].kind) {
       case LaneKind::task:
         if (const std::uint32_t slot = index.task_slot(lanes[l].id); slot != npos)
-          task_lane(f, lane_index, slot, lane);
+          task_lane(f, lane_index, slot, lane, l + 1 < lanes.size() && is_nested(lanes[l + 1].kind));
         break;
       case LaneKind::blocking:
         blocking_lane(f, lane_index, lanes[l].id, lane);
         break;
       case LaneKind::worker:
         worker_lane(f, lane_index, lanes[l].id, lane);
+        break;
+      case LaneKind::future:
+      case LaneKind::request:
+      case LaneKind::lock:
+      case LaneKind::job:
+        nested_lane(f, lane_index, lanes[l].id, lane);
         break;
     }
   }

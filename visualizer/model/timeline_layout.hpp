@@ -29,6 +29,9 @@
 //   - instants (wakes, marks, lints, cancellations, steals) fold per min_px bucket: one command at the first
 //     of them, counting those less than min_px after it (so at most one wake arrow per lane per bucket);
 //   - idle and scheduled gaps narrower than min_px are left out: they are background.
+// * Nested rows (future, request, lock and job lanes, model/nested_lanes.hpp) fold their spans as a
+//   task lane folds polls. A task lane followed by its own nested rows leaves its cancelled marks
+//   to them: the cut branch says it, where it happened; a folded task keeps the ✗ marks.
 // * Order. Per visible lane: gaps and spans (they never overlap), then marks (a worker lane's steal
 //   marks too), then wake arrows;
 //   timeline-wide commands come last. Later commands draw on top; hit_test answers the topmost.
@@ -40,6 +43,7 @@
 #include <span>
 #include <vector>
 
+#include "model/nested_lanes.hpp"
 #include "model/trace_index.hpp"
 
 namespace asynclab::vis {
@@ -50,7 +54,15 @@ enum class LaneKind : std::uint8_t {
   task,      // id: a task id — its polls, the gaps between them, its marks and the wakes it receives
   blocking,  // id: a blocking lane (0: the worker itself, blocked inside a task) — its jobs
   worker,    // id: a worker number — the polls it ran, whatever the task (multi-worker traces only)
+  // What happens inside a task, on rows under its lane (model/nested_lanes.hpp). id: the row's index
+  // in LaneIndex::nested().rows(); the kind repeats the row's, so a lane list reads on its own.
+  future,    // a join / try_join / select / timeout branch
+  request,   // a simulated request
+  lock,      // a lock or permit waited for and held
+  job,       // a blocking job of the task
 };
+
+inline bool is_nested(LaneKind kind) { return kind >= LaneKind::future; }
 
 struct Lane {
   LaneKind kind = LaneKind::task;
@@ -62,6 +74,14 @@ struct Lane {
 // only with one worker: with several, lane 0's jobs of different workers overlap, and each shows
 // inside its own worker lane's poll instead).
 std::vector<Lane> default_lanes(const TraceIndex& index);
+
+// `out` becomes `lanes` with each task's nested rows inserted right under its lane, for the tasks
+// `unfolded(id)` says are open. Keep `out` between frames and a warm call allocates nothing.
+template <class Unfolded>
+void with_nested_rows(std::vector<Lane>& out, const std::vector<Lane>& lanes, const TraceIndex& index,
+                      const NestedLanes& nested, Unfolded unfolded);
+// How many nested rows a task has (by id); 0 for an unknown task.
+std::size_t nested_row_count(const TraceIndex& index, const NestedLanes& nested, std::uint32_t task);
 
 struct TimelineViewport {
   double begin = 0;  // visible axis range, in axis units (ns or event index)
@@ -95,6 +115,18 @@ double axis_value(const TraceIndex& index, std::size_t event, Axis axis);
 // The first event whose axis value is at or after `value` (size when none): a click seeks there.
 std::size_t event_at(const TraceIndex& index, double value, Axis axis);
 
+// The visible range that frames events [begin, end) — a lesson step's moment — with a margin of 5% on
+// each side; on the time axis it reaches at least `at_least_ns` (a step comparing its run with the
+// previous step's). On the time axis, events that all share one virtual instant are framed with
+// their lead-up: from event `context` (where the story of the step before began) when that is
+// earlier, else from the last moment before the instant (or, at 0, up to the next one). A range
+// still without width frames the whole run.
+struct AxisRange {
+  double begin = 0, end = 0;
+};
+AxisRange frame_events(const TraceIndex& index, Axis axis, std::size_t begin, std::size_t end,
+                       std::uint64_t at_least_ns = 0, std::size_t context = static_cast<std::size_t>(-1));
+
 // How far inside the lane's edges a wake arrow or steal mark stays (half the wider glyph, the steal's,
 // plus a pixel).
 inline constexpr float glyph_inset_px = 7.0f;
@@ -117,6 +149,8 @@ enum class DrawKind : std::uint8_t {
   spawn_mark,      // the task was spawned. event: task_spawned. aux: the parent's lane, or npos
   steal_mark,      // `count` tasks stolen by this worker lane's worker. event: the first task_stolen.
                    // aux: the worker it robbed
+  nested_span,     // one span of a nested row (a branch's life, a request, a lock wait or hold, a job).
+                   // event: its begin. aux: its index in LaneIndex::nested().spans()
 };
 
 // One thing to draw; produced per frame, so it stays small (28 bytes).
@@ -189,6 +223,8 @@ class LaneIndex {
   }
   // The steals a worker made, as the thief; refs: the worker robbed. Empty for one worker.
   InstantList steals(std::uint32_t worker) const { return steals_.of(worker); }
+  // What happens inside each task, as rows (the future, request, lock and job lanes).
+  const NestedLanes& nested() const { return nested_; }
   std::size_t memory_bytes() const;
 
  private:
@@ -227,7 +263,41 @@ class LaneIndex {
   std::vector<std::uint32_t> blocking_;
   std::vector<std::vector<WorkerPoll>> workers_;
   Instants steals_;  // by thief worker
+  NestedLanes nested_;
 };
+
+template <class Unfolded>
+void with_nested_rows(std::vector<Lane>& out, const std::vector<Lane>& lanes, const TraceIndex& index,
+                      const NestedLanes& nested, Unfolded unfolded) {
+  out.clear();
+  for (const Lane& lane : lanes) {
+    out.push_back(lane);
+    if (lane.kind != LaneKind::task || !unfolded(lane.id)) continue;
+    const std::uint32_t slot = index.task_slot(lane.id);
+    if (slot == npos) continue;
+    for (std::uint32_t row : nested.rows_of_task(slot)) {
+      const NestedKind kind = nested.rows()[row].kind;
+      out.push_back(Lane{kind == NestedKind::future    ? LaneKind::future
+                         : kind == NestedKind::request ? LaneKind::request
+                         : kind == NestedKind::lock    ? LaneKind::lock
+                                                       : LaneKind::job,
+                         row});
+    }
+  }
+}
+
+// A lane's life as a whole, for reports and tests: from its first thing to its last, and how it ended.
+struct LaneExtent {
+  std::uint64_t first_ns = 0, last_ns = 0;  // since the runtime started
+  EventIndex first_event = 0, last_event = 0;
+  SpanEnd end = SpanEnd::running;           // tasks: done (ok), cancelled, failed (panicked), running
+  std::uint32_t spans = 0;                  // nested rows: how many things shared the row
+  std::uint32_t parent_task = 0;            // nested rows: the task they sit under
+  bool empty = true;                        // nothing on it (a worker that never polled)
+};
+LaneExtent lane_extent(const LaneIndex& lanes, const Lane& lane);
+const char* lane_kind_name(LaneKind kind);  // "task", "future", ...
+const char* span_end_name(SpanEnd end);      // "done", "cancelled", "failed", "running"
 
 // The draw commands for one frame. `out` is cleared and refilled: keep it between frames and a warm
 // frame allocates nothing.

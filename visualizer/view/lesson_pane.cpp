@@ -16,11 +16,21 @@ namespace asynclab::vis {
 
 namespace {
 
+// What is left of the line after the last item, less the spacing before another.
+float room_after_item() {
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  return right - ImGui::GetItemRectMax().x - ImGui::GetStyle().ItemSpacing.x;
+}
+
 void show_parameters(LessonState& lesson) {
   lessons::LessonPlayer& player = *lesson.player;
   const auto& specs = player.lesson().params;
   if (specs.empty()) return;
-  section_heading("Try it: the scenario's parameters");
+  // Folded at first in presentation mode, where the step's words need the room.
+  const bool unfolded = ImGui::CollapsingHeader("Try it: the scenario's parameters",
+                                             lesson.present ? ImGuiTreeNodeFlags_None : ImGuiTreeNodeFlags_DefaultOpen);
+  ui_report::text("Try it: the scenario's parameters");
+  if (!unfolded) return;
   for (const auto& spec : specs) {
     ImGui::PushID(spec.name.c_str());
     const auto& value = player.params().get(spec.name);
@@ -57,8 +67,12 @@ void show_parameters(LessonState& lesson) {
     }
     ImGui::SameLine();
     text(fmt::format("{}  ", spec.label));
-    ImGui::SameLine();
-    text_muted(spec.name);
+    // The name --param takes, when there is room for it (the tooltip has it always).
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("--param %s=...", spec.name.c_str());
+    if (ImGui::CalcTextSize(spec.name.c_str()).x < room_after_item()) {
+      ImGui::SameLine();
+      text_muted(spec.name);
+    }
     if (changed) {
       if (auto ok = player.set_param(spec.name, *changed); !ok) lesson.param_error = ok.error();
       else lesson.param_error.clear();
@@ -82,7 +96,8 @@ void show_lesson_pane(LessonState& lesson, LessonLibrary& library, bool* open) {
   const std::string title = fmt::format("Lesson {}: {}###Lesson", l.id, l.title);
   if (begin_window(title.c_str(), open)) {
     // Header: where we are, and the way through.
-    text_muted(fmt::format("Lesson {} · seeds {} · step {} of {}", l.id, l.seeds, step + 1, player.step_count()));
+    text_wrapped_coloured(palette::muted_text,
+                          fmt::format("Lesson {} · seeds {} · step {} of {}", l.id, l.seeds, step + 1, player.step_count()));
     ImGui::PushFont(heading_font());
     text_wrapped(l.steps[step].title);
     ImGui::PopFont();
@@ -107,18 +122,23 @@ void show_lesson_pane(LessonState& lesson, LessonLibrary& library, bool* open) {
       ImGui::PopID();
     }
     ui_report::item(player.step_count());
-    ImGui::SameLine();
+    // On the same line when it fits (a narrow pane, or presentation mode's large type: the next).
+    if (room_after_item() > ImGui::CalcTextSize("All lessons").x + ImGui::GetStyle().FramePadding.x * 2)
+      ImGui::SameLine();
     if (button("All lessons")) library.show_browser = true;
     ImGui::Separator();
 
-    // The step's text, scrolled on its own so the controls stay put.
-    const float controls = ImGui::GetFrameHeightWithSpacing() * (2.5f + static_cast<float>(l.params.size()));
-    ImGui::BeginChild("step text", ImVec2(0, -controls), false);
+    // The step's text, scrolled on its own; under it, always in view, the Notice and the controls
+    // (their heights are last frame's: a step's first frame may draw them one frame late).
+    const bool notice = has_notice(lesson.docs[step]);
+    const float below = (notice ? lesson.notice_height : 0.0f) + lesson.controls_height;
+    const float min_text = ImGui::GetTextLineHeightWithSpacing() * 3;
+    ImGui::BeginChild("step text", ImVec2(0, std::max(ImGui::GetContentRegionAvail().y - below, min_text)), false);
     if (lesson.scroll_to_top) {
       ImGui::SetScrollY(0);
       lesson.scroll_to_top = false;
     }
-    show_markdown(lesson.docs[step]);
+    show_markdown(lesson.docs[step], MarkdownPart::body);
     const auto& run = player.run();
     if (!run.error.empty()) text_coloured(palette::error_text, run.error);
     for (const auto& u : run.unmatched)
@@ -126,7 +146,14 @@ void show_lesson_pane(LessonState& lesson, LessonLibrary& library, bool* open) {
         text_coloured(palette::error_text, fmt::format("lesson.md:{}: `run-until: {}` matches no event in this run",
                                                        u.line, u.text));
     ImGui::EndChild();
+    if (notice) {
+      const float top = ImGui::GetCursorPosY();
+      show_markdown(lesson.docs[step], MarkdownPart::notice);
+      lesson.notice_height = ImGui::GetCursorPosY() - top;
+    }
+    const float controls_top = ImGui::GetCursorPosY();
     show_parameters(lesson);
+    lesson.controls_height = ImGui::GetCursorPosY() - controls_top + ImGui::GetStyle().WindowPadding.y;
   }
   end_window();
 }

@@ -30,6 +30,11 @@ struct LessonState {
   std::uint64_t applied_generation = 0;
   std::vector<std::string> focus_now;        // windows to bring forward this frame
   bool scroll_to_top = false;                // a new step: show its beginning
+  bool present = false;                      // presentation mode: the parameters start folded
+  // Heights the lesson pane measured in the last frame, to lay out this one: the Notice and the
+  // parameters stay in view under the step's scrolled text.
+  float notice_height = 0;
+  float controls_height = 0;
 };
 
 // The lesson library: every lesson, what the learner has done, and what the windows asked for.

@@ -15,6 +15,7 @@
 #include "app/fonts.hpp"
 #include "app/ui_report.hpp"
 #include "view/palette.hpp"
+#include "view/widgets.hpp"
 
 namespace asynclab::vis {
 
@@ -145,11 +146,17 @@ std::string_view language_caption(const std::string& language) {
 
 }  // namespace
 
-void show_markdown(const lessons::MarkdownDoc& doc) {
+bool has_notice(const lessons::MarkdownDoc& doc) {
+  return std::ranges::any_of(doc.blocks, [](const Block& b) { return b.callout == Callout::notice; });
+}
+
+void show_markdown(const lessons::MarkdownDoc& doc, MarkdownPart part) {
   const auto pairs = lessons::side_by_side_pairs(doc);
   const float gap = ImGui::GetStyle().ItemSpacing.y;
   for (std::size_t i = 0; i < doc.blocks.size(); ++i) {
     const Block& b = doc.blocks[i];
+    const bool notice_block = b.callout == Callout::notice;
+    if ((part == MarkdownPart::body && notice_block) || (part == MarkdownPart::notice && !notice_block)) continue;
     ImGui::PushID(static_cast<int>(i));
 
     // A call-out: its blocks drawn inside a framed box with a coloured bar on the left.
@@ -176,12 +183,14 @@ void show_markdown(const lessons::MarkdownDoc& doc) {
       draw->AddRectFilled(top, ImVec2(top.x + 4, bottom.y), (notice ? palette::pending : palette::muted_text).u32());
       draw->ChannelsMerge();
       ui_report::text(said);
+      report_if_cut(said, top, bottom);
       i = callout_end;
       ImGui::Dummy(ImVec2(0, gap));
       ImGui::PopID();
       continue;
     }
 
+    const ImVec2 block_top = ImGui::GetCursorScreenPos();
     switch (b.kind) {
       case BlockKind::heading:
         flow(b.spans, heading_font());
@@ -266,6 +275,9 @@ void show_markdown(const lessons::MarkdownDoc& doc) {
       }
       case BlockKind::rule: ImGui::Separator(); break;
     }
+    if (b.kind == BlockKind::heading || b.kind == BlockKind::paragraph || b.kind == BlockKind::list_item)
+      report_if_cut(plain(b.spans), block_top,
+                    ImVec2(block_top.x + ImGui::GetContentRegionAvail().x, ImGui::GetCursorScreenPos().y - 1));
     ImGui::Dummy(ImVec2(0, gap));
     ImGui::PopID();
   }

@@ -13,6 +13,10 @@
 
 namespace asynclab::vis {
 
-void show_markdown(const lessons::MarkdownDoc& doc);
+// What of a step to draw: all of it, all but the "Notice:" call-out, or only that call-out (the lesson
+// pane keeps the Notice in view under the scrolled text).
+enum class MarkdownPart { all, body, notice };
+void show_markdown(const lessons::MarkdownDoc& doc, MarkdownPart part = MarkdownPart::all);
+bool has_notice(const lessons::MarkdownDoc& doc);
 
 }  // namespace asynclab::vis

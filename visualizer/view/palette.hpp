@@ -28,6 +28,11 @@ inline constexpr Rgba panicked{1.00f, 0.50f, 0.15f};   // threw: its JoinHandle 
 inline constexpr Rgba wake{0.85f, 0.45f, 1.00f};       // a wake: the arrow from waker to woken
 inline constexpr Rgba steal{1.00f, 0.45f, 0.70f};      // a steal: the arrow from robbed worker to thief
 inline constexpr Rgba timer{0.40f, 0.85f, 0.90f};      // timers and the clock
+// Rows inside a task (the timeline's nested lanes): what the task's futures were doing.
+inline constexpr Rgba branch{0.62f, 0.60f, 0.95f};     // a join / select / timeout branch alive
+inline constexpr Rgba request{0.30f, 0.72f, 0.66f};    // a request in flight
+inline constexpr Rgba lock_held{0.55f, 0.80f, 0.95f};  // a lock or permit held; outlined only while waited for
+inline constexpr Rgba waits_for{1.00f, 0.82f, 0.40f};  // the arrow from a waiting task to the lock's holder
 inline constexpr Rgba highlight{1.00f, 1.00f, 1.00f};  // the selected task, the current line
 inline constexpr Rgba current_line{0.30f, 0.32f, 0.20f};  // behind the source line a task is parked at
 inline constexpr Rgba token_outline{0.05f, 0.05f, 0.06f};

@@ -73,7 +73,12 @@ void show_playback_bar(Session& session, ViewState& view, bool* open) {
                              index.tasks().size()));
     }
 
-    // Breakpoints and run-until, in the directive language of the lessons.
+    // Breakpoints and run-until, in the directive language of the lessons (not in presentation mode:
+    // a class watches, the keyboard drives).
+    if (view.present) {
+      end_window();
+      return;
+    }
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);
     const bool entered = ImGui::InputTextWithHint("##filter", "e.g. wake task=\"fetch b\"", &view.breakpoint_text,
                                                   ImGuiInputTextFlags_EnterReturnsTrue);

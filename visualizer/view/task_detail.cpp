@@ -11,6 +11,7 @@
 #include "app/ui_report.hpp"
 #include "model/describe.hpp"
 #include "view/task_style.hpp"
+#include "model/task_counters.hpp"
 #include "view/widgets.hpp"
 #include "view/windows.hpp"
 
@@ -100,10 +101,11 @@ void show_task_detail(Session& session, ViewState&, bool* open) {
       if (now.state == TaskState::idle && now.parked_at)
         text(fmt::format("parked at {}", session.trace().describe_location(now.parked_at)));
       if (now.waiting_on) text(fmt::format("waiting for {}", describe_resource(index, now.waiting_on)));
-      text(fmt::format("polled {} time{} so far · busy {} · scheduled {} · idle {} (whole run)", now.polls,
-                       now.polls == 1 ? "" : "s",
-                       format_duration(task->busy_ns), format_duration(task->scheduled_ns),
-                       format_duration(task->idle_ns)));
+      // So far: the counters as of the cursor (model/task_counters.hpp).
+      const TaskCounters so_far = task_counters_at(session.lane_index(), index.task_slot(id), session.state().cursor);
+      text_wrapped(fmt::format("polled {} time{} so far · busy {} · scheduled {} · idle {}", so_far.polls,
+                               so_far.polls == 1 ? "" : "s", format_duration(so_far.busy_ns),
+                               format_duration(so_far.scheduled_ns), format_duration(so_far.idle_ns)));
       if (button("◀ previous event##task")) session.playback().step_to_prev_of_task(id);
       ImGui::SameLine();
       if (button("next event ▶##task")) session.playback().step_to_next_of_task(id);

@@ -12,6 +12,7 @@
 #include "app/ui_report.hpp"
 #include "model/describe.hpp"
 #include "view/task_style.hpp"
+#include "model/task_counters.hpp"
 #include "view/widgets.hpp"
 #include "view/windows.hpp"
 
@@ -69,6 +70,9 @@ void show_task_table(Session& session, ViewState& view, bool* open) {
                                       ImGuiTableFlags_Resizable | ImGuiTableFlags_Hideable;
     if (ImGui::BeginTable("tasks", column_count, flags)) {
       ImGui::TableSetupScrollFreeze(2, 1);
+      // Presentation mode's large type fits the first six columns: the rest are one right-click away.
+      if (view.present)
+        for (int column : {col_idle, col_self, col_location, col_warnings}) ImGui::TableSetColumnEnabled(column, false);
       ImGui::TableSetupColumn("id", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultSort);
       ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed);
       ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthFixed);
@@ -115,25 +119,22 @@ void show_task_table(Session& session, ViewState& view, bool* open) {
           text(t.name);
           ImGui::TableNextColumn();
           text_coloured(state_colour(now.state), task_state_name(now.state));
-          ImGui::TableNextColumn();
-          text_mono(fmt::format("{}", t.polls.size()));
-          ImGui::TableNextColumn();
-          text_mono(format_duration(t.busy_ns));
-          ImGui::TableNextColumn();
-          text_mono(format_duration(t.scheduled_ns));
-          ImGui::TableNextColumn();
-          text_mono(format_duration(t.idle_ns));
-          ImGui::TableNextColumn();
-          text_mono(fmt::format("{}", t.wakes));
-          ImGui::TableNextColumn();
-          if (t.wakes > 0 && t.self_wakes * 2 > t.wakes)
-            text_coloured(palette::panicked, fmt::format("{}", t.self_wakes));
-          else
-            text_mono(fmt::format("{}", t.self_wakes));
-          ImGui::TableNextColumn();
-          text_muted(session.trace().describe_location(t.spawn_location));
-          ImGui::TableNextColumn();
-          if (t.lints) text_coloured(palette::panicked, fmt::format("⚠ {}", t.lints));
+          // The counters as of the cursor (model/task_counters.hpp): nothing from later in the run.
+          // A hidden column (presentation mode, or the learner's choice) draws nothing.
+          const TaskCounters c = task_counters_at(session.lane_index(), slot, session.state().cursor);
+          if (ImGui::TableNextColumn()) text_mono(fmt::format("{}", c.polls));
+          if (ImGui::TableNextColumn()) text_mono(format_duration(c.busy_ns));
+          if (ImGui::TableNextColumn()) text_mono(format_duration(c.scheduled_ns));
+          if (ImGui::TableNextColumn()) text_mono(format_duration(c.idle_ns));
+          if (ImGui::TableNextColumn()) text_mono(fmt::format("{}", c.wakes));
+          if (ImGui::TableNextColumn()) {
+            if (c.wakes > 0 && c.self_wakes * 2 > c.wakes)
+              text_coloured(palette::panicked, fmt::format("{}", c.self_wakes));
+            else
+              text_mono(fmt::format("{}", c.self_wakes));
+          }
+          if (ImGui::TableNextColumn()) text_muted(session.trace().describe_location(t.spawn_location));
+          if (ImGui::TableNextColumn() && c.lints) text_coloured(palette::panicked, fmt::format("⚠ {}", c.lints));
         }
       }
       ImGui::EndTable();

@@ -33,8 +33,83 @@ std::string lane_label(const Session& session, const Lane& lane) {
     case LaneKind::task: return session.index().task_label(lane.id);
     case LaneKind::blocking: return lane.id ? fmt::format("blocking lane {}", lane.id) : std::string("worker (blocked)");
     case LaneKind::worker: return fmt::format("worker {}", lane.id);
+    case LaneKind::future:
+    case LaneKind::request:
+    case LaneKind::lock:
+    case LaneKind::job: {
+      const NestedLanes& nested = session.lane_index().nested();
+      return lane.id < nested.rows().size() ? nested.rows()[lane.id].label : std::string("?");
+    }
   }
   return "?";
+}
+
+// The colour of a nested row's bars.
+palette::Rgba nested_colour(LaneKind kind) {
+  switch (kind) {
+    case LaneKind::request: return palette::request;
+    case LaneKind::lock: return palette::lock_held;
+    case LaneKind::job: return palette::panicked;
+    default: return palette::branch;
+  }
+}
+
+// Whether a task's nested rows are drawn: the learner's choice, else open for a task with a dozen
+// rows or fewer in a trace of a few dozen tasks (a lesson), closed in big traces.
+bool task_unfolded(const Session& session, const ViewState& view, std::uint32_t task) {
+  if (auto it = view.unfolded_tasks.find(task); it != view.unfolded_tasks.end()) return it->second;
+  const std::size_t rows = nested_row_count(session.index(), session.lane_index().nested(), task);
+  return rows > 0 && rows <= 12 && session.index().tasks().size() <= 64;
+}
+
+std::string describe_nested(const Session& session, const DrawCmd& c) {
+  const TraceIndex& index = session.index();
+  const NestedLanes& nested = session.lane_index().nested();
+  if (c.aux >= nested.spans().size()) return {};
+  const NestedSpan& span = nested.spans()[c.aux];
+  const std::uint64_t start = index.run().start_ns;
+  const std::string from = format_duration(span.begin_ns - start);
+  const std::string lasted =
+      span.end_event == npos ? std::string("still running when the trace ends")
+                             : fmt::format("{} later", format_duration(span.end_ns - span.begin_ns));
+  auto ended = [&](const char* done, const char* cut) {
+    switch (span.end) {
+      case SpanEnd::done: return fmt::format("{}, {}", done, lasted);
+      case SpanEnd::cancelled: return fmt::format("{}, {}", cut, lasted);
+      case SpanEnd::failed: return fmt::format("failed, {}", lasted);
+      case SpanEnd::running: return lasted;
+    }
+    return lasted;
+  };
+  // The row this span sits on: its kind says what the span is.
+  const auto row = std::ranges::find_if(nested.rows(), [&](const NestedRow& r) {
+    return c.aux >= r.first_span && c.aux < r.first_span + r.span_count;
+  });
+  const NestedKind kind = row == nested.rows().end() ? NestedKind::future : row->kind;
+  switch (kind) {
+    case NestedKind::future:
+      return fmt::format("{} — from {}: {}", row->label, from,
+                         ended("answered Ready", "dropped mid-flight (cancelled): it will never be polled again"));
+    case NestedKind::request: {
+      const RequestInfo& r = index.requests()[span.ref];
+      std::string s = fmt::format("request {} sent at {}: {}", r.url, from, ended("answered", "cancelled: its future was dropped"));
+      if (r.status) s += fmt::format(" (status {})", r.status);
+      return s;
+    }
+    case NestedKind::lock: {
+      const ResourceInfo* r = index.resource(span.ref);
+      const std::string name = r ? r->name : std::string("?");
+      if (span.waiting)
+        return fmt::format("{} waits for '{}' from {}{}: {}", index.task_label(row->task), name, from,
+                           span.holder ? fmt::format(", held by {}", index.task_label(span.holder)) : std::string(),
+                           span.end == SpanEnd::done ? fmt::format("got it {}", lasted) : ended("", "gave up (dropped)"));
+      return fmt::format("{} holds '{}' from {}: {}", index.task_label(row->task), name, from,
+                         ended("released", "dropped with its task"));
+    }
+    case NestedKind::job:
+      return fmt::format("{} from {}: {}", row->label, from, ended("finished", "cut"));
+  }
+  return {};
 }
 
 palette::Rgba poll_colour(std::uint32_t result) {
@@ -90,7 +165,9 @@ std::string describe_cmd(const Session& session, const DrawCmd& c) {
       }
       return s;
     }
-    case DrawKind::folded: return fmt::format("{} polls too close together to draw one by one — zoom in", c.count);
+    case DrawKind::folded:
+      return fmt::format("{} {} too close together to draw one by one — zoom in", c.count,
+                         t[c.event].kind == trace::EventKind::poll_begin ? "polls" : "spans");
     case DrawKind::idle_gap:
       return fmt::format("idle from {}: parked{}, waiting for a wake", at(c.event),
                          c.aux ? " at " + t.describe_location(c.aux) : std::string());
@@ -107,8 +184,51 @@ std::string describe_cmd(const Session& session, const DrawCmd& c) {
     case DrawKind::user_mark: return fmt::format("mark \"{}\" at {}", index.marks()[c.aux].label, at(c.event));
     case DrawKind::spawn_mark: return fmt::format("{} at {}", describe_event(index, t[c.event]), at(c.event));
     case DrawKind::steal_mark: return describe_steals(index, c.event, c.count) + " at " + at(c.event);
+    case DrawKind::nested_span: return describe_nested(session, c);
   }
   return {};
+}
+
+// The UI report's picture of the timeline: the visible range and every row with its extent.
+void report_timeline(const Session& session, const std::vector<Lane>& lanes, const TimelineViewport& vp,
+                     float rows_on_screen) {
+  const TraceIndex& index = session.index();
+  const std::uint64_t start = index.run().start_ns;
+  const auto ms = [](std::uint64_t ns) { return static_cast<double>(ns) / 1e6; };
+  ReportedTimeline t;
+  t.axis = vp.axis == Axis::time ? "time" : "steps";
+  t.begin = vp.begin;
+  t.end = vp.end;
+  if (vp.axis == Axis::time) {
+    t.begin_ms = vp.begin / 1e6;
+    t.end_ms = vp.end / 1e6;
+  } else {
+    const std::size_t n = session.trace().size();
+    const auto time_at = [&](double v) {
+      if (n == 0) return 0.0;
+      const auto e = static_cast<std::size_t>(std::clamp(v, 0.0, static_cast<double>(n - 1)));
+      return ms(session.trace()[e].time_ns - start);
+    };
+    t.begin_ms = time_at(vp.begin);
+    t.end_ms = time_at(vp.end);
+  }
+  const auto visible_rows = static_cast<std::size_t>(std::max(rows_on_screen, 0.0f));
+  for (std::size_t l = 0; l < lanes.size(); ++l) {
+    const LaneExtent x = lane_extent(session.lane_index(), lanes[l]);
+    ReportedLane r;
+    r.kind = lane_kind_name(lanes[l].kind);
+    r.label = lane_label(session, lanes[l]);
+    r.parent = x.parent_task ? index.task_label(x.parent_task) : std::string();
+    r.first_ms = ms(x.first_ns);
+    r.last_ms = ms(x.last_ns);
+    r.first_event = x.first_event;
+    r.last_event = x.last_event;
+    r.end = x.empty ? "none" : span_end_name(x.end);
+    r.spans = x.spans ? x.spans : 1;
+    r.on_screen = l >= vp.first_lane && l < vp.first_lane + visible_rows;
+    t.lanes.push_back(std::move(r));
+  }
+  ui_report::timeline(std::move(t));
 }
 
 void fit(const Session& session, TimelineCamera& cam) {
@@ -137,7 +257,9 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
     fit(session, cam);
   }
   if (begin_window(title, open)) {
-    // Toolbar.
+    // Toolbar (not in presentation mode: the class's screen is driven by the keyboard, and the lanes
+    // need the room).
+    if (!view.present) {
     int axis = cam.axis == Axis::time ? 0 : 1;
     const bool time_clicked = ImGui::RadioButton("time", &axis, 0);
     ImGui::SameLine();
@@ -152,17 +274,33 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
                         "steps: every event gets the same width, so order is always visible");
     ImGui::SameLine();
     if (button("Fit")) fit(session, cam);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("the whole run (a lesson step frames its own moment)");
+    ImGui::SameLine();
+    if (button("?")) view.open.legend = !view.open.legend;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("the legend: what each colour and mark means (F1)");
     ImGui::SameLine();
     ImGui::Checkbox("follow cursor", &cam.follow_cursor);
     ui_report::item();
     ImGui::SameLine();
     text_muted(cam.axis == Axis::time ? fmt::format("{} shown", format_duration(static_cast<std::uint64_t>(cam.end - cam.begin)))
                                       : fmt::format("{:.0f} events shown", cam.end - cam.begin));
+    }
 
     // Geometry: a label column, then the lanes.
     const float line = ImGui::GetTextLineHeight();
     const float row_h = std::round(line * 1.7f);
-    const float label_w = std::round(line * 9.0f);
+    std::vector<Lane>& lanes = view.timeline_rows;
+    with_nested_rows(lanes, session.lanes(), index, session.lane_index().nested(),
+                     [&](std::uint32_t task) { return task_unfolded(session, view, task); });
+    const bool any_nested = std::ranges::any_of(lanes, [](const Lane& l) { return is_nested(l.kind); });
+    // The label column fits the longest label of the first rows (nested rows are indented and say
+    // what they await), between 9 and 18 lines of width; longer ones are cut, whole in the tooltip.
+    const float indent = std::round(line * 1.2f);
+    float widest = 0;
+    for (std::size_t l = 0; l < std::min<std::size_t>(lanes.size(), 64); ++l)
+      widest = std::max(widest, ImGui::CalcTextSize(lane_label(session, lanes[l]).c_str()).x +
+                                    (is_nested(lanes[l].kind) ? indent : 0) + ImGui::CalcTextSize("▾ ").x);
+    const float label_w = std::round(std::clamp(widest + line, line * 9.0f, line * 18.0f));
     const float ruler_h = std::round(line * 2.5f);  // a row of ticks, then a row of mark labels
     const ImVec2 ruler_at = ImGui::GetCursorScreenPos();
     const ImVec2 origin(ruler_at.x, ruler_at.y + ruler_h);
@@ -171,7 +309,6 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
     const float lanes_x = origin.x + label_w;
     const float width = std::max(avail.x - label_w, 10.0f);
     const float height = std::max(avail.y, row_h);
-    const auto& lanes = session.lanes();
     const float content_h = static_cast<float>(lanes.size()) * row_h;
     cam.scroll_y = std::clamp(cam.scroll_y, 0.0f, std::max(0.0f, content_h - height));
 
@@ -226,6 +363,7 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
     const std::vector<DrawCmd>& cmds = view.timeline_cmds;
     ui_report::item(cmds.size());
     ui_report::property("timeline_commands", std::to_string(cmds.size()));
+    if (ui_report::active()) report_timeline(session, lanes, vp, height / row_h);
 
     ImDrawList* draw = ImGui::GetWindowDrawList();
 
@@ -252,6 +390,7 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
       draw->PopClipRect();
       // Mark labels on their own row, each cut where the next one starts.
       const float marks_y = ruler_at.y + line * 1.2f;
+      float previous_label_end = lanes_x;
       for (std::size_t i = 0; i < cmds.size(); ++i) {
         const DrawCmd& c = cmds[i];
         if (c.kind != DrawKind::user_mark || c.lane != npos) continue;
@@ -261,9 +400,18 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
             next_x = lanes_x + cmds[j].x0;
             break;
           }
-        draw->PushClipRect(ImVec2(lanes_x + c.x0, marks_y), ImVec2(std::min(next_x, lanes_x + width) - 2, origin.y), true);
-        draw->AddText(ImVec2(lanes_x + c.x0 + 3, marks_y), palette::accent_text.u32(), index.marks()[c.aux].label.c_str());
+        // After the mark when it fits before the next one (or the edge); else before the mark when
+        // that fits after the previous label; else cut where the next one starts.
+        const char* text = index.marks()[c.aux].label.c_str();
+        const float text_w = ImGui::CalcTextSize(text).x;
+        const float right_limit = std::min(next_x, lanes_x + width) - 2;
+        float text_x = lanes_x + c.x0 + 3;
+        if (text_x + text_w > right_limit && lanes_x + c.x0 - 3 - text_w >= previous_label_end)
+          text_x = lanes_x + c.x0 - 3 - text_w;
+        draw->PushClipRect(ImVec2(std::max(previous_label_end, lanes_x), marks_y), ImVec2(std::max(right_limit, text_x + 1), origin.y), true);
+        draw->AddText(ImVec2(text_x, marks_y), palette::accent_text.u32(), text);
         draw->PopClipRect();
+        previous_label_end = std::min(text_x + text_w, right_limit) + 4;
         ui_report::text(index.marks()[c.aux].label);
       }
     }
@@ -282,13 +430,22 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
       draw->AddRectFilled(ImVec2(origin.x, y), ImVec2(origin.x + avail.x, y + row_h), band.u32());
       const std::string label = lane_label(session, lanes[l]);
       palette::Rgba ink = palette::muted_text;
+      float label_x = origin.x + 4;
+      std::string shown = label;
       if (lanes[l].kind == LaneKind::task) {
         const std::uint32_t slot = index.task_slot(lanes[l].id);
         ink = state_colour(session.state().tasks[slot].state);
         if (session.state().tasks[slot].state == TaskState::not_spawned) ink = palette::empty_slot;
+        if (!session.lane_index().nested().rows_of_task(slot).empty())
+          shown = (task_unfolded(session, view, lanes[l].id) ? "▾ " : "▸ ") + label;
+        else if (any_nested)
+          label_x += ImGui::CalcTextSize("▾ ").x;
+      } else if (is_nested(lanes[l].kind)) {
+        label_x += indent;
+        ink = nested_colour(lanes[l].kind);
       }
       draw->PushClipRect(ImVec2(origin.x, y), ImVec2(lanes_x - 4, y + row_h), true);
-      draw->AddText(ImVec2(origin.x + 4, y + (row_h - line) / 2), ink.u32(), label.c_str());
+      draw->AddText(ImVec2(label_x, y + (row_h - line) / 2), ink.u32(), shown.c_str());
       draw->PopClipRect();
       ui_report::text(label);
     }
@@ -297,6 +454,15 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
     std::vector<std::uint32_t> worker_lane(index.run().workers, npos);
     for (std::size_t l = 0; l < lanes.size(); ++l)
       if (lanes[l].kind == LaneKind::worker && lanes[l].id < worker_lane.size()) worker_lane[lanes[l].id] = static_cast<std::uint32_t>(l);
+
+    // Lock waits seen this frame: an arrow from each to its holder's lane, drawn after the bars.
+    struct NestedWait {
+      std::uint32_t lane;
+      float x;
+      std::uint32_t holder;
+      std::uint32_t resource;
+    };
+    std::vector<NestedWait> nested_waits;
 
     // The commands, in the order the layout gives (later on top).
     draw->PushClipRect(ImVec2(lanes_x, origin.y), ImVec2(lanes_x + width, origin.y + height), true);
@@ -359,6 +525,37 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
         case DrawKind::blocking_span:
           draw->AddRectFilled(ImVec2(x0, mid - bar_h / 2), ImVec2(x1, mid + bar_h / 2), palette::panicked.u32(), 2);
           break;
+        case DrawKind::nested_span: {
+          const NestedLanes& nested = session.lane_index().nested();
+          if (c.aux >= nested.spans().size()) break;
+          const NestedSpan& span = nested.spans()[c.aux];
+          const palette::Rgba colour = nested_colour(lanes[c.lane].kind);
+          const float h = bar_h * 0.8f;
+          const float right = std::max(x1, x0 + 2);
+          if (span.waiting) {
+            // Waiting for a lock: an outline, and an arrow up or down to the lane of whoever holds it.
+            draw->AddRect(ImVec2(x0, mid - h / 2), ImVec2(right, mid + h / 2), colour.u32(), 2, 0, 2.0f);
+            nested_waits.push_back({c.lane, x0, span.holder, span.ref});
+          } else {
+            draw->AddRectFilled(ImVec2(x0, mid - h / 2), ImVec2(right, mid + h / 2), colour.u32(), 2);
+          }
+          // How it ended, at its end: a red cut when it was dropped mid-flight, a "!" when it failed,
+          // an open end (no cap) while it runs on.
+          if (span.end == SpanEnd::cancelled) {
+            // A red cut across the bar's end, and a ✗ just after it: dropped here, mid-flight.
+            draw->AddLine(ImVec2(right, mid - h * 0.9f), ImVec2(right, mid + h * 0.9f), palette::token_outline.u32(), 5.0f);
+            draw->AddLine(ImVec2(right, mid - h * 0.9f), ImVec2(right, mid + h * 0.9f), palette::cancelled.u32(), 3.0f);
+            const float r = h * 0.32f, cx = right + r + 4;
+            draw->AddLine(ImVec2(cx - r, mid - r), ImVec2(cx + r, mid + r), palette::cancelled.u32(), 2.5f);
+            draw->AddLine(ImVec2(cx - r, mid + r), ImVec2(cx + r, mid - r), palette::cancelled.u32(), 2.5f);
+          } else if (span.end == SpanEnd::failed) {
+            draw->AddCircleFilled(ImVec2(right, mid), h * 0.45f, palette::cancelled.u32());
+            draw->AddText(ImVec2(right - ImGui::CalcTextSize("!").x / 2, mid - line / 2), palette::token_outline.u32(), "!");
+          } else if (span.end == SpanEnd::done) {
+            draw->AddLine(ImVec2(right - 1, mid - h / 2), ImVec2(right - 1, mid + h / 2), palette::highlight.u32(), 2.0f);
+          }
+          break;
+        }
         case DrawKind::lint_marker:
           draw->AddTriangleFilled(ImVec2(x0, y + 1), ImVec2(x0 - 5, y + 10), ImVec2(x0 + 5, y + 10), palette::panicked.u32());
           break;
@@ -396,6 +593,27 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
       }
     }
 
+    // "Waits for": from a lock wait down (or up) to the holder's task lane, when it is on screen.
+    // The arrow ends on the holder's row for that lock when it is unfolded, else on its task lane.
+    const NestedLanes& nested_rows = session.lane_index().nested();
+    for (const NestedWait& w : nested_waits) {
+      if (w.holder == 0) continue;
+      auto holder = std::ranges::find_if(lanes, [&](const Lane& l) {
+        if (l.kind != LaneKind::lock || l.id >= nested_rows.rows().size()) return false;
+        const NestedRow& row = nested_rows.rows()[l.id];
+        return row.task == w.holder && row.span_count > 0 && nested_rows.spans()[row.first_span].ref == w.resource;
+      });
+      if (holder == lanes.end()) holder = std::ranges::find(lanes, Lane{LaneKind::task, w.holder});
+      if (holder == lanes.end()) continue;
+      const auto to = static_cast<std::size_t>(holder - lanes.begin());
+      const float from_y = row_y(w.lane) + row_h / 2;
+      const float dir = to > w.lane ? 1.0f : -1.0f;
+      const float tip = row_y(to) + row_h / 2 - dir * bar_h * 0.4f;
+      const float x = std::max(w.x, lanes_x + glyph_inset_px) + 6;
+      draw->AddLine(ImVec2(x, from_y), ImVec2(x, tip - 7 * dir), palette::waits_for.u32(), 2.0f);
+      draw->AddTriangleFilled(ImVec2(x - 5, tip - 8 * dir), ImVec2(x + 5, tip - 8 * dir), ImVec2(x, tip), palette::waits_for.u32());
+    }
+
     // The future is dimmed; the cursor is a white line.
     const float cursor_x = lanes_x + static_cast<float>(AxisMap(vp).x(cursor_value));
     if (cursor_x < lanes_x + width) {
@@ -409,6 +627,23 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
     draw->PopClipRect();
 
     // Hover and click.
+    if (hovered && mouse_x < 0 && ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
+      const auto lane = static_cast<std::size_t>((io.MousePos.y - origin.y + cam.scroll_y) / row_h);
+      if (lane < lanes.size() && lanes[lane].kind == LaneKind::task &&
+          nested_row_count(index, session.lane_index().nested(), lanes[lane].id) > 0)
+        view.unfolded_tasks[lanes[lane].id] = !task_unfolded(session, view, lanes[lane].id);
+    }
+    if (hovered && mouse_x < 0) {
+      const auto lane = static_cast<std::size_t>((io.MousePos.y - origin.y + cam.scroll_y) / row_h);
+      if (lane < lanes.size() && lanes[lane].kind == LaneKind::task &&
+          nested_row_count(index, session.lane_index().nested(), lanes[lane].id) > 0)
+        ImGui::SetTooltip("click to %s what happens inside %s",
+                          task_unfolded(session, view, lanes[lane].id) ? "fold" : "show",
+                          index.task_label(lanes[lane].id).c_str());
+      else if (lane < lanes.size() && ImGui::CalcTextSize(lane_label(session, lanes[lane]).c_str()).x +
+                                              (is_nested(lanes[lane].kind) ? indent : 0) > label_w - 8)
+        ImGui::SetTooltip("%s", lane_label(session, lanes[lane]).c_str());  // cut in the column: whole here
+    }
     if (hovered && mouse_x >= 0) {
       const auto lane = static_cast<std::size_t>((io.MousePos.y - origin.y + cam.scroll_y) / row_h);
       if (lane < lanes.size()) {

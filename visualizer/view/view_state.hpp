@@ -30,10 +30,11 @@ struct WindowsOpen {
   bool warnings = true;
   bool code = true;
   bool pinning = true;  // drawn only for traces with Pinned futures
+  bool legend = false;  // what the timeline's colours and glyphs mean (F1)
 };
 
 // The flag of the window titled `title` ("Timeline", "Tasks", "Task", "Executor", "Resources",
-// "Warnings", "Code", "Pinning", "Playback"), or nullptr for a title that is not a view.
+// "Warnings", "Code", "Pinning", "Playback", "Legend"), or nullptr for a title that is not a view.
 inline bool WindowsOpen::*window_open_flag(std::string_view title) {
   if (title == "Playback") return &WindowsOpen::playback;
   if (title == "Timeline") return &WindowsOpen::timeline;
@@ -44,6 +45,7 @@ inline bool WindowsOpen::*window_open_flag(std::string_view title) {
   if (title == "Warnings") return &WindowsOpen::warnings;
   if (title == "Code") return &WindowsOpen::code;
   if (title == "Pinning") return &WindowsOpen::pinning;
+  if (title == "Legend") return &WindowsOpen::legend;
   return nullptr;
 }
 
@@ -87,6 +89,11 @@ struct ViewState {
   LiveView live;
   TimelineCamera camera;
   std::vector<DrawCmd> timeline_cmds;  // kept between frames so a warm frame allocates nothing
+  // The timeline's rows this frame: the session's lanes with the nested rows of unfolded tasks.
+  std::vector<Lane> timeline_rows;
+  // Tasks whose nested rows the learner folded (false) or unfolded (true) by clicking the ▸ / ▾ beside
+  // the name; a task not listed follows the default (open when it has a dozen rows or fewer).
+  std::unordered_map<std::uint32_t, bool> unfolded_tasks;
 
   // Tasks table: row order (task slots) under the current sort, and the cursor it was sorted at.
   std::vector<std::uint32_t> task_rows;
