@@ -15,7 +15,9 @@
 #include "exit_codes.hpp"
 #include "markdown_text.hpp"
 #include "model/trace_index.hpp"
+#include "model/world_state.hpp"
 #include "terminal/swimlanes.hpp"
+#include "terminal/window_text.hpp"
 #include "trace_commands.hpp"
 
 namespace asynclab::cli {
@@ -254,7 +256,22 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
     lanes.width = vis::swimlane_width_for(index, lanes, options.columns);
     out << dim(fmt::format("Timeline up to event {} of {}:", view.cursor, run.trace.size())) << "\n"
         << vis::render_swimlanes(index, lanes) << "\n";
-    if (run.stuck && view.cursor >= run.trace.size()) out << run.stuck->render() << "\n";
+    // What the windows the step points at would show (the GUI brings them forward): the run queue,
+    // the locks' holders and waiters, the lints, the pinned futures' homes...
+    bool warnings_shown = false;
+    if (!view.focus.empty()) {
+      const vis::LaneIndex lane_index(index);
+      const vis::WorldState world = vis::StateTimeline(index).state_at(view.cursor);
+      const std::uint32_t highlighted = view.highlight.empty() ? 0 : index.find_task(view.highlight);
+      for (const std::string& window : view.focus) {
+        const std::string shown = vis::render_window_text(lane_index, world, window, static_cast<std::size_t>(options.columns),
+                                                          highlighted == vis::npos ? 0 : highlighted);
+        if (shown.empty()) continue;
+        out << shown << "\n";
+        warnings_shown |= window == "Warnings";
+      }
+    }
+    if (run.stuck && view.cursor >= run.trace.size() && !warnings_shown) out << run.stuck->render() << "\n";
 
     // Only a learner at a terminal, stepping through, makes progress: a piped run (a script, a test,
     // `| less`) prints every step at once and reads none of them.

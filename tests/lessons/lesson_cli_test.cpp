@@ -1,6 +1,7 @@
 // `asynclab lessons` and `asynclab run` as a learner types them, and `asynclab` with no arguments and
 // no display (over SSH, in CI): the lessons in the terminal, never a hang, every error in one line
 // that names the file and line.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -141,4 +142,36 @@ TEST_CASE("asynclab with no arguments and no display lists the lessons and runs 
   // Nobody stepped through it (stdin is not a terminal): the next start offers lesson 01 again.
   Run again = run_asynclab("</dev/null", env);
   CHECK_THAT(again.out, Catch::Contains("Starting lesson 01."));
+}
+
+TEST_CASE("asynclab run prints what the step's focused window shows, under the timeline, within 80 columns",
+          "[cli][lessons]") {
+  const std::string env = state_env("windows") + " COLUMNS=80";
+  Run r = run_asynclab("run 15 --color never </dev/null", env);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  // Step 2: each mutex's holder and waiter; step 3: the deadlock report with its cycle.
+  CHECK_THAT(r.out, Catch::Contains("mutex \"knife\": held by chef 1; waiting: chef 2"));
+  CHECK_THAT(r.out, Catch::Contains("mutex \"board\": held by chef 2; waiting: chef 1"));
+  CHECK_THAT(r.out, Catch::Contains("the cycle: chef 1 → mutex \"board\" → chef 2 → mutex \"knife\" → chef 1"));
+  // Lesson 04: the run queue, front first.
+  Run executor = run_asynclab("run 04 --color never </dev/null", env);
+  CHECK_THAT(executor.out, Catch::Contains("run queue, front first: blog post, door locked?, landlord"));
+  // Every line of those windows fits 80 columns (counted in code points, as a terminal shows them).
+  for (const std::string* out : {&r.out, &executor.out}) {
+    std::size_t start = 0;
+    bool in_window = false;
+    while (start < out->size()) {
+      std::size_t end = out->find('\n', start);
+      if (end == std::string::npos) end = out->size();
+      const std::string line = out->substr(start, end - start);
+      if (line == "Resources" || line == "Warnings" || line.starts_with("Executor — ")) in_window = true;
+      else if (line.empty()) in_window = false;
+      if (in_window) {
+        CAPTURE(line);
+        CHECK(std::count_if(line.begin(), line.end(), [](char c) { return (c & 0xC0) != 0x80; }) <= 80);
+      }
+      start = end + 1;
+    }
+  }
 }
