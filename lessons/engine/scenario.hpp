@@ -28,6 +28,7 @@
 //   asserted by tests.
 #include <cstdint>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,12 +68,14 @@ class ScenarioRun {
   Runtime::Builder builder() { return Runtime::builder().current_thread().virtual_time().seed(seed_).trace(recorder_); }
 
   // Runs `main` as the task "main" on builder() and returns when it finishes or the run is stuck.
+  // `where` is the scenario's own line, so `main` is spawned there (the Task window's "spawned at"),
+  // not inside this engine.
   template <class F>
-  void block_on(F&& main) {
-    block_on(builder(), std::forward<F>(main));
+  void block_on(F&& main, std::source_location where = std::source_location::current()) {
+    block_on(builder(), std::forward<F>(main), where);
   }
   template <class F>
-  void block_on(const Runtime::Builder& with, F&& main) {
+  void block_on(const Runtime::Builder& with, F&& main, std::source_location where = std::source_location::current()) {
     if (ran_) throw std::logic_error("a lesson scenario runs its runtime once");
     ran_ = true;
     auto rt = with.build();
@@ -80,7 +83,7 @@ class ScenarioRun {
     struct Reset {
       ~Reset() { active_ = nullptr; }
     } reset;
-    auto outcome = rt.try_block_on(std::forward<F>(main));
+    auto outcome = rt.try_block_on(std::forward<F>(main), "main", where);
     if (!outcome) stuck_ = outcome.error().report();
     end_ns_ = static_cast<std::uint64_t>(rt.now().time_since_epoch().count());
   }

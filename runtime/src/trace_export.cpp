@@ -370,6 +370,7 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
       case EventKind::poll_end:
         j["result"] = poll_result_name(e.flags);
         j["parked_at"] = location_or_null(trace, e.b);
+        if (e.a) j["own_code_at"] = location_or_null(trace, e.a);
         break;
       case EventKind::waker_cloned:
       case EventKind::waker_dropped:

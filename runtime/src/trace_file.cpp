@@ -376,6 +376,7 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
         break;
       case EventKind::poll_end:
         if (e.b >= locations) return std::unexpected(bad_index("location", locations));
+        if (e.a >= locations) return std::unexpected(bad_index("location", locations));
         if (e.flags > static_cast<std::uint16_t>(PollResult::panicked)) return std::unexpected(bad_flags("poll result", e.flags));
         break;
       case EventKind::lint:

@@ -218,7 +218,7 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
         p.end_ns = e.time_ns;
         p.end_event = ev;
         p.result = static_cast<trace::PollResult>(e.flags);
-        p.parked_at = e.b;
+        p.parked_at = e.a ? e.a : e.b;  // the learner's own line first (trace/event.hpp)
         if (p.result == trace::PollResult::pending)
           enter(s, clocks[s].notified ? TaskClock::scheduled : TaskClock::idle, e.time_ns);
         break;

@@ -31,7 +31,8 @@ struct PollSpan {
   std::uint64_t end_ns = 0;
   EventIndex begin_event = 0;
   EventIndex end_event = 0;      // npos when the trace ends mid-poll
-  std::uint32_t parked_at = 0;   // location id the task parked at (Pending), 0: none
+  std::uint32_t parked_at = 0;   // location id the task parked at (Pending), 0: none: the innermost
+                                 // await in the program's own code when the trace says (poll_end's a)
   trace::PollResult result = trace::PollResult::pending;
 };
 

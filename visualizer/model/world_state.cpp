@@ -162,7 +162,7 @@ void apply(const TraceIndex& index, WorldState& s) {
       if (e.worker < s.workers.size() && s.workers[e.worker].running == e.task) s.workers[e.worker].running = 0;
       if (!t) break;
       if (static_cast<trace::PollResult>(e.flags) != trace::PollResult::pending) break;  // completion follows
-      t->parked_at = e.b;
+      t->parked_at = e.a ? e.a : e.b;  // the learner's own line when the innermost await is asynclab's
       if (t->waiting_in == npos) t->waiting_in = 0;  // no combinator around the wait: the task's own
       if (t->notified) {
         t->notified = false;

@@ -62,7 +62,8 @@ const char* task_state_name(TaskState s);
 struct TaskNow {
   TaskState state = TaskState::not_spawned;
   bool notified = false;        // woken while running: goes back in the queue when the poll ends
-  std::uint32_t parked_at = 0;  // location id of the await it is parked at (idle tasks), 0: none
+  std::uint32_t parked_at = 0;  // location id of the await it is parked at (idle tasks), 0: none — the
+                                // innermost in the program's own code (poll_end's a, else its b)
   std::uint32_t polls = 0;
   std::uint32_t waiting_on = 0;  // resource id it waits on (lock_waiting), 0: none
   // The combinator branch (future node id) its lock wait sits in, 0: the task's own future; npos

@@ -38,6 +38,14 @@ const SourceFile& source_file(const std::string& path) {
   return it->second;
 }
 
+// A path as the learner finds it in the project: "lessons/08-join/scenario.cpp", not the absolute
+// path the compiler saw (files outside the project keep theirs).
+std::string project_relative(std::string_view path) {
+  constexpr std::string_view root = ASYNCLAB_SOURCE_DIR "/";
+  if (path.starts_with(root)) path.remove_prefix(root.size());
+  return std::string(path);
+}
+
 }  // namespace
 
 void show_code(Session& session, ViewState&, bool* open) {
@@ -55,7 +63,7 @@ void show_code(Session& session, ViewState&, bool* open) {
       const trace::Location& loc = session.trace().location(location);
       const std::string path(session.trace().string(loc.file));
       const SourceFile& file = source_file(path);
-      text_coloured(palette::accent_text, fmt::format("{} — {} line {}", index.task_label(id), path, loc.line));
+      text_coloured(palette::accent_text, fmt::format("{} — {} line {}", index.task_label(id), project_relative(path), loc.line));
       if (!file.found) {
         text_muted(fmt::format("The source file is not on this machine ({}).", path));
       } else {
