@@ -12,6 +12,7 @@
 #include "engine/catalog.hpp"
 #include "engine/lesson_run.hpp"
 #include "engine/progress.hpp"
+#include "engine/text_template.hpp"
 #include "exit_codes.hpp"
 #include "markdown_text.hpp"
 #include "model/trace_index.hpp"
@@ -216,7 +217,9 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
     const auto& run = run_for(step);
     const auto& view = run.steps[step];
     out << rule(fmt::format("Step {}/{}: {}", step + 1, step_count, s.title), options.columns, options.color) << "\n\n";
-    print_markdown(s.markdown, {options.columns, options.color}, out);
+    // Figures that follow the parameters ({{latency_posts}}), for the ones this run used.
+    const auto expanded = lessons::expand_template(s.markdown, run.params);
+    print_markdown(expanded ? *expanded : s.markdown, {options.columns, options.color}, out);
     if (!run.error.empty()) {
       err << fmt::format("asynclab run: {}\n", run.error);
       status = exit_failed;

@@ -1,6 +1,8 @@
 // lesson.md parsing. See lesson_file.hpp.
 #include "engine/lesson_file.hpp"
 
+#include "engine/text_template.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -227,10 +229,18 @@ class Parser {
     }
     if (in_code) return std::unexpected(error(lines_.size(), "a code block is never closed with ```"));
     if (lesson_.steps.empty()) return std::unexpected(error(lines_.size(), "the lesson has no steps ('## ' headings)"));
+    const ParamValues defaults(lesson_.params);
     for (auto& step : lesson_.steps) {
       while (!step.markdown.empty() && std::isspace(static_cast<unsigned char>(step.markdown.back())))
         step.markdown.pop_back();
       step.markdown.push_back('\n');
+      // Figures that follow the sliders ({{latency_posts}}): checked here, so a learner never sees one
+      // that does not work.
+      if (auto ok = check_template(step.markdown, defaults); !ok) {
+        const auto before = std::string_view(step.markdown).substr(0, ok.error().offset);
+        return std::unexpected(error(step.line + 1 + static_cast<std::size_t>(std::ranges::count(before, '\n')),
+                                     ok.error().message));
+      }
     }
     return {};
   }

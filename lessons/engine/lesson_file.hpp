@@ -39,6 +39,8 @@
 //                             runs shows the shorter one shorter). The learner can still zoom out.
 //   An unknown directive, an unparsable filter, a parameter the front matter does not declare or a
 //   value outside its range is an error naming the file and line.
+// * `{{expression}}` in a step's text is a figure that follows the sliders (engine/text_template.hpp):
+//   `{{latency_users + latency_posts + latency_comments}} ms`. A bad one is an error at its line.
 // * A blockquote that starts with "Notice:" is the step's "what to notice" call-out; a ```rust block
 //   followed by a ```cpp block is drawn side by side (the seeds' Rust beside the scenario's C++).
 // * Parsing never throws; every error carries the path and the 1-based line.

@@ -175,3 +175,19 @@ TEST_CASE("asynclab run prints what the step's focused window shows, under the t
     }
   }
 }
+
+TEST_CASE("asynclab run --param changes the figures the lesson's text quotes", "[cli][lessons]") {
+  const std::string env = state_env("figures");
+  Run r = run_asynclab("run 08 --param latency_posts=1500 --color never </dev/null", env);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  // The runner wraps lines to the terminal: read the text as one line.
+  std::string text = r.out;
+  std::ranges::replace(text, '\n', ' ');
+  for (const char* bar : {"┃ "}) {
+    for (std::size_t at = text.find(bar); at != std::string::npos; at = text.find(bar)) text.erase(at, std::string_view(bar).size());
+  }
+  CHECK_THAT(text, Catch::Contains("300 + 1500 + 200 = 2000 ms"));
+  CHECK_THAT(text, Catch::Contains("is done at 1500 ms"));
+  CHECK(r.out.find("{{") == std::string::npos);
+}

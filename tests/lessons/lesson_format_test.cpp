@@ -10,6 +10,7 @@
 #include "engine/lesson_file.hpp"
 #include "engine/markdown.hpp"
 #include "engine/progress.hpp"
+#include "engine/text_template.hpp"
 
 using namespace asynclab::lessons;
 
@@ -133,6 +134,10 @@ TEST_CASE("a broken lesson file is told what is wrong, with the file and the lin
   CHECK_THAT(error_of(with_front("param: n int 1..10 = 2 | n\n", "## S\n<!-- set: n=99 -->\n")),
              Catch::Contains("lesson.md:8: set: 99 is outside n's range 1..10"));
   CHECK_THAT(error_of(with_front("", "## S\n```cpp\nint x;\n")), Catch::Contains("never closed with ```"));
+  CHECK_THAT(error_of(with_front("param: n int 1..10 = 2 | n\n", "## S\ntext\nit takes {{n + m}} ms\n")),
+             Catch::Contains("lesson.md:9: {{n + m}}: no parameter 'm'"));
+  CHECK_THAT(error_of(with_front("param: n int 1..10 = 2 | n\n", "## S\nit takes {{n ms\n")),
+             Catch::Contains("lesson.md:8: a '{{' without its '}}'"));
   CHECK_THAT(error_of(with_front("", "\n")), Catch::Contains("no steps"));
 
   auto bad_folder = parse_lesson(good, "lessons/example/lesson.md");
@@ -257,4 +262,28 @@ TEST_CASE("progress survives in its file, and a corrupt file is kept aside, not 
   CHECK_THAT(p.warning(), Catch::Contains("was not valid JSON; it was kept as"));
   CHECK(std::filesystem::exists(dir / "state" / "progress.json.corrupt"));
   CHECK_FALSE(p.lesson_done("08-join"));
+}
+
+TEST_CASE("figures in a lesson's text follow the parameters", "[lessons][format]") {
+  ParamSpec a{.name = "a", .label = "a", .kind = ParamKind::integer, .min = 0, .max = 5000, .unit = "ms", .choices = {},
+              .default_value = std::int64_t{300}};
+  ParamSpec b = a;
+  b.name = "b";
+  b.default_value = std::int64_t{500};
+  ParamSpec on{.name = "on", .label = "on", .kind = ParamKind::flag, .min = 0, .max = 0, .unit = "", .choices = {},
+               .default_value = true};
+  ParamSpec order{.name = "order", .label = "order", .kind = ParamKind::choice, .min = 0, .max = 0, .unit = "",
+                  .choices = {"same", "opposite"}, .default_value = std::string("same")};
+  ParamValues values({a, b, on, order});
+  CHECK(expand_template("= **{{a + b}} ms**", values).value() == "= **800 ms**");
+  CHECK(expand_template("{{max(a, b, 100)}}/{{min(a, b)}}/{{(a + b) * 2 - a / 3}}/{{-a + b}}", values).value() ==
+        "500/300/1500/200");
+  CHECK(expand_template("{{on * a}} {{order}} and no braces", values).value() == "300 same and no braces");
+  REQUIRE(values.set("b", "1500"));
+  CHECK(expand_template("300 + {{b}} = {{a+b}}", values).value() == "300 + 1500 = 1800");
+  for (const char* bad : {"{{c}}", "{{a +}}", "{{max a}}", "{{(a}}", "{{a / 0}}", "{{order + 1}}", "{{a", "{{}}",
+                          "{{a b}}", "{{99999999999999999999}}"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(expand_template(bad, values));
+  }
 }

@@ -6,6 +6,7 @@
 #include <imgui.h>
 
 #include "app/shell.hpp"
+#include "engine/text_template.hpp"
 #include "app/ui_report.hpp"
 #include "view/exercises_window.hpp"
 #include "view/lesson_windows.hpp"
@@ -62,7 +63,7 @@ bool open_lesson(Shell& shell, std::string_view key, std::size_t step) {
   state.folder = entry->folder;
   state.player = std::make_unique<lessons::LessonPlayer>(lesson, entry->scenario, lessons::ParamValues(lesson.params),
                                                          1, std::min(step, lesson.steps.size() - 1));
-  for (const auto& s : lesson.steps) state.docs.push_back(lessons::parse_markdown(s.markdown));
+  state.docs.resize(lesson.steps.size());  // parsed in sync_lesson, with the run's figures filled in
   shell.lesson = std::move(state);
   // The lesson stage shows the windows a step talks about: the tasks table, the task and its code
   // start closed (a step that wants one focuses it; the View menu opens any).
@@ -148,6 +149,13 @@ void sync_lesson(Shell& shell) {
   camera.begin = range.begin;
   camera.end = range.end;
   camera.follow_cursor = true;
+  if (new_run || new_step) {
+    // The step's text with the figures that follow the sliders ({{latency_posts}}) filled in for
+    // the parameters this run uses (lesson.md was checked when it was loaded: this cannot fail).
+    const std::string& markdown = l.steps[player.step()].markdown;
+    auto expanded = lessons::expand_template(markdown, player.params());
+    lesson.docs[player.step()] = lessons::parse_markdown(expanded ? *expanded : markdown);
+  }
   if (new_step) {
     shell.relayout = true;  // the stage follows the step: its focused window takes the large slot
     lesson.focus_now = view.focus;
