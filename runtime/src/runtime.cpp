@@ -67,6 +67,8 @@ std::string StuckReport::render() const {
         for (std::size_t i = 0; i < t.held_by.size(); ++i) out += (i ? ", " : "") + who(t.held_by[i]);
       }
       if (!t.resource_state.empty()) out += " (" + t.resource_state + ")";
+    } else if (t.joins) {
+      out += ": awaits the JoinHandle of " + who(t.joins) + ", which cannot finish";
     } else if (t.lost_waker) {
       out += ": lost waker — it returned Pending but no waker clone is alive, so nothing can ever wake it";
     } else {

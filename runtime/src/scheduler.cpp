@@ -694,6 +694,14 @@ void Scheduler::report_stuck(TaskHeader* main) {
     }
     report.tasks.push_back(std::move(st));
   });
+  // A task waiting on no resource may be awaiting another task's JoinHandle: that task holds its
+  // waker as its join waker. Name it, so the report says "main awaits chef 1's JoinHandle".
+  live_.for_each([&](TaskHeader* u) {
+    if (!u->join_waker || u->join_waker.vtable() != &task_waker_vtable) return;
+    const auto* awaiting = static_cast<const TaskHeader*>(u->join_waker.data());
+    for (StuckTask& st : report.tasks)
+      if (st.id == awaiting->id && st.resource_id == 0) st.joins = u->id;
+  });
   std::sort(report.tasks.begin(), report.tasks.end(), [](const StuckTask& x, const StuckTask& y) { return x.id < y.id; });
   report.cycle = find_wait_cycle(report);
 
@@ -706,7 +714,8 @@ void Scheduler::report_stuck(TaskHeader* main) {
     };
     for (const auto& st : report.tasks) {
       if (st.held_by.empty()) {
-        emit(EventKind::stuck_wait, st.id, st.resource_id, 0, 0);
+        // b: the task whose JoinHandle it awaits, flagged 2 (trace/event.hpp).
+        emit(EventKind::stuck_wait, st.id, st.resource_id, st.joins, st.joins ? 2 : 0);
         continue;
       }
       for (std::uint32_t holder : st.held_by)

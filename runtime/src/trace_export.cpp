@@ -489,7 +489,8 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
       case EventKind::stuck_wait:
         j["resource"] = e.a;
         j["held_by"] = e.b;
-        j["on_cycle"] = e.flags != 0;
+        j["on_cycle"] = (e.flags & 1) != 0;
+        if (e.flags & 2) j["awaits_join_handle_of"] = e.b;
         break;
       case EventKind::timer_cancelled:
         j["timer"] = e.a;

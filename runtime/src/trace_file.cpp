@@ -418,7 +418,7 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
         break;
       case EventKind::stuck_wait:
         if (e.b > spawned) return std::unexpected(bad_task(e.b, 20));
-        if (e.flags > 1) return std::unexpected(bad_flags("flag value", e.flags));
+        if (e.flags > 3) return std::unexpected(bad_flags("flag value", e.flags));
         break;
       case EventKind::task_completed:
         if (e.flags > static_cast<std::uint16_t>(Outcome::cancelled)) return std::unexpected(bad_flags("outcome", e.flags));

@@ -169,4 +169,5 @@ TEST_CASE("the timeline shows what happens inside a task: lesson 08's staircase 
     CHECK(lists_text(*warnings, node));
   }
   CHECK(lists_text(*warnings, "chef 1 → board → chef 2 → knife → chef 1"));
+  CHECK(lists_text(*warnings, "main awaits the JoinHandle of chef 1, which cannot finish"));
 }

@@ -254,6 +254,13 @@ TEST_CASE("lesson 15's wait-for cycle is chef 1 → board → chef 2 → knife",
   CHECK(p.index->resource(cycle[0].resource)->name == "board");
   CHECK(p.index->task_label(cycle[1].task) == "chef 2");
   CHECK(p.index->resource(cycle[1].resource)->name == "knife");
+  // main, stuck too, awaits chef 1's JoinHandle: the report names it (not "nothing can wake it").
+  const std::uint32_t main = p.index->find_task("main");
+  const auto main_edge = std::ranges::find(p.index->stuck(), main, &vis::StuckRecord::task);
+  REQUIRE(main_edge != p.index->stuck().end());
+  CHECK(main_edge->joins);
+  CHECK(p.index->task_label(main_edge->holder) == "chef 1");
+  CHECK_FALSE(main_edge->on_cycle);
   // The fixed order leaves no cycle to draw.
   const Picture fixed(run_lesson_with("15-deadlock", {{"lock_order", "same"}}));
   CHECK(vis::wait_for_cycle(*fixed.index).empty());

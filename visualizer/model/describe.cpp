@@ -167,9 +167,11 @@ std::string describe_event(const TraceIndex& index, const trace::Event& e) {
     case EventKind::request_end:
       return e.b ? fmt::format("{}: response {}", task, e.b) : fmt::format("{}: request failed", task);
     case EventKind::stuck_wait:
+      if (e.a == 0 && (e.flags & 2) && e.b)
+        return fmt::format("stuck: {} awaits the JoinHandle of {}", task, index.task_label(e.b));
       if (e.a == 0) return fmt::format("stuck: {} waits on nothing that can wake it", task);
       return fmt::format("stuck: {} waits on {}{}{}", task, describe_resource(index, e.a),
-                         e.b ? " held by " + index.task_label(e.b) : std::string(), e.flags ? " (a cycle)" : "");
+                         e.b ? " held by " + index.task_label(e.b) : std::string(), (e.flags & 1) ? " (a cycle)" : "");
     case EventKind::pin:
       switch (static_cast<trace::PinAction>(e.flags)) {
         case trace::PinAction::placed: return fmt::format("pinned future #{} made at home {}", e.a, e.b);
@@ -215,6 +217,16 @@ std::string describe_steals(const TraceIndex& index, std::uint32_t first_event, 
     from += fmt::format("{}worker {}", i == 0 ? "" : i + 1 == victims.size() ? " and " : ", ", victims[i]);
   if (seen == 1) return fmt::format("{} stolen by worker {} from {}", tasks, thief, from);
   return fmt::format("{} tasks stolen by worker {} from {}: {}", seen, thief, from, tasks);
+}
+
+std::string describe_stuck(const TraceIndex& index, const StuckRecord& st) {
+  if (st.joins && st.holder)
+    return fmt::format("{} awaits the JoinHandle of {}, which cannot finish", index.task_label(st.task),
+                       index.task_label(st.holder));
+  std::string line = st.resource ? fmt::format("{} waits on {}", index.task_label(st.task), describe_resource(index, st.resource))
+                                 : fmt::format("{} waits on nothing that can wake it", index.task_label(st.task));
+  if (st.holder) line += fmt::format(", held by {}", index.task_label(st.holder));
+  return line;
 }
 
 }  // namespace asynclab::vis

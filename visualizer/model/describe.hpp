@@ -26,6 +26,9 @@ std::string describe_resource(const TraceIndex& index, std::uint32_t resource_id
 // which folds a thief's steals that fall close together): "parse 0 stolen by worker 1 from worker 0",
 // "2 tasks stolen by worker 1 from worker 0: parse 0, parse 1".
 std::string describe_steals(const TraceIndex& index, std::uint32_t first_event, std::uint32_t count);
+// One line of the deadlock report: "chef 1 waits on mutex \"board\", held by chef 2", "main awaits the
+// JoinHandle of chef 1, which cannot finish", "main waits on nothing that can wake it".
+std::string describe_stuck(const TraceIndex& index, const StuckRecord& stuck);
 // A lint in words, with the advice a learner can act on.
 std::string describe_lint(const TraceIndex& index, const LintRecord& lint);
 

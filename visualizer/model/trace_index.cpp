@@ -396,7 +396,7 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
         }
         break;
       case EventKind::stuck_wait:
-        stuck_.push_back(StuckRecord{ev, e.task, e.a, e.b, e.flags == 1});
+        stuck_.push_back(StuckRecord{ev, e.task, e.a, e.b, (e.flags & 1) != 0, (e.flags & 2) != 0});
         break;
       case EventKind::pin: {
         // Pinned futures are few (a lesson's handful): a linear search by id is enough.

@@ -160,8 +160,9 @@ struct StuckRecord {
   EventIndex event = 0;
   std::uint32_t task = 0;
   std::uint32_t resource = 0;  // 0: waits on nothing the runtime knows
-  std::uint32_t holder = 0;    // 0: no holder known
+  std::uint32_t holder = 0;    // 0: no holder known; with `joins`, the task whose JoinHandle it awaits
   bool on_cycle = false;
+  bool joins = false;          // it awaits `holder`'s JoinHandle (resource is 0)
 };
 
 // A Pinned future (asynclab/pin.hpp): where it has lived and what happened to it, in order.

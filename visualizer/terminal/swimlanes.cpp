@@ -354,6 +354,8 @@ void place_marks(const TraceIndex& index, const TaskInfo& t, const SwimlaneLayou
 
 std::string stuck_note(const TraceIndex& index, const StuckRecord& s) {
   std::string text = "⊘ " + index.task_label(s.task);
+  if (s.resource == 0 && s.joins && s.holder)
+    return text + " waits for ever on the JoinHandle of " + index.task_label(s.holder) + ", which cannot finish";
   if (s.resource == 0) return text + " waits for ever, on something that is not a lock or channel";
   text += " waits for ever on ";
   if (const ResourceInfo* r = index.resource(s.resource))

@@ -153,9 +153,7 @@ std::string warnings(const TraceIndex& index, const WorldState& state, std::size
                    : "  Stuck: every task is waiting and nothing can wake them.",
         columns);
     for (const StuckRecord& st : index.stuck()) {
-      std::string line = st.resource ? fmt::format("    {} waits on {}", index.task_label(st.task), describe_resource(index, st.resource))
-                                     : fmt::format("    {} waits on nothing that can wake it", index.task_label(st.task));
-      if (st.holder) line += fmt::format(", held by {}", index.task_label(st.holder));
+      std::string line = "    " + describe_stuck(index, st);
       if (st.on_cycle) line += " (on the wait-for cycle)";
       put(out, line, columns, 6);
     }

@@ -57,9 +57,7 @@ void show_warnings(Session& session, ViewState&, bool* open) {
                             : nothing_known ? "Stuck: every task waits and none was left a way to be woken (a lost waker?)."
                                             : "Stuck: every task is waiting and nothing can wake them.");
       for (const StuckRecord& st : index.stuck()) {
-        std::string line = st.resource ? fmt::format("{} waits on {}", index.task_label(st.task), describe_resource(index, st.resource))
-                                       : fmt::format("{} waits on nothing that can wake it", index.task_label(st.task));
-        if (st.holder) line += fmt::format(", held by {}", index.task_label(st.holder));
+        std::string line = describe_stuck(index, st);
         if (st.on_cycle) line += "  (on the wait-for cycle)";
         report_line(session, line, palette::highlight, st.event);
       }

@@ -27,6 +27,8 @@ struct StuckTask {
   std::string waits_on;
   std::string resource_state;
   std::vector<std::uint32_t> held_by;
+  // It awaits this task's JoinHandle (0: none), which is stuck too or will never finish.
+  std::uint32_t joins = 0;
 };
 
 class StuckReport {

@@ -58,7 +58,8 @@ enum class EventKind : std::uint8_t {
   request_end,          // task. a: request id. b: status (0: failed). flags: HttpFailure
   // --- the deadlock report, one event per stuck task ---
   stuck_wait,           // task: stuck task. a: resource it waits on (0: none). b: a task holding that
-                        // resource (0: none known). flags: 1 when the edge is on a wait-for cycle
+                        // resource (0: none known). flags: 1 when the edge is on a wait-for cycle;
+                        // 2 when a is 0 and b is the task whose JoinHandle it awaits
   timer_cancelled,      // task: owner. a: timer id — dropped before it fired (a select's losing sleep)
   pin,                  // task: enclosing task. a: Pinned future id. flags: PinAction. b: the home (1, 2, ...:
                         // the places the future has lived, in order) it is at — for self_ref, the home its
