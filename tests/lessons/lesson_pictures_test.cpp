@@ -6,6 +6,7 @@
 
 #include "engine/lesson_player.hpp"
 #include "lessons/lesson_support.hpp"
+#include "model/compare_runs.hpp"
 #include "model/nested_lanes.hpp"
 #include "model/task_counters.hpp"
 #include "model/wait_for.hpp"
@@ -264,4 +265,26 @@ TEST_CASE("lesson 15's wait-for cycle is chef 1 → board → chef 2 → knife",
   // The fixed order leaves no cycle to draw.
   const Picture fixed(run_lesson_with("15-deadlock", {{"lock_order", "same"}}));
   CHECK(vis::wait_for_cycle(*fixed.index).empty());
+}
+
+TEST_CASE("a run beside the reference run: the first difference that matters, in words", "[lessons][pictures]") {
+  const Picture staircase(run_lesson_with("08-join", {{"concurrent", "false"}}));
+  const Picture joined(run_lesson_with("08-join", {{"concurrent", "true"}}));
+  const auto d = vis::run_differences(*staircase.index, *joined.index);
+  REQUIRE_FALSE(d.empty());
+  CHECK(d.front() == "your 3 requests ran one after another; the reference's overlapped (3 at once)");
+  CHECK(std::ranges::find(d, std::string("your run took 1 s; the reference's 500 ms")) != d.end());
+  CHECK(vis::run_differences(*joined.index, *joined.index).empty());
+
+  const Picture deadlock(run_lesson_with("15-deadlock"));
+  const Picture ordered(run_lesson_with("15-deadlock", {{"lock_order", "same"}}));
+  CHECK(vis::run_differences(*deadlock.index, *ordered.index).front() ==
+        "your run ended stuck in a deadlock; the reference's finished");
+
+  const Picture blocked(run_lesson_with("14-blocking", {{"use_spawn_blocking", "false"}}));
+  const Picture moved(run_lesson_with("14-blocking", {{"use_spawn_blocking", "true"}}));
+  const auto b = vis::run_differences(*blocked.index, *moved.index);
+  REQUIRE_FALSE(b.empty());
+  CHECK_THAT(b.front(), Catch::StartsWith("your run raised 1 lint (long poll)"));
+  CHECK(std::ranges::any_of(b, [](const std::string& s) { return s.starts_with("your blocking work ran on the worker"); }));
 }

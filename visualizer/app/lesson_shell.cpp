@@ -201,7 +201,10 @@ void show_exercise_windows(Shell& shell) {
     ImGui::SetNextWindowSize(ImVec2(size.x * 0.75f, size.y * 0.8f), ImGuiCond_FirstUseEver);
   }
   bool shown = state.show;
-  show_exercises(state, shell.library.progress, &shown);
+  // The main timeline holds the learner's run when "Show my run" opened it: the reference beside it.
+  const bool yours_open = shell.session && !state.yours.empty() && shell.trace_path == state.yours;
+  show_exercises(state, shell.library.progress, &shown, yours_open ? shell.session.get() : nullptr,
+                 yours_open ? &shell.view.camera : nullptr);
   state.show = shown;
   if (state.open_request) {
     open_trace(shell, *state.open_request);

@@ -62,6 +62,12 @@ struct ExercisesState {
   // session, drawn in a window of its own beside it.
   std::unique_ptr<Session> reference;
   ViewState reference_view;
+  std::filesystem::path yours;  // the learner's run "Show my run" opened, to compare with the reference
+  // The differences between the two runs that matter (model/compare_runs.hpp), for the Session pair
+  // they were computed from.
+  std::vector<std::string> differences;
+  const Session* compared_yours = nullptr;
+  const Session* compared_reference = nullptr;
   bool show_reference = false;
   std::optional<std::filesystem::path> open_request;  // a trace the window asks the shell to open
 };

@@ -15,6 +15,8 @@
 #include "app/fonts.hpp"
 #include "app/ui_report.hpp"
 #include "view/exercises_window.hpp"
+
+#include "model/compare_runs.hpp"
 #include "view/markdown_view.hpp"
 #include "view/widgets.hpp"
 #include "view/windows.hpp"
@@ -104,7 +106,8 @@ bool start_check(ExercisesState& state, const lessons::Progress& progress, std::
   return true;
 }
 
-void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* open) {
+void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* open, const Session* yours,
+                    const TimelineCamera* your_camera) {
   load_catalog(state);
   // A finished background job hands over its result, whichever exercise is shown now.
   if (state.job && state.job->finished()) {
@@ -186,10 +189,22 @@ void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* op
     ImGui::BeginDisabled(!has_run);
     if (button("Show my run")) {
       state.open_request = *state.last->trace;
+      state.yours = *state.last->trace;
       state.job = std::make_unique<GradingJob>(e, GradingJob::Kind::reference, request_for(progress));
     }
     ImGui::EndDisabled();
     ImGui::EndDisabled();
+    // Your run beside the reference: what differs first, and what else (model/compare_runs.hpp).
+    if (yours != nullptr && state.show_reference && state.reference && state.compared_yours == yours) {
+      if (state.differences.empty()) {
+        text_wrapped_coloured(palette::muted_text, "Your run and the reference's look alike: same ending, same "
+                                                   "requests in flight, same tasks, about as long.");
+      } else {
+        text_wrapped_coloured(palette::accent_text, "Beside the reference run: " + state.differences.front() + ".");
+        for (std::size_t i = 1; i < state.differences.size(); ++i)
+          text_wrapped_coloured(palette::muted_text, "Also: " + state.differences[i] + ".");
+      }
+    }
     if (busy) {
       ImGui::SameLine();
       // A spinner made of the frame time: the window is alive while the grader works.
@@ -215,6 +230,23 @@ void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* op
   if (drawing) end_window();
 
   if (state.show_reference && state.reference) {
+    // Beside the learner's run: one axis for both (the reference window follows the main timeline's
+    // range), and what differs, in words.
+    if (yours != nullptr && your_camera != nullptr) {
+      if (state.compared_yours != yours || state.compared_reference != state.reference.get()) {
+        state.differences = run_differences(yours->index(), state.reference->index());
+        state.compared_yours = yours;
+        state.compared_reference = state.reference.get();
+      }
+      if (your_camera->end > your_camera->begin) {
+        TimelineCamera& cam = state.reference_view.camera;
+        cam.axis = your_camera->axis;
+        cam.axis_chosen = true;
+        cam.begin = your_camera->begin;
+        cam.end = your_camera->end;
+        cam.follow_cursor = false;
+      }
+    }
     // Under the main timeline, so the learner's staircase and the expected overlap line up.
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + vp->Size.y * 0.62f), ImGuiCond_FirstUseEver);
