@@ -238,6 +238,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   ui_report::property("font_px", fmt::format("{}", fonts.pixel_size));
   ui_report::property("mode", options.present ? "presentation" : "normal");
   shell.view.present = options.present;
+  shell.view.still = writes_outputs;  // a picture of the moment, not of a token halfway along its slide
   shell.library.progress = lessons::Progress::load();
   if (!shell.library.progress.warning().empty()) ui_report::error(shell.library.progress.warning());
   shell.exercises.show = options.exercises || options.check_exercise.has_value();

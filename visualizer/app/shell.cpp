@@ -361,13 +361,13 @@ void show_views(Shell& shell) {
       }
       const bool output = focused == nullptr && step_focuses_output(shell) && shell.output_open;
       if (output) key = "Output";
-      // As tall as its content wants, between a quarter and 60% of the screen: the rest is the
+      // As tall as its content wants, between a quarter and half of the screen: the rest is the
       // timeline's.
       float focused_y = 1.0f;
       if (key != nullptr) {
         focused_y = 0.62f;
         const float wanted = window_content_height(key) + ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
-        if (wanted > ImGui::GetFrameHeight() * 2) focused_y = 1.0f - std::clamp(wanted / work_area().w, 0.25f, 0.6f);
+        if (wanted > ImGui::GetFrameHeight() * 2) focused_y = 1.0f - std::clamp(wanted / work_area().w, 0.25f, 0.5f);
       }
       pin(left, present_playback_h, 1.0f - left, focused_y - present_playback_h);
       show_timeline(session, view, nullptr);

@@ -107,7 +107,7 @@ void draw_queue(ImDrawList* draw, const Session& session, ViewState& view, const
   for (std::size_t i = 0; i < shown; ++i) {
     const std::uint32_t id = queue[i];
     const TokenMotion m = view.token_motion.count(id) ? view.token_motion[id] : TokenMotion{};
-    const float k = m.leaving ? 1.0f : settle(m.since_s, view.time_s);
+    const float k = m.leaving ? 1.0f : (view.still ? 1.0f : settle(m.since_s, view.time_s));
     const float target = at.x + static_cast<float>(i) * (token.x + g.gap);
     const float from = at.x + avail;  // a woken task enters from the back of the line
     draw_token(draw, ImVec2(from + (target - from) * k, at.y), token, index.task_label(id), palette::scheduled,
@@ -133,7 +133,7 @@ void draw_single_worker(const Session& session, ViewState& view, const TokenGeom
   ImVec2 at = ImGui::GetCursorScreenPos();
   if (s.running) {
     const TokenMotion m = view.token_motion[s.running];
-    const float k = settle(m.since_s, view.time_s);
+    const float k = (view.still ? 1.0f : settle(m.since_s, view.time_s));
     const float from_x = at.x + token.x + gap * 3;  // where the queue's front token stood
     draw_token(draw, ImVec2(from_x + (at.x - from_x) * k, at.y), token, index.task_label(s.running), palette::running, 1.0f,
                s.running == session.selected_task);
@@ -193,7 +193,7 @@ void draw_workers(const Session& session, ViewState& view, const TokenGeometry& 
         return;
       }
       const TokenMotion m = view.token_motion[worker.running];
-      const float k = settle(m.since_s, view.time_s);
+      const float k = (view.still ? 1.0f : settle(m.since_s, view.time_s));
       const float from_x = at.x + queue_dx;  // where its queue's front token stood
       const bool blocked = worker.blocked == worker.running;
       draw_token(draw, ImVec2(from_x + (slot.x - from_x) * k, at.y), token, index.task_label(worker.running),

@@ -85,8 +85,8 @@ std::string describe_nested(const Session& session, const DrawCmd& c) {
   const auto row = std::ranges::find_if(nested.rows(), [&](const NestedRow& r) {
     return c.aux >= r.first_span && c.aux < r.first_span + r.span_count;
   });
-  const NestedKind kind = row == nested.rows().end() ? NestedKind::future : row->kind;
-  switch (kind) {
+  if (row == nested.rows().end()) return {};
+  switch (row->kind) {
     case NestedKind::future:
       return fmt::format("{} — from {}: {}", row->label, from,
                          ended("answered Ready", "dropped mid-flight (cancelled): it will never be polled again"));
@@ -300,7 +300,9 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
     for (std::size_t l = 0; l < std::min<std::size_t>(lanes.size(), 64); ++l)
       widest = std::max(widest, ImGui::CalcTextSize(lane_label(session, lanes[l]).c_str()).x +
                                     (is_nested(lanes[l].kind) ? indent : 0) + ImGui::CalcTextSize("▾ ").x);
-    const float label_w = std::round(std::clamp(widest + line, line * 9.0f, line * 18.0f));
+    // ... and never more than a third of the window: the lanes are the point.
+    const float label_w = std::round(std::clamp(widest + line, line * 9.0f,
+                                                std::max(line * 9.0f, std::min(line * 18.0f, ImGui::GetContentRegionAvail().x / 3))));
     const float ruler_h = std::round(line * 2.5f);  // a row of ticks, then a row of mark labels
     const ImVec2 ruler_at = ImGui::GetCursorScreenPos();
     const ImVec2 origin(ruler_at.x, ruler_at.y + ruler_h);

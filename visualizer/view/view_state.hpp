@@ -78,6 +78,7 @@ struct ViewState {
   WindowsOpen open;
   double time_s = 0;
   bool present = false;  // presentation mode: bigger things, fewer windows
+  bool still = false;    // an output run (screenshot, report): draw every animation finished
 
   // Executor: per task id, when its token last entered or left the run queue, and the previous
   // frame's queue to tell what changed.
