@@ -349,7 +349,6 @@ void Scheduler::poll_task(TaskHeader* task) {
 
   Waker borrowed(&task_waker_vtable, task);  // lent to the future for this poll; never dropped
   Context cx(borrowed, Budget::for_poll());
-  cx.trace_own_code(recorder_ != nullptr);
   const bool done = task->vtable->poll(task, cx);
   borrowed.release();
   if (!done && cx.parked_at()) task->parked_at = *cx.parked_at();
@@ -359,9 +358,7 @@ void Scheduler::poll_task(TaskHeader* task) {
     auto result = done ? (task->outcome == trace::Outcome::panicked ? trace::PollResult::panicked : trace::PollResult::ready)
                        : trace::PollResult::pending;
     std::uint32_t where = !done && cx.parked_at() ? recorder_->intern(*cx.parked_at()) : 0;
-    // The learner's own line, when the innermost await is inside asynclab (trace/event.hpp).
-    std::uint32_t own = !done && cx.parked_in_own_code() ? recorder_->intern(*cx.parked_in_own_code()) : 0;
-    emit(EventKind::poll_end, task->id, own, where, static_cast<std::uint16_t>(result));
+    emit(EventKind::poll_end, task->id, 0, where, static_cast<std::uint16_t>(result));
     // In real time the stamps are counter ticks: only a poll long enough to matter pays for the
     // conversion.
     std::uint64_t took = stamp_ - started;

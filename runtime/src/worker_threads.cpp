@@ -580,7 +580,6 @@ void Scheduler::poll_threaded(TaskHeader* task) {
 
   Waker borrowed(&task_waker_vtable, task);  // lent to the future for this poll; never dropped
   Context cx(borrowed, Budget::for_poll());
-  cx.trace_own_code(recorder_ != nullptr);
   const bool done = task->vtable->poll(task, cx);
   borrowed.release();
   if (!done && cx.parked_at()) task->parked_at = *cx.parked_at();
@@ -596,15 +595,7 @@ void Scheduler::poll_threaded(TaskHeader* task) {
       if (slot.key != key) slot = {key, recorder_->intern(*cx.parked_at())};
       where = slot.id;
     }
-    // The learner's own line, when the innermost await is inside asynclab (trace/event.hpp).
-    std::uint32_t own = 0;
-    if (!done && cx.parked_in_own_code()) {
-      const void* key = std::bit_cast<const void*>(*cx.parked_in_own_code());
-      auto& slot = me.parked_at[(reinterpret_cast<std::uintptr_t>(key) >> 4) & (me.parked_at.size() - 1)];
-      if (slot.key != key) slot = {key, recorder_->intern(*cx.parked_in_own_code())};
-      own = slot.id;
-    }
-    emit(EventKind::poll_end, task->id, own, where, static_cast<std::uint16_t>(result));
+    emit(EventKind::poll_end, task->id, 0, where, static_cast<std::uint16_t>(result));
     std::uint64_t took = ended - started;
     if (!live_stamps_ && took > 100'000) took = ticks_to_ns(took);
     if (took <= 100'000) took = 0;

@@ -17,7 +17,6 @@
 // * Wakers of the current-thread runtime are used on the runtime's thread.
 #include <cstdint>
 #include <source_location>
-#include <string_view>
 #include <utility>
 
 #include "asynclab/detail/budget.hpp"
@@ -105,38 +104,15 @@ class Context {
   // Where the task is parked: the innermost `co_await` still pending when this poll ends. Each await
   // saves what was recorded before it, polls, and either restores it (its future finished, so nothing
   // below it is parked any more) or records its own location unless something deeper already did.
-  // In a traced poll (trace_own_code) it also finds the innermost await in the program's own code —
-  // the line a learner wrote — when the innermost one is inside asynclab (sim.cpp's sleep under an
-  // http::get): awaits are recorded innermost first, so the first one outside the library is it.
   struct Park {
     std::source_location location;
-    std::source_location own;  // the innermost await outside asynclab, when own_set
     bool set = false;
-    bool own_set = false;
-    bool own_done = false;  // nothing more to look for: untraced, or found (or the innermost is own code)
   };
   const std::source_location* parked_at() const { return park_.set ? &park_.location : nullptr; }
-  // The innermost await in the program's own code, when it differs from parked_at() (traced polls).
-  const std::source_location* parked_in_own_code() const { return park_.own_set ? &park_.own : nullptr; }
   Park take_park() { return std::exchange(park_, Park{}); }
   void restore_park(const Park& p) { park_ = p; }
   void park_at(const std::source_location& loc) {
-    if (!park_.set) {
-      park_.location = loc;
-      park_.set = true;
-      park_.own_done = !trace_own_code_ || !in_library(loc);
-    } else if (!park_.own_done && !in_library(loc)) {
-      park_.own = loc;
-      park_.own_set = true;
-      park_.own_done = true;
-    }
-  }
-  void trace_own_code(bool on) { trace_own_code_ = on; }
-  // Whether a source file is asynclab's own (the runtime, the lesson engine): not the learner's line.
-  static bool in_library(const std::source_location& loc) {
-    const std::string_view file = loc.file_name();
-    return file.find("runtime/include/asynclab/") != std::string_view::npos ||
-           file.find("runtime/src/") != std::string_view::npos || file.find("lessons/engine/") != std::string_view::npos;
+    if (!park_.set) park_ = Park{loc, true};
   }
 
   // The join/select/timeout node being polled right now (0: the task's root), so a combinator
@@ -152,7 +128,6 @@ class Context {
   Park park_;
   std::uint32_t future_node_ = 0;
   detail::Budget budget_;
-  bool trace_own_code_ = false;
 };
 
 }  // namespace asynclab

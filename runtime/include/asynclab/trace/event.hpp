@@ -23,8 +23,9 @@ enum class EventKind : std::uint8_t {
   task_spawned,         // task: the new task. a: parent task. b: spawn site (name + location)
   poll_begin,           // task: the task being polled
   poll_end,             // task. flags: PollResult. b: location the task is parked at (0: none) — the
-                        // innermost await. a: the innermost await in the program's own code, when
-                        // that is not b (b inside asynclab: sim.cpp's sleep under http::get); 0: none
+                        // innermost await. a: reserved for the innermost await in the program's own
+                        // code when b is inside asynclab (0: none; the runtime records 0 for now,
+                        // readers prefer a when it is set)
   waker_cloned,         // task: whose waker. a: the task that cloned it (0: the runtime)
   waker_dropped,        // task: whose waker. a: the task that dropped it
   wake,                 // task: woken. a: waking task (0: none). flags: WakeSource | wake_flag bits
