@@ -96,7 +96,7 @@ Task<std::expected<RawMessage, HttpError>> read_head(TcpStream& stream) {
     }
     if (buf.size() > max_head) co_return std::unexpected(bad("message head is over 64 KiB"));
     auto read = stream.read(std::span<char>(chunk, sizeof chunk));
-    auto n = co_await read;
+    auto n = co_await asynclab::detail::library_await(read);
     if (!n) co_return std::unexpected(io_error("read", n.error()));
     if (*n == 0) {
       if (buf.empty()) co_return std::unexpected(bad("the connection closed before any message arrived"));
@@ -111,7 +111,7 @@ Task<std::expected<std::string, HttpError>> read_body(TcpStream& stream, std::st
   char chunk[4096];
   while (!length || have.size() < *length) {
     auto read = stream.read(std::span<char>(chunk, sizeof chunk));
-    auto n = co_await read;
+    auto n = co_await asynclab::detail::library_await(read);
     if (!n) co_return std::unexpected(io_error("read body", n.error()));
     if (*n == 0) {
       if (!length) break;
@@ -138,17 +138,17 @@ std::string_view reason_for(int status) {
 
 Task<void> serve_connection(TcpStream stream, std::shared_ptr<Handler> handler) {
   auto reading = read_request(stream);
-  auto request = co_await reading;
+  auto request = co_await asynclab::detail::library_await(reading);
   Response response;
   if (request) {
     auto answer = (*handler)(std::move(*request));
-    response = co_await answer;
+    response = co_await asynclab::detail::library_await(answer);
   } else {
     response = Response::text(400, request.error().message + "\n");
   }
   const std::string bytes = format_response(response);
   auto writing = stream.write_all(bytes);
-  auto written = co_await writing;
+  auto written = co_await asynclab::detail::library_await(writing);
   if (written) (void)stream.shutdown();
   // The stream closes when this task ends.
 }
@@ -222,7 +222,7 @@ std::string format_response(const Response& response) {
 
 Task<std::expected<Request, HttpError>> read_request(TcpStream& stream) {
   auto reading = read_head(stream);
-  auto raw = co_await reading;
+  auto raw = co_await asynclab::detail::library_await(reading);
   if (!raw) co_return std::unexpected(raw.error());
   auto head = parse_head(raw->head);
   if (!head) co_return std::unexpected(head.error());
@@ -240,7 +240,7 @@ Task<std::expected<Request, HttpError>> read_request(TcpStream& stream) {
   if (!length) co_return std::unexpected(length.error());
   // A request without Content-Length has no body (it cannot be "until the end": the client waits).
   auto body_reading = read_body(stream, std::move(raw->rest), length->value_or(0));
-  auto body = co_await body_reading;
+  auto body = co_await asynclab::detail::library_await(body_reading);
   if (!body) co_return std::unexpected(body.error());
   request.body = std::move(*body);
   co_return request;
@@ -248,7 +248,7 @@ Task<std::expected<Request, HttpError>> read_request(TcpStream& stream) {
 
 Task<std::expected<Response, HttpError>> read_response(TcpStream& stream) {
   auto reading = read_head(stream);
-  auto raw = co_await reading;
+  auto raw = co_await asynclab::detail::library_await(reading);
   if (!raw) co_return std::unexpected(raw.error());
   auto head = parse_head(raw->head);
   if (!head) co_return std::unexpected(head.error());
@@ -267,7 +267,7 @@ Task<std::expected<Response, HttpError>> read_response(TcpStream& stream) {
   auto length = body_length(response.headers);
   if (!length) co_return std::unexpected(length.error());
   auto body_reading = read_body(stream, std::move(raw->rest), *length);
-  auto body = co_await body_reading;
+  auto body = co_await asynclab::detail::library_await(body_reading);
   if (!body) co_return std::unexpected(body.error());
   response.body = std::move(*body);
   co_return response;
@@ -277,17 +277,17 @@ Task<std::expected<Response, HttpError>> get(std::string url_text) {
   auto url = Url::parse(url_text);
   if (!url) co_return std::unexpected(url.error());
   auto connecting = TcpStream::connect(url->addr);
-  auto stream = co_await connecting;
+  auto stream = co_await asynclab::detail::library_await(connecting);
   if (!stream) co_return std::unexpected(io_error(fmt::format("connect to {}", url->addr.to_string()), stream.error()));
   Request request;
   request.method = "GET";
   request.path = url->path;
   const std::string bytes = format_request(request, url->host);
   auto writing = stream->write_all(bytes);
-  auto written = co_await writing;
+  auto written = co_await asynclab::detail::library_await(writing);
   if (!written) co_return std::unexpected(io_error("send request", written.error()));
   auto reading = read_response(*stream);
-  auto response = co_await reading;
+  auto response = co_await asynclab::detail::library_await(reading);
   co_return response;
 }
 
@@ -297,11 +297,11 @@ Task<void> serve(TcpListener listener, Handler handler, std::size_t max_connecti
   std::size_t accepted = 0;
   while (max_connections == 0 || accepted < max_connections) {
     auto accepting = listener.accept();
-    auto conn = co_await accepting;
+    auto conn = co_await asynclab::detail::library_await(accepting);
     if (!conn) {
       // Out of file descriptors: the connection stays queued; give the others time to close some.
       auto pause = sleep(std::chrono::milliseconds(1));
-      co_await pause;
+      co_await asynclab::detail::library_await(pause);
       continue;
     }
     ++accepted;
@@ -309,7 +309,7 @@ Task<void> serve(TcpListener listener, Handler handler, std::size_t max_connecti
     auto handle = spawn(std::move(task), "http connection");
     if (max_connections) limited.push_back(std::move(handle));
   }
-  for (auto& h : limited) (void)co_await h;
+  for (auto& h : limited) (void)co_await asynclab::detail::library_await(h);
 }
 
 }  // namespace asynclab::net::http

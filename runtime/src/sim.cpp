@@ -98,11 +98,13 @@ Task<std::expected<Response, HttpError>> get(std::string url) {
   if (route.jitter().count() > 0) latency += Duration(static_cast<Duration::rep>(s.random() % static_cast<std::uint64_t>(route.jitter().count())));
 
   if (auto failure = route.failure()) {
-    co_await sleep(*failure == HttpFailure::connection_reset ? latency / 2 : latency);
+    auto waiting = sleep(*failure == HttpFailure::connection_reset ? latency / 2 : latency);
+    co_await detail::library_await(waiting);
     record.end(0, to_trace(*failure));
     co_return std::unexpected(HttpError{*failure, url});
   }
-  co_await sleep(latency);
+  auto answering = sleep(latency);
+  co_await detail::library_await(answering);
   Response response{url, route.status(), route.fixed_body() ? *route.fixed_body() : make_body(url, route.body_size())};
   record.end(static_cast<std::uint32_t>(route.status()), trace::HttpFailure::none);
   co_return response;
@@ -124,7 +126,7 @@ Task<std::expected<std::string, FsError>> read_to_string(std::string path) {
         return file.contents;
       },
       "fs::read_to_string");
-  auto contents = co_await reading;
+  auto contents = co_await detail::library_await(reading);
   if (!contents) contents.error().resume_panic();
   co_return std::move(*contents);
 }
@@ -132,7 +134,8 @@ Task<std::expected<std::string, FsError>> read_to_string(std::string path) {
 Task<void> write(std::string path, std::string contents) {
   // The blocking lane stands for the disk; the table itself is changed back on the runtime's
   // thread, which owns it.
-  auto done = co_await spawn_blocking([] { block_for(std::chrono::milliseconds(1)); }, "fs::write");
+  auto writing = spawn_blocking([] { block_for(std::chrono::milliseconds(1)); }, "fs::write");
+  auto done = co_await detail::library_await(writing);
   if (!done) done.error().resume_panic();
   files().add(std::move(path), std::move(contents));
 }

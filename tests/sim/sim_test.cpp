@@ -1,6 +1,9 @@
 // The simulated world: sim::http::get over a configured Network, and sim::fs over a file table.
 #include <catch2/catch.hpp>
 
+#include <source_location>
+#include <string>
+
 #include "asynclab/asynclab.hpp"
 #include "asynclab/sim/fs.hpp"
 #include "asynclab/sim/http.hpp"
@@ -60,6 +63,26 @@ TEST_CASE("three fetches joined finish at the slowest latency, and the trace sho
     return e.kind == trace::EventKind::request_begin && e.time_ns <= first_end->time_ns;
   });
   CHECK(begun_before_first_end == 3);
+}
+
+TEST_CASE("a task parked in sim::http::get is parked at the learner's co_await, not inside the library", "[sim][http]") {
+  trace::Recorder rec;
+  auto rt = Runtime::builder().virtual_time().trace(rec).network(three_hosts()).build();
+  const std::uint32_t line = std::source_location::current().line() + 2;
+  rt.block_on([&]() -> Task<void> {
+    auto page = co_await sim::http::get("http://a.example/");  // the line "parked at" names
+    CHECK(page.has_value());
+  });
+  TraceQuery q(rec.trace());
+  const auto parked = q.first([&](const trace::Event& e) {
+    return e.kind == trace::EventKind::poll_end && e.task == q.task_named("main") &&
+           e.flags == static_cast<std::uint16_t>(trace::PollResult::pending);
+  });
+  REQUIRE(parked);
+  REQUIRE(parked->b != 0);
+  const std::string where = rec.trace().describe_location(parked->b);
+  CHECK_THAT(where, Catch::Contains("sim_test.cpp") && Catch::Contains(std::to_string(line)));
+  CHECK_THAT(where, !Catch::Contains("sim.cpp:"));
 }
 
 TEST_CASE("a URL route wins over its host's route, and unknown hosts get the fallback", "[sim][http]") {

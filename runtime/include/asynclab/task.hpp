@@ -77,8 +77,26 @@ struct PromiseBase {
   auto await_transform(F&& future, std::source_location loc = std::source_location::current());
 };
 
-// The awaiter behind every `co_await future` in a Task body.
+// `co_await library_await(future)` in asynclab's own coroutines (http::get's sleep, the server's
+// reads): it parks the task like any other await, but does not say where. The learner's co_await
+// that called into the library does, so "parked at", the Code window and the lints show the line the
+// learner wrote, not sim.cpp's. Decided at compile time: no await pays for it.
 template <class F>
+struct LibraryAwait {
+  using future_type = F;
+  F& future;
+};
+template <class F>
+LibraryAwait<std::remove_reference_t<F>> library_await(F&& future) {
+  return {future};
+}
+template <class T>
+inline constexpr bool is_library_await = false;
+template <class F>
+inline constexpr bool is_library_await<LibraryAwait<F>> = true;
+
+// The awaiter behind every `co_await future` in a Task body. `Names` false: a library_await.
+template <class F, bool Names = true>
 class FutureAwaiter : Leaf {
  public:
   using Out = output_t<F>;
@@ -100,7 +118,7 @@ class FutureAwaiter : Leaf {
       store(std::move(r));
       return false;  // go on without suspending
     }
-    cx.park_at(location_);
+    if constexpr (Names) cx.park_at(location_);
     p.leaf = this;
     return true;
   }
@@ -120,7 +138,7 @@ class FutureAwaiter : Leaf {
     try {
       auto r = a->future_->poll(cx);
       if (r.is_pending()) {
-        cx.park_at(a->location_);
+        if constexpr (Names) cx.park_at(a->location_);
         return false;
       }
       cx.restore_park(saved);
@@ -139,10 +157,14 @@ class FutureAwaiter : Leaf {
 
 template <class F>
 auto PromiseBase::await_transform(F&& future, std::source_location loc) {
-  static_assert(Future<std::remove_reference_t<F>>,
-                "co_await in an asynclab::Task works on Futures (Task, JoinHandle, sleep, select, "
-                "a type with `Output` and `Poll<Output> poll(Context&)`)");
-  return FutureAwaiter<std::remove_reference_t<F>>(future, loc);
+  if constexpr (is_library_await<std::remove_cvref_t<F>>) {
+    return FutureAwaiter<typename std::remove_cvref_t<F>::future_type, false>(future.future, loc);
+  } else {
+    static_assert(Future<std::remove_reference_t<F>>,
+                  "co_await in an asynclab::Task works on Futures (Task, JoinHandle, sleep, select, "
+                  "a type with `Output` and `Poll<Output> poll(Context&)`)");
+    return FutureAwaiter<std::remove_reference_t<F>>(future, loc);
+  }
 }
 
 template <class T>
