@@ -241,10 +241,22 @@ TEST_CASE("a task's counters as of the cursor grow to the whole run's, and say n
         CHECK(now.polls >= last.polls);
         CHECK(now.busy_ns + now.scheduled_ns + now.idle_ns >= last.busy_ns + last.scheduled_ns + last.idle_ns);
         CHECK(now.wakes >= last.wakes);
+        // Nothing is charged past the clock as of the cursor (the last event applied).
+        const std::uint64_t clock = p.run.trace[cursor - 1].time_ns;
+        CHECK(now.busy_ns + now.scheduled_ns + now.idle_ns <= clock - std::min(clock, t.spawned_ns));
         last = now;
       }
     }
   }
+}
+
+TEST_CASE("a task parked at 0 ms has been idle 0 ns there, though its wake comes at 300 ms", "[lessons][pictures]") {
+  const Picture p(run_lesson_with("10-select"));
+  const auto parked = find_event(p.run, "poll_end task=\"main\" result=pending");
+  REQUIRE(parked);
+  const vis::TaskCounters c = vis::task_counters_at(*p.lanes, p.index->task_slot(p.index->find_task("main")), *parked + 1);
+  CHECK(c.polls == 1);
+  CHECK(c.idle_ns == 0);
 }
 
 TEST_CASE("lesson 15's wait-for cycle is chef 1 → board → chef 2 → knife", "[lessons][pictures]") {

@@ -229,4 +229,12 @@ std::string describe_stuck(const TraceIndex& index, const StuckRecord& st) {
   return line;
 }
 
+std::string describe_wake_received(const TraceIndex& index, const WakeEdge& w) {
+  const std::string from = w.source == trace::WakeSource::budget ? std::string("itself (budget spent: made to yield)")
+                           : w.self                               ? std::string("itself")
+                           : w.source == trace::WakeSource::task  ? index.task_label(w.from_task)
+                                                                  : std::string(trace::wake_source_name(w.source));
+  return fmt::format("{:>12}  ← {}{}", format_duration(w.time_ns), from, w.by_ref ? " (wake_by_ref)" : "");
+}
+
 }  // namespace asynclab::vis

@@ -31,5 +31,7 @@ std::string describe_steals(const TraceIndex& index, std::uint32_t first_event, 
 std::string describe_stuck(const TraceIndex& index, const StuckRecord& stuck);
 // A lint in words, with the advice a learner can act on.
 std::string describe_lint(const TraceIndex& index, const LintRecord& lint);
+// A wake a task received, as the Task window lists it: "  300.000 ms  ← itself (wake_by_ref)".
+std::string describe_wake_received(const TraceIndex& index, const WakeEdge& wake);
 
 }  // namespace asynclab::vis

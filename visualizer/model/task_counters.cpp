@@ -12,7 +12,12 @@ TaskCounters task_counters_at(const LaneIndex& lanes, std::uint32_t task_slot, s
   const TaskInfo& t = index.tasks()[task_slot];
   if (t.spawned_event >= cursor) return c;
   c.spawned = true;
-  const auto now = static_cast<std::uint64_t>(axis_value(index, cursor, Axis::time));
+  // "Now" is the clock as of the cursor: the time of the last event applied (the Executor's clock),
+  // not of the next one, which has not happened yet (a task parked at 0 ms has been idle 0 ms there,
+  // even when the next event is its wake at 300 ms).
+  const std::size_t applied = std::min(cursor, index.trace().size());
+  const std::uint64_t now = applied == index.trace().size() ? static_cast<std::uint64_t>(axis_extent_end(index, Axis::time))
+                                                             : index.trace()[applied - 1].time_ns;
 
   enum class Phase { scheduled, running, idle, done };
   Phase phase = Phase::scheduled;

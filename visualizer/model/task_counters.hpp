@@ -6,7 +6,8 @@
 // Rules:
 // * Replays the task's own events before the cursor (spawn, poll begins and ends, wakes received,
 //   completion) through the phase machine TraceIndex uses for the whole run, and charges the phase
-//   it is in up to the cursor's time. At the end of the trace it equals TaskInfo's figures.
+//   it is in up to the clock as of the cursor (the last event applied: what the Executor's clock says).
+//   At the end of the trace it equals TaskInfo's figures.
 // * Costs O(the task's polls and wakes before the cursor): views ask only for the rows on screen.
 #include <cstddef>
 #include <cstdint>

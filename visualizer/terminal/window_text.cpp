@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "model/describe.hpp"
+#include "model/future_tree.hpp"
 #include "model/task_counters.hpp"
 #include "model/wait_for.hpp"
 
@@ -202,6 +203,22 @@ std::string task(const LaneIndex& lanes, const WorldState& state, std::uint32_t 
   if (now.state == TaskState::idle && now.parked_at)
     put(out, fmt::format("  parked at {}", index.trace().describe_location(now.parked_at)), columns);
   if (now.waiting_on) put(out, fmt::format("  waiting for {}", describe_resource(index, now.waiting_on)), columns);
+  // Its future tree, as the Task window draws it.
+  const std::vector<FutureTreeLine> tree = future_tree_at(lanes, id, state.cursor);
+  if (!tree.empty()) put(out, "  future tree:", columns);
+  for (const FutureTreeLine& line : tree)
+    put(out, std::string(4 + 2 * static_cast<std::size_t>(line.depth), ' ') + future_tree_line_text(line), columns);
+  // The wakes it received so far, newest first (the one that explains its state on top), as the Task
+  // window lists them; a few, then how many more.
+  const TaskInfo* info = index.task(id);
+  std::vector<const WakeEdge*> wakes;
+  if (info != nullptr)
+    for (auto it = info->wakes_received.rbegin(); it != info->wakes_received.rend(); ++it)
+      if (index.wakes()[*it].event < state.cursor) wakes.push_back(&index.wakes()[*it]);
+  if (!wakes.empty()) put(out, "  wakes received, newest first:", columns);
+  constexpr std::size_t listed = 8;
+  for (std::size_t i = 0; i < std::min(wakes.size(), listed); ++i) put(out, "  " + describe_wake_received(index, *wakes[i]), columns);
+  if (wakes.size() > listed) put(out, fmt::format("    … and {} earlier", wakes.size() - listed), columns);
   return out;
 }
 

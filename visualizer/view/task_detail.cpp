@@ -3,13 +3,13 @@
 // with their branches: live, finished, or dropped mid-flight); the wakes it has received so far and
 // who sent them; buttons to step to its next or previous event.
 #include <algorithm>
-#include <functional>
 
 #include <fmt/format.h>
 #include <imgui.h>
 
 #include "app/ui_report.hpp"
 #include "model/describe.hpp"
+#include "model/future_tree.hpp"
 #include "view/task_style.hpp"
 #include "model/task_counters.hpp"
 #include "view/widgets.hpp"
@@ -19,62 +19,22 @@ namespace asynclab::vis {
 
 namespace {
 
-const char* node_kind_name(trace::FutureNode k) {
-  switch (k) {
-    case trace::FutureNode::join: return "join";
-    case trace::FutureNode::try_join: return "try_join";
-    case trace::FutureNode::select: return "select";
-    case trace::FutureNode::branch: return "branch";
-    case trace::FutureNode::timeout: return "timeout";
-  }
-  return "future";
-}
-
-// The future tree as it stood at the cursor: nodes created before it, children under their parent.
+// The future tree as it stood at the cursor (model/future_tree.hpp), coloured by state.
 void show_future_tree(const Session& session, const TaskInfo& task) {
-  const auto& nodes = session.index().future_nodes();
-  const std::size_t cursor = session.state().cursor;
-  std::vector<std::uint32_t> visible;
-  for (std::uint32_t f : task.future_nodes)
-    if (nodes[f].created_event < cursor) visible.push_back(f);
-  if (visible.empty()) {
+  const std::vector<FutureTreeLine> lines = future_tree_at(session.lane_index(), task.id, session.state().cursor);
+  if (lines.empty()) {
     text_muted("No join / select / timeout inside this task yet.");
     return;
   }
-  // A combinator (join, select, timeout) records its branches, not itself: it is finished when every
-  // branch it made has been dropped.
-  auto finished_combinator = [&](std::uint32_t node) {
-    bool any = false;
-    for (std::uint32_t f : visible) {
-      if (nodes[f].parent != node) continue;
-      any = true;
-      if (nodes[f].dropped_event == npos || nodes[f].dropped_event >= cursor) return false;
-    }
-    return any;
-  };
-  std::function<void(std::uint32_t, int)> draw = [&](std::uint32_t parent, int depth) {
-    for (std::uint32_t f : visible) {
-      const FutureNodeInfo& n = nodes[f];
-      if (n.parent != parent) continue;
-      const bool branch = n.kind == trace::FutureNode::branch;
-      const bool dropped = n.dropped_event != npos && n.dropped_event < cursor;
-      const std::string label = branch ? fmt::format("branch {}", n.branch) : std::string(node_kind_name(n.kind));
-      ImGui::Indent(static_cast<float>(depth) * ImGui::GetFontSize());
-      if (!branch) {
-        if (finished_combinator(n.node)) text_coloured(palette::done, fmt::format("{}  — finished", label));
-        else text_coloured(palette::scheduled, fmt::format("{}  — in progress", label));
-      } else if (!dropped) {
-        text_coloured(palette::scheduled, fmt::format("{}  — alive", label));
-      } else if (n.completed) {
-        text_coloured(palette::done, fmt::format("{}  — finished", label));
-      } else {
-        text_coloured(palette::cancelled, fmt::format("✗ {}  — dropped mid-flight (cancelled)", label));
-      }
-      ImGui::Unindent(static_cast<float>(depth) * ImGui::GetFontSize());
-      draw(n.node, depth + 1);
-    }
-  };
-  draw(0, 0);
+  for (const FutureTreeLine& line : lines) {
+    const palette::Rgba colour = line.state == FutureNodeState::dropped                                         ? palette::cancelled
+                                 : line.state == FutureNodeState::finished || line.state == FutureNodeState::completed ? palette::done
+                                                                                                                      : palette::scheduled;
+    const float indent = static_cast<float>(line.depth) * ImGui::GetFontSize();
+    if (indent > 0) ImGui::Indent(indent);
+    text_wrapped_coloured(colour, future_tree_line_text(line));
+    if (indent > 0) ImGui::Unindent(indent);
+  }
 }
 
 }  // namespace
@@ -125,12 +85,7 @@ void show_task_detail(Session& session, ViewState&, bool* open) {
         const WakeEdge& w = index.wakes()[*it];
         if (w.event >= cursor) continue;
         ++shown;
-        const std::string from = w.source == trace::WakeSource::budget ? std::string("itself (budget spent: made to yield)")
-                                 : w.self                               ? std::string("itself")
-                                 : w.source == trace::WakeSource::task
-                                     ? index.task_label(w.from_task)
-                                     : std::string(trace::wake_source_name(w.source));
-        text_mono(fmt::format("{:>12}  ← {}{}", format_duration(w.time_ns), from, w.by_ref ? " (wake_by_ref)" : ""));
+        text_mono(describe_wake_received(index, w));
       }
       if (shown == 0) text_muted("None yet.");
     }
