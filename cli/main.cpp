@@ -189,7 +189,11 @@ int main(int argc, char** argv) {
   gui->add_option("--lesson", gui_lesson, "Open this lesson: 08, 8, 08-join or join");
   gui->add_flag("--exercises", gui_options.exercises, "Open with the Exercises window (check, hints, your run)");
   std::string gui_check;
-  gui->add_option("--check", gui_check, "Open the Exercises window on this exercise and check it at once");
+  auto* gui_check_option =
+      gui->add_option("--check", gui_check, "Open the Exercises window on this exercise and check it at once");
+  gui->add_flag("--show-my-run", gui_options.show_my_run,
+                "With --check: then open your run in the timeline, the reference run's lanes under it (Show my run)")
+      ->needs(gui_check_option);
   gui->add_flag("--lessons", gui_options.lesson_browser, "Open at the lesson browser (what asynclab with no arguments does)");
   gui->add_option("--step", gui_options.step, "Start the lesson at this step (1-based)")->check(CLI::Range(1, 10000));
   gui->add_option("--trace", gui_trace, "Open this trace (.altrace or Chrome JSON; default: the built-in demo)");

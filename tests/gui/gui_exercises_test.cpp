@@ -1,5 +1,9 @@
 // The Exercises window under Xvfb: the list, the README, and a check run in the background — the
 // frames keep coming while the grader builds and runs, and the verdict appears in the window.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "gui/gui_lesson_checks.hpp"
 
 using namespace asynclab::testing;
@@ -22,5 +26,48 @@ TEST_CASE("the Exercises window checks an exercise in the background and shows t
   CHECK(lists_text(*window, "✓ [task_1]"));
   CHECK(lists_text(*window, "✗ [task_2]"));
   CHECK(lists_text(*window, "the run ended at 600 ms"));
+  CHECK(colours_in(png).distinct >= 16);
+}
+
+TEST_CASE("Show my run draws the learner's run and the reference run as two groups of lanes on one clock",
+          "[gui][grade]") {
+  // Exercise 04 as shipped awaits its three fetches one after another; the reference joins them.
+  const fs::path json = scratch() / "show-my-run.json";
+  const fs::path png = scratch() / "show-my-run.png";
+  const Run r = run_gui("gui --check 04 --show-my-run --screenshot " + quoted(png) + " --ui-report " + quoted(json),
+                        lesson_state_env("show-my-run"));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(slurp(json));
+  CHECK(report.at("errors").empty());
+  const auto& timeline = report.at("timeline");
+  CHECK(timeline.at("axis") == "time");  // two runs' event numbers mean nothing side by side
+  std::vector<std::pair<double, double>> yours, reference;
+  double yours_end = 0, reference_end = 0;
+  for (const auto& lane : timeline.at("lanes")) {
+    const std::string group = lane.at("group");
+    REQUIRE((group == "yours" || group == "beside"));
+    const auto span = std::pair(lane.at("first_ms").get<double>(), lane.at("last_ms").get<double>());
+    if (lane.at("kind") == "request") (group == "yours" ? yours : reference).push_back(span);
+    if (lane.at("kind") == "task" && lane.at("label") == "main") (group == "yours" ? yours_end : reference_end) = span.second;
+  }
+  REQUIRE(yours.size() == 3);
+  REQUIRE(reference.size() == 3);
+  // Yours: a staircase, each request starting when the one before answered.
+  std::ranges::sort(yours);
+  CHECK(yours[0].second <= yours[1].first);
+  CHECK(yours[1].second <= yours[2].first);
+  // The reference's: all three in flight at once.
+  for (const auto& [first, last] : reference) CHECK(first == 0.0);
+  CHECK(reference_end < yours_end);
+  // One axis: the visible range holds the longer run, so the shorter looks shorter.
+  CHECK(timeline.at("begin_ms").get<double>() <= 0.0);
+  CHECK(timeline.at("end_ms").get<double>() >= yours_end);
+  // The headings say which run is which, and the first difference in words.
+  const nlohmann::json* window = window_named(report, "Timeline");
+  REQUIRE(window != nullptr);
+  CHECK(lists_text(*window, "Your run"));
+  CHECK(lists_text(*window, "Reference run (the solution)"));
+  CHECK(lists_text(*window, "your 3 requests ran one after another; the reference's overlapped (3 at once)"));
   CHECK(colours_in(png).distinct >= 16);
 }

@@ -214,6 +214,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   const float font_px = options.present ? presentation_font_px_for(options.height) : normal_font_px;
   ImGui::StyleColorsDark();
   ImGui::GetStyle().Colors[ImGuiCol_PopupBg].w = 1.0f;  // a dialog is read, not seen through
+  ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 1.0f;  // so is a window: no text ghosting through from behind
   ImGui::GetStyle().ScaleAllSizes(content_scale * font_px / normal_font_px);
   const LoadedFonts fonts = load_fonts(FontRequest{.size_px = font_px, .content_scale = content_scale}, err);
   teardown.imgui_glfw = ImGui_ImplGlfw_InitForOpenGL(window, true);
@@ -244,6 +245,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   shell.exercises.show = options.exercises || options.check_exercise.has_value();
   if (options.check_exercise && !start_check(shell.exercises, shell.library.progress, *options.check_exercise))
     ui_report::error(fmt::format("There is no exercise '{}' to check.", *options.check_exercise));
+  shell.exercises.show_run_after_check = options.show_my_run;
   if (options.lesson) {
     // A lesson records its own trace; a bad lesson name leaves the browser open to pick another.
     if (!open_lesson(shell, *options.lesson, static_cast<std::size_t>(std::max(options.step, 1) - 1)))
@@ -290,8 +292,13 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     return false;
   };
   auto waiting = [&] { return grading() || (writes_outputs && waiting_for_live()); };
+  // What a finished wait hands over (a verdict, the reference run's session) is drawn from the frame
+  // after it: outputs wait that many frames more.
+  constexpr int frames_after_wait = 2;
+  int since_wait = frames_after_wait;
+  auto settled = [&] { return drawn >= frames && !waiting() && since_wait >= frames_after_wait; };
   while (!glfwWindowShouldClose(window) && !every_step_done &&
-         (frames == 0 || drawn < frames || waiting() || every_step)) {
+         (frames == 0 || !settled() || every_step)) {
     // 4a. Poll and handle events (inputs, window resize, dropped files)
     glfwPollEvents();
     open_dropped(shell);
@@ -327,7 +334,9 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     sync_lesson(shell);
     update_live(shell, glfwGetTime());
     advance_playback(shell, frame_seconds);
+    compare_with_reference(shell);
     show_views(shell);
+    shell.view.beside = BesideRun{};  // the pointers it holds are this frame's
     show_lesson_windows(shell);
     show_exercise_windows(shell);
     if (!shell.session && shell.show_welcome) {
@@ -349,10 +358,11 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     report.set_size(width, height);
     ++drawn;
+    since_wait = waiting() ? 0 : since_wait + 1;
 
     // 4f. --every-step: each step of the lesson gets its own outputs (name.stepK.ext), drawn after
     // `frames` frames of it; then the next step, until the last, whose outputs end the run.
-    if (every_step && drawn >= frames && !waiting()) {
+    if (every_step && settled()) {
       const std::size_t step = shell.lesson->player->step();
       const std::string suffix = fmt::format(".step{}", step + 1);
       if (options.screenshot)
@@ -375,7 +385,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     }
 
     // 4g. The screenshot is of the last frame, read before the swap (after it the back buffer is undefined)
-    if (!every_step && options.screenshot && drawn >= frames && !waiting() && !screenshot_taken) {
+    if (!every_step && options.screenshot && settled() && !screenshot_taken) {
       screenshot_taken = true;
       if (auto written = write_png(*options.screenshot, read_back_buffer(width, height)); !written) {
         err << fmt::format("asynclab gui: {}\n", written.error());

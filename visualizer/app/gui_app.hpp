@@ -53,6 +53,7 @@ struct GuiOptions {
   bool lesson_browser = false;                       // start at the lesson browser (the main job)
   bool exercises = false;                            // start with the Exercises window open
   std::optional<std::string> check_exercise;         // --check EX: select it and press Check at start
+  bool show_my_run = false;                          // --show-my-run: after that check, press "Show my run"
 };
 
 struct WindowSize {

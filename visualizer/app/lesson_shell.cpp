@@ -192,6 +192,31 @@ void show_lesson_windows(Shell& shell) {
   shell.lesson->focus_now.clear();
 }
 
+void compare_with_reference(Shell& shell) {
+  ExercisesState& state = shell.exercises;
+  shell.view.beside = BesideRun{};
+  const bool yours_open = shell.session && !state.yours.empty() && shell.trace_path == state.yours;
+  if (!yours_open || !state.show_reference || !state.reference) return;
+  const std::vector<std::string>& differences = differences_from_reference(state, *shell.session);
+  // Two runs compare on the clock (event numbers of two runs mean nothing side by side): the first
+  // frame of a pair switches to the time axis and fits the longer run, so the shorter looks shorter.
+  if (state.framed_reference != state.reference.get() || state.framed_yours != shell.session.get()) {
+    state.framed_reference = state.reference.get();
+    state.framed_yours = shell.session.get();
+    shell.view.camera.axis = Axis::time;
+    shell.view.camera.axis_chosen = true;
+    shell.view.camera.begin = shell.view.camera.end = 0;  // fit at the next draw
+  }
+  shell.view.beside = BesideRun{
+      .session = state.reference.get(),
+      .view = &state.reference_view,
+      .this_heading = "Your run",
+      .heading = "Reference run (the solution)",
+      .note = differences.empty() ? std::string("it looks like yours") : differences.front(),
+      .open = &state.show_reference,
+  };
+}
+
 void show_exercise_windows(Shell& shell) {
   ExercisesState& state = shell.exercises;
   if (!state.show && !state.job && !state.show_reference) return;
@@ -203,8 +228,7 @@ void show_exercise_windows(Shell& shell) {
   bool shown = state.show;
   // The main timeline holds the learner's run when "Show my run" opened it: the reference beside it.
   const bool yours_open = shell.session && !state.yours.empty() && shell.trace_path == state.yours;
-  show_exercises(state, shell.library.progress, &shown, yours_open ? shell.session.get() : nullptr,
-                 yours_open ? &shell.view.camera : nullptr);
+  show_exercises(state, shell.library.progress, &shown, yours_open ? shell.session.get() : nullptr);
   state.show = shown;
   if (state.open_request) {
     open_trace(shell, *state.open_request);

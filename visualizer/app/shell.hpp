@@ -114,6 +114,10 @@ void show_lesson_windows(Shell& shell);
 // The Exercises window and the reference run's timeline, when shown; opens the learner's run when
 // the window asks ("Show my run").
 void show_exercise_windows(Shell& shell);
+// When the main timeline holds the learner's run and the reference run is open ("Show my run"): the
+// reference drawn under it in the same timeline, on one axis, with the first difference in its
+// heading (ViewState::beside). Called before show_views; clears `beside` otherwise.
+void compare_with_reference(Shell& shell);
 
 // Opens `path` through the hook and records the outcome (the error, or the newly open trace).
 // Returns whether it opened.

@@ -83,7 +83,7 @@ std::string UiReport::to_json() const {
   if (timeline_) {
     nlohmann::json lanes = nlohmann::json::array();
     for (const ReportedLane& l : timeline_->lanes)
-      lanes.push_back({{"kind", l.kind}, {"label", l.label}, {"parent", l.parent}, {"first_ms", l.first_ms},
+      lanes.push_back({{"group", l.group}, {"kind", l.kind}, {"label", l.label}, {"parent", l.parent}, {"first_ms", l.first_ms},
                        {"last_ms", l.last_ms}, {"first_event", l.first_event}, {"last_event", l.last_event},
                        {"end", l.end}, {"spans", l.spans}, {"on_screen", l.on_screen}});
     doc["timeline"] = {{"axis", timeline_->axis},         {"begin", timeline_->begin},

@@ -52,6 +52,7 @@ struct ReportedWindow {
 // The Timeline as drawn: the visible range and every row, so a test can ask "does lesson 08's
 // staircase show three requests one after another?" without reading pixels.
 struct ReportedLane {
+  std::string group;   // "" when the timeline shows one run; else "yours" or "beside" (a run drawn under it)
   std::string kind;    // task, future, request, lock, job, blocking, worker
   std::string label;
   std::string parent;  // nested rows: the task they sit under; "" otherwise

@@ -12,11 +12,16 @@ namespace {
 
 const char* node_kind_name(trace::FutureNode k) {
   switch (k) {
-    case trace::FutureNode::join: return "join";
-    case trace::FutureNode::try_join: return "try_join";
-    case trace::FutureNode::select: return "select";
-    case trace::FutureNode::branch: return "branch";
-    case trace::FutureNode::timeout: return "timeout";
+    case trace::FutureNode::join:
+      return "join";
+    case trace::FutureNode::try_join:
+      return "try_join";
+    case trace::FutureNode::select:
+      return "select";
+    case trace::FutureNode::branch:
+      return "branch";
+    case trace::FutureNode::timeout:
+      return "timeout";
   }
   return "future";
 }
@@ -38,7 +43,8 @@ std::string awaited_by(const NestedLanes& nested, std::uint32_t node_index) {
 
 }  // namespace
 
-std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t task_id, std::size_t cursor) {
+std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t task_id,
+                                           std::size_t cursor) {
   const TraceIndex& index = lanes.index();
   std::vector<FutureTreeLine> out;
   const TaskInfo* task = index.task(task_id);
@@ -47,7 +53,9 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
   std::vector<std::uint32_t> visible;
   for (std::uint32_t f : task->future_nodes)
     if (nodes[f].created_event < cursor) visible.push_back(f);
-  const auto gone = [&](const FutureNodeInfo& n) { return n.dropped_event != npos && n.dropped_event < cursor; };
+  const auto gone = [&](const FutureNodeInfo& n) {
+    return n.dropped_event != npos && n.dropped_event < cursor;
+  };
   const auto finished_combinator = [&](std::uint32_t node) {
     bool any = false;
     for (std::uint32_t f : visible) {
@@ -66,8 +74,11 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
       if (n.kind == trace::FutureNode::branch) {
         const std::string awaits = awaited_by(lanes.nested(), f);
         // Counted from 1, as the timeline's rows count them ("select branch 2").
-        line.label = awaits.empty() ? fmt::format("branch {}", n.branch + 1) : fmt::format("branch {}: {}", n.branch + 1, awaits);
-        line.state = !gone(n) ? FutureNodeState::alive : n.completed ? FutureNodeState::completed : FutureNodeState::dropped;
+        line.label = awaits.empty() ? fmt::format("branch {}", n.branch + 1)
+                                    : fmt::format("branch {}: {}", n.branch + 1, awaits);
+        line.state = !gone(n)      ? FutureNodeState::alive
+                     : n.completed ? FutureNodeState::completed
+                                   : FutureNodeState::dropped;
       } else {
         line.label = node_kind_name(n.kind);
         line.state = finished_combinator(n.node) ? FutureNodeState::finished : FutureNodeState::in_progress;
@@ -82,11 +93,16 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
 
 std::string future_tree_line_text(const FutureTreeLine& line) {
   switch (line.state) {
-    case FutureNodeState::in_progress: return line.label + "  — in progress";
-    case FutureNodeState::finished: return line.label + "  — finished";
-    case FutureNodeState::alive: return line.label + "  — in flight";
-    case FutureNodeState::completed: return line.label + "  — answered Ready";
-    case FutureNodeState::dropped: return "✗ " + line.label + "  — dropped mid-flight (cancelled)";
+    case FutureNodeState::in_progress:
+      return line.label + "  — in progress";
+    case FutureNodeState::finished:
+      return line.label + "  — finished";
+    case FutureNodeState::alive:
+      return line.label + "  — in flight";
+    case FutureNodeState::completed:
+      return line.label + "  — answered Ready";
+    case FutureNodeState::dropped:
+      return "✗ " + line.label + "  — dropped mid-flight (cancelled)";
   }
   return line.label;
 }

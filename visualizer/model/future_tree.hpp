@@ -21,8 +21,8 @@ namespace asynclab::vis {
 enum class FutureNodeState : std::uint8_t { in_progress, finished, alive, completed, dropped };
 
 struct FutureTreeLine {
-  int depth = 0;            // 0: directly in the task
-  std::string label;        // "select", "branch 2: b.mirror.example/big.iso"
+  int depth = 0;      // 0: directly in the task
+  std::string label;  // "select", "branch 2: b.mirror.example/big.iso"
   FutureNodeState state = FutureNodeState::alive;
 };
 

@@ -69,6 +69,10 @@ struct ExercisesState {
   const Session* compared_yours = nullptr;
   const Session* compared_reference = nullptr;
   bool show_reference = false;
+  // The pair of runs the main timeline last framed for comparing (on the time axis, both fitted).
+  const Session* framed_yours = nullptr;
+  const Session* framed_reference = nullptr;
+  bool show_run_after_check = false;  // `gui --show-my-run`: press "Show my run" once the check is done
   std::optional<std::filesystem::path> open_request;  // a trace the window asks the shell to open
 };
 

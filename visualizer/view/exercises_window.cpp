@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <utility>
+
 #include <fmt/format.h>
 #include <imgui.h>
 
@@ -93,6 +95,14 @@ void load_catalog(ExercisesState& state) {
   else state.catalog_error = loaded.error();
 }
 
+// "Show my run": the learner's last run into the main timeline, and the reference solution run in
+// the background to draw under it.
+void show_my_run(ExercisesState& state, const lessons::Progress& progress, const grading::Exercise& e) {
+  state.open_request = *state.last->trace;
+  state.yours = *state.last->trace;
+  state.job = std::make_unique<GradingJob>(e, GradingJob::Kind::reference, request_for(progress));
+}
+
 }  // namespace
 
 bool start_check(ExercisesState& state, const lessons::Progress& progress, std::string_view exercise) {
@@ -106,8 +116,20 @@ bool start_check(ExercisesState& state, const lessons::Progress& progress, std::
   return true;
 }
 
-void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* open, const Session* yours,
-                    const TimelineCamera* your_camera) {
+const std::vector<std::string>& differences_from_reference(ExercisesState& state, const Session& yours) {
+  if (!state.reference) {
+    state.differences.clear();
+    return state.differences;
+  }
+  if (state.compared_yours != &yours || state.compared_reference != state.reference.get()) {
+    state.differences = run_differences(yours.index(), state.reference->index());
+    state.compared_yours = &yours;
+    state.compared_reference = state.reference.get();
+  }
+  return state.differences;
+}
+
+void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* open, const Session* yours) {
   load_catalog(state);
   // A finished background job hands over its result, whichever exercise is shown now.
   if (state.job && state.job->finished()) {
@@ -119,11 +141,16 @@ void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* op
                             grading::verdict_words(result.outcome.verdict));
       if (auto saved = progress.save(); !saved) ui_report::error(saved.error());
       state.last = std::move(result);
+      // `gui --show-my-run`: the button, pressed once for the learner.
+      if (std::exchange(state.show_run_after_check, false) && state.last->trace && state.catalog) {
+        if (const auto* e = state.catalog->find(state.last->exercise.folder)) show_my_run(state, progress, *e);
+      }
     } else if (result.trace) {
       auto opened = Session::open(*result.trace);
       if (opened) {
         state.reference = std::move(*opened);
         state.reference->playback().jump_end();
+        state.reference->sync();  // drawn at its end: nothing of it dimmed as "not yet"
         state.reference_view = ViewState{};
         state.show_reference = true;
       } else {
@@ -187,15 +214,12 @@ void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* op
     ImGui::SameLine();
     const bool has_run = state.last && state.last->trace && state.last->exercise.folder == e.folder;
     ImGui::BeginDisabled(!has_run);
-    if (button("Show my run")) {
-      state.open_request = *state.last->trace;
-      state.yours = *state.last->trace;
-      state.job = std::make_unique<GradingJob>(e, GradingJob::Kind::reference, request_for(progress));
-    }
+    if (button("Show my run")) show_my_run(state, progress, e);
     ImGui::EndDisabled();
     ImGui::EndDisabled();
     // Your run beside the reference: what differs first, and what else (model/compare_runs.hpp).
-    if (yours != nullptr && state.show_reference && state.reference && state.compared_yours == yours) {
+    if (yours != nullptr && state.show_reference && state.reference) {
+      differences_from_reference(state, *yours);
       if (state.differences.empty()) {
         text_wrapped_coloured(palette::muted_text, "Your run and the reference's look alike: same ending, same "
                                                    "requests in flight, same tasks, about as long.");
@@ -229,30 +253,10 @@ void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* op
   }
   if (drawing) end_window();
 
-  if (state.show_reference && state.reference) {
-    // Beside the learner's run: one axis for both (the reference window follows the main timeline's
-    // range), and what differs, in words.
-    if (yours != nullptr && your_camera != nullptr) {
-      if (state.compared_yours != yours || state.compared_reference != state.reference.get()) {
-        state.differences = run_differences(yours->index(), state.reference->index());
-        state.compared_yours = yours;
-        state.compared_reference = state.reference.get();
-      }
-      if (your_camera->end > your_camera->begin) {
-        TimelineCamera& cam = state.reference_view.camera;
-        cam.axis = your_camera->axis;
-        cam.axis_chosen = true;
-        cam.begin = your_camera->begin;
-        cam.end = your_camera->end;
-        cam.follow_cursor = false;
-      }
-    }
-    // Under the main timeline, so the learner's staircase and the expected overlap line up.
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + vp->Size.y * 0.62f), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(vp->Size.x * 0.66f, vp->Size.y * 0.33f), ImGuiCond_FirstUseEver);
+  // When the main timeline holds the learner's run, the reference run is drawn under it, in the same
+  // window (the shell sets ViewState::beside); else it has a window of its own.
+  if (state.show_reference && state.reference && yours == nullptr)
     show_timeline(*state.reference, state.reference_view, &state.show_reference, "Reference run (the solution)");
-  }
 }
 
 }  // namespace asynclab::vis

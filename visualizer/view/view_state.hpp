@@ -20,6 +20,9 @@
 
 namespace asynclab::vis {
 
+class Session;
+struct ViewState;
+
 struct WindowsOpen {
   bool playback = true;
   bool timeline = true;
@@ -74,8 +77,21 @@ struct LiveView {
   std::string failure;  // the live program threw: what it said
 };
 
+// A second run the timeline draws under this one, on the same axis: an exercise's reference run
+// under the learner's ("Show my run"). Set each frame by whoever owns that run, before the views
+// draw; cleared after them, so no pointer outlives the frame.
+struct BesideRun {
+  Session* session = nullptr;
+  ViewState* view = nullptr;  // its rows, folds and scroll
+  std::string this_heading;   // the heading over the open trace's rows, e.g. "Your run"
+  std::string heading;        // over the run beside, e.g. "Reference run (the solution)"
+  std::string note;           // after that heading: the first difference that matters
+  bool* open = nullptr;       // its ×: stop showing the run beside
+};
+
 struct ViewState {
   WindowsOpen open;
+  BesideRun beside;
   double time_s = 0;
   bool present = false;  // presentation mode: bigger things, fewer windows
   bool still = false;    // an output run (screenshot, report): draw every animation finished
