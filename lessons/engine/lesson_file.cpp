@@ -1,6 +1,8 @@
 // lesson.md parsing. See lesson_file.hpp.
 #include "engine/lesson_file.hpp"
 
+#include "engine/step_claims.hpp"
+
 #include "engine/text_template.hpp"
 
 #include <algorithm>
@@ -301,9 +303,15 @@ class Parser {
         return std::unexpected(
             error(number, fmt::format("frame is 'step', 'run', 'since-start' or 'previous', not '{}'", d.text)));
       d.name = d.text;
+    } else if (name == "expect") {
+      d.kind = DirectiveKind::expect;
+      // Checked with the defaults here; the tests check it again with each run's parameters.
+      auto expanded = expand_template(d.text, ParamValues(lesson_.params));
+      if (!expanded) return std::unexpected(error(number, fmt::format("expect: {}", expanded.error().message)));
+      if (auto claim = parse_claim(*expanded); !claim) return std::unexpected(error(number, claim.error()));
     } else {
       return std::unexpected(error(
-          number, fmt::format("unknown directive '{}' (known: run-until, highlight, focus, set, axis, frame)", name)));
+          number, fmt::format("unknown directive '{}' (known: run-until, highlight, focus, set, axis, frame, expect)", name)));
     }
     return d;
   }
@@ -315,6 +323,13 @@ class Parser {
 };
 
 }  // namespace
+
+std::vector<std::string> Step::claims() const {
+  std::vector<std::string> out;
+  for (const Directive& d : directives)
+    if (d.kind == DirectiveKind::expect) out.push_back(d.text);
+  return out;
+}
 
 const Directive* Step::run_until() const {
   auto it = std::ranges::find(directives, DirectiveKind::run_until, &Directive::kind);

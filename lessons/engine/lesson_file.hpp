@@ -37,6 +37,9 @@
 //                             of it; `since-start`: from the first event; `previous`: this step's
 //                             events on the previous step's axis too, so that a step comparing two
 //                             runs shows the shorter one shorter). The learner can still zoom out.
+//     expect: CLAIM           what the step's Notice says, checkable: the tests check it at the step's
+//                             cursor (engine/step_claims.hpp: `span "GET *b*" cancelled at
+//                             {{latency_a}} ms`, `shows Warnings "lost waker"`, `task "main" is parked`)
 //   An unknown directive, an unparsable filter, a parameter the front matter does not declare or a
 //   value outside its range is an error naming the file and line.
 // * `{{expression}}` in a step's text is a figure that follows the sliders (engine/text_template.hpp):
@@ -58,7 +61,7 @@
 
 namespace asynclab::lessons {
 
-enum class DirectiveKind { run_until, highlight, focus, set, axis, frame };
+enum class DirectiveKind { run_until, highlight, focus, set, axis, frame, expect };
 
 struct Directive {
   DirectiveKind kind = DirectiveKind::run_until;
@@ -76,6 +79,8 @@ struct Step {
   std::vector<Directive> directives;
 
   const Directive* run_until() const;
+  // The texts of its `expect:` lines, in order ({{ }} not expanded).
+  std::vector<std::string> claims() const;
 };
 
 struct Lesson {

@@ -69,7 +69,8 @@ void resolve_steps(const Lesson& lesson, LessonRun& run, const ParamValues& over
         case DirectiveKind::focus: view.focus.push_back(d.name); break;
         case DirectiveKind::axis: axis = d.name; break;
         case DirectiveKind::frame: frame = d.name; break;
-        case DirectiveKind::set: break;
+        case DirectiveKind::set:
+        case DirectiveKind::expect: break;  // expect: checked by the tests (engine/step_claims.hpp)
       }
     }
     if (k + 1 == lesson.steps.size() && step.run_until() == nullptr) cursor = run.trace.size();
