@@ -242,10 +242,12 @@ void apply(const TraceIndex& index, WorldState& s) {
     }
     case EventKind::channel_recv:
       if (r && static_cast<trace::RecvResult>(e.flags) == trace::RecvResult::received) {
-        r->buffered = e.b;
         ++r->recvs;
+        // A watch or broadcast receive takes nothing out of the channel: what it holds is what the
+        // sends said (its `b` is this receiver's own unread count, not the channel's).
         const trace::ResourceKind kind = index.resources()[rslot].kind;
         if (kind == trace::ResourceKind::watch || kind == trace::ResourceKind::broadcast) break;
+        r->buffered = e.b;
         r->labels.pop_front();
         r->labels.resize_from_front(e.b);
       }

@@ -220,8 +220,9 @@ class MpscChan final : public ChannelState {
   bool drained_and_closed() const { return buffer.empty() && reserved == 0 && (rx_closed || senders == 0); }
   T take() {
     T value = buffer.pop();
-    if constexpr (Bounded) release_slot();
+    // Recorded before the slot is given back: the waiting sender's wake comes after its cause.
     trace_recv(buffer.size(), trace::RecvResult::received);
+    if constexpr (Bounded) release_slot();
     return value;
   }
   void note_recv_empty() { trace_recv(buffer.size(), trace::RecvResult::empty); }
