@@ -250,6 +250,7 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
     vis::SwimlaneOptions lanes;
     lanes.color = options.color;
     lanes.upto = view.cursor;
+    lanes.nested = true;  // the rows inside each task: branches, requests, locks, as the GUI opens them
     if (view.axis == "time") lanes.axis = vis::SwimlaneAxis::time;
     if (view.axis == "steps") lanes.axis = vis::SwimlaneAxis::sequence;
     if (!view.highlight.empty()) {

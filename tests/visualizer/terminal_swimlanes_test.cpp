@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "asynclab/asynclab.hpp"
+#include "asynclab/sim/http.hpp"
 #include "model/trace_index.hpp"
 #include "support/harness.hpp"
 #include "terminal/swimlanes.hpp"
@@ -574,4 +575,93 @@ TEST_CASE("a multi-worker trace gets a row per worker first, and no shared worke
   // Both workers parse from 0 ms to 10 ms (the run ends at 20 ms): the first column is a poll on each.
   CHECK(layout.lanes[0].cells[0].kind == CellKind::polled);
   CHECK(layout.lanes[1].cells[0].kind == CellKind::polled);
+}
+
+namespace {
+
+// Two fetches in one task, one after another or joined, traced on the simulated network.
+trace::Trace two_fetches(bool joined) {
+  sim::Network net;
+  net.host("a.example").latency(std::chrono::milliseconds(100)).body_size(10);
+  net.host("b.example").latency(std::chrono::milliseconds(200)).body_size(20);
+  trace::Recorder rec;
+  auto rt = Runtime::builder().virtual_time().trace(rec).network(std::move(net)).build();
+  rt.block_on([joined]() -> Task<void> {
+    if (joined) {
+      auto both = co_await join(sim::http::get("http://a.example/"), sim::http::get("http://b.example/"));
+      (void)both;
+    } else {
+      auto a = co_await sim::http::get("http://a.example/");
+      auto b = co_await sim::http::get("http://b.example/");
+      (void)a;
+      (void)b;
+    }
+  });
+  return rec.take();
+}
+
+// The columns a row's spans cover (━ or an end mark).
+std::pair<int, int> span_columns(const Row& row) {
+  int first = -1, last = -1;
+  for (std::size_t c = 0; c < row.cells.size(); ++c)
+    if (row.cells[c] == "━" || row.cells[c] == "✗" || row.cells[c] == "!") {
+      if (first < 0) first = static_cast<int>(c);
+      last = static_cast<int>(c);
+    }
+  return {first, last};
+}
+
+}  // namespace
+
+TEST_CASE("with nested rows, a task's requests are drawn under it: a staircase one after another, side by side joined",
+          "[vis][terminal]") {
+  SwimlaneOptions o = options(60, SwimlaneAxis::time);
+  o.nested = true;
+  const trace::Trace sequential = two_fetches(false);
+  const std::string staircase = render_swimlanes(TraceIndex(sequential), o);
+  INFO(staircase);
+  const auto a = row_named(staircase, "  GET a.example/");
+  const auto b = row_named(staircase, "  GET b.example/");
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->label_columns == row_named(staircase, "main")->label_columns);  // one label column for all
+  CHECK(span_columns(*a).first == 0);
+  CHECK(span_columns(*b).first >= span_columns(*a).second);  // b starts when a has answered
+  CHECK_THAT(staircase, Catch::Contains("━ inside a task"));
+
+  const trace::Trace joined = two_fetches(true);
+  const std::string side_by_side = render_swimlanes(TraceIndex(joined), o);
+  INFO(side_by_side);
+  const auto ja = row_named(side_by_side, "  GET a.example/");
+  const auto jb = row_named(side_by_side, "  GET b.example/");
+  REQUIRE(ja);
+  REQUIRE(jb);
+  CHECK(span_columns(*ja).first == 0);
+  CHECK(span_columns(*jb).first == 0);  // both in flight from the start
+  CHECK(span_columns(*jb).second > span_columns(*ja).second);
+
+  // Without the option, no rows inside tasks; before the cursor reaches a request, no row for it.
+  CHECK_FALSE(row_named(render_swimlanes(TraceIndex(sequential), options(60, SwimlaneAxis::time)), "  GET a.example/"));
+  SwimlaneOptions early = o;
+  early.upto = 3;
+  CHECK_FALSE(row_named(render_swimlanes(TraceIndex(sequential), early), "  GET b.example/"));
+}
+
+TEST_CASE("with nested rows, the racer's losing branch ends in a cut at the racer's cancel mark", "[vis][terminal]") {
+  const trace::Trace t = showcase_trace();
+  const TraceIndex index(t);
+  SwimlaneOptions o = options(100, SwimlaneAxis::sequence);
+  o.nested = true;
+  const std::string text = render_swimlanes(index, o);
+  INFO(text);
+  const auto racer = row_named(text, "racer");
+  REQUIRE(racer);
+  // The rows right under the racer: one of them is cut (✗) in the column of the racer's own ✗.
+  const auto rows = rows_of(text);
+  const auto at = std::ranges::find_if(rows, [](const Row& r) { return r.label == "racer"; });
+  REQUIRE(at != rows.end());
+  bool cut_there = false;
+  for (auto r = std::next(at); r != rows.end() && r->label.starts_with("  "); ++r)  // rows inside are indented
+    cut_there |= column_of(*r, "✗") == column_of(*racer, "✗");
+  CHECK(cut_there);
 }

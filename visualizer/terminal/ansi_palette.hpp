@@ -17,6 +17,7 @@ inline constexpr std::string_view idle = "\x1b[2m";         // dim: waiting for 
 inline constexpr std::string_view scheduled = "\x1b[34m";   // blue: in the run queue
 inline constexpr std::string_view wake = "\x1b[35m";        // magenta: the column where a wake arrived
 inline constexpr std::string_view blocking = "\x1b[36m";    // cyan: a blocking job on its lane
+inline constexpr std::string_view inside = "\x1b[94m";      // bright blue: a row inside a task (branch, request, lock)
 inline constexpr std::string_view frame = "\x1b[2m";        // dim: the box and the axis
 inline constexpr std::string_view highlight = "\x1b[1;7m";  // bold reverse: the task pointed at
 inline constexpr std::string_view cursor = "\x1b[1;35m";    // bold magenta: the cursor's column

@@ -11,12 +11,14 @@
 
 #include <algorithm>
 #include <bit>
+#include <optional>
 #include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "model/describe.hpp"
+#include "model/nested_lanes.hpp"
 #include "terminal/ansi_palette.hpp"
 
 namespace asynclab::vis {
@@ -432,6 +434,18 @@ int label_width(const TraceIndex& index, const SwimlaneOptions& options, const R
   for (std::uint32_t s : rows.slots) widest = std::max(widest, columns_of(index.tasks()[s].name));
   for (std::uint32_t l : rows.blocking_lanes) widest = std::max(widest, columns_of(blocking_label(l)));
   if (rows.workers) widest = std::max(widest, columns_of(worker_label(rows.workers - 1)));
+  // Rows inside tasks say what they await ("  GET api.example/users"): room for that too.
+  if (options.nested && index.tasks().size() <= 64) {
+    const NestedLanes nested(index);
+    const auto upto = static_cast<EventIndex>(std::min(options.upto, index.trace().size()));
+    for (std::uint32_t s : rows.slots) {
+      const auto inside = nested.rows_of_task(s);
+      if (inside.size() > 12) continue;
+      for (std::uint32_t r : inside)
+        if (nested.rows()[r].span_count > 0 && nested.spans_of(r).front().begin_event < upto)
+          widest = std::max(widest, 2 + columns_of(nested.rows()[r].label));
+    }
+  }
   return static_cast<int>(std::min<std::size_t>(widest, max_label_width));
 }
 
@@ -504,6 +518,36 @@ std::vector<AxisTick> spaced_ticks(std::vector<AxisTick> ticks, const TraceIndex
 
 }  // namespace
 
+namespace {
+
+// A row inside a task: its spans, as the cursor sees them (a span ending at or after the cursor is
+// still running), one cell per column; the column of a span's end shows how it ended.
+SwimlaneRow inside_row(const NestedLanes& nested, std::uint32_t row_index, const SwimlaneLayout& layout) {
+  const NestedRow& row = nested.rows()[row_index];
+  SwimlaneRow lane{"  " + row.label, row.task, 0, false, std::vector<Cell>(static_cast<std::size_t>(layout.width))};
+  lane.inside = true;
+  const auto upto = static_cast<EventIndex>(layout.upto);
+  for (const NestedSpan& span : nested.spans_of(row_index)) {
+    if (span.begin_event >= upto) continue;
+    const bool ended = span.end_event != npos && span.end_event < upto;
+    const int first = column_of(layout.bounds, span.begin_event);
+    const int last = ended ? column_of(layout.bounds, span.end_event) : layout.drawn_columns - 1;
+    for (int c = std::max(first, 0); c <= last && c < layout.width; ++c) {
+      Cell& cell = lane.cells[static_cast<std::size_t>(c)];
+      const CellKind kind = span.waiting ? CellKind::inside_waiting : CellKind::inside;
+      if (kind > cell.kind) cell.kind = kind;
+    }
+    if (ended && last >= 0 && last < layout.width) {
+      Cell& end = lane.cells[static_cast<std::size_t>(last)];
+      if (span.end == SpanEnd::cancelled) end.kind = CellKind::cancelled_future;
+      else if (span.end == SpanEnd::failed) end.kind = CellKind::panicked;
+    }
+  }
+  return lane;
+}
+
+}  // namespace
+
 SwimlaneLayout layout_swimlanes(const TraceIndex& index, const SwimlaneOptions& options) {
   SwimlaneLayout layout;
   const trace::Trace& trace = index.trace();
@@ -572,6 +616,9 @@ SwimlaneLayout layout_swimlanes(const TraceIndex& index, const SwimlaneOptions& 
       layout.lanes.push_back(std::move(lane));
     }
   }
+  // The rows inside tasks, as the GUI opens them by default: a few dozen tasks, a dozen rows each.
+  std::optional<NestedLanes> nested;
+  if (options.nested && index.tasks().size() <= 64) nested.emplace(index);
   for (std::uint32_t slot : rows.slots) {
     const TaskInfo& t = index.tasks()[slot];
     SwimlaneRow lane{t.name, t.id, 0, options.highlight_task == t.id,
@@ -580,6 +627,14 @@ SwimlaneLayout layout_swimlanes(const TraceIndex& index, const SwimlaneOptions& 
       lane.cells[static_cast<std::size_t>(c)] = task_cell(index, t, column_span(layout, c));
     place_marks(index, t, layout, lane);
     layout.lanes.push_back(std::move(lane));
+    if (!nested) continue;
+    const auto inside = nested->rows_of_task(slot);
+    if (inside.size() > 12) continue;
+    for (std::uint32_t r : inside) {
+      const auto spans = nested->spans_of(r);
+      if (spans.empty() || spans.front().begin_event >= upto) continue;  // not begun by the cursor
+      layout.lanes.push_back(inside_row(*nested, r, layout));
+    }
   }
   for (std::uint32_t number : rows.blocking_lanes) {
     std::vector<const BlockingSpan*> jobs;
@@ -679,6 +734,10 @@ std::string_view glyph(const Cell& c) {
       return wake_glyph(c.source);
     case CellKind::blocking:
       return "▬";
+    case CellKind::inside_waiting:
+      return "┄";
+    case CellKind::inside:
+      return "━";
     case CellKind::polled:
       return "█";
     case CellKind::polls:
@@ -708,6 +767,9 @@ std::string_view colour(CellKind k) {
       return ansi::wake;
     case CellKind::blocking:
       return ansi::blocking;
+    case CellKind::inside_waiting:
+    case CellKind::inside:
+      return ansi::inside;
     case CellKind::polled:
     case CellKind::polls:
       return ansi::pending;
@@ -774,6 +836,9 @@ std::vector<LegendItem> legend_for(const SwimlaneLayout& layout) {
   if (is(CellKind::scheduled))
     items.push_back({"░", ansi::scheduled, "scheduled: runnable, waiting its turn"});
   if (is(CellKind::blocking)) items.push_back({"▬", ansi::blocking, "a blocking job running"});
+  if (is(CellKind::inside))
+    items.push_back({"━", ansi::inside, "inside a task: a branch, request, lock held or job in flight"});
+  if (is(CellKind::inside_waiting)) items.push_back({"┄", ansi::inside, "waiting for a lock"});
   if (is(CellKind::cancelled_future) || is(CellKind::cancelled))
     items.push_back({"✗", ansi::cancelled, "cancelled: a future dropped unfinished, or the task"});
   if (is(CellKind::done)) items.push_back({"✓", ansi::ready, "done"});

@@ -25,6 +25,8 @@
 // * Work is bounded by what is drawn: a few binary searches over the index's sorted per-task lists
 //   per lane and column, never a walk over the trace (the time axis binary-searches it by time).
 //   Choosing or drawing the sequence axis passes once over the polls, into a bitmap.
+// * With `nested`, the rows inside tasks are built from the whole trace once (NestedLanes): meant for
+//   lessons and small traces, not for a million events.
 // * `upto` is a cursor: events [0, upto) are drawn, later ones do not exist yet. The axis still spans
 //   the whole run, so stepping the cursor moves it across a still picture.
 #include <cstddef>
@@ -57,6 +59,11 @@ struct SwimlaneOptions {
   SwimlaneAxis axis = SwimlaneAxis::automatic;
   std::size_t max_lanes = 40;  // task rows at most; the rest are counted in "… and N more tasks"
   std::optional<std::uint32_t> highlight_task;  // a task id whose row is pointed at (▸)
+  // Under each task, its rows inside (model/nested_lanes.hpp: join / select / timeout branches,
+  // requests, locks waited for and held, blocking jobs), as the GUI opens them by default: for a task
+  // with a dozen rows or fewer, in a trace of a few dozen tasks. A span is ━ (┄ waiting for a lock),
+  // its end ✗ when it was dropped mid-flight, ! when it failed.
+  bool nested = false;
 };
 
 // What one cell shows, most important last: a cell takes the kind of highest rank that happened in it.
@@ -66,6 +73,8 @@ enum class CellKind : std::uint8_t {
   scheduled,         // woken (or just spawned) and waiting in the run queue to be polled
   woken,             // a wake arrived in this column (Cell::source says from where)
   blocking,          // a blocking job occupies this lane (blocking lanes only)
+  inside_waiting,    // a row inside a task: waiting for a lock
+  inside,            // a row inside a task: a branch, request, lock held or blocking job in flight
   polled,            // one poll, or a poll still running from an earlier column
   polls,             // several polls folded into one column (Cell::polls says how many)
   cancelled_future,  // a future of this task was dropped before it finished (a select's loser)
@@ -90,6 +99,7 @@ struct SwimlaneRow {
   std::vector<Cell> cells;  // exactly `width` cells
   bool is_worker = false;   // a worker's row (multi-worker traces): the polls that worker ran
   std::uint32_t worker = 0;
+  bool inside = false;  // a row inside the task above it (SwimlaneOptions::nested)
 };
 
 struct AxisTick {
