@@ -1,7 +1,7 @@
 // The "Tasks" window: every task with tokio-console's columns — state, polls, busy, scheduled and
-// idle time, wakes, self-wakes, where it was spawned, warnings — sortable by any column. The state
-// column follows the playback cursor; the time columns are totals over the whole run, as
-// tokio-console shows them once a task is done. Clicking a row selects the task everywhere.
+// idle time, wakes, self-wakes, where it was spawned, warnings — sortable by any column. Every
+// column is as of the playback cursor (model/task_counters.hpp), and sorts by what it shows; at the
+// end of the run they are tokio-console's totals. Clicking a row selects the task everywhere.
 #include <algorithm>
 #include <numeric>
 #include <vector>
@@ -22,24 +22,36 @@ namespace {
 
 enum Column { col_id, col_name, col_state, col_polls, col_busy, col_scheduled, col_idle, col_wakes, col_self, col_location, col_warnings, column_count };
 
+bool by_counter(int column) {
+  return column == col_polls || column == col_busy || column == col_scheduled || column == col_idle || column == col_wakes ||
+         column == col_self || column == col_warnings;
+}
+
 // Orders task slots by the column the learner clicked; ties keep spawn order so rows never jump.
 void sort_rows(std::vector<std::uint32_t>& rows, const Session& session, const ImGuiTableSortSpecs* specs) {
   if (!specs || specs->SpecsCount == 0) return;
   const ImGuiTableColumnSortSpecs& spec = specs->Specs[0];
   const auto& tasks = session.index().tasks();
   const auto& now = session.state().tasks;
+  // The counter columns sort by what they show: the counters as of the cursor, worked out once per
+  // sort for every task (not the whole run's totals, which would order by what has not happened).
+  std::vector<TaskCounters> counters;
+  if (by_counter(spec.ColumnIndex)) {
+    counters.resize(tasks.size());
+    for (std::uint32_t slot : rows) counters[slot] = task_counters_at(session.lane_index(), slot, session.state().cursor);
+  }
   auto key = [&](std::uint32_t slot) -> std::uint64_t {
     const TaskInfo& t = tasks[slot];
     switch (spec.ColumnIndex) {
       case col_id: return t.id;
       case col_state: return static_cast<std::uint64_t>(now[slot].state);
-      case col_polls: return t.polls.size();
-      case col_busy: return t.busy_ns;
-      case col_scheduled: return t.scheduled_ns;
-      case col_idle: return t.idle_ns;
-      case col_wakes: return t.wakes;
-      case col_self: return t.self_wakes;
-      case col_warnings: return t.lints;
+      case col_polls: return counters[slot].polls;
+      case col_busy: return counters[slot].busy_ns;
+      case col_scheduled: return counters[slot].scheduled_ns;
+      case col_idle: return counters[slot].idle_ns;
+      case col_wakes: return counters[slot].wakes;
+      case col_self: return counters[slot].self_wakes;
+      case col_warnings: return counters[slot].lints;
       default: return slot;
     }
   };
@@ -87,12 +99,15 @@ void show_task_table(Session& session, ViewState& view, bool* open) {
       ImGui::TableHeadersRow();
 
       // Sorting happens when the learner clicks a header, or when the cursor moves while the table is
-      // sorted by state — not every frame: a 10,000-task table must not re-sort 60 times a second.
+      // sorted by state or a counter (what those show changes with it) — not every frame of a big
+      // trace playing: a 10,000-task table re-sorts when the cursor stops, not 60 times a second.
       std::vector<std::uint32_t>& rows = view.task_rows;
       ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();
-      const bool by_state = specs && specs->SpecsCount > 0 && specs->Specs[0].ColumnIndex == col_state;
+      const int sorted_by = specs && specs->SpecsCount > 0 ? static_cast<int>(specs->Specs[0].ColumnIndex) : static_cast<int>(col_id);
+      const bool follows_cursor = sorted_by == col_state || by_counter(sorted_by);
+      const bool cheap = index.tasks().size() <= 500 || !session.playback().playing();
       if (rows.size() != index.tasks().size() || (specs && specs->SpecsDirty) ||
-          (by_state && view.task_rows_cursor != session.state().cursor)) {
+          (follows_cursor && cheap && view.task_rows_cursor != session.state().cursor)) {
         rows.resize(index.tasks().size());
         std::iota(rows.begin(), rows.end(), 0u);
         sort_rows(rows, session, specs);
