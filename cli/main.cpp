@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "app/gui_app.hpp"
+#include "view/view_state.hpp"
 #include "demo.hpp"
 #include "live_scenarios.hpp"
 #include "exit_codes.hpp"
@@ -194,6 +195,17 @@ int main(int argc, char** argv) {
   gui->add_flag("--show-my-run", gui_options.show_my_run,
                 "With --check: then open your run in the timeline, the reference run's lanes under it (Show my run)")
       ->needs(gui_check_option);
+  gui->add_option("--open", gui_options.open_windows,
+                  "Open this view at start too: Legend, Task, Code, Tasks, Executor, Resources, Warnings, Pinning "
+                  "(repeatable)")
+      ->check(CLI::Validator(
+          [](std::string& name) {
+            return asynclab::vis::window_open_flag(name) != nullptr
+                       ? std::string()
+                       : "no view '" + name + "'; there is: Legend, Task, Code, Tasks, Timeline, Executor, Resources, "
+                                              "Warnings, Pinning, Playback";
+          },
+          "VIEW"));
   gui->add_flag("--lessons", gui_options.lesson_browser, "Open at the lesson browser (what asynclab with no arguments does)");
   gui->add_option("--step", gui_options.step, "Start the lesson at this step (1-based)")->check(CLI::Range(1, 10000));
   gui->add_option("--trace", gui_trace, "Open this trace (.altrace or Chrome JSON; default: the built-in demo)");

@@ -109,6 +109,29 @@ TEST_CASE("asynclab gui with no trace opens the built-in demo", "[gui]") {
   CHECK(lists_text(*window_named(report, "Timeline"), "worker 3"));
 }
 
+TEST_CASE("the legend opens in front of the views, whole: every colour and glyph with its meaning", "[gui]") {
+  const fs::path json = scratch() / "legend.json";
+  const Run r = run_gui("gui --open Legend --size 1600x1000 --ui-report " + quoted(json));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(slurp(json));
+  CHECK(report.at("errors").empty());
+  const nlohmann::json* legend = window_named(report, "Legend");
+  REQUIRE(legend != nullptr);
+  CHECK(legend->at("visible").get<bool>());
+  CHECK(legend->at("covered_by").empty());  // opened over the views, it is in front of them
+  CHECK(legend->at("clipped").empty());     // at 1600x1000 every row shows without scrolling
+  for (const char* meaning : {"a poll that answered Pending", "idle: parked, waiting for a wake",
+                              "a request in flight", "a lock waited for; the arrow points at the task that holds it",
+                              "cut: dropped mid-flight (a select's loser, a timed-out future)",
+                              "the cursor: what has happened is left of it; the rest is dimmed"})
+    CHECK(lists_text(*legend, meaning));
+  // A view that does not exist is a usage error, named.
+  const Run bad = run_gui("gui --open Legnd --size 640x480 --ui-report " + quoted(scratch() / "bad.json"));
+  CHECK(bad.status == 2);
+  CHECK_THAT(bad.err, Catch::Contains("no view 'Legnd'"));
+}
+
 TEST_CASE("a corrupt trace is shown as an error in the window, and an output run fails with it on stderr", "[gui]") {
   const fs::path bad = scratch() / "garbage.altrace";
   std::ofstream(bad) << "this is not a trace, just words";

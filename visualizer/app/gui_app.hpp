@@ -22,6 +22,7 @@
 #include <ostream>
 #include <stop_token>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "asynclab/trace/recorder.hpp"
@@ -54,6 +55,7 @@ struct GuiOptions {
   bool exercises = false;                            // start with the Exercises window open
   std::optional<std::string> check_exercise;         // --check EX: select it and press Check at start
   bool show_my_run = false;                          // --show-my-run: after that check, press "Show my run"
+  std::vector<std::string> open_windows;             // --open NAME: these views open at start (Legend, Task, ...)
 };
 
 struct WindowSize {

@@ -333,8 +333,9 @@ void show_lesson_pane_and_output(Shell& shell, ImGuiCond cond, bool present) {
 
 }  // namespace
 
-void show_views(Shell& shell) {
-  if (shell.view.open.legend) show_legend(&shell.view.open.legend);
+namespace {
+
+void show_trace_views(Shell& shell) {
   if (!shell.session) return;
   Session& session = *shell.session;
   ViewState& view = shell.view;
@@ -391,6 +392,14 @@ void show_views(Shell& shell) {
   } else {
     show_placed(shell, trace_layout, cond);
   }
+}
+
+}  // namespace
+
+void show_views(Shell& shell) {
+  show_trace_views(shell);
+  // Last, so that opened (F1, the View menu, the timeline's "?") it comes up in front of the views.
+  if (shell.view.open.legend) show_legend(&shell.view.open.legend);
 }
 
 //-----------------------------------------------------------------------------

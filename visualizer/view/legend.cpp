@@ -2,6 +2,8 @@
 // then says what it is.
 #include "view/legend.hpp"
 
+#include <cfloat>
+
 #include <imgui.h>
 
 #include "view/palette.hpp"
@@ -74,8 +76,13 @@ void row(Sample kind, palette::Rgba colour, std::string_view words) {
 }  // namespace
 
 void show_legend(bool* open) {
-  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30, ImGui::GetFontSize() * 30), ImGuiCond_FirstUseEver);
+  // As tall as its rows (0: fit on first use), within the screen: the whole legend at one glance.
+  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30, 0), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSizeConstraints(ImVec2(ImGui::GetFontSize() * 16, ImGui::GetFontSize() * 6),
+                                      ImVec2(FLT_MAX, ImGui::GetMainViewport()->WorkSize.y * 0.92f));
   if (begin_window("Legend", open)) {
+    // Opened with F1, the View menu or the timeline's "?": in front of whatever it was opened over.
+    if (ImGui::IsWindowAppearing()) ImGui::SetWindowFocus();
     section_heading("A task's lane");
     row(Sample::bar, palette::pending, "a poll that answered Pending");
     row(Sample::bar, palette::running, "a poll that answered Ready (the task is done)");

@@ -322,6 +322,11 @@ void draw_group(LaneGroup& g, const TimelineFrame& f) {
     } else if (is_nested(lanes[l].kind)) {
       label_x += f.indent;
       ink = nested_colour(lanes[l].kind);
+      // A row whose first thing has not begun by the cursor is greyed, as a task not yet spawned is.
+      const NestedLanes& nested = session.lane_index().nested();
+      if (lanes[l].id < nested.rows().size() && nested.rows()[lanes[l].id].span_count > 0 &&
+          nested.spans_of(lanes[l].id).front().begin_event >= session.state().cursor)
+        ink = palette::empty_slot;
     }
     draw->PushClipRect(ImVec2(origin.x, y), ImVec2(lanes_x - 4, y + row_h), true);
     draw->AddText(ImVec2(label_x, y + (row_h - line) / 2), ink.u32(), shown.c_str());
