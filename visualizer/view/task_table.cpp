@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <imgui.h>
+#include <imgui_internal.h>  // TableSetColumnWidthAutoAll: fit the widths to rows that arrived later
 
 #include "app/ui_report.hpp"
 #include "model/describe.hpp"
@@ -97,6 +98,12 @@ void show_task_table(Session& session, ViewState& view, bool* open) {
       ImGui::TableSetupColumn("spawned at", ImGuiTableColumnFlags_WidthFixed);
       ImGui::TableSetupColumn("warnings", ImGuiTableColumnFlags_WidthFixed);
       ImGui::TableHeadersRow();
+      // Widths fit the rows: again whenever a growing (live) trace has more tasks than they were
+      // fitted to, up to a few hundred (after that the widths have seen the shapes they need).
+      if (index.tasks().size() != view.task_columns_fitted && view.task_columns_fitted < 256) {
+        ImGui::TableSetColumnWidthAutoAll(ImGui::GetCurrentTable());
+        view.task_columns_fitted = index.tasks().size();
+      }
 
       // Sorting happens when the learner clicks a header, or when the cursor moves while the table is
       // sorted by state or a counter (what those show changes with it) — not every frame of a big

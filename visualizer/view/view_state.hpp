@@ -115,6 +115,9 @@ struct ViewState {
   // Tasks table: row order (task slots) under the current sort, and the cursor it was sorted at.
   std::vector<std::uint32_t> task_rows;
   std::size_t task_rows_cursor = 0;
+  // How many tasks the table's column widths were fitted to: a live trace starts with none, and its
+  // columns are fitted again as tasks arrive (else they keep the widths of an empty table).
+  std::size_t task_columns_fitted = 0;
 
   // Set by a window that wants the playback bar to jump (a click on a lint or a table row).
   std::string breakpoint_text;
