@@ -246,9 +246,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   if (options.check_exercise && !start_check(shell.exercises, shell.library.progress, *options.check_exercise))
     ui_report::error(fmt::format("There is no exercise '{}' to check.", *options.check_exercise));
   shell.exercises.show_run_after_check = options.show_my_run;
-  // --open: views opened at start, as the View menu would (a teacher preparing a screen; the tests).
-  for (const std::string& name : options.open_windows)
-    if (bool WindowsOpen::*flag = window_open_flag(name)) shell.view.open.*flag = true;
+
   if (options.lesson) {
     // A lesson records its own trace; a bad lesson name leaves the browser open to pick another.
     if (!open_lesson(shell, *options.lesson, static_cast<std::size_t>(std::max(options.step, 1) - 1)))
@@ -264,6 +262,10 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     adopt_trace(shell, options.record_trace(), options.recorded_title);
   }
   if (shell.session && options.at) shell.session->playback().seek(*options.at);
+  // --open: views opened at start, as the View menu would (a teacher preparing a screen; the tests);
+  // after the lesson or trace is open, which chooses its own windows first.
+  for (const std::string& name : options.open_windows)
+    if (bool WindowsOpen::*flag = window_open_flag(name)) shell.view.open.*flag = true;
   // An output run has no one to read the error dialog: what could not be opened fails the command,
   // as the CLI's own commands do (an unknown lesson is a usage error, a bad trace a rejected input).
   const std::string opening_error = writes_outputs ? shell.error : std::string();

@@ -795,11 +795,19 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
         float text_x = lanes_x + c.x0 + 3;
         if (text_x + text_w > right_limit && lanes_x + c.x0 - 3 - text_w >= previous_label_end)
           text_x = lanes_x + c.x0 - 3 - text_w;
-        draw->PushClipRect(ImVec2(std::max(previous_label_end, lanes_x), marks_y), ImVec2(std::max(right_limit, text_x + 1), origin.y), true);
+        const float shown_left = std::max(previous_label_end, lanes_x);
+        const float shown_right = std::max(right_limit, text_x + 1);
+        draw->PushClipRect(ImVec2(shown_left, marks_y), ImVec2(shown_right, origin.y), true);
         draw->AddText(ImVec2(text_x, marks_y), palette::accent_text.u32(), text);
         draw->PopClipRect();
         previous_label_end = std::min(text_x + text_w, right_limit) + 4;
         ui_report::text(index.marks()[c.aux].label);
+        // A label cut short by its neighbour is whole in a tooltip, as is any label under the pointer.
+        const ImVec2 mouse = ImGui::GetIO().MousePos;
+        if (ImGui::IsWindowHovered() && mouse.y >= marks_y && mouse.y < origin.y &&
+            mouse.x >= std::min(shown_left, lanes_x + c.x0 - 4) && mouse.x < std::max(std::min(text_x + text_w, shown_right), lanes_x + c.x0 + 4))
+          ImGui::SetTooltip("mark \"%s\" at %s", text,
+                            format_duration(session.trace()[c.event].time_ns - index.run().start_ns).c_str());
       }
     }
 
