@@ -217,9 +217,30 @@ std::expected<StepClaim, std::string> parse_claim(std::string_view text) {
   } else if (verb == "happened" || verb == "not-happened") {
     c.kind = verb == "happened" ? ClaimKind::happened : ClaimKind::not_happened;
     w.skip_space();
-    auto filter = vis::parse_event_filter(w.rest);
-    if (!filter) return fail(filter.error());
-    c.filter = std::move(*filter);
+    // `happened A then B then C`: split at " then " outside quotes.
+    std::vector<std::string_view> parts;
+    bool quoted = false;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < w.rest.size(); ++i) {
+      if (w.rest[i] == '\\' && quoted) {
+        ++i;
+      } else if (w.rest[i] == '"') {
+        quoted = !quoted;
+      } else if (!quoted && w.rest.substr(i).starts_with(" then ")) {
+        parts.push_back(w.rest.substr(start, i - start));
+        start = i + 6;
+        i = start - 1;
+      }
+    }
+    parts.push_back(w.rest.substr(start));
+    if (parts.size() > 1 && c.kind == ClaimKind::not_happened)
+      return fail("not-happened takes one event, not a sequence with 'then'");
+    for (std::string_view part : parts) {
+      auto filter = vis::parse_event_filter(part);
+      if (!filter) return fail(filter.error());
+      if (!c.filter) c.filter = std::move(*filter);
+      else c.then.push_back(std::move(*filter));
+    }
     w.rest = {};
   } else {
     return fail(fmt::format(
@@ -313,6 +334,22 @@ std::string check_claim(const StepClaim& c, const ClaimContext& ctx) {
     case ClaimKind::happened:
     case ClaimKind::not_happened: {
       const auto at = vis::find_next(index.trace(), *c.filter, 0);
+      if (c.kind == ClaimKind::happened && at && *at < ctx.cursor && !c.then.empty()) {
+        // A sequence: each event after the one before it, all before the cursor.
+        std::size_t previous = *at;
+        for (std::size_t k = 0; k < c.then.size(); ++k) {
+          const auto next = vis::find_next(index.trace(), c.then[k], previous + 1);
+          if (next && *next < ctx.cursor) {
+            previous = *next;
+            continue;
+          }
+          return fmt::format("in '{}', event {} of the sequence should come after event #{} and before the cursor "
+                             "(event #{}); {}",
+                             c.text.substr(c.text.find(' ') + 1), k + 2, previous, ctx.cursor,
+                             next ? fmt::format("the first after it is #{}", *next) : std::string("there is none after it"));
+        }
+        return {};
+      }
       const bool before = at && *at < ctx.cursor;
       if (before == (c.kind == ClaimKind::happened)) return {};
       if (before)

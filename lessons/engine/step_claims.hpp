@@ -21,6 +21,8 @@
 //   spans "LABEL" overlap          never overlap in time / are all in flight together at some instant
 //   happened FILTER                an event the filter picks (model/event_filter.hpp) is before the
 //   not-happened FILTER            cursor / none is
+//   happened FILTER then FILTER …  in that order: each the first such event after the one before, all
+//                                  before the cursor (`then` inside a quoted value is just a word)
 //
 // Rules:
 // * parse_claim() checks the grammar, the window names and the filter when lesson.md is read, so a
@@ -65,6 +67,7 @@ struct StepClaim {
   vis::SpanEnd end = vis::SpanEnd::done;        // span_end
   std::optional<double> at_ms;                  // span_end ... at N ms
   std::optional<vis::EventFilter> filter;       // happened / not_happened
+  std::vector<vis::EventFilter> then;           // happened A then B then C: B and C, in order
 };
 
 // Parses one claim whose `{{ }}` figures are already expanded.

@@ -83,6 +83,10 @@ TEST_CASE("a claim that does not hold is caught and says what the tool shows ins
   CHECK_THAT(check("not-happened mark label=\"loser dropped\""), Catch::Contains("no event"));
   CHECK_THAT(check("spans \"GET *\" one-after-another"), Catch::Contains("should run one after another"));
   CHECK(check("spans \"GET *\" overlap").empty());
+  // A sequence holds in its order only.
+  CHECK(check("happened mark label=\"loser dropped\" then mark label=\"winner used\"").empty());
+  CHECK_THAT(check("happened mark label=\"winner used\" then mark label=\"loser dropped\""),
+             Catch::Contains("event 2 of the sequence should come after event #"));
   // Nothing after the cursor counts: at step 1, the race has not been decided.
   player.go_to(0);
   CHECK_THAT(check("happened mark label=\"loser dropped\""), Catch::Contains("should have happened"));
@@ -106,6 +110,9 @@ TEST_CASE("a malformed claim is an error at its line when the lesson is read", "
   CHECK_THAT(parse("spans \"x\" together"), Catch::Contains("one-after-another or overlap"));
   CHECK_THAT(parse("shows Warnings \"unclosed"), Catch::Contains("no closing quote"));
   CHECK_THAT(parse("guess what"), Catch::Contains("unknown claim 'guess'"));
+  CHECK(parse("happened mark label=\"a then b\" then mark label=\"c\"").empty());  // "then" in quotes is a word
+  CHECK_THAT(parse("happened mark label=\"a\" then wakee"), Catch::Contains("wakee"));
+  CHECK_THAT(parse("not-happened mark label=\"a\" then mark label=\"b\""), Catch::Contains("one event"));
 }
 
 TEST_CASE("a label pattern's * matches any run of characters", "[lessons][claims]") {
