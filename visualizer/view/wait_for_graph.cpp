@@ -64,7 +64,11 @@ void show_wait_for_cycle(const TraceIndex& index) {
   // A ring as wide as the window allows, tall enough for the boxes.
   const float width = ImGui::GetContentRegionAvail().x;
   const float rx = std::max(width / 2 - widest - 4, line * 3);
-  const float ry = std::max(line * 2.2f, std::min(rx * 0.45f, line * 4.0f));
+  // ... and no taller than what is left of the window (a projector's half screen) above the line
+  // that reads the cycle out: the whole graph in view rather than a bigger one cut off.
+  const float wanted_ry = std::max(line * 2.2f, std::min(rx * 0.45f, line * 4.0f));
+  const float avail = ImGui::GetContentRegionAvail().y;
+  const float ry = avail > line ? std::clamp((avail - line * 5.5f) / 2, line * 1.2f, wanted_ry) : wanted_ry;
   const ImVec2 top = ImGui::GetCursorScreenPos();
   const ImVec2 centre(top.x + width / 2, top.y + ry + line);
   const float n = static_cast<float>(nodes.size());
