@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -167,6 +169,7 @@ std::expected<StepClaim, std::string> parse_claim(std::string_view text) {
           c.window));
     auto q = w.quoted("the text");
     if (!q) return fail(q.error());
+    if (q->empty()) return fail("the text to look for is empty: every window shows \"\"");
     c.quoted = *q;
   } else if (verb == "task") {
     c.kind = ClaimKind::task_state;
@@ -183,6 +186,7 @@ std::expected<StepClaim, std::string> parse_claim(std::string_view text) {
   } else if (verb == "span" || verb == "spans") {
     auto q = w.quoted("the row's label");
     if (!q) return fail(q.error());
+    if (q->empty()) return fail("the row's label is empty (\"*\" is any row)");
     c.quoted = *q;
     const std::string how = w.word();
     if (verb == "spans") {
@@ -209,7 +213,7 @@ std::expected<StepClaim, std::string> parse_claim(std::string_view text) {
         const std::string n = w.word();
         double ms = 0;
         const auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), ms);
-        if (ec != std::errc{} || ptr != n.data() + n.size() || w.word() != "ms")
+        if (ec != std::errc{} || ptr != n.data() + n.size() || !std::isfinite(ms) || ms < 0 || w.word() != "ms")
           return fail(fmt::format("'at' takes a time in ms: at 300 ms, not 'at {}'", n));
         c.at_ms = ms;
       }
@@ -311,7 +315,10 @@ std::string check_claim(const StepClaim& c, const ClaimContext& ctx) {
       const auto end_of = [&](const FoundSpan& f) {
         return ended_by(*f.span, ctx.cursor) ? f.span->end_ns : UINT64_MAX;
       };
-      std::ranges::sort(found, {}, [](const FoundSpan& f) { return f.span->begin_ns; });
+      // By start, then end: two spans starting at one virtual instant sort the same way every time.
+      std::ranges::sort(found, [&](const FoundSpan& a, const FoundSpan& b) {
+        return std::pair(a.span->begin_ns, end_of(a)) < std::pair(b.span->begin_ns, end_of(b));
+      });
       if (c.kind == ClaimKind::spans_in_sequence) {
         for (std::size_t i = 1; i < found.size(); ++i)
           if (found[i].span->begin_ns < end_of(found[i - 1]))

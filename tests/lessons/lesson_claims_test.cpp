@@ -110,6 +110,10 @@ TEST_CASE("a malformed claim is an error at its line when the lesson is read", "
   CHECK_THAT(parse("spans \"x\" together"), Catch::Contains("one-after-another or overlap"));
   CHECK_THAT(parse("shows Warnings \"unclosed"), Catch::Contains("no closing quote"));
   CHECK_THAT(parse("guess what"), Catch::Contains("unknown claim 'guess'"));
+  CHECK_THAT(parse("span \"x\" done at nan ms"), Catch::Contains("takes a time in ms"));
+  CHECK_THAT(parse("span \"x\" done at -5 ms"), Catch::Contains("takes a time in ms"));
+  CHECK_THAT(parse("shows Warnings \"\""), Catch::Contains("empty"));
+  CHECK_THAT(parse("span \"\" running"), Catch::Contains("empty"));
   CHECK(parse("happened mark label=\"a then b\" then mark label=\"c\"").empty());  // "then" in quotes is a word
   CHECK_THAT(parse("happened mark label=\"a\" then wakee"), Catch::Contains("wakee"));
   CHECK_THAT(parse("not-happened mark label=\"a\" then mark label=\"b\""), Catch::Contains("one event"));
@@ -123,4 +127,36 @@ TEST_CASE("a label pattern's * matches any run of characters", "[lessons][claims
   CHECK_FALSE(lessons::label_matches("lock board", "lock board2"));
   CHECK(lessons::label_matches("a*b*c", "aXXbYYc"));
   CHECK_FALSE(lessons::label_matches("a*b*c", "aXXbYY"));
+}
+
+TEST_CASE("claims with {{figures}} follow the sliders: they hold with each number parameter moved", "[lessons][claims]") {
+  // Each integer parameter a fifth above its default (at least one step, within its range), one at a
+  // time; only the claims that quote a parameter ({{...}}) are checked — a literal figure is a claim
+  // about the defaults.
+  std::size_t checked = 0;
+  for (const auto& entry : lesson_catalog().entries()) {
+    REQUIRE(entry.lesson);
+    const auto& lesson = *entry.lesson;
+    for (const auto& spec : lesson.params) {
+      if (spec.kind != lessons::ParamKind::integer) continue;
+      const std::int64_t base = std::get<std::int64_t>(spec.default_value);
+      const std::int64_t moved = std::min(spec.max, base + std::max<std::int64_t>(1, base / 5));
+      if (moved == base) continue;
+      lessons::ParamValues values(lesson.params);
+      REQUIRE(values.set(spec.name, std::to_string(moved)));
+      lessons::LessonPlayer player(lesson, entry.scenario, values);
+      for (std::size_t k = 0; k < lesson.steps.size(); ++k) {
+        std::vector<std::string> texts;
+        for (const std::string& claim : lesson.steps[k].claims())
+          if (claim.find("{{") != std::string::npos) texts.push_back(claim);
+        if (texts.empty()) continue;
+        player.go_to(k);
+        checked += texts.size();
+        for (const std::string& failure : failed_claims(player, k, texts))
+          FAIL_CHECK(fmt::format("{}: step {} ({}), {}={}: {}", lesson.path.string(), k + 1, lesson.steps[k].title, spec.name,
+                                 moved, failure));
+      }
+    }
+  }
+  CHECK(checked > 50);
 }

@@ -85,6 +85,23 @@ TEST_CASE("a task parked in sim::http::get is parked at the learner's co_await, 
   CHECK_THAT(where, !Catch::Contains("sim.cpp:"));
 }
 
+TEST_CASE("a task whose whole body is asynclab's own is parked at the library's line, not nowhere", "[sim][http]") {
+  trace::Recorder rec;
+  auto rt = Runtime::builder().virtual_time().trace(rec).network(three_hosts()).build();
+  rt.block_on([&]() -> Task<void> {
+    auto fetch = spawn(sim::http::get("http://b.example/"), "fetch");  // no await of the learner's around it
+    (void)co_await fetch;
+  });
+  TraceQuery q(rec.trace());
+  const auto parked = q.first([&](const trace::Event& e) {
+    return e.kind == trace::EventKind::poll_end && e.task == q.task_named("fetch") &&
+           e.flags == static_cast<std::uint16_t>(trace::PollResult::pending);
+  });
+  REQUIRE(parked);
+  REQUIRE(parked->b != 0);
+  CHECK_THAT(rec.trace().describe_location(parked->b), Catch::Contains("sim.cpp"));
+}
+
 TEST_CASE("a URL route wins over its host's route, and unknown hosts get the fallback", "[sim][http]") {
   sim::Network net;
   net.host("x.example").latency(100ms);

@@ -604,7 +604,7 @@ trace::Trace two_fetches(bool joined) {
 std::pair<int, int> span_columns(const Row& row) {
   int first = -1, last = -1;
   for (std::size_t c = 0; c < row.cells.size(); ++c)
-    if (row.cells[c] == "━" || row.cells[c] == "✗" || row.cells[c] == "!") {
+    if (row.cells[c] == "━" || row.cells[c] == "✗" || row.cells[c] == "?") {
       if (first < 0) first = static_cast<int>(c);
       last = static_cast<int>(c);
     }

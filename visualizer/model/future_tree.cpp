@@ -65,10 +65,17 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
     }
     return any;
   };
+  // A node is listed once, and no deeper than max_depth: a hostile trace whose parents form a
+  // cycle (or name a node as its own parent) cannot recurse for ever.
+  constexpr int max_depth = 32;
+  std::vector<bool> listed(visible.size(), false);
   std::function<void(std::uint32_t, int)> walk = [&](std::uint32_t parent, int depth) {
-    for (std::uint32_t f : visible) {
+    if (depth > max_depth) return;
+    for (std::size_t k = 0; k < visible.size(); ++k) {
+      const std::uint32_t f = visible[k];
       const FutureNodeInfo& n = nodes[f];
-      if (n.parent != parent) continue;
+      if (n.parent != parent || listed[k]) continue;
+      listed[k] = true;
       FutureTreeLine line;
       line.depth = depth;
       if (n.kind == trace::FutureNode::branch) {

@@ -540,7 +540,7 @@ SwimlaneRow inside_row(const NestedLanes& nested, std::uint32_t row_index, const
     if (ended && last >= 0 && last < layout.width) {
       Cell& end = lane.cells[static_cast<std::size_t>(last)];
       if (span.end == SpanEnd::cancelled) end.kind = CellKind::cancelled_future;
-      else if (span.end == SpanEnd::failed) end.kind = CellKind::panicked;
+      else if (span.end == SpanEnd::failed) end.kind = CellKind::inside_failed;
     }
   }
   return lane;
@@ -738,6 +738,8 @@ std::string_view glyph(const Cell& c) {
       return "┄";
     case CellKind::inside:
       return "━";
+    case CellKind::inside_failed:
+      return "?";
     case CellKind::polled:
       return "█";
     case CellKind::polls:
@@ -770,6 +772,8 @@ std::string_view colour(CellKind k) {
     case CellKind::inside_waiting:
     case CellKind::inside:
       return ansi::inside;
+    case CellKind::inside_failed:
+      return ansi::cancelled;
     case CellKind::polled:
     case CellKind::polls:
       return ansi::pending;
@@ -839,6 +843,7 @@ std::vector<LegendItem> legend_for(const SwimlaneLayout& layout) {
   if (is(CellKind::inside))
     items.push_back({"━", ansi::inside, "inside a task: a branch, request, lock held or job in flight"});
   if (is(CellKind::inside_waiting)) items.push_back({"┄", ansi::inside, "waiting for a lock"});
+  if (is(CellKind::inside_failed)) items.push_back({"?", ansi::cancelled, "a request answered with an error"});
   if (is(CellKind::cancelled_future) || is(CellKind::cancelled))
     items.push_back({"✗", ansi::cancelled, "cancelled: a future dropped unfinished, or the task"});
   if (is(CellKind::done)) items.push_back({"✓", ansi::ready, "done"});

@@ -62,7 +62,7 @@ struct SwimlaneOptions {
   // Under each task, its rows inside (model/nested_lanes.hpp: join / select / timeout branches,
   // requests, locks waited for and held, blocking jobs), as the GUI opens them by default: for a task
   // with a dozen rows or fewer, in a trace of a few dozen tasks. A span is ━ (┄ waiting for a lock),
-  // its end ✗ when it was dropped mid-flight, ! when it failed.
+  // its end ✗ when it was dropped mid-flight, ? when it failed (a request's error, not a panic).
   bool nested = false;
 };
 
@@ -75,6 +75,7 @@ enum class CellKind : std::uint8_t {
   blocking,          // a blocking job occupies this lane (blocking lanes only)
   inside_waiting,    // a row inside a task: waiting for a lock
   inside,            // a row inside a task: a branch, request, lock held or blocking job in flight
+  inside_failed,     // a row inside a task: where a request ended with an error (not a panic)
   polled,            // one poll, or a poll still running from an earlier column
   polls,             // several polls folded into one column (Cell::polls says how many)
   cancelled_future,  // a future of this task was dropped before it finished (a select's loser)

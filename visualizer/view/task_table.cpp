@@ -112,7 +112,8 @@ void show_task_table(Session& session, ViewState& view, bool* open) {
       ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();
       const int sorted_by = specs && specs->SpecsCount > 0 ? static_cast<int>(specs->Specs[0].ColumnIndex) : static_cast<int>(col_id);
       const bool follows_cursor = sorted_by == col_state || by_counter(sorted_by);
-      const bool cheap = index.tasks().size() <= 500 || !session.playback().playing();
+      // Cheap: worked out for every task, the counters cost about one pass over the trace.
+      const bool cheap = (index.tasks().size() <= 500 && session.trace().size() <= 100'000) || !session.playback().playing();
       if (rows.size() != index.tasks().size() || (specs && specs->SpecsDirty) ||
           (follows_cursor && cheap && view.task_rows_cursor != session.state().cursor)) {
         rows.resize(index.tasks().size());

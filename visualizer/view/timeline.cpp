@@ -263,6 +263,7 @@ struct LaneGroup {
   std::string heading;        // "" when the window shows one run
   std::string note;           // after the heading, muted: what differs
   bool* open = nullptr;       // the heading's ×: stop showing this run
+  bool primary = false;       // the open trace's: a click moves its cursor (the run beside has none to move)
   float heading_top = 0;      // the heading's line (when there is one)
   float top = 0;              // the rows start here on screen
   float height = 0;           // pixels of rows
@@ -531,7 +532,7 @@ void draw_group(LaneGroup& g, const TimelineFrame& f) {
   }
   if (const DrawCmd* c = hit_test(cmds, static_cast<std::uint32_t>(lane), static_cast<float>(f.mouse_x), 4))
     ImGui::SetTooltip("%s", describe_cmd(session, *c).c_str());
-  if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && std::abs(ImGui::GetIO().MouseDragMaxDistanceSqr[0]) < 9) {
+  if (g.primary && ImGui::IsMouseReleased(ImGuiMouseButton_Left) && std::abs(ImGui::GetIO().MouseDragMaxDistanceSqr[0]) < 9) {
     session.playback().seek(event_at(index, AxisMap(vp).value(f.mouse_x), vp.axis));
     if (lanes[lane].kind == LaneKind::task) session.selected_task = lanes[lane].id;
   }
@@ -565,7 +566,8 @@ void draw_heading(LaneGroup& g, const TimelineFrame& f) {
   draw->AddText(ImVec2(right + 4, text_y), (over ? palette::highlight : palette::muted_text).u32(), " × ");
   if (over) {
     ImGui::SetTooltip("stop showing the %s", g.heading.c_str());
-    if (ImGui::IsMouseReleased(ImGuiMouseButton_Left)) *g.open = false;
+    // A click, not the end of a pan that happens to finish here.
+    if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && ImGui::GetIO().MouseDragMaxDistanceSqr[0] < 9) *g.open = false;
   }
 }
 
@@ -583,6 +585,7 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
   std::vector<LaneGroup> groups(1);
   groups[0].session = &session;
   groups[0].view = &view;
+  groups[0].primary = true;
   if (beside != nullptr) {
     groups[0].heading = view.beside.this_heading;
     LaneGroup& other = groups.emplace_back();
@@ -599,7 +602,12 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
     int axis = cam.axis == Axis::time ? 0 : 1;
     const bool time_clicked = ImGui::RadioButton("time", &axis, 0);
     ImGui::SameLine();
+    // Two runs compare on the clock: their event numbers do not line up.
+    ImGui::BeginDisabled(beside != nullptr);
     const bool steps_clicked = ImGui::RadioButton("steps", &axis, 1);
+    ImGui::EndDisabled();
+    if (beside != nullptr && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("two runs are compared on the clock: their event numbers do not line up");
     ui_report::item(2);
     if ((time_clicked || steps_clicked) && (axis == 0) != (cam.axis == Axis::time)) {
       cam.axis = axis == 0 ? Axis::time : Axis::sequence;
@@ -682,10 +690,14 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
     f.mouse_x = io.MousePos.x - f.lanes_x;
     f.mouse_y = io.MousePos.y;
     f.draw = ImGui::GetWindowDrawList();
-    // The group under the pointer: shift+wheel and vertical drags scroll it.
+    // The group under the pointer: shift+wheel scrolls it; a vertical drag scrolls the group it began in.
     LaneGroup* pointed = nullptr;
     for (LaneGroup& g : groups)
       if (f.mouse_y >= g.heading_top && f.mouse_y < g.top + g.height) pointed = &g;
+    if (ImGui::IsItemActivated()) view.timeline_drag_group = pointed ? static_cast<int>(pointed - groups.data()) : -1;
+    LaneGroup* dragged = view.timeline_drag_group >= 0 && static_cast<std::size_t>(view.timeline_drag_group) < groups.size()
+                             ? &groups[static_cast<std::size_t>(view.timeline_drag_group)]
+                             : nullptr;
 
     // Input: wheel zooms (shift+wheel scrolls the lanes), drag pans, click seeks and selects.
     if (f.hovered && io.MouseWheel != 0) {
@@ -714,7 +726,7 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
       const double per_px = (cam.end - cam.begin) / f.width;
       cam.begin -= io.MouseDelta.x * per_px;
       cam.end -= io.MouseDelta.x * per_px;
-      if (pointed) pointed->view->camera.scroll_y -= io.MouseDelta.y;
+      if (dragged) dragged->view->camera.scroll_y -= io.MouseDelta.y;
       cam.follow_cursor = false;
     }
 
@@ -805,7 +817,8 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
         // A label cut short by its neighbour is whole in a tooltip, as is any label under the pointer.
         const ImVec2 mouse = ImGui::GetIO().MousePos;
         if (ImGui::IsWindowHovered() && mouse.y >= marks_y && mouse.y < origin.y &&
-            mouse.x >= std::min(shown_left, lanes_x + c.x0 - 4) && mouse.x < std::max(std::min(text_x + text_w, shown_right), lanes_x + c.x0 + 4))
+            mouse.x >= std::max(shown_left, std::min(text_x, lanes_x + c.x0 - 4)) &&
+            mouse.x < std::max(std::min(text_x + text_w, shown_right), lanes_x + c.x0 + 4))
           ImGui::SetTooltip("mark \"%s\" at %s", text,
                             format_duration(session.trace()[c.event].time_ns - index.run().start_ns).c_str());
       }

@@ -111,6 +111,7 @@ struct ViewState {
   // Tasks whose nested rows the learner folded (false) or unfolded (true) by clicking the ▸ / ▾ beside
   // the name; a task not listed follows the default (open when it has a dozen rows or fewer).
   std::unordered_map<std::uint32_t, bool> unfolded_tasks;
+  int timeline_drag_group = -1;  // the group of lanes a drag began in (it scrolls that one), -1: none
 
   // Tasks table: row order (task slots) under the current sort, and the cursor it was sorted at.
   std::vector<std::uint32_t> task_rows;

@@ -78,18 +78,22 @@ struct PromiseBase {
 };
 
 // `co_await library_await(future)` in asynclab's own coroutines (http::get's sleep, the server's
-// reads): it parks the task like any other await, but does not say where. The learner's co_await
-// that called into the library does, so "parked at", the Code window and the lints show the line the
-// learner wrote, not sim.cpp's. Decided at compile time: no await pays for it.
+// reads): it parks the task like any other await, but leaves saying where to the learner's co_await
+// that called into the library, so "parked at", the Code window and the lints show the line the
+// learner wrote, not sim.cpp's. Only a task with no await of its own around it (net::http::serve's
+// connections) is parked at the library's line. Decided at compile time: a learner's await pays
+// nothing for it. The future must outlive the co_await: name it (`auto reading = ...;`).
 template <class F>
 struct LibraryAwait {
   using future_type = F;
   F& future;
 };
 template <class F>
-LibraryAwait<std::remove_reference_t<F>> library_await(F&& future) {
+LibraryAwait<F> library_await(F& future) {
   return {future};
 }
+template <class F>
+void library_await(F&& future) = delete;  // name the future first: `auto a = library_await(sleep(d));` would dangle
 template <class T>
 inline constexpr bool is_library_await = false;
 template <class F>
@@ -119,6 +123,7 @@ class FutureAwaiter : Leaf {
       return false;  // go on without suspending
     }
     if constexpr (Names) cx.park_at(location_);
+    else cx.park_in_library(location_);
     p.leaf = this;
     return true;
   }
@@ -139,6 +144,7 @@ class FutureAwaiter : Leaf {
       auto r = a->future_->poll(cx);
       if (r.is_pending()) {
         if constexpr (Names) cx.park_at(a->location_);
+        else cx.park_in_library(a->location_);
         return false;
       }
       cx.restore_park(saved);

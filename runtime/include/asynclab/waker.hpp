@@ -108,11 +108,23 @@ class Context {
     std::source_location location;
     bool set = false;
   };
-  const std::source_location* parked_at() const { return park_.set ? &park_.location : nullptr; }
+  // The park, else (a task whose own code named none: its body is asynclab's, as net::http::serve's
+  // connections are) the innermost library await's.
+  const std::source_location* parked_at() const {
+    return park_.set ? &park_.location : library_park_set_ ? &library_park_ : nullptr;
+  }
   Park take_park() { return std::exchange(park_, Park{}); }
   void restore_park(const Park& p) { park_ = p; }
   void park_at(const std::source_location& loc) {
     if (!park_.set) park_ = Park{loc, true};
+  }
+  // A pending `co_await library_await(...)` (task.hpp): only a fallback, so that the learner's await
+  // around it names the park. Kept apart from Park: the learner's awaits copy nothing more.
+  void park_in_library(const std::source_location& loc) {
+    if (!library_park_set_) {
+      library_park_ = loc;
+      library_park_set_ = true;
+    }
   }
 
   // The join/select/timeout node being polled right now (0: the task's root), so a combinator
@@ -126,6 +138,8 @@ class Context {
  private:
   const Waker* waker_;
   Park park_;
+  std::source_location library_park_;
+  bool library_park_set_ = false;
   std::uint32_t future_node_ = 0;
   detail::Budget budget_;
 };
