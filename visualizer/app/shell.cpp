@@ -369,6 +369,13 @@ void show_trace_views(Shell& shell) {
         focused_y = 0.62f;
         const float wanted = window_content_height(key) + ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
         if (wanted > ImGui::GetFrameHeight() * 2) focused_y = 1.0f - std::clamp(wanted / work_area().w, 0.25f, 0.5f);
+        // ... but the timeline keeps three rows (or all it has, if fewer) under its ruler: a class
+        // that sees the report should still see whose lanes it is about. The focused window scrolls.
+        const float line = ImGui::GetTextLineHeight();
+        const auto rows = static_cast<float>(std::min<std::size_t>(3, std::max<std::size_t>(1, session.lanes().size())));
+        const float timeline_min = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2 +
+                                   std::round(line * 2.5f) + rows * std::round(line * 1.7f) + line;
+        focused_y = std::max(focused_y, std::min(0.75f, present_playback_h + timeline_min / work_area().w));
       }
       pin(left, present_playback_h, 1.0f - left, focused_y - present_playback_h);
       show_timeline(session, view, nullptr);
