@@ -245,6 +245,9 @@ int main(int argc, char** argv) {
   // For the tests: the live scenario's real pauses, shortened so a whole run takes a fraction of a second.
   int gui_live_pause_ms = -1;
   gui->add_option("--live-pause-ms", gui_live_pause_ms)->check(CLI::Range(0, 10000))->group("");
+  // For the tests: write the outputs after --frames frames even while the live program still runs
+  // (a picture of live mode mid-run).
+  gui->add_flag("--live-mid-run", gui_options.live_mid_run)->group("");
 
   try {
     app.parse(argc, argv);

@@ -71,6 +71,14 @@ inline const nlohmann::json* window_named(const nlohmann::json& report, std::str
   return nullptr;
 }
 
+// Whether a text of the window that starts with `prefix` was drawn cut off (the UI report's "clipped").
+inline bool lists_clipped(const nlohmann::json& window, std::string_view prefix) {
+  if (!window.contains("clipped")) return false;
+  for (const auto& t : window.at("clipped"))
+    if (t.get<std::string>().starts_with(prefix)) return true;
+  return false;
+}
+
 inline bool lists_text(const nlohmann::json& window, std::string_view needle) {
   for (const nlohmann::json& t : window.at("texts"))
     if (t.get<std::string>().find(needle) != std::string::npos) return true;

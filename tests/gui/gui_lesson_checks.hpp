@@ -26,13 +26,6 @@ inline std::string lesson_state_env(std::string_view name) {
   return "env -u ASYNCLAB_LESSONS_DIR ASYNCLAB_STATE_DIR=" + quoted(dir);
 }
 
-inline bool lists_clipped(const nlohmann::json& window, std::string_view prefix) {
-  if (!window.contains("clipped")) return false;
-  for (const auto& t : window.at("clipped"))
-    if (t.get<std::string>().starts_with(prefix)) return true;
-  return false;
-}
-
 inline void check_lesson_screens(std::string_view folder) {
   static const auto catalog = lessons::Catalog::load();
   REQUIRE(catalog);

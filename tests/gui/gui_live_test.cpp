@@ -73,3 +73,36 @@ TEST_CASE("asynclab gui --live with --trace or --lesson is a usage error, not on
     CHECK(r.err.find("--live") != std::string::npos);
   }
 }
+
+TEST_CASE("mid-run, live mode's counts agree and the Tasks table keeps readable columns as tasks arrive", "[gui][live]") {
+  // Drawn while the program still runs (its pauses 100 ms each): the feed has read events the
+  // trace has not taken in yet, and tasks have arrived after the table was first drawn empty.
+  const fs::path json = scratch() / "live-mid-run.json";
+  const Run r = run_gui("gui --live echo --live-pause-ms 100 --live-mid-run --frames 20 --size 1600x1000 --ui-report " +
+                        quoted(json));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(slurp(json));
+  CHECK(report.at("errors").empty());
+  const nlohmann::json* playback = window_named(report, "Playback");
+  REQUIRE(playback != nullptr);
+  // The status's event count is the playback's "of N": what the trace holds.
+  std::string status, position;
+  for (const auto& t : playback->at("texts")) {
+    const std::string s = t.get<std::string>();
+    if (s.starts_with("live · ") || s.starts_with("finished · ")) status = s;
+    if (s.starts_with("event ") && s.find(" of ") != std::string::npos) position = s;
+  }
+  INFO(status << " / " << position);
+  REQUIRE_FALSE(status.empty());
+  REQUIRE_FALSE(position.empty());
+  const std::string held = position.substr(position.rfind(' ') + 1);
+  CHECK_THAT(status, Catch::Contains(" · " + held + " events"));
+  // The Tasks table: every task's name whole, not squeezed into a column one letter wide.
+  const nlohmann::json* tasks = window_named(report, "Tasks");
+  REQUIRE(tasks != nullptr);
+  for (const char* name : {"main", "echo server", "client 1"}) {
+    CHECK(lists_text(*tasks, name));
+    CHECK_FALSE(lists_clipped(*tasks, name));
+  }
+}

@@ -296,7 +296,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     }
     return false;
   };
-  auto waiting = [&] { return grading() || (writes_outputs && waiting_for_live()); };
+  auto waiting = [&] { return grading() || (writes_outputs && !options.live_mid_run && waiting_for_live()); };
   // What a finished wait hands over (a verdict, the reference run's session) is drawn from the frame
   // after it: outputs wait that many frames more.
   constexpr int frames_after_wait = 2;

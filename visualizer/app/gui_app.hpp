@@ -56,6 +56,7 @@ struct GuiOptions {
   std::optional<std::string> check_exercise;         // --check EX: select it and press Check at start
   bool show_my_run = false;                          // --show-my-run: after that check, press "Show my run"
   std::vector<std::string> open_windows;             // --open NAME: these views open at start (Legend, Task, ...)
+  bool live_mid_run = false;  // outputs after `frames` frames without waiting for a live program to finish
 };
 
 struct WindowSize {

@@ -97,8 +97,12 @@ bool LiveFeed::complete() const {
 }
 
 std::string LiveFeed::status() const {
+  // The events count is what the trace holds, the playback's "of N": those read but not yet taken
+  // into the trace (at most a quarter second's worth) are counted apart, so the two never disagree.
   std::string s = complete() ? "finished" : "live";
-  s += " · " + std::to_string(received_) + " events · " + std::to_string(dropped()) + " dropped";
+  s += " · " + std::to_string(received_ - skipped_ - pending_events_.size()) + " events";
+  if (!pending_events_.empty()) s += " (" + std::to_string(pending_events_.size()) + " more arriving)";
+  s += " · " + std::to_string(dropped()) + " dropped";
   if (capped())
     s += " · capped at " + std::to_string(limits_.max_events) + " events (" + std::to_string(skipped_) + " not kept)";
   if (tables_dropped() > 0) s += " · " + std::to_string(tables_dropped()) + " names lost";

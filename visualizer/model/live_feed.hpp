@@ -85,7 +85,8 @@ class LiveFeed {
   bool runtime_finished() const { return finished_.load(std::memory_order_acquire); }
   // The runtime has finished and every event it offered has been read and flushed: the trace is final.
   bool complete() const;
-  // In words, for the playback bar and the status bar: "live · 1234 events · 0 dropped", then
+  // In words, for the playback bar and the status bar: "live · 1234 events (56 more arriving) · 0
+  // dropped" (1234: what the trace holds, the playback's "of N"), then
   // "· finished" once complete, and what the cap skipped or the stream lost of the tables.
   std::string status() const;
 

@@ -63,6 +63,7 @@ void show_playback_bar(Session& session, ViewState& view, bool* open) {
     if (ImGui::SliderScalar("##cursor", ImGuiDataType_U64, &cursor, &lo, &hi, format.c_str()))
       playback.seek(static_cast<std::size_t>(cursor));
     ui_report::item();
+    ui_report::text(format);  // what the slider reads, for the report
 
     if (auto e = session.current_event()) {
       text_mono(fmt::format("{:>12}", format_duration(e->time_ns - index.run().start_ns)));
