@@ -19,8 +19,8 @@ namespace {
 
 constexpr std::uint64_t seeds[] = {1, 2, 3, 17, 4242};
 
-// The claims of step `k` checked in the player's current run at that step's cursor.
-std::vector<std::string> failed_claims(const lessons::LessonPlayer& player, std::size_t k, std::span<const std::string> texts) {
+// The claims checked in the player's current run at its current step's cursor.
+std::vector<std::string> failed_claims(const lessons::LessonPlayer& player, std::span<const std::string> texts) {
   const vis::TraceIndex index(player.run().trace);
   const vis::LaneIndex lanes(index);
   const vis::StateTimeline states(index);
@@ -29,7 +29,6 @@ std::vector<std::string> failed_claims(const lessons::LessonPlayer& player, std:
   const std::string& highlight = player.step_view().highlight;
   const std::uint32_t task = highlight.empty() ? 0 : index.find_task(highlight);
   const lessons::ClaimContext context{lanes, state, cursor, task == vis::npos ? 0 : task, player.run().said};
-  (void)k;
   return lessons::check_claims(texts, player.params(), context);
 }
 
@@ -50,7 +49,7 @@ TEST_CASE("every step's Notice holds at its cursor: its expect: lines, under sev
         const std::vector<std::string> texts = lesson.steps[k].claims();
         if (texts.empty()) continue;
         player.go_to(k);
-        for (const std::string& failure : failed_claims(player, k, texts))
+        for (const std::string& failure : failed_claims(player, texts))
           FAIL_CHECK(fmt::format("{}: step {} ({}), seed {}: {}", lesson.path.string(), k + 1, lesson.steps[k].title, seed,
                                  failure));
       }
@@ -66,7 +65,7 @@ TEST_CASE("a claim that does not hold is caught and says what the tool shows ins
   player.go_to(1);  // the loser is dropped mid-flight
   const auto check = [&](std::string text) {
     const std::vector<std::string> texts{std::move(text)};
-    const auto failed = failed_claims(player, 1, texts);
+    const auto failed = failed_claims(player, texts);
     return failed.empty() ? std::string() : failed.front();
   };
   // What holds.
@@ -152,7 +151,7 @@ TEST_CASE("claims with {{figures}} follow the sliders: they hold with each numbe
         if (texts.empty()) continue;
         player.go_to(k);
         checked += texts.size();
-        for (const std::string& failure : failed_claims(player, k, texts))
+        for (const std::string& failure : failed_claims(player, texts))
           FAIL_CHECK(fmt::format("{}: step {} ({}), {}={}: {}", lesson.path.string(), k + 1, lesson.steps[k].title, spec.name,
                                  moved, failure));
       }

@@ -1,6 +1,8 @@
 #include "model/future_tree.hpp"
 
 #include <functional>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -10,35 +12,19 @@ namespace asynclab::vis {
 
 namespace {
 
-const char* node_kind_name(trace::FutureNode k) {
-  switch (k) {
-    case trace::FutureNode::join:
-      return "join";
-    case trace::FutureNode::try_join:
-      return "try_join";
-    case trace::FutureNode::select:
-      return "select";
-    case trace::FutureNode::branch:
-      return "branch";
-    case trace::FutureNode::timeout:
-      return "timeout";
+// What each branch of the task awaits, by node index: the label of the timeline row its span sits
+// on, without the combinator's "select: " prefix (the tree says that already). A row labelled
+// "select branch 2" (nothing awaited was seen) has nothing to add. Only the task's own rows are read.
+std::unordered_map<std::uint32_t, std::string_view> awaited_by_branch(const NestedLanes& nested, std::uint32_t task_slot) {
+  std::unordered_map<std::uint32_t, std::string_view> out;
+  for (std::uint32_t r : nested.rows_of_task(task_slot)) {
+    const NestedRow& row = nested.rows()[r];
+    const std::size_t colon = row.label.find(": ");
+    if (row.kind != NestedKind::future || colon == std::string::npos) continue;
+    const std::string_view what = std::string_view(row.label).substr(colon + 2);
+    for (const NestedSpan& span : nested.spans_of(r)) out.emplace(span.ref, what);
   }
-  return "future";
-}
-
-// What a branch awaits: the label of the timeline row its span sits on, without the combinator's
-// "select: " prefix (the tree says that already); "" when it has no row.
-std::string awaited_by(const NestedLanes& nested, std::uint32_t node_index) {
-  for (const NestedRow& row : nested.rows()) {
-    if (row.kind != NestedKind::future) continue;
-    for (std::uint32_t s = row.first_span; s < row.first_span + row.span_count; ++s) {
-      if (nested.spans()[s].ref != node_index) continue;
-      // A row labelled "select branch 2" (nothing awaited was seen) has nothing to add.
-      const std::size_t colon = row.label.find(": ");
-      return colon == std::string::npos ? std::string() : row.label.substr(colon + 2);
-    }
-  }
-  return {};
+  return out;
 }
 
 }  // namespace
@@ -50,6 +36,7 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
   const TaskInfo* task = index.task(task_id);
   if (task == nullptr) return out;
   const auto& nodes = index.future_nodes();
+  const auto awaits_of = awaited_by_branch(lanes.nested(), index.task_slot(task_id));
   std::vector<std::uint32_t> visible;
   for (std::uint32_t f : task->future_nodes)
     if (nodes[f].created_event < cursor) visible.push_back(f);
@@ -79,15 +66,15 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
       FutureTreeLine line;
       line.depth = depth;
       if (n.kind == trace::FutureNode::branch) {
-        const std::string awaits = awaited_by(lanes.nested(), f);
         // Counted from 1, as the timeline's rows count them ("select branch 2").
-        line.label = awaits.empty() ? fmt::format("branch {}", n.branch + 1)
-                                    : fmt::format("branch {}: {}", n.branch + 1, awaits);
+        const auto awaits = awaits_of.find(f);
+        line.label = awaits == awaits_of.end() ? fmt::format("branch {}", n.branch + 1)
+                                               : fmt::format("branch {}: {}", n.branch + 1, awaits->second);
         line.state = !gone(n)      ? FutureNodeState::alive
                      : n.completed ? FutureNodeState::completed
                                    : FutureNodeState::dropped;
       } else {
-        line.label = node_kind_name(n.kind);
+        line.label = future_node_word(n.kind);
         line.state = finished_combinator(n.node) ? FutureNodeState::finished : FutureNodeState::in_progress;
       }
       out.push_back(std::move(line));

@@ -16,17 +16,6 @@ namespace {
 
 using trace::EventKind;
 
-const char* combinator_word(trace::FutureNode kind) {
-  switch (kind) {
-    case trace::FutureNode::join: return "join";
-    case trace::FutureNode::try_join: return "try_join";
-    case trace::FutureNode::select: return "select";
-    case trace::FutureNode::timeout: return "timeout";
-    case trace::FutureNode::branch: break;
-  }
-  return "branch";
-}
-
 // One thing that happened inside a task, before it is given a row.
 struct Item {
   std::uint32_t slot = 0;  // task slot
@@ -257,9 +246,9 @@ void gather_futures(const TraceIndex& index, const Scan& s, std::vector<Item>& i
       else close_with_task(index, combinator.task, item.span);
       if (item.span.end_event != npos && item.span.end_event < item.span.begin_event) continue;
       const std::string& what = s.future_labels[b];
-      item.label = what.empty() ? fmt::format("{} branch {}", combinator_word(combinator.kind), branch.branch + 1)
-                                : fmt::format("{}: {}", combinator_word(combinator.kind), awaited_shape(branch_words(what)));
-      item.detail = what.empty() ? item.label : fmt::format("{}: {}", combinator_word(combinator.kind), branch_words(what));
+      item.label = what.empty() ? fmt::format("{} branch {}", future_node_word(combinator.kind), branch.branch + 1)
+                                : fmt::format("{}: {}", future_node_word(combinator.kind), awaited_shape(branch_words(what)));
+      item.detail = what.empty() ? item.label : fmt::format("{}: {}", future_node_word(combinator.kind), branch_words(what));
       item.anchor = item.span.begin_event;
       items.push_back(std::move(item));
     }
@@ -427,6 +416,17 @@ std::size_t NestedLanes::memory_bytes() const {
   for (const NestedRow& r : rows_) bytes += r.label.capacity();
   for (const std::string& l : future_labels_) bytes += sizeof(l) + l.capacity();
   return bytes;
+}
+
+const char* future_node_word(trace::FutureNode kind) {
+  switch (kind) {
+    case trace::FutureNode::join: return "join";
+    case trace::FutureNode::try_join: return "try_join";
+    case trace::FutureNode::select: return "select";
+    case trace::FutureNode::timeout: return "timeout";
+    case trace::FutureNode::branch: break;
+  }
+  return "branch";
 }
 
 }  // namespace asynclab::vis

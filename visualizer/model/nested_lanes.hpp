@@ -63,6 +63,9 @@ struct NestedRow {
   std::uint32_t span_count = 0;
 };
 
+// "join", "try_join", "select", "timeout", "branch": the word rows and the future tree use for a node.
+const char* future_node_word(trace::FutureNode kind);
+
 class NestedLanes {
  public:
   NestedLanes() = default;
