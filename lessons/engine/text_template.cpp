@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "model/describe.hpp"
+
 namespace asynclab::lessons {
 
 namespace {
@@ -25,6 +27,19 @@ class Expression {
     if (!word.empty() && at_ == text_.size() && values_.has(word) &&
         std::holds_alternative<std::string>(values_.get(word)))
       return std::get<std::string>(values_.get(word));
+    // duration_ms(expr): that many milliseconds as the tool's windows print a duration, so a claim
+    // or a sentence matches at 500 ms ("500.000 ms") and at 1500 ms ("1.500 s") alike.
+    // short_ms(expr) is the same as the timeline's labels write it ("sleep 1.1 s", "sleep 500 ms").
+    if ((word == "duration_ms" || word == "short_ms") && eat('(')) {
+      auto ms = sum();
+      if (!ms) return std::unexpected(ms.error());
+      if (!eat(')')) return std::unexpected(fmt::format("{}( without its ')'", word));
+      skip();
+      if (at_ != text_.size()) return std::unexpected(fmt::format("{}(...) is a whole figure: nothing may follow it", word));
+      if (*ms < 0 || *ms > INT64_MAX / 1'000'000) return std::unexpected(fmt::format("{}({}) is out of range", word, *ms));
+      const auto ns = static_cast<std::uint64_t>(*ms) * 1'000'000;
+      return word == "short_ms" ? vis::format_duration_short(ns) : vis::format_duration(ns);
+    }
     at_ = start;
     auto v = sum();
     if (!v) return std::unexpected(v.error());

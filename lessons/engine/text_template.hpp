@@ -7,7 +7,10 @@
 // Rules:
 // * Inside `{{ }}`: integer parameters by name, whole numbers, + - * /, parentheses, and
 //   max(...) / min(...). A bool parameter is 1 or 0; a choice parameter stands alone (`{{order}}`)
-//   and gives its value's name. Nothing else: no strings, no other functions.
+//   and gives its value's name. `{{duration_ms(expr)}}`, a whole figure, is that many milliseconds
+//   as the windows print a duration ("500.000 ms", "1.500 s"), and `{{short_ms(expr)}}` as the
+//   timeline's labels do ("500 ms", "1.5 s"): claims quoting a window or a label use them.
+//   Nothing else: no strings, no other functions.
 // * check_template() is run on every step when lesson.md is parsed (lesson_file.hpp), so an unknown
 //   name, a typo or an unclosed `{{` is an error with the file and line, never a "{{...}}" shown to
 //   a learner. expand_template() then cannot fail on that text.

@@ -5,7 +5,8 @@
 // picture and the UI report shows: no error; no window over another; the lesson pane with the step's
 // title, where-am-I line and "Notice:" call-out, none of them cut off; the timeline framing the
 // step's moment (lesson_pictures_test checks the frame itself); every window the step asks for,
-// visible, its first line on screen. The PNGs stay in ASYNCLAB_SCREENSHOT_DIR.
+// visible, its first line on screen, and every line of it that the step's claims quote. The PNGs
+// stay in ASYNCLAB_SCREENSHOT_DIR.
 #include <fstream>
 #include <string>
 
@@ -14,6 +15,8 @@
 #include "engine/catalog.hpp"
 #include "engine/lesson_player.hpp"
 #include "engine/markdown.hpp"
+#include "engine/step_claims.hpp"
+#include "engine/text_template.hpp"
 #include "gui/gui_checks.hpp"
 #include "model/timeline_layout.hpp"
 
@@ -98,9 +101,28 @@ inline void check_lesson_screens(std::string_view folder) {
         const nlohmann::json* focused = window_named(report, d.name == "Task" ? "Task" : d.name);
         REQUIRE(focused != nullptr);
         CHECK(focused->at("visible") == true);
-        // Its first line is on screen (a long log or table may scroll below it).
+        // Its first line is on screen (a long log or table may scroll below it) ...
         if (!focused->at("texts").empty())
           CHECK_FALSE(lists_clipped(*focused, focused->at("texts")[0].get<std::string>()));
+        // ... and so is every line of it the Notice points at: a `shows WINDOW "TEXT"` claim about
+        // this window whose TEXT is one of the window's text items (the claims quote the terminal's
+        // wording, which the GUI shares for most lines) is not cut off.
+        for (const std::string& written : lesson.steps[step].claims()) {
+          auto expanded = lessons::expand_template(written, lessons::ParamValues(lesson.params));
+          REQUIRE(expanded);
+          auto claim = lessons::parse_claim(*expanded);
+          REQUIRE(claim);
+          if (claim->kind != lessons::ClaimKind::shows || claim->window != d.name) continue;
+          bool listed = false, whole = false;
+          for (const auto& t : focused->at("texts")) {
+            const std::string item = t.get<std::string>();
+            if (item.find(claim->quoted) == std::string::npos) continue;
+            listed = true;
+            whole = whole || !lists_clipped(*focused, item);
+          }
+          CAPTURE(claim->text);
+          if (listed) CHECK(whole);
+        }
       }
     }
   }

@@ -128,6 +128,30 @@ TEST_CASE("a label pattern's * matches any run of characters", "[lessons][claims
   CHECK_FALSE(lessons::label_matches("a*b*c", "aXXbYY"));
 }
 
+namespace {
+
+// The claims of every step that quote a parameter ({{...}}), checked under `values`; returns how
+// many were checked.
+std::size_t check_templated_claims(const lessons::CatalogEntry& entry, const lessons::ParamValues& values,
+                                   std::string_view moved) {
+  const auto& lesson = *entry.lesson;
+  lessons::LessonPlayer player(lesson, entry.scenario, values);
+  std::size_t checked = 0;
+  for (std::size_t k = 0; k < lesson.steps.size(); ++k) {
+    std::vector<std::string> texts;
+    for (const std::string& claim : lesson.steps[k].claims())
+      if (claim.find("{{") != std::string::npos) texts.push_back(claim);
+    if (texts.empty()) continue;
+    player.go_to(k);
+    checked += texts.size();
+    for (const std::string& failure : failed_claims(player, texts))
+      FAIL_CHECK(fmt::format("{}: step {} ({}), {}: {}", lesson.path.string(), k + 1, lesson.steps[k].title, moved, failure));
+  }
+  return checked;
+}
+
+}  // namespace
+
 TEST_CASE("claims with {{figures}} follow the sliders: they hold with each number parameter moved", "[lessons][claims]") {
   // Each integer parameter a fifth above its default (at least one step, within its range), one at a
   // time; only the claims that quote a parameter ({{...}}) are checked — a literal figure is a claim
@@ -143,19 +167,50 @@ TEST_CASE("claims with {{figures}} follow the sliders: they hold with each numbe
       if (moved == base) continue;
       lessons::ParamValues values(lesson.params);
       REQUIRE(values.set(spec.name, std::to_string(moved)));
-      lessons::LessonPlayer player(lesson, entry.scenario, values);
-      for (std::size_t k = 0; k < lesson.steps.size(); ++k) {
-        std::vector<std::string> texts;
-        for (const std::string& claim : lesson.steps[k].claims())
-          if (claim.find("{{") != std::string::npos) texts.push_back(claim);
-        if (texts.empty()) continue;
-        player.go_to(k);
-        checked += texts.size();
-        for (const std::string& failure : failed_claims(player, texts))
-          FAIL_CHECK(fmt::format("{}: step {} ({}), {}={}: {}", lesson.path.string(), k + 1, lesson.steps[k].title, spec.name,
-                                 moved, failure));
-      }
+      checked += check_templated_claims(entry, values, fmt::format("{}={}", spec.name, moved));
     }
   }
   CHECK(checked > 50);
+}
+
+TEST_CASE("claims with {{figures}} hold past a second, where the windows print \"1.100 s\"", "[lessons][claims]") {
+  // Every duration parameter of a lesson scaled by one factor, so the story keeps its order (the
+  // faster mirror stays faster, the deadline stays before the answer): the smallest reaches 1100 ms
+  // if every one stays in its range, else the largest does (or 1000 ms, where that is the range's top).
+  std::size_t checked = 0, lessons_moved = 0;
+  for (const auto& entry : lesson_catalog().entries()) {
+    REQUIRE(entry.lesson);
+    const auto& lesson = *entry.lesson;
+    std::vector<const lessons::ParamSpec*> durations;
+    for (const auto& spec : lesson.params)
+      if (spec.kind == lessons::ParamKind::integer && spec.unit == "ms") durations.push_back(&spec);
+    if (durations.empty()) continue;
+    auto base = [](const lessons::ParamSpec* s) { return std::get<std::int64_t>(s->default_value); };
+    const auto [smallest, largest] = std::ranges::minmax(durations, {}, base);
+    if (base(smallest) <= 0) continue;
+    auto fits = [&](double factor) {
+      return std::ranges::all_of(durations, [&](const lessons::ParamSpec* s) {
+        return static_cast<double>(base(s)) * factor <= static_cast<double>(s->max);
+      });
+    };
+    double factor = 0;
+    for (const double target : {1100.0, 1000.0}) {
+      for (const lessons::ParamSpec* reaching : {smallest, largest}) {
+        const double f = target / static_cast<double>(base(reaching));
+        if (factor == 0 && f > 1 && fits(f)) factor = f;
+      }
+    }
+    if (factor == 0) continue;  // no duration of this lesson can reach a second
+    lessons::ParamValues values(lesson.params);
+    std::string moved;
+    for (const lessons::ParamSpec* s : durations) {
+      const auto v = static_cast<std::int64_t>(std::llround(static_cast<double>(base(s)) * factor));
+      REQUIRE(values.set(s->name, std::to_string(v)));
+      moved += fmt::format("{}{}={}", moved.empty() ? "" : " ", s->name, v);
+    }
+    ++lessons_moved;
+    checked += check_templated_claims(entry, values, moved);
+  }
+  CHECK(lessons_moved >= 8);
+  CHECK(checked > 30);
 }

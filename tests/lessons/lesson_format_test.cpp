@@ -281,8 +281,13 @@ TEST_CASE("figures in a lesson's text follow the parameters", "[lessons][format]
   CHECK(expand_template("{{on * a}} {{order}} and no braces", values).value() == "300 same and no braces");
   REQUIRE(values.set("b", "1500"));
   CHECK(expand_template("300 + {{b}} = {{a+b}}", values).value() == "300 + 1500 = 1800");
+  // A duration as the windows print it, on both sides of a second.
+  CHECK(expand_template("clock {{duration_ms(a)}} / {{duration_ms(b)}} / {{duration_ms(a - a)}}", values).value() ==
+        "clock 300.000 ms / 1.500 s / 0 ns");
+  CHECK(expand_template("sleep {{short_ms(a)}}, sleep {{short_ms(b)}}", values).value() == "sleep 300 ms, sleep 1.5 s");
   for (const char* bad : {"{{c}}", "{{a +}}", "{{max a}}", "{{(a}}", "{{a / 0}}", "{{order + 1}}", "{{a", "{{}}",
-                          "{{a b}}", "{{99999999999999999999}}"}) {
+                          "{{a b}}", "{{99999999999999999999}}", "{{duration_ms(a) + 1}}", "{{duration_ms(-a)}}",
+                          "{{duration_ms(a}}", "{{2 * duration_ms(a)}}"}) {
     CAPTURE(bad);
     CHECK_FALSE(expand_template(bad, values));
   }

@@ -325,9 +325,15 @@ TEST_CASE("worker threads: a runtime where nothing can progress says so instead 
   });
   REQUIRE_FALSE(r.has_value());
   std::set<std::string> names;
-  for (const auto& t : r.error().report().tasks) names.insert(t.name);
+  std::uint32_t forever_id = 0, main_joins = 0;
+  for (const auto& t : r.error().report().tasks) {
+    names.insert(t.name);
+    if (t.name == "waits forever") forever_id = t.id;
+    if (t.name == "main") main_joins = t.joins;
+  }
   CHECK(names.count("waits forever") == 1);
   CHECK(names.count("main") == 1);
+  CHECK(main_joins == forever_id);  // named as awaiting that JoinHandle, not "waits on nothing"
 }
 
 TEST_CASE("worker threads: the merged trace has both workers, in time order", "[worker_threads]") {
@@ -554,6 +560,13 @@ TEST_CASE("worker threads: a lock-order deadlock between workers is reported, no
     if (!t.waits_on.empty()) waits.insert(t.name + " waits on " + t.waits_on);
   CHECK(waits.count("a then b waits on mutex \"b\"") == 1);
   CHECK(waits.count("b then a waits on mutex \"a\"") == 1);
+  // main awaits the first task's JoinHandle, and the report says so, as on one thread.
+  std::uint32_t first_id = 0;
+  for (const auto& t : report.tasks)
+    if (t.name == "a then b") first_id = t.id;
+  for (const auto& t : report.tasks)
+    if (t.name == "main") CHECK(t.joins == first_id);
+  CHECK_THAT(std::string(r.error().what()), Catch::Contains("main") && Catch::Contains("awaits the JoinHandle of \"a then b\""));
 }
 
 TEST_CASE("worker threads: semaphores, notify, watch, broadcast and unbounded channels across workers", "[worker_threads][channels]") {

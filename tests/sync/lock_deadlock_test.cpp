@@ -108,6 +108,7 @@ TEST_CASE("two tasks locking two mutexes in opposite orders are reported as a de
     const StuckTask* main_task = report.task(q.task_named("main"));
     REQUIRE(main_task);
     CHECK(main_task->waits_on.empty());  // main waits on a JoinHandle, not on a lock
+    CHECK(main_task->joins == alice);
 
     const std::string text = out.result.error().what();
     CHECK_THAT(text, Catch::Contains("deadlock") && Catch::Contains("wait-for cycle") &&

@@ -238,10 +238,20 @@ constexpr Placed trace_layout[] = {
 // stacked beside it. Nothing overlaps; reports wrap instead of being cut.
 constexpr float lesson_width = 0.36f;
 constexpr float stage_playback_h = 0.14f;
-constexpr float present_playback_h = 0.25f;  // its three rows at the presentation font
 constexpr float present_lesson_width = 0.40f;  // the large type needs the width for the Notice
 constexpr float stage_band_y = 0.58f;       // the timeline ends here
 constexpr float stage_primary_w = 0.34f;    // of the whole width: the focused window's slot
+
+// The playback bar's height in presentation mode, as a fraction of the work area: its title, the
+// controls' row, the event line, and in live mode the feed's line (and a failure's).
+float present_playback_height(const ViewState& view) {
+  int rows = 2;
+  if (view.live.feed != nullptr) rows += view.live.failure.empty() ? 1 : 2;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float px = ImGui::GetFrameHeight() + style.WindowPadding.y * 2 +
+                   static_cast<float>(rows) * ImGui::GetFrameHeightWithSpacing();
+  return std::clamp(px / work_area().w, 0.1f, 0.35f);
+}
 
 // The windows of the band, in the order they take the slots after the focused one.
 constexpr Placed lesson_band[] = {
@@ -344,6 +354,7 @@ void show_trace_views(Shell& shell) {
   if (view.present) {
     // A fixed layout: the class sees the same screen whatever was saved.
     const float left = shell.lesson && shell.lesson_pane_open ? present_lesson_width : 0.0f;
+    const float present_playback_h = present_playback_height(view);
     pin(left, 0.0f, 1.0f - left, present_playback_h);
     show_playback_bar(session, view, nullptr);
     if (shell.lesson) {
@@ -387,9 +398,9 @@ void show_trace_views(Shell& shell) {
       }
       return;
     }
-    pin(0.0f, 0.25f, 0.66f, 0.75f);
+    pin(0.0f, present_playback_h, 0.66f, 1.0f - present_playback_h);
     show_timeline(session, view, nullptr);
-    pin(0.66f, 0.25f, 0.34f, 0.75f);
+    pin(0.66f, present_playback_h, 0.34f, 1.0f - present_playback_h);
     show_executor(session, view, nullptr);
     return;
   }

@@ -1,6 +1,7 @@
 // The "Output" window: the scenario's println! lines (say()), each stamped with the virtual time it
 // was printed at, shown only once the playback cursor has passed the moment it was printed — so
-// stepping back un-prints them. Below, the real measurements a lesson made (threads vs tasks).
+// stepping back un-prints them. Below, folded, the real measurements a lesson made (threads vs tasks)
+// as a table.
 #include <fmt/format.h>
 #include <imgui.h>
 
@@ -34,8 +35,15 @@ void show_lesson_output(const LessonState& lesson, const Session& session, bool*
       text_muted(fmt::format("{} more line{} to come as the run goes on", run.said.size() - shown,
                              run.said.size() - shown == 1 ? "" : "s"));
     if (!run.measurements.empty()) {
-      section_heading("Measured on this machine, just now");
-      if (ImGui::BeginTable("measurements", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+      // The lines above already say every figure; the table lines them up for comparing, folded by
+      // default so the lines stay in view (presentation mode has little room under the timeline).
+      ImGui::Spacing();
+      const std::string heading =
+          fmt::format("The {} figures measured on this machine, as a table##measured", run.measurements.size());
+      const bool unfolded = ImGui::CollapsingHeader(heading.c_str());
+      ui_report::item();
+      ui_report::text(heading.substr(0, heading.find("##")));
+      if (unfolded && ImGui::BeginTable("measurements", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
         ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
         ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthFixed);
         for (const auto& m : run.measurements) {

@@ -48,22 +48,33 @@ void show_playback_bar(Session& session, ViewState& view, bool* open) {
       playback.jump_end();
       view.live.following = true;
     }
+    // In presentation mode the cursor slider shares the buttons' row and the speed is a short slider
+    // after it: one row less for the controls is one row more for the window the step focuses.
+    const float font = ImGui::GetFontSize();
+    const auto speed_slider = [&](float width, const char* label, const char* format) {
+      float speed = static_cast<float>(playback.speed());
+      ImGui::SetNextItemWidth(width);
+      if (ImGui::SliderFloat(label, &speed, 1.0f, 10000.0f, format, ImGuiSliderFlags_Logarithmic))
+        playback.set_speed(speed);
+      ui_report::item();
+    };
     ImGui::SameLine();
-    float speed = static_cast<float>(playback.speed());
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
-    if (ImGui::SliderFloat("events/s", &speed, 1.0f, 10000.0f, "%.0f", ImGuiSliderFlags_Logarithmic))
-      playback.set_speed(speed);
-    ui_report::item();
+    if (!view.present) speed_slider(font * 10, "events/s", "%.0f");
 
     // The cursor over the whole run: dragging seeks.
     std::uint64_t cursor = playback.cursor();
     const std::uint64_t lo = 0, hi = playback.size();
-    ImGui::SetNextItemWidth(-1);
+    const float speed_w = font * 4.5f;
+    ImGui::SetNextItemWidth(view.present ? -(speed_w + ImGui::GetStyle().ItemSpacing.x) : -1);
     const std::string format = fmt::format("event {} of {}", cursor, hi);
     if (ImGui::SliderScalar("##cursor", ImGuiDataType_U64, &cursor, &lo, &hi, format.c_str()))
       playback.seek(static_cast<std::size_t>(cursor));
     ui_report::item();
     ui_report::text(format);  // what the slider reads, for the report
+    if (view.present) {
+      ImGui::SameLine();
+      speed_slider(speed_w, "##speed", "%.0f/s");
+    }
 
     if (auto e = session.current_event()) {
       text_mono(fmt::format("{:>12}", format_duration(e->time_ns - index.run().start_ns)));

@@ -22,10 +22,12 @@ namespace {
 // The future tree as it stood at the cursor (model/future_tree.hpp), coloured by state.
 void show_future_tree(const Session& session, const TaskInfo& task) {
   const std::vector<FutureTreeLine> lines = future_tree_at(session.lane_index(), task.id, session.state().cursor);
+  // An empty tree is one line, not a heading and a line: the wakes under it matter more then.
   if (lines.empty()) {
-    text_muted("No join / select / timeout inside this task yet.");
+    section_heading("Future tree: none yet (no join / select / timeout in this task)");
     return;
   }
+  section_heading("Future tree");
   for (const FutureTreeLine& line : lines) {
     const palette::Rgba colour = line.state == FutureNodeState::dropped                                         ? palette::cancelled
                                  : line.state == FutureNodeState::finished || line.state == FutureNodeState::completed ? palette::done
@@ -74,7 +76,6 @@ void show_task_detail(Session& session, ViewState&, bool* open) {
         if (button("Unselect")) session.selected_task = 0;
       }
 
-      section_heading("Future tree");
       show_future_tree(session, *task);
 
       section_heading("Wakes received");

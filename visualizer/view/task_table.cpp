@@ -98,11 +98,17 @@ void show_task_table(Session& session, ViewState& view, bool* open) {
       ImGui::TableSetupColumn("spawned at", ImGuiTableColumnFlags_WidthFixed);
       ImGui::TableSetupColumn("warnings", ImGuiTableColumnFlags_WidthFixed);
       ImGui::TableHeadersRow();
-      // Widths fit the rows: again whenever a growing (live) trace has more tasks than they were
-      // fitted to, up to a few hundred (after that the widths have seen the shapes they need).
-      if (index.tasks().size() != view.task_columns_fitted && view.task_columns_fitted < 256) {
+      // Widths fit the rows: once for each trace shown (the table outlives a lesson or trace
+      // switch), and again whenever a live trace has more tasks than they were fitted to, up to a
+      // few hundred (after that the widths have seen the shapes they need). A finished trace keeps
+      // the widths a learner dragged.
+      const bool new_session = view.task_columns_session != &session;
+      const bool grew = view.live.feed != nullptr && index.tasks().size() > view.task_columns_fitted &&
+                        view.task_columns_fitted < 256;
+      if (new_session || grew) {
         ImGui::TableSetColumnWidthAutoAll(ImGui::GetCurrentTable());
         view.task_columns_fitted = index.tasks().size();
+        view.task_columns_session = &session;
       }
 
       // Sorting happens when the learner clicks a header, or when the cursor moves while the table is

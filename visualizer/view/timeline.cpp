@@ -772,7 +772,9 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
       const AxisMap map(vp);
       draw->PushClipRect(ImVec2(lanes_x, ruler_at.y), ImVec2(lanes_x + width, origin.y), true);
       const float label_px = ImGui::CalcTextSize(cam.axis == Axis::time ? "000.0 ms" : "#0000 · 000.0 ms").x + line;
-      const double step = tick_step((cam.end - cam.begin) * label_px / width);
+      // Events are whole numbers: a frame of two events gets one tick per event, never "#0" twice.
+      double step = tick_step((cam.end - cam.begin) * label_px / width);
+      if (cam.axis == Axis::sequence) step = std::max(step, 1.0);
       for (double v = std::ceil(cam.begin / step) * step; v <= cam.end; v += step) {
         const float x = lanes_x + static_cast<float>(map.x(v));
         std::string label;

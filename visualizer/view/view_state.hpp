@@ -119,6 +119,9 @@ struct ViewState {
   // How many tasks the table's column widths were fitted to: a live trace starts with none, and its
   // columns are fitted again as tasks arrive (else they keep the widths of an empty table).
   std::size_t task_columns_fitted = 0;
+  // The session they were fitted for, compared by address only (never dereferenced): another trace
+  // or lesson gets its own fit.
+  const void* task_columns_session = nullptr;
 
   // Set by a window that wants the playback bar to jump (a click on a lint or a table row).
   std::string breakpoint_text;

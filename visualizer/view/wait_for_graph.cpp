@@ -65,16 +65,34 @@ void show_wait_for_cycle(const TraceIndex& index) {
   const float width = ImGui::GetContentRegionAvail().x;
   const float rx = std::max(width / 2 - widest - 4, line * 3);
   // ... and no taller than what is left of the window (a projector's half screen) above the line
-  // that reads the cycle out: the whole graph in view rather than a bigger one cut off.
+  // that reads the cycle out: the whole graph in view rather than a bigger one cut off. Where even
+  // a flat ring does not fit, the nodes stand in one row, the last one's arrow running back under
+  // them to the first.
   const float wanted_ry = std::max(line * 2.2f, std::min(rx * 0.45f, line * 4.0f));
   const float avail = ImGui::GetContentRegionAvail().y;
-  const float ry = avail > line ? std::clamp((avail - line * 5.5f) / 2, line * 1.2f, wanted_ry) : wanted_ry;
+  const float room_ry = (avail - line * 5.5f) / 2;
+  float boxes_w = 0;
+  for (const Node& node : nodes) boxes_w += 2 * node.half.x;
+  const bool in_a_row = avail > line && room_ry < line * 1.6f && boxes_w + line * 2 * static_cast<float>(nodes.size()) < width;
+  const float ry = avail > line ? std::clamp(room_ry, line * 1.2f, wanted_ry) : wanted_ry;
   const ImVec2 top = ImGui::GetCursorScreenPos();
-  const ImVec2 centre(top.x + width / 2, top.y + ry + line);
   const float n = static_cast<float>(nodes.size());
-  for (std::size_t k = 0; k < nodes.size(); ++k) {
-    const float angle = -std::numbers::pi_v<float> / 2 + 2 * std::numbers::pi_v<float> * static_cast<float>(k) / n;
-    nodes[k].centre = ImVec2(centre.x + rx * std::cos(angle), centre.y + ry * std::sin(angle));
+  float graph_h = 2 * ry + line * 2;
+  if (in_a_row) {
+    // Equal gaps between the boxes, the row's centre a line below the heading.
+    const float gap = (width - boxes_w - 8) / std::max(n - 1, 1.0f);
+    float x = top.x + 4;
+    for (Node& node : nodes) {
+      node.centre = ImVec2(x + node.half.x, top.y + line * 1.3f + node.half.y);
+      x += 2 * node.half.x + gap;
+    }
+    graph_h = line * 1.3f + 2 * nodes.front().half.y + line * 0.9f;
+  } else {
+    const ImVec2 centre(top.x + width / 2, top.y + ry + line);
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      const float angle = -std::numbers::pi_v<float> / 2 + 2 * std::numbers::pi_v<float> * static_cast<float>(k) / n;
+      nodes[k].centre = ImVec2(centre.x + rx * std::cos(angle), centre.y + ry * std::sin(angle));
+    }
   }
   ImGui::TextColored(palette::muted_text.vec(), "The wait-for cycle");
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -82,7 +100,17 @@ void show_wait_for_cycle(const TraceIndex& index) {
     const Node& a = nodes[k];
     const Node& b = nodes[(k + 1) % nodes.size()];
     // task → lock: "waits for" (the report's colour); lock → task: "held by" (a holder's green).
-    arrow(draw, edge_point(a, b.centre), edge_point(b, a.centre), (a.task ? palette::waits_for : palette::running).u32());
+    const ImU32 colour = (a.task ? palette::waits_for : palette::running).u32();
+    if (in_a_row && k + 1 == nodes.size()) {
+      // Back to the first: down from the last box, along under the row, up into the first.
+      const float below = a.centre.y + a.half.y + line * 0.6f;
+      const ImVec2 from(a.centre.x, a.centre.y + a.half.y), to(b.centre.x, b.centre.y + b.half.y);
+      draw->AddLine(from, ImVec2(from.x, below), colour, 2.0f);
+      draw->AddLine(ImVec2(from.x, below), ImVec2(to.x, below), colour, 2.0f);
+      arrow(draw, ImVec2(to.x, below), to, colour);
+    } else {
+      arrow(draw, edge_point(a, b.centre), edge_point(b, a.centre), colour);
+    }
   }
   for (const Node& node : nodes) {
     const ImVec2 min(node.centre.x - node.half.x, node.centre.y - node.half.y);
@@ -92,7 +120,7 @@ void show_wait_for_cycle(const TraceIndex& index) {
     draw->AddText(ImVec2(min.x + line * 0.4f, min.y + line * 0.2f), palette::highlight.u32(), node.label.c_str());
     ui_report::text(node.label);
   }
-  ImGui::Dummy(ImVec2(width, 2 * ry + line * 2));
+  ImGui::Dummy(ImVec2(width, graph_h));
   std::string legend = "→ waits for, then → held by: ";
   for (const Node& node : nodes) legend += node.label + " → ";
   legend += nodes.front().label;
