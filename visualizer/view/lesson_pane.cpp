@@ -66,7 +66,8 @@ void show_parameters(LessonState& lesson) {
       }
     }
     ImGui::SameLine();
-    text(fmt::format("{}  ", spec.label));
+    // Wrapped beside the control rather than cut at the pane's edge: the label says what it does.
+    text_wrapped(fmt::format("{}  ", spec.label));
     // The name --param takes, when there is room for it (the tooltip has it always).
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("--param %s=...", spec.name.c_str());
     if (ImGui::CalcTextSize(spec.name.c_str()).x < room_after_item()) {
