@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages asynclab builds with, if any are missing. Both README commands call
 # this first, so a fresh machine needs nothing else. Nothing is downloaded besides Debian packages.
+# The compiler is Clang 19 (its coroutines are correct where GCC 12's are not) with GCC 12's libstdc++
+# (from build-essential); libclang-rt-19-dev holds its sanitizer runtimes.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  clang-19 libclang-rt-19-dev
   libfmt-dev nlohmann-json3-dev libcli11-dev catch2
   libimgui-dev libglfw3-dev libstb-dev libmd4c-dev fonts-dejavu-core fonts-dejavu-extra
   xvfb xauth

@@ -119,7 +119,7 @@ Task<std::expected<std::string, FsError>> read_to_string(std::string path) {
   if (!found) co_return std::unexpected(FsError{FsError::Kind::not_found, path});
   FileSystem::File file = *found;  // read "from disk" on the blocking lane, as tokio::fs does
   // Named before it is awaited: GCC 12 mis-copies a lambda with non-trivial captures that is a
-  // temporary inside a co_await expression (see runtime/README.md, "Known compiler bugs").
+  // temporary inside a co_await expression (see runtime/README.md, "The compiler").
   auto reading = spawn_blocking(
       [file = std::move(file)] {
         block_for(file.read_time);

@@ -213,7 +213,7 @@ TEST_CASE("worker threads: wakes from threads outside the runtime reach their ta
     for (int i = 0; i < n; ++i) hs.push_back(spawn(OutsideValue(&slots[i])));
     // Four threads of the program's own complete them, in an order of their own.
     for (int t = 0; t < 4; ++t)
-      outside.emplace_back([&slots, t, n] {
+      outside.emplace_back([&slots, t] {
         for (int i = t; i < n; i += 4) {
           Waker w;
           {

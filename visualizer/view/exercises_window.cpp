@@ -72,9 +72,7 @@ void show_verdict(const grading::GradedExercise& g) {
   const bool passed = g.outcome.verdict == grading::Verdict::passed;
   text_coloured(passed ? palette::done_mark : palette::error_text,
                 fmt::format("{} {} — {}", passed ? "✓" : "✗", g.exercise.id, grading::verdict_words(g.outcome.verdict)));
-  std::size_t ok = 0;
   for (const auto& t : g.outcome.tests) {
-    ok += t.passed ? 1 : 0;
     text_coloured(t.passed ? palette::done_mark : palette::error_text,
                   fmt::format("  {} [{}] {}", t.passed ? "✓" : "✗", t.task_id(), t.name));
   }

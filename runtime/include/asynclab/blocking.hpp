@@ -10,8 +10,8 @@
 //   rather than to the clock. The job's result is delivered when the lane's time is up, so the
 //   trace shows a lane busy for exactly the blocked duration while every task goes on. (So f's side
 //   effects happen at the start of its lane time: a lane is a model of a thread, not a thread.)
-// * GCC 12: name a lambda with non-trivial captures before awaiting its job (runtime/README.md,
-//   "Known compiler bugs").
+// * Built with GCC 12 rather than the project's Clang 19: name a lambda with non-trivial captures
+//   before awaiting its job (runtime/README.md, "The compiler").
 // * Nothing interrupts a job once started: aborting its task stops the waiting, not the job, whose
 //   code runs to the end and whose result is thrown away (tokio's abort does nothing to a started
 //   blocking task either).

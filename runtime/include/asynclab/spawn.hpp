@@ -9,8 +9,9 @@
 //   task, so its captures live as long as the task does.
 // * Awaiting a JoinHandle gives std::expected<T, JoinError>: the value, a panic (an exception
 //   escaped the task) or a cancellation (abort(), or runtime shutdown). The value can be taken once.
-// * GCC 12: a coroutine lambda with non-trivial captures must be named before `co_await spawn(...)`
-//   of it — see runtime/README.md, "Known compiler bugs".
+// * A coroutine lambda called on the spot (`auto t = [s]() -> Task<int> {...}();`) dies at the `;`:
+//   give spawn the lambda itself. (Built with GCC 12 rather than Clang 19, a lambda with non-trivial
+//   captures must also be named before `co_await spawn(...)` of it: runtime/README.md, "The compiler".)
 // * Dropping a JoinHandle detaches the task: it keeps running. abort() cancels it: the task's future
 //   is dropped (its destructors run) the next time the scheduler reaches it, never in the middle of
 //   a poll.

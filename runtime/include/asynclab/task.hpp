@@ -66,10 +66,51 @@ struct PromiseBase {
 
   // The default argument is evaluated where the compiler allocates the frame, inside the coroutine
   // function itself, so it names that function (GCC and Clang both do this).
-  static void* operator new(std::size_t n, std::source_location where = std::source_location::current()) {
+  //
+  // The compiler first calls operator new with the frame's size followed by the coroutine's own
+  // parameters (and, for a member or a lambda, the object); only when no overload takes those does
+  // it call operator new(size). GCC falls back quietly; Clang reports the mismatch as an error. So
+  // one overload per parameter count, each with the location after them, takes those calls too.
+  static void* allocate_frame(std::size_t n, std::source_location where) {
     void* p = FramePool::allocate(n);
     frame_origin = where;
     return p;
+  }
+  static void* operator new(std::size_t n, std::source_location where = std::source_location::current()) {
+    return allocate_frame(n, where);
+  }
+  template <class A>
+  static void* operator new(std::size_t n, A&&, std::source_location where = std::source_location::current()) {
+    return allocate_frame(n, where);
+  }
+  template <class A, class B>
+  static void* operator new(std::size_t n, A&&, B&&, std::source_location where = std::source_location::current()) {
+    return allocate_frame(n, where);
+  }
+  template <class A, class B, class C>
+  static void* operator new(std::size_t n, A&&, B&&, C&&, std::source_location where = std::source_location::current()) {
+    return allocate_frame(n, where);
+  }
+  template <class A, class B, class C, class D>
+  static void* operator new(std::size_t n, A&&, B&&, C&&, D&&,
+                            std::source_location where = std::source_location::current()) {
+    return allocate_frame(n, where);
+  }
+  template <class A, class B, class C, class D, class E>
+  static void* operator new(std::size_t n, A&&, B&&, C&&, D&&, E&&,
+                            std::source_location where = std::source_location::current()) {
+    return allocate_frame(n, where);
+  }
+  template <class A, class B, class C, class D, class E, class F>
+  static void* operator new(std::size_t n, A&&, B&&, C&&, D&&, E&&, F&&,
+                            std::source_location where = std::source_location::current()) {
+    return allocate_frame(n, where);
+  }
+  // More parameters than that: the frame is made all the same, without a location to name it by.
+  template <class... Args>
+    requires(sizeof...(Args) > 6)
+  static void* operator new(std::size_t n, Args&&...) {
+    return allocate_frame(n, std::source_location{});
   }
   static void operator delete(void* p, std::size_t n) noexcept { FramePool::deallocate(p, n); }
 
