@@ -10,6 +10,7 @@
 #include "grade_commands.hpp"
 
 #include <poll.h>
+#include <signal.h>
 #include <sys/inotify.h>
 #include <termios.h>
 #include <unistd.h>
@@ -271,8 +272,16 @@ int grade_exercises(const std::vector<const Exercise*>& chosen, const grading::E
     std::size_t done = 0;
     for (const auto& e : catalog.exercises()) done += progress.exercise_done(e.folder) ? 1 : 0;
     out << fmt::format("\n{} of {} exercises done.", done, catalog.exercises().size());
-    if (next == nullptr)
+    // "Done" is kept once earned, so every exercise may be done while one graded just now fails:
+    // then the summary says so instead of congratulating.
+    std::string failing;
+    for (const auto& g : graded)
+      if (g.outcome.verdict != Verdict::passed) failing += (failing.empty() ? "" : ", ") + g.exercise.id;
+    if (next == nullptr && failing.empty())
       out << " Every exercise passes — well done.\n";
+    else if (next == nullptr)
+      out << fmt::format(" Each has passed once, but {} fail{} now: fix {}, then grade again.\n", failing,
+                         failing.find(',') == std::string::npos ? "s" : "", failing.find(',') == std::string::npos ? "it" : "them");
     else
       out << fmt::format(" Next: {} {} — read {}, edit {}, then: asynclab grade\n", next->id, next->title,
                          next->readme().string(), next->exercise_file().string());
@@ -300,24 +309,45 @@ int grade_exercises(const std::vector<const Exercise*>& chosen, const grading::E
 // [SECTION] --watch
 //-----------------------------------------------------------------------------
 
-// Keys without Enter while watching, restored on every way out.
+// Keys without Enter while watching, restored on every way out: q, the last pass, an error that
+// unwinds, and Ctrl-C, SIGTERM or a closed terminal (SIGHUP), whose handlers put the terminal back
+// before the signal ends the process as it would have. Only ICANON and ECHO change: output keeps
+// its newline translation, so lines never stair-step.
 class RawKeys {
  public:
-  explicit RawKeys(bool on) : on_(on && ::tcgetattr(STDIN_FILENO, &saved_) == 0) {
-    if (!on_) return;
+  explicit RawKeys(bool on) {
+    if (!on || ::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+    on_ = true;
     termios raw = saved_;
     raw.c_lflag &= static_cast<tcflag_t>(~(ICANON | ECHO));
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    struct sigaction restore_then_die {};
+    restore_then_die.sa_handler = &RawKeys::on_signal;
+    sigemptyset(&restore_then_die.sa_mask);
+    restore_then_die.sa_flags = SA_RESETHAND;  // the second time, the default action at once
+    for (std::size_t i = 0; i < std::size(signals); ++i) ::sigaction(signals[i], &restore_then_die, &previous_[i]);
     ::tcsetattr(STDIN_FILENO, TCSANOW, &raw);
   }
   ~RawKeys() {
-    if (on_) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+    if (!on_) return;
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+    for (std::size_t i = 0; i < std::size(signals); ++i) ::sigaction(signals[i], &previous_[i], nullptr);
   }
   RawKeys(const RawKeys&) = delete;
   RawKeys& operator=(const RawKeys&) = delete;
 
  private:
-  bool on_;
-  termios saved_{};
+  static constexpr int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  // tcsetattr is async-signal-safe; then the signal is raised again with its default action.
+  static void on_signal(int sig) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+    ::raise(sig);
+  }
+  // Static: the handler needs it. One RawKeys exists at a time (grade --watch).
+  static inline termios saved_{};
+  bool on_ = false;
+  struct sigaction previous_[std::size(signals)] {};
 };
 
 int watch(const grading::ExerciseCatalog& catalog, lessons::Progress& progress, GradeOptions options,
@@ -488,9 +518,21 @@ int reset_command(const std::string& name, bool assume_yes, std::istream& in, st
     err << fmt::format("asynclab reset: cannot find the shipped {} (is this a git clone?)\n", file.string());
     return exit_failed;
   }
+  // The exercise is to be solved again: its done mark goes (attempts and hints are kept).
+  auto forget_done = [&]() -> bool {
+    auto progress = lessons::Progress::load();
+    if (!progress.exercise_done(e->folder)) return true;
+    progress.reset_exercise(e->folder);
+    if (auto saved = progress.save(); !saved) {
+      err << fmt::format("asynclab reset: progress not saved: {}\n", saved.error());
+      return false;
+    }
+    out << fmt::format("{} is no longer marked done.\n", e->id);
+    return true;
+  };
   if (*shipped == now) {
     out << fmt::format("{} is already as shipped.\n", file.string());
-    return exit_ok;
+    return forget_done() ? exit_ok : exit_failed;
   }
   if (!assume_yes) {
     out << fmt::format("Put {} back as shipped? Your version is kept as exercise.cpp.bak. [y/N] ", file.string())
@@ -512,7 +554,7 @@ int reset_command(const std::string& name, bool assume_yes, std::istream& in, st
     return exit_failed;
   }
   out << fmt::format("{} is as shipped again; your version is in {}.\n", file.string(), backup.string());
-  return exit_ok;
+  return forget_done() ? exit_ok : exit_failed;
 }
 
 }  // namespace asynclab::cli

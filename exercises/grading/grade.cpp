@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "compile_errors.hpp"
+
 namespace asynclab::grading {
 
 namespace fs = std::filesystem;
@@ -25,10 +27,11 @@ std::string quoted(const std::string& s) {
 
 fs::path build_dir() { return ASYNCLAB_BUILD_DIR; }
 
-std::string first_build_error(const std::string& log) {
-  std::istringstream lines(log);
-  std::vector<std::string> all;
-  for (std::string line; std::getline(lines, line);) all.push_back(line);
+namespace {
+
+// The compiler's first error with the two lines after it (its code line and caret), or the first
+// line that says the build failed.
+std::string compiler_first_error(const std::vector<std::string>& all) {
   for (std::size_t i = 0; i < all.size(); ++i) {
     const auto& l = all[i];
     if (l.find(": error:") != std::string::npos || l.find("undefined reference") != std::string::npos ||
@@ -41,6 +44,18 @@ std::string first_build_error(const std::string& log) {
   for (const auto& l : all)
     if (l.starts_with("FAILED") || l.find("Error") != std::string::npos) return l;
   return all.empty() ? "the build failed and said nothing" : all.back();
+}
+
+}  // namespace
+
+std::string first_build_error(const std::string& log) {
+  std::istringstream lines(log);
+  std::vector<std::string> all;
+  for (std::string line; std::getline(lines, line);) all.push_back(line);
+  const std::string first = compiler_first_error(all);
+  // A mistake the table knows is said in plain words first; the compiler's own words follow.
+  if (auto known = explain_compile_error(log)) return known->words + "\n\nThe compiler's first error:\n" + first;
+  return first;
 }
 
 GradedExercise grade_exercise(const Exercise& e, const GradeRequest& request) {

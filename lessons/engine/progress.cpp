@@ -125,6 +125,14 @@ void Progress::record_grade(std::string_view folder, bool passed, std::string_vi
   entry["attempts"] = entry.value("attempts", 0) + 1;
 }
 
+void Progress::reset_exercise(std::string_view folder) {
+  const auto* e = exercise_entry(data_->json, folder);
+  if (e == nullptr) return;
+  auto& entry = exercise_slot(data_->json, folder);
+  entry.erase("done");
+  entry.erase("last_verdict");
+}
+
 std::size_t Progress::hints_shown(std::string_view folder) const {
   const auto* e = exercise_entry(data_->json, folder);
   if (e == nullptr) return 0;

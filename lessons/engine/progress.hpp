@@ -41,6 +41,9 @@ class Progress {
   // Exercises: whether the last grade passed (a pass stays: done), and how many hints were shown.
   bool exercise_done(std::string_view folder) const;
   void record_grade(std::string_view folder, bool passed, std::string_view verdict);
+  // `asynclab reset`: the exercise is to be solved again, so it is no longer done (its attempts
+  // and hints shown are kept).
+  void reset_exercise(std::string_view folder);
   std::size_t hints_shown(std::string_view folder) const;
   void set_hints_shown(std::string_view folder, std::size_t n);
 

@@ -1,5 +1,6 @@
 // Fiber: ucontext stacks with AddressSanitizer annotations. See detail/fiber.hpp.
 #include "asynclab/detail/fiber.hpp"
+#include "asynclab/detail/sanitizers.hpp"
 
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -9,7 +10,7 @@
 #include <new>
 #include <stdexcept>
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ASYNCLAB_ASAN)
 #include <sanitizer/common_interface_defs.h>
 #define ASYNCLAB_ASAN_FIBERS 1
 #endif

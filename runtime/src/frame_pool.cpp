@@ -19,7 +19,7 @@ namespace {
 // two workers.
 constexpr std::size_t slab_bytes = 2 * 1024 * 1024;
 // A slab tail smaller than this is not worth handing on when its thread ends.
-constexpr std::size_t min_tail_bytes = 64 * 1024;
+[[maybe_unused]] constexpr std::size_t min_tail_bytes = 64 * 1024;
 
 // Every slab ever allocated, so they stay reachable (leak checkers agree) and are freed at exit.
 struct SlabRegistry {
@@ -140,7 +140,7 @@ void FramePool::new_slab(std::size_t need) {
 }
 
 void FramePool::release_thread_cache() noexcept {
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(ASYNCLAB_ASAN)
   FramePool& pool = local();
   Depot& d = depot();
   try {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "asynclab/detail/frame_pool.hpp"
+#include "asynclab/detail/sanitizers.hpp"
 #include "asynclab/detail/scheduler.hpp"
 #include "asynclab/spawn.hpp"
 
@@ -204,7 +205,7 @@ void Scheduler::notify_parked() {
   // but makes every push write the line all workers share. GCC refuses the fence under
   // ThreadSanitizer (-Werror=tsan), which does not model fences, so that build takes the
   // read-modify-write.
-#if defined(__SANITIZE_THREAD__)
+#if defined(ASYNCLAB_TSAN)
   const std::size_t sleeping = sleepers_.fetch_add(0, std::memory_order_seq_cst);
 #else
   std::atomic_thread_fence(std::memory_order_seq_cst);

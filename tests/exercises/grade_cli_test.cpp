@@ -1,5 +1,6 @@
 // `asynclab grade`, `hint` and `reset` as a learner (and a teacher's platform) runs them. The graders
 // are built by the test build already (tests/CMakeLists.txt), so `grade` finds nothing to rebuild.
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 
@@ -8,6 +9,7 @@
 
 #include "support/interactive_process.hpp"
 #include "support/process.hpp"
+#include "support/pty_process.hpp"
 
 using namespace asynclab::testing;
 namespace fs = std::filesystem;
@@ -124,6 +126,41 @@ TEST_CASE("asynclab reset asks first, and leaves an exercise as shipped alone", 
   CHECK_THAT(untouched.out, Catch::Contains("is already as shipped"));
 }
 
+TEST_CASE("progress is honest: a failing grade is never followed by 'well done', and reset takes the done mark away",
+          "[cli][grade]") {
+  const fs::path dir = scratch() / "grade-state" / "honest";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string env = "env ASYNCLAB_STATE_DIR=" + quoted(dir);
+  // Every exercise passed once (a learner who then edits 04 back to its shipped, failing, shape).
+  nlohmann::json progress = {{"exercises", nlohmann::json::object()}};
+  for (const auto& entry : fs::directory_iterator(fs::path(ASYNCLAB_SOURCE_DIR) / "exercises"))
+    if (entry.is_directory() && std::isdigit(static_cast<unsigned char>(entry.path().filename().string()[0])) &&
+        fs::exists(entry.path() / "grade.cpp"))
+      progress["exercises"][entry.path().filename().string()] = {{"done", true}, {"attempts", 1}};
+  REQUIRE(progress["exercises"].size() == 16);
+  std::ofstream(dir / "progress.json") << progress.dump();
+
+  Run graded = run_asynclab("grade 04 --color never </dev/null", env);
+  INFO(graded.out << graded.err);
+  CHECK(graded.status == 1);
+  CHECK_THAT(graded.out, Catch::Contains("16 of 16 exercises done."));
+  CHECK_THAT(graded.out, !Catch::Contains("well done"));
+  CHECK_THAT(graded.out, Catch::Contains("but 04 fails now"));
+
+  // reset on a file as shipped still starts the exercise over: it is no longer done.
+  Run reset = run_asynclab("reset 04 </dev/null", env);
+  INFO(reset.out << reset.err);
+  CHECK(reset.status == 0);
+  CHECK_THAT(reset.out, Catch::Contains("04 is no longer marked done"));
+  const auto after = nlohmann::json::parse(slurp(dir / "progress.json"));
+  CHECK_FALSE(after.at("exercises").at("04-join-fetches").value("done", false));
+  CHECK(after.at("exercises").at("01-lazy").value("done", false));
+  Run watch = run_asynclab("grade --watch --color never", "printf 'q' | " + env);
+  CHECK_THAT(watch.out, !Catch::Contains("nothing to watch"));
+  CHECK_THAT(watch.out, Catch::Contains("── grading 04 "));
+}
+
 TEST_CASE("asynclab grade --watch grades once and stops at q", "[cli][grade]") {
   const std::string env = grade_env("watch");
   // A pipe is not a terminal: the keys are read as they come, and q ends the watch.
@@ -158,4 +195,64 @@ TEST_CASE("asynclab grade --watch grades again when the exercise file is saved",
   watch.send("q");
   CHECK(watch.finish(limit) == 1);  // 01 still fails as shipped
   CHECK(slurp(file) == text);
+}
+
+namespace {
+
+// Every newline the terminal showed came with its carriage return: the lines start at the left
+// edge instead of stair-stepping.
+bool every_newline_returns(const std::string& shown) {
+  for (std::size_t i = shown.find('\n'); i != std::string::npos; i = shown.find('\n', i + 1))
+    if (i == 0 || shown[i - 1] != '\r') return false;
+  return true;
+}
+
+bool same_settings(const termios& a, const termios& b) {
+  return a.c_iflag == b.c_iflag && a.c_oflag == b.c_oflag && a.c_lflag == b.c_lflag && a.c_cflag == b.c_cflag;
+}
+
+}  // namespace
+
+TEST_CASE("asynclab grade --watch in a terminal reads keys without Enter, never stair-steps, and leaves the terminal "
+          "as it found it on every way out", "[cli][grade][terminal]") {
+  const auto limit = std::chrono::milliseconds(120'000);  // a guard against a hang, never waited out
+  struct WayOut {
+    const char* name;
+    int signal;        // 0: the q key
+    int exit_status;   // what wait_exit gives: 1 (01 fails as shipped), or minus the signal
+  };
+  for (const WayOut& way : {WayOut{"q", 0, 1}, WayOut{"Ctrl-C", SIGINT, -SIGINT}, WayOut{"SIGTERM", SIGTERM, -SIGTERM},
+                            WayOut{"the terminal closing", SIGHUP, -SIGHUP}}) {
+    CAPTURE(way.name);
+    const fs::path state = scratch() / "grade-state" / "watch-terminal";
+    fs::remove_all(state);
+    fs::create_directories(state);
+    PtyProcess watch(ASYNCLAB_EXE, {"grade", "--watch", "--color", "never"}, {"ASYNCLAB_STATE_DIR=" + state.string()});
+    REQUIRE(watch.started());
+    const auto before = watch.terminal();
+    REQUIRE(before);
+    REQUIRE((before->c_lflag & ECHO) != 0);
+    const std::size_t prompt = watch.read_until("save it to grade again", 0, limit);
+    INFO(watch.output());
+    REQUIRE(prompt != std::string::npos);
+    REQUIRE(watch.read_until("q quit", prompt, limit) != std::string::npos);
+
+    // While it watches: keys arrive one at a time and are not echoed, output keeps its newlines.
+    const auto watching = watch.terminal();
+    REQUIRE(watching);
+    CHECK((watching->c_lflag & (ICANON | ECHO)) == 0);
+    CHECK((watching->c_oflag & (OPOST | ONLCR)) == (OPOST | ONLCR));
+    watch.send("l");  // the list, printed while the keys are raw
+    REQUIRE(watch.read_until("of 16 done", prompt, limit) != std::string::npos);
+
+    if (way.signal == 0) watch.send("q");
+    else watch.signal(way.signal);
+    const auto status = watch.wait_exit(limit);
+    REQUIRE(status);
+    CHECK(*status == way.exit_status);
+    CHECK(every_newline_returns(watch.output()));
+    const auto after = watch.terminal();
+    REQUIRE(after);
+    CHECK(same_settings(*before, *after));
+  }
 }

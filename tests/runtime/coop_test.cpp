@@ -104,7 +104,14 @@ TEST_CASE("a loop over ready operations yields to the task it spawned", "[coop]"
     (void)co_await other;
   }());
   CHECK(ran);
-  CHECK(rounds <= 128 * 4);  // a few budgets at most: the first yield lets the task run
+  if (!flavor.threaded()) {
+    CHECK(rounds <= 128 * 4);  // a few budgets at most: the first yield lets the task run
+  } else {
+    // On real worker threads the spawned task may be stolen by a worker that is slow to wake (a
+    // parked thread, a loaded machine): the loop yields every budget meanwhile, but how many budgets
+    // pass is the OS scheduler's business. Without the budget it would run all ten million rounds.
+    CHECK(rounds < 10'000'000);
+  }
 }
 
 TEST_CASE("unconstrained polls with no budget: the task never has to yield", "[coop]") {

@@ -62,7 +62,7 @@ TEST_CASE("FramePool: aligned and ordinary blocks interleaved never overlap, and
     if (b.aligned) FramePool::deallocate_line_aligned(b.at, b.size);
     else FramePool::deallocate(b.at, b.size);
   }
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(ASYNCLAB_ASAN)
   // The pool reuses a freed block of the same size class at once (under ASan every block is fresh).
   void* p = FramePool::allocate_line_aligned(300);
   FramePool::deallocate_line_aligned(p, 300);
@@ -75,7 +75,7 @@ TEST_CASE("FramePool: aligned and ordinary blocks interleaved never overlap, and
 // the odd sizes below are used by nothing else.
 TEST_CASE("FramePool: blocks freed on another thread come back, through the depot, to the thread that allocates",
           "[frame_pool]") {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ASYNCLAB_ASAN)
   SUCCEED("under AddressSanitizer every block comes from malloc: there is no pool and no depot");
 #else
   constexpr std::size_t size = 1000;
@@ -109,7 +109,7 @@ TEST_CASE("FramePool: blocks freed on another thread come back, through the depo
 }
 
 TEST_CASE("FramePool: the slab a thread leaves behind is where the next thread carves", "[frame_pool]") {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ASYNCLAB_ASAN)
   SUCCEED("under AddressSanitizer every block comes from malloc: there are no slabs");
 #else
   char* first = nullptr;

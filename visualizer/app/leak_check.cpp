@@ -1,7 +1,9 @@
 // See leak_check.hpp.
 #include "app/leak_check.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
+#include "asynclab/detail/sanitizers.hpp"
+
+#if defined(ASYNCLAB_ASAN)
 #include <dlfcn.h>
 #include <link.h>
 
@@ -10,7 +12,7 @@
 
 namespace asynclab::vis {
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ASYNCLAB_ASAN)
 
 void keep_gl_driver_loaded_for_leak_check() {
   auto pin_driver = [](dl_phdr_info* info, std::size_t, void*) -> int {

@@ -27,6 +27,7 @@
 //   one cache-line transfer brings both). The bytes skipped to reach a line boundary go on the
 //   ordinary free lists, so nothing is lost.
 // * Under AddressSanitizer every block goes straight to malloc/free so use-after-free stays visible.
+#include "asynclab/detail/sanitizers.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -40,7 +41,7 @@ class FramePool {
   static constexpr std::size_t max_pooled = 1024;
 
   static void* allocate(std::size_t size) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ASYNCLAB_ASAN)
     return ::operator new(size);
 #else
     if (size > max_pooled) return ::operator new(size);
@@ -52,7 +53,7 @@ class FramePool {
   }
 
   static void deallocate(void* p, std::size_t size) noexcept {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ASYNCLAB_ASAN)
     ::operator delete(p, size);
 #else
     if (!p) return;
@@ -68,7 +69,7 @@ class FramePool {
 
   // A block of `size` bytes starting on a cache-line boundary. Free it with deallocate_line_aligned.
   static void* allocate_line_aligned(std::size_t size) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ASYNCLAB_ASAN)
     return ::operator new(size, std::align_val_t(line_bytes));
 #else
     if (size > max_pooled) return ::operator new(size, std::align_val_t(line_bytes));
@@ -80,7 +81,7 @@ class FramePool {
   }
 
   static void deallocate_line_aligned(void* p, std::size_t size) noexcept {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ASYNCLAB_ASAN)
     ::operator delete(p, size, std::align_val_t(line_bytes));
 #else
     if (!p) return;
