@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/exec_child.hpp"
+
 namespace asynclab::testing {
 
 class InteractiveProcess {
@@ -34,12 +36,7 @@ class InteractiveProcess {
       ::dup2(in[0], STDIN_FILENO);
       ::dup2(out[1], STDOUT_FILENO);
       ::dup2(out[1], STDERR_FILENO);
-      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-      std::vector<char*> argv{const_cast<char*>(program.c_str())};
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(program.c_str(), argv.data());
-      ::_exit(127);
+      exec_child(program, args, env);
     }
     ::close(in[0]);
     ::close(out[1]);

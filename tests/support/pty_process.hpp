@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "support/exec_child.hpp"
+
 namespace asynclab::testing {
 
 class PtyProcess {
@@ -42,12 +44,7 @@ class PtyProcess {
       ::dup2(tty, STDIN_FILENO);
       ::dup2(tty, STDOUT_FILENO);
       ::dup2(tty, STDERR_FILENO);
-      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-      std::vector<char*> argv{const_cast<char*>(program.c_str())};
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(program.c_str(), argv.data());
-      ::_exit(127);
+      exec_child(program, args, env);
     }
   }
   ~PtyProcess() {
