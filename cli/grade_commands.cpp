@@ -478,6 +478,33 @@ int hint_command(const std::string& name, std::ostream& out, std::ostream& err) 
   return exit_ok;
 }
 
+int solution_command(const std::string& name, std::ostream& out, std::ostream& err) {
+  auto catalog = load_exercises(err);
+  if (!catalog) return catalog.error();
+  const Exercise* e = catalog->find(name);
+  if (e == nullptr) {
+    err << fmt::format("asynclab solution: no exercise '{}'\n", name);
+    return exit_usage;
+  }
+  const auto progress = lessons::Progress::load();
+  if (!progress.exercise_done(e->folder)) {
+    out << fmt::format("Exercise {} is not done yet: its reference solution opens once `asynclab grade {}` passes.\n"
+                       "Stuck? `asynclab hint {}` gives the next hint.\n",
+                       e->id, e->id, e->id);
+    return exit_failed;
+  }
+  const fs::path file = e->dir.parent_path() / "solutions" / (e->folder + ".cpp");
+  const std::string text = slurp(file);
+  if (text.empty()) {
+    err << fmt::format("asynclab solution: {} is missing\n", file.string());
+    return exit_failed;
+  }
+  out << fmt::format("Exercise {} is done. The reference solution ({}), to compare with yours:\n\n{}", e->id,
+                     file.string(), text);
+  if (!text.ends_with('\n')) out << "\n";
+  return exit_ok;
+}
+
 int reset_command(const std::string& name, bool assume_yes, std::istream& in, std::ostream& out, std::ostream& err) {
   auto catalog = load_exercises(err);
   if (!catalog) return catalog.error();

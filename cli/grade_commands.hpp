@@ -37,6 +37,9 @@ struct GradeOptions {
 
 int grade_command(const GradeOptions& options, std::istream& in, std::ostream& out, std::ostream& err);
 int hint_command(const std::string& exercise, std::ostream& out, std::ostream& err);
+// * solution EXERCISE: the reference solution, once the exercise is done (rustlings v6's
+//   `solution`), to compare with one's own; before that, where to get help instead (exit 1).
+int solution_command(const std::string& exercise, std::ostream& out, std::ostream& err);
 int reset_command(const std::string& exercise, bool assume_yes, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace asynclab::cli

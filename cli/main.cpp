@@ -56,6 +56,7 @@ Usage:
   asynclab grade --all --format exercism|gradescope|classroom [-o FILE]
                                                  the results file for those platforms
   asynclab hint EXERCISE                         the next hint
+  asynclab solution EXERCISE                     the reference solution, once yours passes
   asynclab reset EXERCISE                        put the shipped exercise.cpp back (asks first)
 Run 'asynclab COMMAND --help' for a command's options.
 )";
@@ -173,6 +174,9 @@ int main(int argc, char** argv) {
   std::string hint_exercise;
   auto* hint = app.add_subcommand("hint", "Show the next hint of an exercise");
   hint->add_option("EXERCISE", hint_exercise, "The exercise: 04, 4, 04-join-fetches or join-fetches")->required();
+  std::string solution_exercise;
+  auto* solution = app.add_subcommand("solution", "Show an exercise's reference solution, once yours passes");
+  solution->add_option("EXERCISE", solution_exercise, "The exercise")->required();
   std::string reset_exercise;
   bool reset_yes = false;
   auto* reset = app.add_subcommand("reset", "Put an exercise's shipped exercise.cpp back (yours is kept as .bak)");
@@ -311,6 +315,7 @@ int main(int argc, char** argv) {
       return grade_command(grade_options, std::cin, std::cout, std::cerr);
     }
     if (hint->parsed()) return hint_command(hint_exercise, std::cout, std::cerr);
+    if (solution->parsed()) return solution_command(solution_exercise, std::cout, std::cerr);
     if (reset->parsed()) return reset_command(reset_exercise, reset_yes, std::cin, std::cout, std::cerr);
     if (lessons_cmd->parsed()) return list_lessons(std::cout, std::cerr, terminal_columns());
     if (run->parsed()) {

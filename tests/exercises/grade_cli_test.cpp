@@ -161,6 +161,31 @@ TEST_CASE("progress is honest: a failing grade is never followed by 'well done',
   CHECK_THAT(watch.out, Catch::Contains("── grading 04 "));
 }
 
+TEST_CASE("asynclab solution shows the reference only once the exercise is done", "[cli][grade]") {
+  const fs::path dir = scratch() / "grade-state" / "solution";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string env = "env ASYNCLAB_STATE_DIR=" + quoted(dir);
+  const std::string reference = slurp(fs::path(ASYNCLAB_SOURCE_DIR) / "exercises" / "solutions" / "04-join-fetches.cpp");
+  REQUIRE_FALSE(reference.empty());
+
+  Run locked = run_asynclab("solution 04", env);
+  CHECK(locked.status == 1);
+  CHECK_THAT(locked.out, Catch::Contains("Exercise 04 is not done yet") && Catch::Contains("asynclab hint 04"));
+  CHECK_THAT(locked.out, !Catch::Contains(reference.substr(0, 200)));
+
+  std::ofstream(dir / "progress.json") << R"({"exercises": {"04-join-fetches": {"done": true, "attempts": 2}}})";
+  Run shown = run_asynclab("solution 4", env);
+  INFO(shown.err);
+  CHECK(shown.status == 0);
+  CHECK_THAT(shown.out, Catch::StartsWith("Exercise 04 is done. The reference solution ("));
+  CHECK_THAT(shown.out, Catch::Contains(reference));
+
+  Run missing = run_asynclab("solution nope", env);
+  CHECK(missing.status == 2);
+  CHECK(missing.err == "asynclab solution: no exercise 'nope'\n");
+}
+
 TEST_CASE("asynclab grade --watch grades once and stops at q", "[cli][grade]") {
   const std::string env = grade_env("watch");
   // A pipe is not a terminal: the keys are read as they come, and q ends the watch.
