@@ -578,6 +578,16 @@ TEST_CASE("the axis maps values to pixels and back, and the cursor line sits at 
     const double at = axis_value(index, e, Axis::time);
     CHECK(at == (e < t.size() ? static_cast<double>(t[e].time_ns) : 91'000.0));
     if (e < t.size()) CHECK(t[event_at(index, at, Axis::time)].time_ns == t[e].time_ns);
+    // The cursor line: on the steps axis at the boundary; on the time axis at the clock now, the
+    // time of the last event applied, never the next event's (which may be far ahead).
+    CHECK(cursor_axis_value(index, e, Axis::sequence) == static_cast<double>(e));
+    CHECK(cursor_axis_value(index, e, Axis::time) == static_cast<double>(t[e == 0 ? 0 : e - 1].time_ns));
+  }
+  // Between two events far apart in time the cursor stays at the earlier one.
+  for (std::size_t e = 1; e < t.size(); ++e) {
+    if (t[e].time_ns == t[e - 1].time_ns) continue;
+    CHECK(cursor_axis_value(index, e, Axis::time) < axis_value(index, e, Axis::time));
+    break;
   }
 }
 

@@ -497,6 +497,12 @@ double axis_value(const TraceIndex& index, std::size_t event, Axis axis) {
   return static_cast<double>(index.trace()[event].time_ns);
 }
 
+double cursor_axis_value(const TraceIndex& index, std::size_t cursor, Axis axis) {
+  const std::size_t n = index.trace().size();
+  if (axis == Axis::sequence || n == 0) return axis_value(index, cursor, axis);
+  return static_cast<double>(index.trace()[cursor == 0 ? 0 : std::min(cursor, n) - 1].time_ns);
+}
+
 AxisRange frame_events(const TraceIndex& index, Axis axis, std::size_t begin, std::size_t end,
                        std::uint64_t at_least_ns, std::size_t context) {
   const std::size_t n = index.trace().size();

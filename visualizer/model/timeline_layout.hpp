@@ -112,6 +112,11 @@ double axis_extent_end(const TraceIndex& index, Axis axis);
 // Where the cursor "events [0, event) have happened" sits: the axis value of event `event`'s start
 // (the end of the trace for event == size).
 double axis_value(const TraceIndex& index, std::size_t event, Axis axis);
+// Where the playback cursor is drawn when events [0, cursor) have happened. On the steps axis that
+// is axis_value. On the time axis it is the clock now: the time of the last event applied (the
+// trace's first event's time before any), not the next event's, which may lie far ahead: a request
+// in flight must not look finished while the Executor still says "clock 0 ns".
+double cursor_axis_value(const TraceIndex& index, std::size_t cursor, Axis axis);
 // The first event whose axis value is at or after `value` (size when none): a click seeks there.
 std::size_t event_at(const TraceIndex& index, double value, Axis axis);
 

@@ -500,7 +500,7 @@ void draw_group(LaneGroup& g, const TimelineFrame& f) {
 
 
   // The future is dimmed; the cursor is a white line.
-  const double cursor_value = axis_value(index, session.state().cursor, vp.axis);
+  const double cursor_value = cursor_axis_value(index, session.state().cursor, vp.axis);
   const float cursor_x = lanes_x + static_cast<float>(AxisMap(vp).x(cursor_value));
   if (cursor_x < lanes_x + width) {
     palette::Rgba shade = palette::background;
@@ -730,7 +730,7 @@ void show_timeline(Session& session, ViewState& view, bool* open, const char* ti
       cam.follow_cursor = false;
     }
 
-    const double cursor_value = axis_value(index, session.state().cursor, cam.axis);
+    const double cursor_value = cursor_axis_value(index, session.state().cursor, cam.axis);
     if (cam.follow_cursor && session.playback().playing() && (cursor_value < cam.begin || cursor_value > cam.end)) {
       const double span = cam.end - cam.begin;
       cam.begin = cursor_value - span * 0.1;
