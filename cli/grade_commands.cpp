@@ -65,6 +65,8 @@ Graded grade_one(const Exercise& e, const GradeOptions& options, std::ostream& o
   grading::GradeRequest request;
   request.seeds = options.seeds;
   request.time_limit = std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000));
+  request.build_time_limit = std::chrono::milliseconds(static_cast<long long>(options.build_timeout_s * 1000));
+  request.limits = options.limits;
   request.trace_dir = traces_dir();
   const bool show = options.interactive && options.format == "text";
   if (show)
@@ -143,11 +145,26 @@ std::string task_number(const std::string& task_id) {
   return task_id.starts_with("task_") ? task_id.substr(5) : "";
 }
 
+// Exercism shows at most 500 characters of a test's output, and asks that longer output be cut with a
+// note saying so (the test runner interface, "output").
+std::string exercism_output(const std::string& output) {
+  constexpr std::size_t most = 500;
+  if (output.size() <= most) return output;
+  const std::string note = "\n[output cut at 500 characters]";
+  std::size_t keep = most - note.size();
+  while (keep > 0 && (static_cast<unsigned char>(output[keep]) & 0xC0) == 0x80) --keep;  // whole UTF-8 characters
+  return output.substr(0, keep) + note;
+}
+
 nlohmann::json exercism_results(const std::vector<Graded>& graded) {
   nlohmann::json tests = nlohmann::json::array();
   bool all_passed = true, error = false;
   std::string message;
+  // Task ids number the tasks of every exercise in the file in turn, so they stay unique when several
+  // exercises are graded into one results file: 04's task_1..3 are 1..3, 05's task_1 is then 4.
+  int task_offset = 0;
   for (const auto& g : graded) {
+    int tasks_here = 0;
     all_passed &= g.outcome.verdict == Verdict::passed;
     if (is_error(g.outcome.verdict)) {
       error = true;
@@ -158,9 +175,15 @@ nlohmann::json exercism_results(const std::vector<Graded>& graded) {
                        {"status", t.passed ? "pass" : t.kind == "passed" || t.kind == "failed" ? "fail" : "error"},
                        {"test_code", test_code(g.exercise, t.name)}};
       if (!t.passed) j["message"] = t.message;
-      if (const auto n = task_number(t.task_id()); !n.empty()) j["task_id"] = std::stoi(n);
+      if (!t.output.empty()) j["output"] = exercism_output(t.output);
+      if (const auto n = task_number(t.task_id()); !n.empty() && n.find_first_not_of("0123456789") == std::string::npos &&
+                                                   n.size() < 6) {
+        tasks_here = std::max(tasks_here, std::stoi(n));
+        j["task_id"] = task_offset + std::stoi(n);
+      }
       tests.push_back(std::move(j));
     }
+    task_offset += tasks_here;
   }
   nlohmann::json results{{"version", 3}, {"status", error ? "error" : all_passed ? "pass" : "fail"}, {"tests", tests}};
   if (error) results["message"] = message;
@@ -415,7 +438,18 @@ int watch(const grading::ExerciseCatalog& catalog, lessons::Progress& progress, 
 
 }  // namespace
 
-int grade_command(const GradeOptions& options, std::istream&, std::ostream& out, std::ostream& err) {
+int grade_command(const GradeOptions& given, std::istream&, std::ostream& out, std::ostream& err) {
+  GradeOptions options = given;
+  if (options.limits_file)
+    if (auto ok = grading::read_limits_file(*options.limits_file, options.limits); !ok) {
+      err << "asynclab grade: " << ok.error() << "\n";
+      return exit_usage;
+    }
+  for (const auto& [name, value] : options.limit_values)
+    if (auto ok = grading::set_limit(options.limits, name, value); !ok) {
+      err << "asynclab grade: --" << ok.error() << "\n";
+      return exit_usage;
+    }
   auto catalog = load_exercises(err);
   if (!catalog) return catalog.error();
   auto progress = lessons::Progress::load();

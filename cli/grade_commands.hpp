@@ -13,6 +13,9 @@
 // * --format exercism|gradescope|classroom [-o FILE]: the platform's results file instead of text
 //   (exercism: results.json version 3; gradescope: results.json; classroom: the result object of
 //   GitHub Classroom's autograding command grader).
+// * Limits: each grader run is bounded in memory, CPU time, processes, file size, open files and
+//   output kept (exercises/grading/limits.hpp), from a limits file and the options; a bad value is a
+//   usage error that names it.
 // * Exit status: 0 every exercise graded passed, 1 some did not, 2 usage or environment error.
 #include <cstdint>
 #include <istream>
@@ -20,6 +23,8 @@
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "limits.hpp"
 
 namespace asynclab::cli {
 
@@ -29,6 +34,10 @@ struct GradeOptions {
   bool watch = false;
   int seeds = 0;             // 0: the graders' default (5)
   double timeout_s = 30;     // per grader process
+  double build_timeout_s = 600;  // per grader build
+  std::optional<std::string> limits_file;  // read first: `name = value` lines (limits.hpp)
+  std::vector<std::pair<std::string, std::string>> limit_values;  // --memory 4G ...: then these
+  grading::Limits limits;    // what grade_command made of the two (set by it)
   std::string format = "text";
   std::optional<std::string> output;
   bool color = false;

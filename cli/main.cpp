@@ -15,6 +15,7 @@
 #include "live_scenarios.hpp"
 #include "exit_codes.hpp"
 #include "grade_commands.hpp"
+#include "limits.hpp"
 #include "lesson_commands.hpp"
 #include "terminal.hpp"
 #include "trace_commands.hpp"
@@ -55,6 +56,9 @@ Usage:
                                                  run its grader, say what is wrong and where to look
   asynclab grade --all --format exercism|gradescope|classroom [-o FILE]
                                                  the results file for those platforms
+  asynclab grade ... [--memory 2G] [--cpu-seconds 60] [--processes 64] [--file-size 64M]
+                 [--open-files 256] [--output-kept 1M] [--limits FILE] [--build-timeout 600]
+                                                 what each grader run may take
   asynclab hint EXERCISE                         the next hint
   asynclab solution EXERCISE                     the reference solution, once yours passes
   asynclab reset EXERCISE                        put the shipped exercise.cpp back (asks first)
@@ -166,6 +170,28 @@ int main(int argc, char** argv) {
   grade->add_flag("--watch", grade_options.watch, "Grade again whenever the exercise file is saved; move on when it passes");
   grade->add_option("--seeds", grade_options.seeds, "How many seeds each grader tries (default 5)")->check(CLI::Range(1, 1000));
   grade->add_option("--timeout", grade_options.timeout_s, "Seconds each grader may run (default 30)")->check(CLI::Range(1.0, 3600.0));
+  // What one grader run may take (exercises/grading/limits.hpp): a limits file first, then these.
+  std::vector<std::pair<std::string, std::string>> grade_limit_values(std::size(asynclab::grading::limit_names));
+  const asynclab::grading::Limits default_limits;
+  const std::vector<std::pair<std::string_view, std::string>> limit_help{
+      {"memory", fmt::format("Memory (address space) a grader run may use, e.g. 4G (default {})",
+                             asynclab::grading::format_bytes(default_limits.memory))},
+      {"cpu-seconds", fmt::format("CPU seconds a grader run may use (default {})", default_limits.cpu_seconds)},
+      {"processes", fmt::format("Processes a grader run may hold at once (default {})", default_limits.processes)},
+      {"file-size", fmt::format("The largest file a grader run may write, e.g. 64M (default {})",
+                                asynclab::grading::format_bytes(default_limits.file_size))},
+      {"open-files", fmt::format("Files a grader run may hold open at once (default {})", default_limits.open_files)},
+      {"output-kept", fmt::format("How much of a grader run's output is kept, e.g. 1M (default {}); the rest is counted",
+                                  asynclab::grading::format_bytes(default_limits.output_kept))},
+  };
+  for (std::size_t i = 0; i < limit_help.size(); ++i) {
+    grade_limit_values[i].first = std::string(limit_help[i].first);
+    grade->add_option(fmt::format("--{}", limit_help[i].first), grade_limit_values[i].second, limit_help[i].second);
+  }
+  grade->add_option("--limits", grade_options.limits_file,
+                    "A file of limits, one 'name = value' per line (names as the options above)");
+  grade->add_option("--build-timeout", grade_options.build_timeout_s, "Seconds building a grader may take (default 600)")
+      ->check(CLI::Range(10.0, 86400.0));
   grade->add_option("--format", grade_options.format, "text (default), exercism, gradescope or classroom")
       ->check(CLI::IsMember({"text", "exercism", "gradescope", "classroom"}));
   grade->add_option("-o,--output", grade_options.output, "Write the results file here (with --format)");
@@ -310,6 +336,8 @@ int main(int argc, char** argv) {
       return asynclab::vis::run_gui(gui_options, std::cerr);
     }
     if (grade->parsed()) {
+      for (const auto& [name, value] : grade_limit_values)
+        if (!value.empty()) grade_options.limit_values.emplace_back(name, value);
       grade_options.color = use_color(grade_color);
       grade_options.interactive = stdin_is_terminal() && stdout_is_terminal();
       return grade_command(grade_options, std::cin, std::cout, std::cerr);

@@ -3,27 +3,19 @@
 
 #include <unistd.h>
 
-#include <cstdio>
+#include <limits>
 #include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "compile_errors.hpp"
+#include "declared_test_cases.hpp"
+#include "supervised_run.hpp"
 
 namespace asynclab::grading {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-}  // namespace
 
 fs::path build_dir() { return ASYNCLAB_BUILD_DIR; }
 
@@ -68,27 +60,37 @@ GradedExercise grade_exercise(const Exercise& e, const GradeRequest& request) {
 
   // 1. Build: `cmake --build` of this one grader; ninja's [n/m] lines are the progress.
   progress("building");
-  const std::string cmd = fmt::format("{} --build {} --target {} 2>&1", quoted(ASYNCLAB_CMAKE_COMMAND),
-                                      quoted(build_dir().string()), target);
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr) {
+  SupervisedCommand build;
+  build.argv = {ASYNCLAB_CMAKE_COMMAND, "--build", build_dir().string(), "--target", target};
+  build.time_limit = request.build_time_limit;
+  // A compiler needs room a grader does not; only time bounds the build.
+  build.limits.memory = std::numeric_limits<std::uint64_t>::max();
+  build.limits.file_size = std::numeric_limits<std::uint64_t>::max();
+  build.limits.cpu_seconds = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(request.build_time_limit).count()) * 8;
+  build.limits.processes = 256;
+  build.limits.open_files = 4096;
+  build.limits.output_kept = std::uint64_t{4} << 20;
+  std::string pending;
+  build.on_output = [&](std::string_view chunk) {
+    pending.append(chunk);
+    for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+      const std::string line = pending.substr(0, nl);
+      pending.erase(0, nl + 1);
+      if (line.starts_with("[")) progress(fmt::format("building {}", line.substr(0, line.find(']') + 1)));
+    }
+  };
+  const SupervisedEnd built = run_supervised(build);
+  g.build_log = built.output;
+  if (!built.started || built.timed_out || built.interrupted || !built.exited || built.exit_status != 0) {
     g.outcome.verdict = Verdict::did_not_compile;
-    g.outcome.summary = "could not run cmake to build the grader";
-    return g;
-  }
-  char buffer[4096];
-  std::string line;
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
-    line += buffer;
-    if (line.back() != '\n') continue;
-    g.build_log += line;
-    if (line.starts_with("[")) progress(fmt::format("building {}", line.substr(0, line.find(']') + 1)));
-    line.clear();
-  }
-  g.build_log += line;
-  if (::pclose(pipe) != 0) {
-    g.outcome.verdict = Verdict::did_not_compile;
-    g.outcome.summary = first_build_error(g.build_log);
+    g.outcome.summary =
+        !built.started  ? fmt::format("could not run cmake to build the grader: {}", built.error)
+        : built.timed_out ? fmt::format("building the grader took longer than {} s, and was stopped (a template or "
+                                        "constexpr computation that never ends? a teacher sets the limit with "
+                                        "--build-timeout)",
+                                        std::chrono::duration_cast<std::chrono::seconds>(request.build_time_limit).count())
+        : built.interrupted ? std::string("building the grader was interrupted")
+                            : first_build_error(g.build_log);
     g.outcome.output = g.build_log;
     return g;
   }
@@ -97,7 +99,9 @@ GradedExercise grade_exercise(const Exercise& e, const GradeRequest& request) {
   progress("running the grader");
   GraderRun run;
   run.executable = build_dir() / "exercises" / target;
+  if (const auto* cases = expected_test_cases(e.folder)) run.expected_tests = *cases;
   run.time_limit = request.time_limit;
+  run.limits = request.limits;
   run.trace_dir = request.reference ? request.trace_dir / "reference" : request.trace_dir;
   run.seeds = request.seeds;
   run.scratch = fs::temp_directory_path() / fmt::format("asynclab-grade-{}-{}", ::getpid(), target);

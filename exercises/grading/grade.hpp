@@ -5,7 +5,10 @@
 //
 // Rules:
 // * Never throws for anything the learner did: a compile error is Verdict::did_not_compile with the
-//   compiler's first error, everything else is the runner's verdict (runner.hpp).
+//   compiler's first error (a build past `build_time_limit` too), everything else is the runner's
+//   verdict (runner.hpp). The build runs supervised like the grader: nothing it starts outlives it.
+// * The checks the grader must report are the ones this asynclab was built knowing
+//   (expected_test_cases()), never what the run says it has.
 // * `reference` grades the reference solution instead (the grader built against
 //   solutions/NN-slug.cpp), saving its trace under trace_dir/reference/ — the run a learner compares
 //   theirs with.
@@ -26,6 +29,8 @@ namespace asynclab::grading {
 struct GradeRequest {
   int seeds = 0;  // 0: the graders' default
   std::chrono::milliseconds time_limit{30'000};
+  Limits limits;                                       // what the grader's run may take
+  std::chrono::milliseconds build_time_limit{600'000};  // building it (a first build compiles the grading pieces)
   std::filesystem::path trace_dir;  // where the learner's trace goes (reference runs: trace_dir/reference)
   bool reference = false;
   std::function<void(std::string_view)> on_progress;  // "building [3/5]", "running the grader"

@@ -2,25 +2,86 @@
 // test case — its name, tags, whether it passed, and its first failure as the learner should read
 // it — so `asynclab grade` and the tests read results without parsing Catch2's console output.
 //
-//   {"name": "...", "tags": ["ex04", "task_2"], "passed": false, "kind": "failed", "message": "..."}
+//   {"name": "...", "tags": ["ex04", "task_2"], "passed": false, "kind": "failed", "message": "...",
+//    "open_files": 5}
+//
+// Run by the runner, each line is sealed and sent over the results socket (results_channel.hpp):
+// the learner's code shares this process, so the lines go where it cannot rewrite them, under a key
+// it does not have. Run by hand (no results socket), the lines go to Catch2's output, unsealed.
 //
 // `kind` is "passed", "failed" (an assertion or fail()), "threw" (an exception escaped a test), or
 // "crashed" (a signal Catch2 caught: the learner's code did something fatal).
 #define CATCH_CONFIG_MAIN
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "results_channel.hpp"
+
 namespace {
+
+namespace channel = asynclab::grading::channel;
+
+// The key the runner put in the results socket, read once; nothing when there is no socket (run by
+// hand) or the key was already taken.
+std::optional<channel::Key> take_key() {
+  channel::Key key{};
+  // Never waits: the runner wrote the key before the grader started, so it is there unless something
+  // took it first — and then waiting would only hang the grader.
+  const ssize_t n = ::recv(channel::results_fd, key.data(), key.size(), MSG_DONTWAIT);
+  if (n != static_cast<ssize_t>(key.size())) return std::nullopt;
+  // Programs the learner's code starts must not inherit the channel.
+  ::fcntl(channel::results_fd, F_SETFD, FD_CLOEXEC);
+  return key;
+}
+
+// Asked of each descriptor number in turn, not by listing /proc/self/fd: at the limit, opening the
+// listing is what would fail.
+int open_descriptors() {
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  const int highest = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 16));
+  int count = 0;
+  for (int fd = 0; fd < highest; ++fd) count += ::fcntl(fd, F_GETFD) != -1 ? 1 : 0;
+  return count;
+}
+
+bool is_socket(int fd) {
+  int type = 0;
+  socklen_t size = sizeof type;
+  return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) == 0;
+}
 
 class JsonLinesReporter : public Catch::StreamingReporterBase<JsonLinesReporter> {
  public:
-  using StreamingReporterBase::StreamingReporterBase;
+  explicit JsonLinesReporter(Catch::ReporterConfig const& config)
+      : StreamingReporterBase(config), sealed_(is_socket(channel::results_fd)) {
+    if (sealed_) key_ = take_key();
+  }
   static std::string getDescription() { return "one JSON line per test case, for asynclab grade"; }
 
   void testCaseStarting(Catch::TestCaseInfo const& info) override {
     StreamingReporterBase::testCaseStarting(info);
     kind_ = "passed";
     message_.clear();
+    if (sealed_) {
+      // What the learner's code prints from here on is this check's (results_channel.hpp).
+      std::cout.flush();
+      std::cerr.flush();
+      std::fflush(nullptr);
+      const std::string mark = std::string(channel::output_mark) + std::to_string(index_) + "\n";
+      [[maybe_unused]] auto written = ::write(STDOUT_FILENO, mark.data(), mark.size());
+    }
   }
 
   void assertionStarting(Catch::AssertionInfo const&) override {}
@@ -58,11 +119,33 @@ class JsonLinesReporter : public Catch::StreamingReporterBase<JsonLinesReporter>
     line["passed"] = passed;
     line["kind"] = passed ? "passed" : kind_ == "passed" ? "failed" : kind_;
     line["message"] = message_;
-    stream << line.dump() << std::endl;  // flushed: a later crash must not lose finished tests
+    // How many descriptors the process holds as the check ends: a check that failed because it could
+    // open no more is then said to have hit the open-files limit (runner.cpp).
+    line["open_files"] = open_descriptors();
+    send(line.dump());
     StreamingReporterBase::testCaseEnded(stats);
   }
 
  private:
+  // Written at once (a later crash must not lose finished tests).
+  void send(const std::string& json) {
+    if (!sealed_) {
+      stream << json << std::endl;
+      return;
+    }
+    if (!key_) return;  // the key was taken before the reporter could read it: nothing here is trusted
+    const std::string line = channel::seal_line(*key_, index_++, json);
+    for (std::size_t sent = 0; sent < line.size();) {
+      const ssize_t n = ::write(channel::results_fd, line.data() + sent, line.size() - sent);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      sent += static_cast<std::size_t>(n);
+    }
+  }
+
+  bool sealed_ = false;
+  std::optional<channel::Key> key_;
+  std::uint64_t index_ = 0;
   std::string kind_ = "passed";
   std::string message_;
 };

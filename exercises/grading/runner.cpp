@@ -1,18 +1,18 @@
 // See runner.hpp.
 #include "runner.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
-#include <fstream>
 #include <sstream>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "results_channel.hpp"
+#include "supervised_run.hpp"
 
 namespace asynclab::grading {
 
@@ -26,10 +26,60 @@ std::string_view verdict_words(Verdict v) {
     case Verdict::deadlock: return "got stuck (deadlock or lost waker)";
     case Verdict::crashed: return "crashed";
     case Verdict::timed_out: return "did not finish in time";
+    case Verdict::over_limit: return "went over a limit";
+    case Verdict::incomplete: return "did not finish its checks";
     case Verdict::did_not_compile: return "did not compile";
     case Verdict::no_tests: return "ran no tests";
   }
   return "?";
+}
+
+std::string_view verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::passed: return "passed";
+    case Verdict::failed: return "failed";
+    case Verdict::threw: return "threw";
+    case Verdict::deadlock: return "deadlock";
+    case Verdict::crashed: return "crashed";
+    case Verdict::timed_out: return "timed_out";
+    case Verdict::over_limit: return "over_limit";
+    case Verdict::incomplete: return "incomplete";
+    case Verdict::did_not_compile: return "did_not_compile";
+    case Verdict::no_tests: return "no_tests";
+  }
+  return "?";
+}
+
+std::optional<Verdict> verdict_named(std::string_view name) {
+  for (Verdict v : {Verdict::passed, Verdict::failed, Verdict::threw, Verdict::deadlock, Verdict::crashed,
+                    Verdict::timed_out, Verdict::over_limit, Verdict::incomplete, Verdict::did_not_compile,
+                    Verdict::no_tests})
+    if (verdict_name(v) == name) return v;
+  return std::nullopt;
+}
+
+std::string signal_in_words(int signal) {
+  const char* abbrev = sigabbrev_np(signal);
+  const std::string name = abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", signal);
+  std::string_view words;
+  switch (signal) {
+    case SIGSEGV:
+      words = "a bad memory access: a dangling pointer or reference used after what it pointed at was gone, "
+              "an index past the end, or a null pointer";
+      break;
+    case SIGABRT: words = "aborted (an uncaught exception, std::terminate, or abort)"; break;
+    case SIGBUS: words = "a bad memory access (a misaligned or unmapped address)"; break;
+    case SIGFPE: words = "an arithmetic error, such as an integer divided by zero"; break;
+    case SIGILL: words = "an illegal instruction (often what undefined behaviour compiles to)"; break;
+    case SIGTRAP: words = "a trap (a __builtin_trap, or a debugger breakpoint)"; break;
+    case SIGKILL: words = "killed"; break;
+    case SIGTERM: words = "asked to stop"; break;
+    case SIGPIPE: words = "wrote to a pipe nobody reads"; break;
+    case SIGXCPU: words = "used up its CPU time"; break;
+    case SIGXFSZ: words = "wrote a file larger than allowed"; break;
+    default: words = sigdescr_np(signal) != nullptr ? sigdescr_np(signal) : "an unexpected signal"; break;
+  }
+  return fmt::format("{}: {}", name, words);
 }
 
 std::string TestResult::task_id() const {
@@ -47,6 +97,7 @@ Verdict judge(const std::vector<TestResult>& tests, std::string& summary) {
     if (t.passed) continue;
     summary = fmt::format("{}\n{}", t.name, t.message);
     if (t.kind == "crashed") return Verdict::crashed;
+    if (t.kind == "not_reported") return Verdict::incomplete;
     if (t.kind == "threw" || t.message.starts_with("threw")) return Verdict::threw;
     if (t.message.starts_with("deadlock") || t.message.starts_with("lost waker") || t.message.starts_with("stuck"))
       return Verdict::deadlock;
@@ -56,30 +107,102 @@ Verdict judge(const std::vector<TestResult>& tests, std::string& summary) {
   return Verdict::passed;
 }
 
+
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+std::vector<std::string> tags_of(std::string_view written) {
+  std::vector<std::string> tags;
+  for (std::size_t at = written.find('['); at != std::string_view::npos; at = written.find('[', at + 1)) {
+    const auto close = written.find(']', at);
+    if (close == std::string_view::npos) break;
+    tags.emplace_back(written.substr(at + 1, close - at - 1));
+  }
+  return tags;
 }
 
-std::vector<TestResult> read_results(const fs::path& file) {
+// The checks that reported, each sealed and in the grader's order; `distrust` says why reading
+// stopped early, when something other than the reporter wrote to the channel.
+struct ReadResults {
   std::vector<TestResult> tests;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) continue;  // a line cut short by a crash
+  std::string distrust;
+};
+
+ReadResults read_sealed_results(const channel::Key& key, std::string_view bytes,
+                                const std::vector<DeclaredTestCase>& expected) {
+  ReadResults r;
+  for (std::uint64_t index = 0; !bytes.empty(); ++index) {
+    const auto newline = bytes.find('\n');
+    if (newline == std::string_view::npos) break;  // a line cut short by a crash or a kill
+    const std::string_view line = bytes.substr(0, newline);
+    bytes.remove_prefix(newline + 1);
+    const auto json = channel::open_line(key, index, line);
+    if (!json) {
+      r.distrust = fmt::format("result line {} was not written by the grader's reporter: something else in the "
+                               "process wrote to the grader's results channel",
+                               index + 1);
+      break;
+    }
+    auto j = nlohmann::json::parse(*json, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      r.distrust = fmt::format("result line {} is not a result", index + 1);
+      break;
+    }
     TestResult t;
-    t.name = j.value("name", "");
-    t.tags = j.value("tags", std::vector<std::string>{});
-    t.passed = j.value("passed", false);
-    t.kind = j.value("kind", "failed");
-    t.message = j.value("message", "");
-    tests.push_back(std::move(t));
+    try {
+      t.name = j.value("name", "");
+      t.tags = j.value("tags", std::vector<std::string>{});
+      t.passed = j.value("passed", false);
+      t.kind = j.value("kind", "failed");
+      t.message = j.value("message", "");
+      t.open_files = j.value("open_files", 0);
+    } catch (const nlohmann::json::exception&) {
+      r.distrust = fmt::format("result line {} is not a result", index + 1);
+      break;
+    }
+    if (index >= expected.size() || t.name != expected[index].name) {
+      r.distrust = index >= expected.size()
+                       ? fmt::format("it reported a check \"{}\" after its last one", t.name)
+                       : fmt::format("check {} is \"{}\", but \"{}\" reported in its place", index + 1,
+                                     expected[index].name, t.name);
+      break;
+    }
+    r.tests.push_back(std::move(t));
   }
-  return tests;
+  return r;
+}
+
+// Splits the grader's output at the reporter's marks: each check's share goes to its result, the
+// marks leave the output (which otherwise keeps its order).
+void attribute_output(GraderOutcome& o) {
+  std::string clean;
+  std::vector<std::string> per_check(o.tests.size());
+  std::string* check = nullptr;  // the check printing now; none before the first mark
+  std::string_view text = o.output;
+  while (!text.empty()) {
+    const auto mark = text.find(channel::output_mark);
+    const auto piece = text.substr(0, mark);
+    clean.append(piece);
+    if (check != nullptr) check->append(piece);
+    if (mark == std::string_view::npos) break;
+    text.remove_prefix(mark + channel::output_mark.size());
+    const auto newline = text.find('\n');
+    const auto number = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    std::size_t index = 0;
+    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), index);
+    if (ec != std::errc{} || end != number.data() + number.size() || index >= o.tests.size()) {
+      check = nullptr;  // not a mark of a check that reported
+      continue;
+    }
+    check = &per_check[index];
+  }
+  for (std::size_t i = 0; i < per_check.size(); ++i) o.tests[i].output = std::move(per_check[i]);
+  o.output = std::move(clean);
+}
+
+bool mentions_bad_alloc(const GraderOutcome& o) {
+  if (o.output.find("bad_alloc") != std::string::npos) return true;
+  return std::ranges::any_of(o.tests, [](const TestResult& t) { return t.message.find("bad_alloc") != std::string::npos; });
 }
 
 }  // namespace
@@ -87,85 +210,150 @@ std::vector<TestResult> read_results(const fs::path& file) {
 GraderOutcome run_grader(const GraderRun& run) {
   GraderOutcome outcome;
   std::error_code ec;
-  fs::create_directories(run.scratch, ec);
-  const fs::path results = run.scratch / (run.executable.filename().string() + ".results.jsonl");
-  const fs::path output = run.scratch / (run.executable.filename().string() + ".output.txt");
-  fs::remove(results, ec);
   if (!fs::exists(run.executable)) {
     outcome.verdict = Verdict::did_not_compile;
     outcome.summary = fmt::format("the grader {} was not built", run.executable.string());
     return outcome;
   }
-
-  const auto started = std::chrono::steady_clock::now();
-  const pid_t child = ::fork();
-  if (child == 0) {
-    // The child: its own process group (so a kill reaches anything it started), output to a file.
-    ::setpgid(0, 0);
-    const int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      ::close(fd);
-    }
-    const int null = ::open("/dev/null", O_RDONLY);
-    if (null >= 0) ::dup2(null, STDIN_FILENO);
-    if (run.trace_dir) ::setenv("ASYNCLAB_TRACE_DIR", run.trace_dir->c_str(), 1);
-    if (run.seeds > 0) ::setenv("ASYNCLAB_GRADE_SEEDS", std::to_string(run.seeds).c_str(), 1);
-    const std::string exe = run.executable.string();
-    const std::string reporter_out = results.string();
-    ::execl(exe.c_str(), exe.c_str(), "--reporter", "asynclab", "--out", reporter_out.c_str(), "--order", "decl",
-            static_cast<char*>(nullptr));
-    std::fprintf(stderr, "cannot run %s: %s\n", exe.c_str(), std::strerror(errno));
-    ::_exit(127);
-  }
-  if (child < 0) {
-    outcome.verdict = Verdict::crashed;
-    outcome.summary = fmt::format("could not start the grader: {}", std::strerror(errno));
+  if (run.expected_tests.empty()) {
+    outcome.verdict = Verdict::incomplete;
+    outcome.summary = fmt::format(
+        "asynclab does not know which checks {} has (it knows them from the build): rebuild asynclab, then grade "
+        "again",
+        run.executable.filename().string());
     return outcome;
   }
-
-  int status = 0;
-  bool killed = false;
-  while (true) {
-    const pid_t done = ::waitpid(child, &status, WNOHANG);
-    if (done == child) break;
-    if (std::chrono::steady_clock::now() - started > run.time_limit) {
-      ::kill(-child, SIGKILL);
-      ::kill(child, SIGKILL);
-      ::waitpid(child, &status, 0);
-      killed = true;
-      break;
-    }
-    // Polling the child is how a time limit is kept without a signal handler in the caller; a grader
-    // run takes tenths of a second, so 5 ms granularity costs nothing.
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  channel::Key key;
+  try {
+    key = channel::fresh_key();
+  } catch (const std::exception& e) {
+    outcome.verdict = Verdict::crashed;
+    outcome.summary = fmt::format("could not start the grader: {}", e.what());
+    return outcome;
   }
-  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  outcome.output = slurp(output);
-  outcome.tests = read_results(results);
+  fs::create_directories(run.scratch, ec);
 
-  if (killed) {
+  SupervisedCommand command;
+  command.argv = {run.executable.string(), "--reporter", "asynclab", "--order", "decl"};
+  if (run.trace_dir) command.environment.push_back("ASYNCLAB_TRACE_DIR=" + run.trace_dir->string());
+  if (run.seeds > 0) command.environment.push_back(fmt::format("ASYNCLAB_GRADE_SEEDS={}", run.seeds));
+  command.working_dir = run.scratch;
+  command.time_limit = run.time_limit;
+  command.limits = run.limits;
+  command.results_preamble.assign(reinterpret_cast<const char*>(key.data()), key.size());
+  const SupervisedEnd end = run_supervised(command);
+
+  outcome.seconds = end.seconds;
+  outcome.cpu_seconds = end.cpu_seconds;
+  outcome.output = end.output;
+  outcome.output_dropped = end.output_dropped;
+  if (!end.started) {
+    outcome.verdict = Verdict::crashed;
+    outcome.summary = end.error;
+    return outcome;
+  }
+  ReadResults read = read_sealed_results(key, end.results, run.expected_tests);
+  if (end.results_overflow && read.distrust.empty())
+    read.distrust = "it wrote more to the grader's results channel than a grader writes";
+  outcome.tests = std::move(read.tests);
+  attribute_output(outcome);
+  if (end.output_dropped > 0)
+    outcome.output += fmt::format("\n[… {} more of output were dropped: only the first {} is kept]\n",
+                                  format_bytes(end.output_dropped), format_bytes(run.limits.output_kept));
+  const std::size_t reported = outcome.tests.size();
+  const DeclaredTestCase* next = reported < run.expected_tests.size() ? &run.expected_tests[reported] : nullptr;
+
+  // Every check stays listed: those that never reported, as not passed, with why.
+  auto list_the_rest = [&](std::string_view why) {
+    for (std::size_t i = outcome.tests.size(); i < run.expected_tests.size(); ++i) {
+      TestResult t;
+      t.name = run.expected_tests[i].name;
+      t.tags = tags_of(run.expected_tests[i].tags);
+      t.kind = "not_reported";
+      t.message = std::string(why);
+      outcome.tests.push_back(std::move(t));
+    }
+  };
+  auto over = [&](std::string what) {
+    outcome.verdict = Verdict::over_limit;
+    outcome.summary = std::move(what);
+    list_the_rest(fmt::format("not run: {}", outcome.summary));
+    return outcome;
+  };
+  const std::string memory_words =
+      fmt::format("used more than {} of memory (std::bad_alloc: an allocation was refused) — the limit for one "
+                  "grader run; something keeps growing, or allocates far more than the exercise needs",
+                  format_bytes(run.limits.memory));
+
+  if (end.interrupted) {
+    outcome.verdict = Verdict::crashed;
+    outcome.summary = "grading was interrupted before the grader finished";
+    list_the_rest("not run: grading was interrupted");
+    return outcome;
+  }
+  if (end.timed_out) {
     outcome.verdict = Verdict::timed_out;
     outcome.summary = fmt::format(
         "the grader was stopped after {} s: something never finished — a loop that never reaches a "
         "co_await, or a poll that never returns",
         std::chrono::duration<double>(run.time_limit).count());
+    list_the_rest("not run: the grader was stopped at its time limit");
     return outcome;
   }
-  if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
+  if (end.too_many_processes)
+    return over(fmt::format("started more than {} processes at once — the limit for one grader run; an exercise "
+                            "needs none",
+                            run.limits.processes));
+  if (end.signal != 0) {
+    const bool cpu_spent = end.cpu_seconds + 0.5 >= run.limits.cpu_seconds;
+    if (end.signal == SIGXCPU || (end.signal == SIGKILL && cpu_spent))
+      return over(fmt::format("used more than {} s of CPU time — the limit for one grader run; a loop that never "
+                              "waits, on every thread",
+                              run.limits.cpu_seconds));
+    if (end.signal == SIGXFSZ)
+      return over(fmt::format("wrote a file larger than {} — the limit for one grader run",
+                              format_bytes(run.limits.file_size)));
+    if (mentions_bad_alloc(outcome)) return over(memory_words);
     outcome.verdict = Verdict::crashed;
-    outcome.summary = fmt::format("the grader crashed with signal {} ({}) — e.g. a dangling pointer or reference "
-                                  "used after the thing it pointed at was gone",
-                                  sig, sigabbrev_np(sig) != nullptr ? sigabbrev_np(sig) : "?");
+    outcome.summary = fmt::format("the grader crashed: {}{}", signal_in_words(end.signal),
+                                  next != nullptr ? fmt::format(", during the check \"{}\"", next->name) : "");
+    list_the_rest(fmt::format("not run: the grader crashed ({})", signal_in_words(end.signal)));
+    return outcome;
+  }
+
+  if (!read.distrust.empty()) {
+    outcome.verdict = Verdict::incomplete;
+    outcome.summary = fmt::format("{}, so nothing from check {} on counts", read.distrust, reported + 1);
+    outcome.tests.resize(reported);
+    list_the_rest("not counted: the grader's results channel was written to by something else");
+    return outcome;
+  }
+  const bool some_failed = std::ranges::any_of(outcome.tests, [](const TestResult& t) { return !t.passed; });
+  if (some_failed && mentions_bad_alloc(outcome)) return over(memory_words);
+  int most_open_files = end.most_open_files;
+  for (const auto& t : outcome.tests) most_open_files = std::max(most_open_files, t.open_files);
+  if (some_failed && most_open_files >= run.limits.open_files - 1)
+    return over(fmt::format("opened more than {} files at once — the limit for one grader run; something opens "
+                            "files (or sockets) and never closes them",
+                            run.limits.open_files));
+  if (some_failed) {
+    outcome.verdict = judge(outcome.tests, outcome.summary);
+    list_the_rest("not reported: an earlier check failed and the grader stopped");
+    return outcome;
+  }
+  if (next != nullptr) {
+    outcome.verdict = Verdict::incomplete;
+    outcome.summary = fmt::format(
+        "{} of {} checks reported, then the grader exited (status {}) before \"{}\" — code that ends the "
+        "program (std::exit, _exit, quick_exit) ends the grader with it",
+        reported, run.expected_tests.size(), end.exit_status, next->name);
+    list_the_rest("not reported: the grader exited before this check");
     return outcome;
   }
   outcome.verdict = judge(outcome.tests, outcome.summary);
-  const int exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-  if ((outcome.verdict == Verdict::passed || outcome.verdict == Verdict::no_tests) && exit_status != 0) {
-    // No test failed, yet the process did: it died inside a test (a sanitizer caught a bad memory
-    // access and exited, or the grader could not start). Its own words say what happened.
+  if (outcome.verdict == Verdict::passed && end.exit_status != 0) {
+    // Every check passed, yet the process failed at its end (a sanitizer's report at exit, a
+    // destructor that threw): its own words say what happened.
     outcome.verdict = Verdict::crashed;
     std::string said;
     std::istringstream lines(outcome.output);
@@ -175,9 +363,8 @@ GraderOutcome run_grader(const GraderRun& run) {
         said = line;
         break;
       }
-    outcome.summary = fmt::format("the grader stopped with exit status {} after {} test{}{}{}", exit_status,
-                                  outcome.tests.size(), outcome.tests.size() == 1 ? "" : "s",
-                                  said.empty() ? "" : ": ", said);
+    outcome.summary = fmt::format("the grader stopped with exit status {} after its {} checks{}{}", end.exit_status,
+                                  outcome.tests.size(), said.empty() ? "" : ": ", said);
   }
   return outcome;
 }

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -78,6 +79,15 @@ TEST_CASE("asynclab grade writes Exercism, Gradescope and GitHub Classroom resul
   CHECK(results.at("tests")[0].at("status") == "pass");
   CHECK(results.at("tests")[1].at("status") == "fail");
   CHECK_THAT(results.at("tests")[1].at("message").get<std::string>(), Catch::Contains("600 ms"));
+
+  // Two exercises in one file: their task ids do not collide (04's are 1-3, 05's follow).
+  Run both = run_asynclab("grade 04 05 --format exercism", env);
+  INFO(both.err);
+  const auto two = nlohmann::json::parse(both.out);
+  std::set<int> task_ids;
+  for (const auto& t : two.at("tests")) CHECK(task_ids.insert(t.at("task_id").get<int>()).second);
+  CHECK(task_ids.size() == two.at("tests").size());
+  CHECK(*task_ids.begin() == 1);
 
   Run gradescope = run_asynclab("grade 04 --format gradescope", env);
   const auto gs = nlohmann::json::parse(gradescope.out);

@@ -1,11 +1,33 @@
 // The verdicts `asynclab grade` gives that are decided outside a grader's own checks: the compiler's
-// first error out of a build log, and a verdict from the reporter's results.
+// first error out of a build log, a verdict from the reporter's results, the checks a grader
+// declares, the seal on its results, and the limits a teacher writes.
+#include <signal.h>
+
+#include <fstream>
+
 #include <catch2/catch.hpp>
 
+#include "declared_test_cases.hpp"
 #include "grade.hpp"
+#include "limits.hpp"
+#include "results_channel.hpp"
 #include "runner.hpp"
 
 using namespace asynclab::grading;
+
+namespace {
+
+TestResult result(std::string name, std::vector<std::string> tags, bool passed, std::string kind, std::string message) {
+  TestResult t;
+  t.name = std::move(name);
+  t.tags = std::move(tags);
+  t.passed = passed;
+  t.kind = std::move(kind);
+  t.message = std::move(message);
+  return t;
+}
+
+}  // namespace
 
 TEST_CASE("a compile error is reported by the compiler's first error, with its caret lines", "[exercises][runner]") {
   const std::string log = R"([1/3] Building CXX object exercises/CMakeFiles/grade_04.dir/04-join-fetches/exercise.cpp.o
@@ -32,17 +54,171 @@ collect2: error: ld returned 1 exit status
 TEST_CASE("the verdict from results: the first failing point decides, by what the grader said", "[exercises][runner]") {
   std::string summary;
   CHECK(judge({}, summary) == Verdict::no_tests);
-  TestResult ok{"sums", {"ex04", "task_1"}, true, "passed", ""};
+  const TestResult ok = result("sums", {"ex04", "task_1"}, true, "passed", "");
   CHECK(judge({ok}, summary) == Verdict::passed);
   CHECK(summary.empty());
-  TestResult failed{"overlaps", {"ex04", "task_2"}, false, "failed", "seed 1: the run ended at 600 ms"};
+  const TestResult failed = result("overlaps", {"ex04", "task_2"}, false, "failed", "seed 1: the run ended at 600 ms");
   CHECK(judge({ok, failed}, summary) == Verdict::failed);
   CHECK(summary == "overlaps\nseed 1: the run ended at 600 ms");
   CHECK(failed.task_id() == "task_2");
-  TestResult stuck{"finishes", {"ex11", "task_2"}, false, "failed", "deadlock (seed 2): the run stopped at 3 ms"};
+  const TestResult stuck = result("finishes", {"ex11", "task_2"}, false, "failed", "deadlock (seed 2): the run stopped at 3 ms");
   CHECK(judge({ok, stuck}, summary) == Verdict::deadlock);
-  TestResult threw{"errors", {"ex14", "task_2"}, false, "threw", "threw: bad access"};
+  const TestResult threw = result("errors", {"ex14", "task_2"}, false, "threw", "threw: bad access");
   CHECK(judge({threw}, summary) == Verdict::threw);
-  TestResult crashed{"crash", {"ex04", "task_1"}, false, "crashed", "SIGSEGV"};
+  const TestResult crashed = result("crash", {"ex04", "task_1"}, false, "crashed", "SIGSEGV");
   CHECK(judge({crashed}, summary) == Verdict::crashed);
+}
+
+TEST_CASE("a check that never reported makes the verdict 'did not finish its checks'", "[exercises][runner]") {
+  std::string summary;
+  const TestResult ok = result("sums", {"ex04", "task_1"}, true, "passed", "");
+  const TestResult missing = result("overlaps", {"ex04", "task_2"}, false, "not_reported", "not reported: the grader exited");
+  CHECK(judge({ok, missing}, summary) == Verdict::incomplete);
+  CHECK(verdict_words(Verdict::incomplete) == "did not finish its checks");
+  CHECK(verdict_words(Verdict::over_limit) == "went over a limit");
+  for (auto v : {Verdict::passed, Verdict::failed, Verdict::threw, Verdict::deadlock, Verdict::crashed,
+                 Verdict::timed_out, Verdict::over_limit, Verdict::incomplete, Verdict::did_not_compile,
+                 Verdict::no_tests})
+    CHECK(verdict_named(verdict_name(v)) == v);
+  CHECK_FALSE(verdict_named("done").has_value());
+}
+
+TEST_CASE("a crash's signal is said in words a learner reads", "[exercises][runner]") {
+  CHECK(signal_in_words(SIGABRT) == "SIGABRT: aborted (an uncaught exception, std::terminate, or abort)");
+  CHECK_THAT(signal_in_words(SIGSEGV), Catch::StartsWith("SIGSEGV: a bad memory access"));
+  CHECK_THAT(signal_in_words(SIGFPE), Catch::Contains("divided by zero"));
+  CHECK_THAT(signal_in_words(SIGUSR1), Catch::StartsWith("SIGUSR1: "));
+}
+
+TEST_CASE("a grader's checks are read from its source: names, tags, order", "[exercises][runner]") {
+  const auto cases = declared_test_cases(R"cpp(
+// Each TEST_CASE is one graded point.   <- running text, not a case
+/* TEST_CASE("commented out", "[x]") */
+const char* text = "TEST_CASE(\"in a string\")";
+const char* raw = R"x(TEST_CASE("in a raw string"))x";
+int n = 1'000;  char quote = '"';
+TEST_CASE("sums the \"three\" bodies", "[ex04][task_1]") {}
+TEST_CASE("a name split "
+          "over two literals",
+          "[ex04]"
+          "[task_2]") {}
+TEST_CASE ( "spaced" , "[ex04][task_3]" ) {}
+)cpp");
+  REQUIRE(cases);
+  REQUIRE(cases->size() == 3);
+  CHECK((*cases)[0].name == "sums the \"three\" bodies");
+  CHECK((*cases)[0].tags == "[ex04][task_1]");
+  CHECK((*cases)[1].name == "a name split over two literals");
+  CHECK((*cases)[1].tags == "[ex04][task_2]");
+  CHECK((*cases)[2].name == "spaced");
+
+  const auto generated = declared_test_cases("#define NAME \"x\"\nTEST_CASE(NAME, \"[a]\") {}\n");
+  REQUIRE_FALSE(generated);
+  CHECK_THAT(generated.error(), Catch::StartsWith("line 2: TEST_CASE's name is not a string literal"));
+}
+
+TEST_CASE("every exercise's checks are compiled into asynclab, as its grade.cpp declares them", "[exercises][runner]") {
+  const auto catalog = ExerciseCatalog::load();
+  REQUIRE(catalog);
+  for (const auto& e : catalog->exercises()) {
+    CAPTURE(e.folder);
+    const auto* compiled = expected_test_cases(e.folder);
+    REQUIRE(compiled != nullptr);
+    std::ifstream in(e.dir / "grade.cpp");
+    const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto declared = declared_test_cases(source);
+    REQUIRE(declared);
+    REQUIRE(compiled->size() == declared->size());
+    for (std::size_t i = 0; i < declared->size(); ++i) CHECK((*compiled)[i].name == (*declared)[i].name);
+  }
+  CHECK(expected_test_cases("99-no-such-exercise") == nullptr);
+}
+
+TEST_CASE("SipHash-2-4 gives the reference answer; a sealed line opens only as written, in its place, under its key",
+          "[exercises][runner]") {
+  channel::Key key{};
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::uint8_t>(i);
+  std::string fifteen;
+  for (char c = 0; c < 15; ++c) fifteen += c;
+  CHECK(channel::siphash24(key, fifteen) == 0xa129ca6149be45e5ULL);  // the paper's test vector
+  CHECK(channel::siphash24(key, "") == 0x726fdb47dd0e0e31ULL);
+
+  const std::string json = R"({"name":"sums","passed":true})";
+  std::string line = channel::seal_line(key, 0, json);
+  REQUIRE(line.back() == '\n');
+  line.pop_back();
+  CHECK(channel::open_line(key, 0, line) == json);
+  CHECK_FALSE(channel::open_line(key, 1, line).has_value());  // out of its place
+  std::string forged = line;
+  forged.replace(forged.find("true"), 4, "1   ");
+  CHECK_FALSE(channel::open_line(key, 0, forged).has_value());  // altered
+  channel::Key other = key;
+  other[0] ^= 1;
+  CHECK_FALSE(channel::open_line(other, 0, line).has_value());  // another run's key
+  CHECK_FALSE(channel::open_line(key, 0, json).has_value());    // no seal at all
+  CHECK_FALSE(channel::open_line(key, 0, "").has_value());
+  CHECK(channel::fresh_key() != channel::fresh_key());
+}
+
+TEST_CASE("limits are written as a teacher writes them, and a wrong one is named", "[exercises][runner]") {
+  CHECK(parse_bytes("2G") == std::uint64_t{2} << 30);
+  CHECK(parse_bytes("512MiB") == std::uint64_t{512} << 20);
+  CHECK(parse_bytes("64k") == std::uint64_t{64} << 10);
+  CHECK(parse_bytes("1048576") == std::uint64_t{1} << 20);
+  CHECK_FALSE(parse_bytes("lots").has_value());
+  CHECK_FALSE(parse_bytes("0").has_value());
+  CHECK_FALSE(parse_bytes("99999999999T").has_value());  // overflows
+  CHECK(format_bytes(std::uint64_t{2} << 30) == "2 GiB");
+  CHECK(format_bytes(1536) == "1.5 KiB");
+  CHECK(format_bytes(100) == "100 bytes");
+
+  Limits limits;
+  CHECK(describe_limits(limits) ==
+        "memory 2 GiB, CPU 60 s, 64 processes, files up to 64 MiB, 256 open files, output kept 1 MiB");
+  REQUIRE(set_limit(limits, "memory", "4G"));
+  CHECK(limits.memory == std::uint64_t{4} << 30);
+  REQUIRE(set_limit(limits, "processes", " 8 "));
+  CHECK(limits.processes == 8);
+  CHECK(set_limit(limits, "processes", "many").error() == "processes must be a number of processes from 1 to 4096, not 'many'");
+  CHECK_THAT(set_limit(limits, "memory", "1k").error(), Catch::StartsWith("memory must be a size of at least 64 MiB"));
+  CHECK_THAT(set_limit(limits, "disk", "1G").error(), Catch::StartsWith("there is no limit called 'disk' (the limits: memory,"));
+
+  const auto file = std::filesystem::temp_directory_path() / fmt::format("asynclab-limits-{}.conf", ::getpid());
+  {
+    std::ofstream out(file);
+    out << "# a course's limits\nmemory = 1G\n\ncpu-seconds=5   # tight\nopen-files = nine\n";
+  }
+  Limits from_file;
+  const auto read = read_limits_file(file, from_file);
+  REQUIRE_FALSE(read);
+  CHECK(read.error() == fmt::format("{}:5: open-files must be a number of descriptors from 32 to 1048576, not 'nine'", file.string()));
+  CHECK(from_file.memory == std::uint64_t{1} << 30);
+  CHECK(from_file.cpu_seconds == 5);
+  std::filesystem::remove(file);
+  CHECK_THAT(read_limits_file("/dev/zero", from_file).error(), Catch::Contains("not a file that can be read"));
+}
+
+TEST_CASE("each check gets the output printed while it ran; a flood is kept to the first MiB and counted",
+          "[exercises][runner]") {
+  const auto grader = std::filesystem::path(ASYNCLAB_GRADERS_DIR) / "grade_04_join_fetches_wrong_floods_its_output";
+  if (!std::filesystem::exists(grader)) {
+    WARN("the known-wrong solutions are not built here (ASYNCLAB_PROVE_WRONG_SOLUTIONS)");
+    return;
+  }
+  GraderRun run;
+  run.executable = grader;
+  run.expected_tests = *expected_test_cases("04-join-fetches");
+  run.scratch = std::filesystem::temp_directory_path() / fmt::format("asynclab-runner-test-{}", ::getpid());
+  const GraderOutcome o = run_grader(run);
+  std::filesystem::remove_all(run.scratch);
+  REQUIRE(o.tests.size() == 3);
+  // 200 MB printed in the first check: its first MiB kept, the rest counted, nothing of it in the others.
+  // (The kept MiB also holds the reporter's mark that opens the first check.)
+  CHECK(o.tests[0].output.size() > (1u << 20) - 100);
+  CHECK(o.tests[0].output.size() < (1u << 20));
+  CHECK(o.tests[0].output.find_first_not_of('.') == std::string::npos);
+  CHECK(o.tests[1].output.empty());
+  CHECK(o.output.size() < (1u << 20) + 200);
+  CHECK(o.output_dropped > 199u * (1u << 20));
+  CHECK_THAT(o.output, Catch::Contains("more of output were dropped: only the first 1 MiB is kept"));
 }

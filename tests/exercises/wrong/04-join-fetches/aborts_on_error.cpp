@@ -1,5 +1,5 @@
 // expect-verdict: crashed
-// expect-message: the grader crashed with signal 6 (ABRT)
+// expect-message: the grader crashed: SIGABRT: aborted (an uncaught exception, std::terminate, or abort)
 // Known wrong: joined, but a failed fetch treated as impossible — std::abort(), which is what a failed
 // assert() does. No error value, no exception anyone could catch: the whole process dies with
 // SIGABRT the first time a fetch fails.
