@@ -25,6 +25,7 @@
 
 #include "catalog.hpp"
 #include "engine/progress.hpp"
+#include "progress_file.hpp"
 #include "exit_codes.hpp"
 #include "grade.hpp"
 #include "model/atomic_write.hpp"
@@ -452,8 +453,7 @@ int grade_command(const GradeOptions& given, std::istream&, std::ostream& out, s
     }
   auto catalog = load_exercises(err);
   if (!catalog) return catalog.error();
-  auto progress = lessons::Progress::load();
-  if (!progress.warning().empty()) err << "asynclab: " << progress.warning() << "\n";
+  auto progress = load_progress(err);
   if (!fs::exists(grading::build_dir() / "CMakeCache.txt")) {
     err << fmt::format("asynclab grade: the build folder {} is gone; build asynclab again (scripts/run.sh)\n",
                        grading::build_dir().string());
@@ -501,7 +501,7 @@ int hint_command(const std::string& name, std::ostream& out, std::ostream& err) 
     out << fmt::format("Exercise {} has no hints; its README says what done means: {}\n", e->id, e->readme().string());
     return exit_ok;
   }
-  auto progress = lessons::Progress::load();
+  auto progress = load_progress(err);
   const std::size_t shown = std::min(progress.hints_shown(e->folder) + 1, hints.size());
   for (std::size_t i = 0; i < shown; ++i)
     out << fmt::format("Hint {} of {}{}\n{}\n\n", i + 1, hints.size(), i + 1 == shown ? " (new)" : "", hints[i]);
@@ -520,7 +520,7 @@ int solution_command(const std::string& name, std::ostream& out, std::ostream& e
     err << fmt::format("asynclab solution: no exercise '{}'\n", name);
     return exit_usage;
   }
-  const auto progress = lessons::Progress::load();
+  const auto progress = load_progress(err);
   if (!progress.exercise_done(e->folder)) {
     out << fmt::format("Exercise {} is not done yet: its reference solution opens once `asynclab grade {}` passes.\n"
                        "Stuck? `asynclab hint {}` gives the next hint.\n",
@@ -581,7 +581,7 @@ int reset_command(const std::string& name, bool assume_yes, std::istream& in, st
   }
   // The exercise is to be solved again: its done mark goes (attempts and hints are kept).
   auto forget_done = [&]() -> bool {
-    auto progress = lessons::Progress::load();
+    auto progress = load_progress(err);
     if (!progress.exercise_done(e->folder)) return true;
     progress.reset_exercise(e->folder);
     if (auto saved = progress.save(); !saved) {

@@ -4,14 +4,17 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "asynclab/trace/export.hpp"
 #include "asynclab/trace/file.hpp"
+#include "asynclab/trace/output_file.hpp"
 #include "engine/catalog.hpp"
 #include "engine/lesson_run.hpp"
 #include "engine/progress.hpp"
+#include "progress_file.hpp"
 #include "engine/text_template.hpp"
 #include "exit_codes.hpp"
 #include "markdown_text.hpp"
@@ -52,8 +55,7 @@ int list_lessons(std::ostream& out, std::ostream& err, int columns) {
   std::size_t widest = 6;
   for (const auto& e : catalog->entries()) widest = std::max(widest, e.lesson ? e.lesson->title.size() : e.folder.size());
   const std::size_t title_width = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(columns, 40)) - 22, 20, widest);
-  auto progress = lessons::Progress::load();
-  if (!progress.warning().empty()) err << "asynclab: " << progress.warning() << "\n";
+  auto progress = load_progress(err);
   out << fmt::format("{:<4} {:<{}} {:>5}  {}\n", "id", "lesson", title_width, "steps", "done");
   std::size_t done = 0, broken = 0;
   for (const auto& entry : catalog->entries()) {
@@ -69,7 +71,8 @@ int list_lessons(std::ostream& out, std::ostream& err, int columns) {
     std::string title = l.title.size() > title_width ? l.title.substr(0, title_width - 1) + "…" : l.title;
     out << fmt::format("{:<4} {:<{}} {:>5}  {}\n", l.id, title, title_width, l.steps.size(),
                        finished ? "✓" : (progress.lesson_step(entry.folder) > 0
-                                             ? fmt::format("step {}", progress.lesson_step(entry.folder) + 1)
+                                             ? fmt::format("step {}", std::min(progress.lesson_step(entry.folder),
+                                                                               l.steps.size() - 1) + 1)
                                              : ""));
   }
   out << fmt::format("\n{} of {} lessons done. Start one with: asynclab run ID  (or asynclab gui --lesson ID)\n",
@@ -87,7 +90,7 @@ int start_lessons_in_terminal(LessonRunOptions options, std::istream& in, std::o
   if (!catalog) return catalog.error();
   out << "asynclab — async the way Rust and Tokio do it, step by step. The lessons:\n\n";
   const int listed = list_lessons(out, err, options.columns);
-  const auto progress = lessons::Progress::load();
+  const auto progress = load_progress(err);
   const lessons::CatalogEntry* next = nullptr;
   for (const auto& e : catalog->entries())
     if (e.lesson && !progress.lesson_done(e.folder)) {
@@ -172,19 +175,18 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
         return exit_failed;
       }
     } else {
-      std::ofstream file;
-      if (options.output) {
-        file.open(*options.output, std::ios::binary | std::ios::trunc);
-        if (!file) {
-          err << fmt::format("asynclab run: cannot write '{}'\n", *options.output);
-          return exit_failed;
-        }
-      }
-      std::ostream& to = options.output ? file : out;
+      // Into memory first, so a file is written whole (trace/output_file.hpp), or to stdout.
+      std::ostringstream text;
+      std::ostream& to = options.output ? static_cast<std::ostream&>(text) : out;
       if (options.format == "chrome") trace::write_chrome_json(run.trace, to);
       else trace::write_json_lines(run.trace, to);
       to.flush();
-      if (!to) {
+      if (options.output) {
+        if (auto written = trace::write_output_file(*options.output, text.str()); !written) {
+          err << fmt::format("asynclab run: {}\n", written.error());
+          return exit_failed;
+        }
+      } else if (!to) {
         err << fmt::format("asynclab run: writing the trace failed\n");
         return exit_failed;
       }
@@ -195,8 +197,7 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
     return exit_ok;
   }
 
-  auto progress = lessons::Progress::load();
-  if (!progress.warning().empty()) err << "asynclab: " << progress.warning() << "\n";
+  auto progress = load_progress(err);
   const auto bold = [&](std::string_view s) { return options.color ? fmt::format("\x1b[1m{}\x1b[0m", s) : std::string(s); };
   const auto dim = [&](std::string_view s) { return options.color ? fmt::format("\x1b[2m{}\x1b[0m", s) : std::string(s); };
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "asynclab/trace/event.hpp"
 #include "asynclab/trace/export.hpp"
 #include "asynclab/trace/file.hpp"
+#include "asynclab/trace/output_file.hpp"
 #include "exit_codes.hpp"
 #include "model/describe.hpp"
 #include "model/trace_index.hpp"
@@ -309,11 +311,10 @@ int trace_export(const std::filesystem::path& file, const ExportTargets& targets
   if (!loaded) return load_failed(file, loaded.error(), err);
 
   auto write = [&](const std::filesystem::path& path, std::string_view what, auto writer) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    if (f) writer(*loaded, f);
-    if (f) f.flush();
-    if (!f) {
-      err << fmt::format("asynclab: cannot write '{}': {}\n", path.string(), std::strerror(errno));
+    std::ostringstream text;
+    writer(*loaded, text);
+    if (auto written = trace::write_output_file(path, text.str()); !written) {
+      err << fmt::format("asynclab: {}\n", written.error());
       return false;
     }
     out << fmt::format("wrote {} ({}, {} events)\n", path.string(), what, loaded->size());

@@ -1,7 +1,10 @@
 // See grade.hpp.
 #include "grade.hpp"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <limits>
 #include <sstream>
@@ -18,6 +21,23 @@ namespace asynclab::grading {
 namespace fs = std::filesystem;
 
 fs::path build_dir() { return ASYNCLAB_BUILD_DIR; }
+
+namespace {
+
+// The scratch folders of an asynclab that was killed mid-grade (asynclab-grade-PID-target, PID gone).
+void remove_stale_scratch() {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("asynclab-grade-")) continue;
+    const std::string pid = name.substr(15, name.find('-', 15) - 15);
+    if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno == EPERM) continue;
+    fs::remove_all(entry.path(), ec);
+  }
+}
+
+}  // namespace
 
 namespace {
 
@@ -104,6 +124,7 @@ GradedExercise grade_exercise(const Exercise& e, const GradeRequest& request) {
   run.limits = request.limits;
   run.trace_dir = request.reference ? request.trace_dir / "reference" : request.trace_dir;
   run.seeds = request.seeds;
+  remove_stale_scratch();
   run.scratch = fs::temp_directory_path() / fmt::format("asynclab-grade-{}-{}", ::getpid(), target);
   const fs::path trace = *run.trace_dir / (e.folder + ".altrace");
   std::error_code ec;

@@ -1,9 +1,20 @@
 // The learner's progress file. See progress.hpp.
 #include "engine/progress.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -14,7 +25,90 @@ namespace asynclab::lessons {
 
 struct Progress::Data {
   nlohmann::json json = nlohmann::json::object();
+  // What this process changed since it loaded (or last saved): save() replays these on the file as it
+  // is on disk then, so two asynclab processes (the GUI, a grade in another terminal) do not lose
+  // each other's updates.
+  std::vector<std::function<void(nlohmann::json&)>> changes;
+  void change(std::function<void(nlohmann::json&)> f) {
+    f(json);
+    changes.push_back(std::move(f));
+  }
 };
+
+namespace {
+
+// The largest number a progress file may hold in a count or a step: far beyond any lesson or habit,
+// small enough that nothing overflows adding to it.
+constexpr std::uint64_t largest_count = 1'000'000;
+
+// A field read as the type it should have; anything else (a string "yes", a negative or huge number)
+// is as if it were missing.
+bool flag(const nlohmann::json& entry, const char* key) {
+  auto it = entry.find(key);
+  return it != entry.end() && it->is_boolean() && it->get<bool>();
+}
+std::size_t count(const nlohmann::json& entry, const char* key) {
+  auto it = entry.find(key);
+  if (it == entry.end() || !it->is_number_unsigned()) return 0;
+  const auto n = it->get<std::uint64_t>();
+  return n > largest_count ? 0 : static_cast<std::size_t>(n);
+}
+
+std::string text_of(const std::filesystem::path& path, bool& exists) {
+  std::ifstream in(path, std::ios::binary);
+  exists = static_cast<bool>(in);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  return text.str();
+}
+
+// progress.json.corrupt, or .corrupt-2, -3, ...: an earlier corrupt copy is never replaced.
+std::filesystem::path free_corrupt_name(const std::filesystem::path& path) {
+  std::error_code ec;
+  for (int n = 1;; ++n) {
+    auto aside = path;
+    aside += n == 1 ? std::string(".corrupt") : fmt::format(".corrupt-{}", n);
+    if (!std::filesystem::exists(aside, ec) || n > 1000) return aside;
+  }
+}
+
+// What a writer killed mid-save leaves: progress.json.tmp-PID of a process that is gone.
+void remove_stale_temporaries(const std::filesystem::path& path) {
+  std::error_code ec;
+  const std::string prefix = path.filename().string() + ".tmp-";
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path().empty() ? "." : path.parent_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const std::string pid = name.substr(prefix.size());
+    if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long id = std::stol(pid);
+    if (::kill(static_cast<pid_t>(id), 0) == 0 || errno == EPERM) continue;  // its writer is still alive
+    std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+// Holds an exclusive lock on progress.json.lock while progress is read and written back.
+class FileLock {
+ public:
+  explicit FileLock(const std::filesystem::path& path) {
+    auto lock = path;
+    lock += ".lock";
+    fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0)
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
 
 std::filesystem::path default_progress_path() {
   auto env = [](const char* name) -> std::string {
@@ -36,15 +130,13 @@ Progress& Progress::operator=(Progress&&) noexcept = default;
 Progress Progress::load(const std::filesystem::path& path) {
   Progress p;
   p.path_ = path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return p;  // nothing saved yet
-  std::ostringstream text;
-  text << in.rdbuf();
-  in.close();
-  auto parsed = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  bool exists = false;
+  const std::string text = text_of(path, exists);
+  if (!exists) return p;  // nothing saved yet
+  remove_stale_temporaries(path);
+  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    auto aside = path;
-    aside += ".corrupt";
+    const auto aside = free_corrupt_name(path);
     std::error_code ec;
     std::filesystem::rename(path, aside, ec);
     p.warning_ = ec ? fmt::format("the progress file {} is not valid JSON and could not be moved aside ({}); "
@@ -63,7 +155,26 @@ std::expected<void, std::string> Progress::save() const {
   std::error_code ec;
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path(), ec);
   if (ec) return std::unexpected(fmt::format("cannot create {}: {}", path_.parent_path().string(), ec.message()));
-  return vis::write_file_atomically(path_, data_->json.dump(2) + "\n");
+  // Under the lock: what is on disk now (another asynclab may have saved since this one loaded), with
+  // this process's changes replayed on it.
+  const FileLock lock(path_);
+  bool exists = false;
+  const std::string text = text_of(path_, exists);
+  nlohmann::json merged = nlohmann::json::object();
+  if (exists) {
+    auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_object()) {
+      merged = std::move(parsed);
+    } else {
+      std::filesystem::rename(path_, free_corrupt_name(path_), ec);  // kept, as load() keeps it
+    }
+  }
+  for (const auto& change : data_->changes) change(merged);
+  auto written = vis::write_file_atomically(path_, merged.dump(2) + "\n");
+  if (!written) return written;
+  data_->json = std::move(merged);
+  data_->changes.clear();
+  return {};
 }
 
 namespace {
@@ -77,23 +188,23 @@ const nlohmann::json* lesson_entry(const nlohmann::json& root, std::string_view 
 
 bool Progress::lesson_done(std::string_view folder) const {
   const auto* e = lesson_entry(data_->json, folder);
-  return e != nullptr && e->value("done", false);
+  return e != nullptr && flag(*e, "done");
 }
 
 std::size_t Progress::lesson_step(std::string_view folder) const {
   const auto* e = lesson_entry(data_->json, folder);
-  if (e == nullptr) return 0;
-  auto step = e->find("step");
-  return step != e->end() && step->is_number_unsigned() ? step->get<std::size_t>() : 0;
+  return e == nullptr ? 0 : count(*e, "step");
 }
 
 void Progress::saw_lesson_step(std::string_view folder, std::size_t step, std::size_t step_count) {
-  auto& lessons = data_->json["lessons"];
-  if (!lessons.is_object()) lessons = nlohmann::json::object();
-  auto& entry = lessons[std::string(folder)];
-  if (!entry.is_object()) entry = nlohmann::json::object();
-  entry["step"] = step;
-  if (step + 1 >= step_count) entry["done"] = true;
+  data_->change([folder = std::string(folder), step, step_count](nlohmann::json& root) {
+    auto& lessons = root["lessons"];
+    if (!lessons.is_object()) lessons = nlohmann::json::object();
+    auto& entry = lessons[folder];
+    if (!entry.is_object()) entry = nlohmann::json::object();
+    entry["step"] = step;
+    if (step + 1 >= step_count) entry["done"] = true;
+  });
 }
 
 namespace {
@@ -114,32 +225,39 @@ nlohmann::json& exercise_slot(nlohmann::json& root, std::string_view folder) {
 
 bool Progress::exercise_done(std::string_view folder) const {
   const auto* e = exercise_entry(data_->json, folder);
-  return e != nullptr && e->value("done", false);
+  return e != nullptr && flag(*e, "done");
 }
 
 void Progress::record_grade(std::string_view folder, bool passed, std::string_view verdict) {
-  auto& entry = exercise_slot(data_->json, folder);
-  // Done once passed: a later failing edit does not take the mark away (rustlings keeps it too).
-  if (passed) entry["done"] = true;
-  entry["last_verdict"] = std::string(verdict);
-  entry["attempts"] = entry.value("attempts", 0) + 1;
+  data_->change([folder = std::string(folder), passed, verdict = std::string(verdict)](nlohmann::json& root) {
+    auto& entry = exercise_slot(root, folder);
+    // Done once passed: a later failing edit does not take the mark away (rustlings keeps it too).
+    if (passed) entry["done"] = true;
+    entry["last_verdict"] = verdict;
+    entry["attempts"] = std::min<std::uint64_t>(count(entry, "attempts") + 1, largest_count);
+  });
 }
 
 void Progress::reset_exercise(std::string_view folder) {
-  const auto* e = exercise_entry(data_->json, folder);
-  if (e == nullptr) return;
-  auto& entry = exercise_slot(data_->json, folder);
-  entry.erase("done");
-  entry.erase("last_verdict");
+  data_->change([folder = std::string(folder)](nlohmann::json& root) {
+    if (exercise_entry(root, folder) == nullptr) return;
+    auto& entry = exercise_slot(root, folder);
+    entry.erase("done");
+    entry.erase("last_verdict");
+  });
 }
 
 std::size_t Progress::hints_shown(std::string_view folder) const {
   const auto* e = exercise_entry(data_->json, folder);
-  if (e == nullptr) return 0;
-  auto n = e->find("hints");
-  return n != e->end() && n->is_number_unsigned() ? n->get<std::size_t>() : 0;
+  return e == nullptr ? 0 : count(*e, "hints");
 }
 
-void Progress::set_hints_shown(std::string_view folder, std::size_t n) { exercise_slot(data_->json, folder)["hints"] = n; }
+void Progress::set_hints_shown(std::string_view folder, std::size_t n) {
+  data_->change([folder = std::string(folder), n](nlohmann::json& root) {
+    // Hints only ever grow: another process may have shown more meanwhile.
+    auto& entry = exercise_slot(root, folder);
+    entry["hints"] = std::max(count(entry, "hints"), std::min<std::size_t>(n, largest_count));
+  });
+}
 
 }  // namespace asynclab::lessons

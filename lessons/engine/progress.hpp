@@ -7,9 +7,16 @@
 // * The file is $ASYNCLAB_STATE_DIR/progress.json, else $XDG_STATE_HOME/asynclab/progress.json, else
 //   ~/.local/state/asynclab/progress.json.
 // * Every save writes a temporary file and renames it over the old one: a crash never leaves half a
-//   file. Keys this version does not know are kept as they were.
+//   file. Keys this version does not know are kept as they were. Temporary files of writers that
+//   died (progress.json.tmp-PID, the PID gone) are removed on load.
+// * Two asynclab processes at once (the GUI, a grade in another terminal) lose nothing: save() takes
+//   a lock (progress.json.lock), reads the file as it is now, replays this process's changes since it
+//   loaded on it, and writes that. Done marks and hints shown only ever grow.
 // * A missing file is an empty progress. A file that does not parse is moved aside to
-//   progress.json.corrupt (never deleted) and `warning` says so; the learner starts afresh.
+//   progress.json.corrupt (then .corrupt-2, -3: an earlier copy is never replaced), and `warning`
+//   says so; the learner starts afresh.
+// * A value of the wrong type ("done": "yes", "attempts": "3") or out of range (a step of 10^20) is
+//   read as missing, never an error: a hand-edited file cannot stop asynclab.
 // * A lesson is done once its last step has been shown; the last step shown is kept too, so a
 //   learner comes back where they left.
 #include <cstddef>

@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 
 #include "asynclab/trace/file.hpp"
+#include "asynclab/trace/output_file.hpp"
 
 namespace asynclab::trace {
 
@@ -452,45 +453,7 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
 }
 
 std::expected<void, std::string> save(const Trace& trace, const std::filesystem::path& path) {
-  const std::string bytes = to_altrace(trace);
-  auto fail = [&](std::string_view what, int err) {
-    return std::unexpected(fmt::format("cannot {} '{}': {}", what, path.string(), std::strerror(err)));
-  };
-
-  // The temporary file sits next to the target, so the rename never crosses file systems.
-  std::filesystem::path tmp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    tmp = path;
-    tmp += fmt::format(".tmp-{}-{}", static_cast<long>(::getpid()), attempt);
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0 && errno != EEXIST) return fail("write", errno);
-  }
-  if (fd < 0) return fail("write", EEXIST);
-
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return fail("write", err);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return fail("write", err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return fail("write", err);
-  }
-  return {};
+  return write_output_file(path, to_altrace(trace));
 }
 
 std::expected<Trace, LoadError> load(const std::filesystem::path& path) {
@@ -502,7 +465,23 @@ std::expected<Trace, LoadError> load(const std::filesystem::path& path) {
   if (fd < 0) return fail(errno);
   std::string bytes;
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) bytes.reserve(static_cast<std::size_t>(st.st_size));
+  if (::fstat(fd, &st) == 0) {
+    // A device (/dev/zero) never ends and a directory has no bytes: neither is a trace. A named pipe
+    // is read, as far as a trace can go.
+    const char* kind = S_ISDIR(st.st_mode) ? "a directory" : S_ISCHR(st.st_mode) ? "a character device"
+                       : S_ISBLK(st.st_mode) ? "a block device" : S_ISSOCK(st.st_mode) ? "a socket" : nullptr;
+    if (kind != nullptr) {
+      ::close(fd);
+      return std::unexpected(error(fmt::format("it is {}, not a trace file", kind), 0));
+    }
+    if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > largest_trace_file) {
+      ::close(fd);
+      return std::unexpected(error(fmt::format("it is {} MiB, larger than any trace asynclab writes ({} MiB)",
+                                               static_cast<std::uint64_t>(st.st_size) >> 20, largest_trace_file >> 20),
+                                   0));
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) bytes.reserve(static_cast<std::size_t>(st.st_size));
+  }
   char buf[1 << 16];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
@@ -514,6 +493,11 @@ std::expected<Trace, LoadError> load(const std::filesystem::path& path) {
       return fail(err);
     }
     bytes.append(buf, static_cast<std::size_t>(n));
+    if (bytes.size() > largest_trace_file) {
+      ::close(fd);
+      return std::unexpected(
+          error(fmt::format("it goes on past {} MiB, more than any trace asynclab writes", largest_trace_file >> 20), 0));
+    }
   }
   ::close(fd);
   return from_altrace(bytes);

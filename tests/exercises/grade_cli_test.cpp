@@ -128,6 +128,27 @@ TEST_CASE("grade, hint and reset name a missing exercise in one line and exit 2"
   CHECK(r.status == 2);
 }
 
+TEST_CASE("a corrupt progress file met by hint is kept aside and said so, not moved without a word", "[cli][grade]") {
+  const fs::path dir = scratch() / "grade-state" / "corrupt-hint";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "progress.json") << "{\"exercises\": ";
+  Run r = run_asynclab("hint 04", "env ASYNCLAB_STATE_DIR=" + quoted(dir));
+  CHECK(r.status == 0);
+  CHECK_THAT(r.err, Catch::Contains("was not valid JSON; it was kept as") && Catch::Contains("progress.json.corrupt"));
+  CHECK(fs::exists(dir / "progress.json.corrupt"));
+}
+
+TEST_CASE("a wrong limit is a usage error naming it", "[cli][grade]") {
+  const std::string env = grade_env("limits");
+  Run r = run_asynclab("grade 04 --memory lots", env);
+  CHECK(r.status == 2);
+  CHECK(r.err == "asynclab grade: --memory must be a size of at least 64 MiB such as 2G, 512M or 64k, not 'lots'\n");
+  Run f = run_asynclab("grade 04 --limits /nonexistent/limits.conf", env);
+  CHECK(f.status == 2);
+  CHECK_THAT(f.err, Catch::Contains("the limits file /nonexistent/limits.conf is not a file that can be read"));
+}
+
 TEST_CASE("asynclab reset asks first, and leaves an exercise as shipped alone", "[cli][grade]") {
   const std::string env = grade_env("reset");
   Run untouched = run_asynclab("reset 04 </dev/null", env);

@@ -1,10 +1,12 @@
 // lesson.md's format: what parses, and what a broken lesson file is told (with file and line).
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "engine/catalog.hpp"
 #include "engine/lesson_file.hpp"
@@ -262,6 +264,80 @@ TEST_CASE("progress survives in its file, and a corrupt file is kept aside, not 
   CHECK_THAT(p.warning(), Catch::Contains("was not valid JSON; it was kept as"));
   CHECK(std::filesystem::exists(dir / "state" / "progress.json.corrupt"));
   CHECK_FALSE(p.lesson_done("08-join"));
+}
+
+TEST_CASE("a progress file edited by hand never stops asynclab: wrong types and huge numbers read as missing",
+          "[lessons][progress]") {
+  auto dir = scratch("progress-types");
+  auto path = dir / "progress.json";
+  std::ofstream(path) << R"({"lessons": {"08-join": {"done": "yes", "step": 100000000000000000000},
+                             "09-select": {"done": 1, "step": -4}, "10-x": "done"},
+                             "exercises": {"04-join-fetches": {"done": "yes", "attempts": "3", "hints": 1e300},
+                                           "05-scraper": {"done": true, "attempts": 18446744073709551615}},
+                             "extra": {"kept": true}})";
+  auto p = Progress::load(path);
+  CHECK(p.warning().empty());
+  CHECK_FALSE(p.lesson_done("08-join"));
+  CHECK(p.lesson_step("08-join") == 0);
+  CHECK_FALSE(p.lesson_done("09-select"));
+  CHECK(p.lesson_step("09-select") == 0);
+  CHECK_FALSE(p.lesson_done("10-x"));
+  CHECK_FALSE(p.exercise_done("04-join-fetches"));
+  CHECK(p.hints_shown("04-join-fetches") == 0);
+  CHECK(p.exercise_done("05-scraper"));
+  // Counting on from a nonsense count starts again instead of overflowing; unknown keys are kept.
+  p.record_grade("05-scraper", false, "failed");
+  p.record_grade("04-join-fetches", true, "done");
+  REQUIRE(p.save());
+  const auto again = Progress::load(path);
+  CHECK(again.exercise_done("04-join-fetches"));
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Catch::Contains("\"kept\": true"));
+  CHECK_THAT(text, Catch::Contains("\"attempts\": 1"));
+}
+
+TEST_CASE("a second corrupt progress file is kept beside the first, and a dead writer's temporary file is removed",
+          "[lessons][progress]") {
+  auto dir = scratch("progress-corrupt");
+  auto path = dir / "progress.json";
+  std::ofstream(path) << "{ first";
+  CHECK_THAT(Progress::load(path).warning(), Catch::Contains("progress.json.corrupt"));
+  std::ofstream(path) << "{ second";
+  CHECK_THAT(Progress::load(path).warning(), Catch::Contains("progress.json.corrupt-2"));
+  std::ifstream first(dir / "progress.json.corrupt");
+  std::string text;
+  std::getline(first, text);
+  CHECK(text == "{ first");
+  // A writer killed mid-save (a pid that cannot be running: above the kernel's pid_max) left its file.
+  std::ofstream(dir / "progress.json.tmp-999999999") << "{";
+  std::ofstream(dir / fmt::format("progress.json.tmp-{}", ::getpid())) << "{";  // this process: alive
+  std::ofstream(path) << "{}";
+  (void)Progress::load(path);
+  CHECK_FALSE(std::filesystem::exists(dir / "progress.json.tmp-999999999"));
+  CHECK(std::filesystem::exists(dir / fmt::format("progress.json.tmp-{}", ::getpid())));
+}
+
+TEST_CASE("two asynclab processes saving progress in turn lose neither's update", "[lessons][progress]") {
+  auto dir = scratch("progress-merge");
+  auto path = dir / "progress.json";
+  // Both loaded the same file (the GUI, and a grade in another terminal) ...
+  auto gui = Progress::load(path);
+  auto grade = Progress::load(path);
+  for (int round = 0; round < 20; ++round) {
+    gui.saw_lesson_step(fmt::format("lesson-{:02}", round), 0, 1);  // a finished one-step lesson
+    grade.record_grade(fmt::format("exercise-{:02}", round), true, "done");
+    grade.set_hints_shown("04-join-fetches", static_cast<std::size_t>(round % 3));
+    // ... and each saves in turn, never having reloaded the other's.
+    REQUIRE(gui.save());
+    REQUIRE(grade.save());
+  }
+  const auto merged = Progress::load(path);
+  for (int round = 0; round < 20; ++round) {
+    CHECK(merged.lesson_done(fmt::format("lesson-{:02}", round)));
+    CHECK(merged.exercise_done(fmt::format("exercise-{:02}", round)));
+  }
+  CHECK(merged.hints_shown("04-join-fetches") == 2);  // hints shown only grow
 }
 
 TEST_CASE("figures in a lesson's text follow the parameters", "[lessons][format]") {

@@ -2,6 +2,8 @@
 // bad input with a message naming the problem — never a crash (these run under ASan and UBSan).
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -379,4 +381,52 @@ TEST_CASE("saving into a folder that does not exist fails with a message and lea
   auto r = trace::save(record_tiny(), "/nonexistent/dir/run.altrace");
   REQUIRE_FALSE(r.has_value());
   CHECK_THAT(r.error(), Catch::Contains("/nonexistent/dir/run.altrace"));
+}
+
+TEST_CASE("a device or a folder is refused before a byte is read: /dev/zero never ends", "[trace][file]") {
+  auto zero = trace::load("/dev/zero");
+  REQUIRE_FALSE(zero.has_value());
+  CHECK_THAT(zero.error().message, Catch::Contains("it is a character device, not a trace file"));
+  auto folder = trace::load(std::filesystem::temp_directory_path());
+  REQUIRE_FALSE(folder.has_value());
+  CHECK_THAT(folder.error().message, Catch::Contains("it is a directory, not a trace file"));
+}
+
+TEST_CASE("saving over something that is not a regular file: written through, or refused naming it, never replaced",
+          "[trace][file]") {
+  const auto dir = scratch_dir();
+  const auto trace = record_tiny();
+  // A character device is written through: /dev/null stays the device (run as root, replacing it
+  // would break the machine).
+  REQUIRE(trace::save(trace, "/dev/null"));
+  CHECK(std::filesystem::is_character_file("/dev/null"));
+  // A folder is refused, and the message says what it is.
+  std::filesystem::create_directories(dir / "a-folder");
+  auto folder = trace::save(trace, dir / "a-folder");
+  REQUIRE_FALSE(folder);
+  CHECK_THAT(folder.error(), Catch::Contains("it is a directory; asynclab replaces only regular files"));
+  // A named pipe nobody reads is refused rather than waited on.
+  const auto fifo = dir / "a-pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto pipe = trace::save(trace, fifo);
+  REQUIRE_FALSE(pipe);
+  CHECK_THAT(pipe.error(), Catch::Contains("it is a named pipe that nobody reads"));
+  CHECK(std::filesystem::is_fifo(fifo));
+  // A symbolic link is followed: the target gets the trace, the link stays a link.
+  const auto target = dir / "target.altrace";
+  const auto link = dir / "link.altrace";
+  std::ofstream(target) << "an older file";
+  std::filesystem::create_symlink(target, link);
+  REQUIRE(trace::save(trace, link));
+  CHECK(std::filesystem::is_symlink(link));
+  CHECK(trace::load(target).has_value());
+  // A link to nothing is refused.
+  std::filesystem::create_symlink(dir / "nowhere" / "x", dir / "dangling");
+  auto dangling = trace::save(trace, dir / "dangling");
+  REQUIRE_FALSE(dangling);
+  CHECK_THAT(dangling.error(), Catch::Contains("symbolic link to a file that does not exist"));
+  // Nothing was left behind: no temporary files.
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+  std::filesystem::remove_all(dir);
 }

@@ -392,6 +392,13 @@ TEST_CASE("text that is not a Chrome trace is refused with a message saying why"
       {"an event without a phase", R"([{"name":"x","ts":1}])", "event 0 has no \"ph\" (phase) string"},
       {"a slice without a time", R"([{"ph":"X","name":"x","pid":1,"tid":1}])",
        "event 0 (ph \"X\") has no numeric \"ts\""},
+      // Found by hand and by fuzzing: neither may escape as an exception.
+      {"a number no double holds", R"([{"ph":"X","name":"x","pid":1,"tid":1,"ts":1e400}])",
+       "it holds a number out of range"},
+      {"nesting a trace never has", std::string(100'000, '[') + std::string(100'000, ']'),
+       "its arrays and objects nest more than 64 deep"},
+      {"nesting inside an event's args", R"([{"ph":"X","args":)" + std::string(70, '[') + std::string(70, ']') + "}]",
+       "nest more than 64 deep"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.what);

@@ -51,19 +51,50 @@ std::string_view trim_front(std::string_view s) {
 
 // nlohmann's messages start with "[json.exception.parse_error.101] "; the learner needs the rest
 // ("parse error at line 3, column 7: syntax error while parsing ...").
-std::string parse_error_text(const json::parse_error& e) {
+std::string parse_error_text(const json::exception& e) {
   std::string_view what = e.what();
   if (auto close = what.find("] "); what.starts_with("[json.exception") && close != std::string_view::npos)
     what.remove_prefix(close + 2);
   return std::string(what);
 }
 
+// How deep arrays and objects may nest: a trace-event file nests three or four levels (the document,
+// its event array, an event, its args); far deeper is not a trace, and would only cost stack.
+constexpr int deepest_nesting = 64;
+
+// Whether the text nests deeper than a trace does, counted outside strings before anything is parsed.
+bool nests_too_deep(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > deepest_nesting) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 std::expected<json, std::string> parse_document(std::string_view text) {
   text = trim_front(text);
   if (text.empty())
     return std::unexpected(not_a_trace(fmt::format("the input is empty ({})", expected_shape)));
+  if (nests_too_deep(text))
+    return std::unexpected(not_a_trace(fmt::format("{}, but its arrays and objects nest more than {} deep",
+                                                   expected_shape, deepest_nesting)));
   try {
     return json::parse(text);
+  } catch (const json::out_of_range& e) {
+    // A number no double can hold (1e400): the parser's own words say which.
+    return std::unexpected(not_a_trace(fmt::format("{}, but it holds a number out of range: {}", expected_shape,
+                                                   parse_error_text(e))));
   } catch (const json::parse_error& first) {
     // The JSON Array Format lets a tracer that died mid-run leave out the closing bracket (the
     // format's own document says so), so an array is retried with one before giving up.
@@ -75,7 +106,7 @@ std::expected<json, std::string> parse_document(std::string_view text) {
       repaired += ']';
       try {
         return json::parse(repaired);
-      } catch (const json::parse_error&) {
+      } catch (const json::exception&) {
         // Report the error in the text as given, not in our repair of it.
       }
     }
@@ -652,7 +683,15 @@ std::expected<trace::Trace, std::string> import_chrome_json(std::string_view jso
   if (!doc) return std::unexpected(doc.error());
   auto events = event_array(*doc);
   if (!events) return std::unexpected(events.error());
-  return Importer(**events).run();
+  // The importer checks each field's type before it reads it; should one read slip past a check, a
+  // JSON type error still becomes a message, never an exception out of a loader that promises none.
+  try {
+    return Importer(**events).run();
+  } catch (const json::exception& e) {
+    return std::unexpected(not_a_trace(fmt::format("an event has a value of the wrong type: {}", parse_error_text(e))));
+  } catch (const std::length_error& e) {
+    return std::unexpected(not_a_trace(fmt::format("it describes more than a trace can hold ({})", e.what())));
+  }
 }
 
 }  // namespace asynclab::vis

@@ -27,6 +27,13 @@ std::expected<std::string, std::string> read_bytes(const std::filesystem::path& 
   if (ec) return std::unexpected(ec.message());
   if (std::filesystem::is_directory(status))
     return std::unexpected(std::string("it is a directory, not a file"));
+  // A device never ends (/dev/zero) and a socket is no file: neither is read.
+  if (std::filesystem::is_character_file(status) || std::filesystem::is_block_file(status) ||
+      std::filesystem::is_socket(status))
+    return std::unexpected(fmt::format("it is a {}, not a trace file",
+                                       std::filesystem::is_socket(status)  ? "socket"
+                                       : std::filesystem::is_block_file(status) ? "block device"
+                                                                                : "character device"));
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
   if (ec) return std::unexpected(ec.message());
   if (size > max_bytes)

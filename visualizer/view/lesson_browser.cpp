@@ -1,6 +1,8 @@
 // The "Lessons" window: the syllabus in order — id, title, what it is about, how many steps, and a
 // done mark or the step the learner stopped at. A click opens the lesson there. A lesson that cannot
 // be loaded is listed in red with its error (file and line), not hidden.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <imgui.h>
 
@@ -57,7 +59,8 @@ void show_lesson_browser(LessonLibrary& library, const LessonState* current, boo
         ImGui::TableSetColumnIndex(2);
         text(fmt::format("{}", l.steps.size()));
         ImGui::TableSetColumnIndex(3);
-        const std::size_t at = library.progress.lesson_step(e.folder);
+        // A progress file may name a step this lesson no longer has: show its last.
+        const std::size_t at = std::min(library.progress.lesson_step(e.folder), l.steps.size() - 1);
         if (finished) text_muted("done");
         else if (at > 0) text_muted(fmt::format("step {}", at + 1));
         ImGui::PopID();

@@ -40,8 +40,12 @@ std::string to_altrace(const Trace& trace);
 // Parses and validates the bytes of an .altrace file.
 std::expected<Trace, LoadError> from_altrace(std::string_view bytes);
 
-// Writes atomically (a temporary file renamed over the target), so a crash never leaves half a file.
+// Writes atomically (a temporary file renamed over the target), so a crash never leaves half a file;
+// only a regular file is ever replaced (trace/output_file.hpp).
 std::expected<void, std::string> save(const Trace& trace, const std::filesystem::path& path);
+// The largest file load() reads: a device (/dev/zero) or a named pipe that never ends is cut there,
+// and a directory or a device is refused before a byte is read.
+inline constexpr std::uint64_t largest_trace_file = std::uint64_t{1} << 30;
 std::expected<Trace, LoadError> load(const std::filesystem::path& path);
 
 }  // namespace asynclab::trace
