@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -319,8 +320,16 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
   // spawns N tasks only ever names tasks 0 (none) to N. Checking this keeps a forged id such as
   // 4294967295 from reaching consumers that index by task id (Trace::task_name sizes a table by it).
   std::uint64_t spawned = 0;
-  for (std::uint64_t i = 0; i < layout.event_count; ++i)
-    spawned += get_u8(bytes, layout.events + i * event_size + 8) == static_cast<std::uint8_t>(EventKind::task_spawned);
+  // Likewise blocking lanes: a runtime opens lane N only when N jobs run at once, so a trace with J
+  // blocking jobs uses lanes up to J (a live trace that dropped its first events: up to a pool's 64).
+  // Consumers draw a row per lane number; a forged lane 4294967295 must not make them draw billions.
+  std::uint64_t blocking_jobs = 0;
+  for (std::uint64_t i = 0; i < layout.event_count; ++i) {
+    const std::uint8_t k = get_u8(bytes, layout.events + i * event_size + 8);
+    spawned += k == static_cast<std::uint8_t>(EventKind::task_spawned);
+    blocking_jobs += k == static_cast<std::uint8_t>(EventKind::blocking_begin);
+  }
+  const std::uint64_t highest_lane = std::max<std::uint64_t>(blocking_jobs, 64);
 
   trace.reserve(layout.event_count);
   std::uint64_t previous_time = 0;
@@ -440,6 +449,15 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
       case EventKind::future_polled:
       case EventKind::future_dropped:
         if (e.flags > 1) return std::unexpected(bad_flags("flag value", e.flags));
+        break;
+      case EventKind::blocking_begin:
+      case EventKind::blocking_end:
+        if (e.a > highest_lane)
+          return std::unexpected(error(fmt::format("event {} ({}) runs on blocking lane {}, but a trace with {} uses "
+                                                   "lanes up to {} at most",
+                                                   i, kind, e.a, plural(blocking_jobs, "blocking job", "blocking jobs"),
+                                                   highest_lane),
+                                       at + 16));
         break;
       case EventKind::runtime_stopped:
         if (e.flags > static_cast<std::uint16_t>(StopReason::shutdown)) return std::unexpected(bad_flags("stop reason", e.flags));

@@ -296,6 +296,32 @@ TEST_CASE("an event naming a task the trace never spawned is rejected", "[trace]
   }
 }
 
+namespace {
+asynclab::Task<void> blocking_program() {
+  auto a = asynclab::spawn_blocking([] { asynclab::sim::block_for(5ms); return 1; }, "a");
+  auto b = asynclab::spawn_blocking([] { asynclab::sim::block_for(5ms); return 2; }, "b");
+  (void)co_await std::move(a);
+  (void)co_await std::move(b);
+}
+}  // namespace
+
+TEST_CASE("a blocking lane no run could reach is rejected: every number read bounds the work done with it",
+          "[trace][file]") {
+  const trace::Trace t = record(blocking_program);
+  const std::string good = trace::to_altrace(t);
+  REQUIRE(trace::from_altrace(good).has_value());
+  const FileLayout l = layout_of(good);
+  const std::size_t i = first_event(t, EventKind::blocking_begin);
+  std::string bytes = good;
+  put_le(bytes, l.event_at(i) + 16, 0xfffffff0u, 4);  // field a: the lane
+  rehash(bytes);
+  auto e = rejected(bytes);
+  CHECK(e.message == "event " + std::to_string(i) +
+                         " (blocking_begin) runs on blocking lane 4294967280, but a trace with 2 blocking jobs uses "
+                         "lanes up to 64 at most");
+  CHECK(e.offset == l.event_at(i) + 16);
+}
+
 TEST_CASE("an event of a kind that does not exist is rejected", "[trace][file]") {
   const std::string good = trace::to_altrace(record_tiny());
   const FileLayout l = layout_of(good);
