@@ -127,5 +127,13 @@ TEST_CASE("a text the gateway refuses comes back as the gateway's error", "[ex01
     if (!got->error().url.starts_with(gateway))
       grading::fail(fmt::format("seed {}: text_mom returned an error about {}", seed, got->error().url),
                     "the error of the request to " + gateway, "exercise.cpp: which error you return");
+    // Exactly once holds when the gateway refuses too: a retry is one more text on its way to Mom
+    // the moment the gateway comes back.
+    if (const auto sent = texts_sent(run); sent.size() > 1)
+      grading::fail(fmt::format("seed {}: with the gateway refusing connections, text_mom sent the text {} times "
+                                "(requests at {}) before returning the error",
+                                seed, sent.size(), times(sent)),
+                    "one request, refused, and its error returned: the text is sent exactly once",
+                    "exercise.cpp: a retry loop sends the text again each round — return the first answer");
   }
 }

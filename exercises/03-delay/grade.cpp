@@ -98,6 +98,21 @@ void fail_if_no_timer(std::uint64_t seed, const grading::GradedRun& run, const W
         "exercise.cpp: a Pending answer needs someone who will wake the task — here, the timer");
 }
 
+// One Delay, one timer: a poll that starts another each time it answers Pending leaves timers that
+// fire (and wake) for nothing — a hand-written future's version of a leak.
+void fail_if_many_timers(std::uint64_t seed, const grading::GradedRun& run, const Watch& watch) {
+  const auto& t = run.trace;
+  std::size_t timers = 0;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t[i].kind == trace::EventKind::task_spawned && t.string(t.site(t[i].b).name) == "delay timer") ++timers;
+  if (timers > 1)
+    grading::fail(fmt::format("seed {}: the Delay started {} timers (it answered {}): every Pending poll started "
+                              "one more \"delay timer\" task",
+                              seed, timers, answers(watch)),
+                  "one timer, started by the first poll; later polls only leave the current waker",
+                  "exercise.cpp: start_timer() once — `timer` is empty until it has been started");
+}
+
 void fail_if_spinning(std::uint64_t seed, const Watch& watch) {
   if (watch.gave_up)
     grading::fail(
@@ -118,6 +133,7 @@ TEST_CASE("a Delay of 250 ms completes at 250 ms", "[ex03][task_1]") {
     auto run = grading::run_graded("03-delay", seed, [&] { return await_delay(&watch); });
     fail_if_spinning(seed, watch);
     fail_if_no_timer(seed, run, watch);
+    fail_if_many_timers(seed, run, watch);
     grading::require_finished(run);
     const bool ready = !watch.polls.empty() && watch.polls.back().ready;
     if (!ready || watch.polls.back().ended != delay_for || run.end() != delay_for)
@@ -137,6 +153,7 @@ TEST_CASE("the Delay is polled at most twice: Pending at 0 ms, woken by the time
     auto run = grading::run_graded("03-delay", seed, [&] { return await_delay(&watch); });
     fail_if_spinning(seed, watch);
     fail_if_no_timer(seed, run, watch);
+    fail_if_many_timers(seed, run, watch);
     grading::require_finished(run);
     const auto q = run.query();
     const std::uint32_t main = q.task_named("main");
@@ -176,6 +193,7 @@ TEST_CASE("awaited by another task, the Delay wakes that task: the stored waker 
     auto run = grading::run_graded("03-delay", seed, [&] { return hand_over(&watch); });
     fail_if_spinning(seed, watch);
     fail_if_no_timer(seed, run, watch);
+    fail_if_many_timers(seed, run, watch);
     const auto q = run.query();
     const std::uint32_t waiter = q.task_named("waiter");
     const std::uint32_t main = q.task_named("main");
@@ -215,6 +233,7 @@ TEST_CASE("polled again by the same task, the Delay keeps the waker it stored (w
     auto run = grading::run_graded("03-delay", seed, [&] { return poll_twice(&watch); });
     fail_if_spinning(seed, watch);
     fail_if_no_timer(seed, run, watch);
+    fail_if_many_timers(seed, run, watch);
     grading::require_finished(run);
     const auto& t = run.trace;
     const std::uint32_t main = run.query().task_named("main");
