@@ -4,6 +4,7 @@
 #include <regex>
 #include <sstream>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -95,9 +96,42 @@ std::string file_name(std::string_view path) {
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
+// "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >" is what the
+// linker says; "std::string" is what the learner wrote.
+std::string readable_symbol(std::string symbol) {
+  static const std::vector<std::pair<std::string, std::string>> spellings = {
+      {"std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >", "std::string"},
+      {"std::basic_string<char, std::char_traits<char>, std::allocator<char> >", "std::string"},
+      {"std::__cxx11::", "std::"},
+      {"asynclab::", ""},
+  };
+  for (const auto& [from, to] : spellings)
+    for (auto at = symbol.find(from); at != std::string::npos; at = symbol.find(from, at)) {
+      symbol.replace(at, from.size(), to);
+      at += to.size();
+    }
+  return symbol;
+}
+
+// A link error: the grader calls a function exercise.cpp declares nowhere, or under another
+// signature. The linker's line ("undefined reference to `total_bytes(...)'") names it.
+std::optional<CompileErrorExplanation> explain_link_error(const std::string& log) {
+  static const std::regex undefined(R"(undefined reference to [`']([^'`]+)')");
+  std::smatch m;
+  if (!std::regex_search(log, m, undefined)) return std::nullopt;
+  CompileErrorExplanation out;
+  out.words = fmt::format(
+      "the program could not be linked: nothing defines `{}`, which the grader (or your own code) calls. "
+      "Is it still in exercise.cpp, with the same name and the same parameter types, outside any "
+      "namespace? Renaming it, changing a parameter, or leaving only its declaration gives this error.",
+      readable_symbol(m[1].str()));
+  return out;
+}
+
 }  // namespace
 
 std::optional<CompileErrorExplanation> explain_compile_error(const std::string& log) {
+  if (auto link = explain_link_error(log)) return link;
   const std::vector<ErrorLine> errors = error_lines(log);
   for (const KnownError& known : known_errors()) {
     for (const ErrorLine& e : errors) {

@@ -316,6 +316,30 @@ struct Fds {
   }
 };
 
+// The mark every process of one run carries in its environment, inherited by whatever it starts.
+constexpr std::string_view run_mark = "ASYNCLAB_SUPERVISED_RUN=";
+
+// Kills every process whose environment carries this run's mark, until none is left. It catches
+// what the supervisor could not: processes that outlived a supervisor killed from inside the tree
+// (they are init's children then, not the subreaper's). Only a process that cleared its own
+// environment on purpose escapes it.
+void kill_marked(const std::string& mark) {
+  for (int round = 0; round < 100; ++round) {
+    int killed = 0;
+    for (const auto& name : directory_entries("/proc")) {
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      const pid_t pid = static_cast<pid_t>(std::stol(name));
+      if (pid == ::getpid()) continue;
+      const std::string environment = read_small_file("/proc/" + name + "/environ");
+      if (environment.find(mark) == std::string::npos) continue;
+      ::kill(pid, SIGKILL);
+      ++killed;
+    }
+    if (killed == 0) return;
+    ::usleep(1000);  // a killed process leaves /proc once its parent (init, here) has reaped it
+  }
+}
+
 bool write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
@@ -341,7 +365,16 @@ SupervisedEnd run_supervised(const SupervisedCommand& command) {
     end.error = fmt::format("could not set up the grader's results channel: {}", std::strerror(errno));
     return end;
   }
-  const Prepared prepared = prepare(command);
+  SupervisedCommand marked = command;
+  std::string mark;
+  mark = std::string(run_mark);
+  try {
+    for (auto b : channel::fresh_key()) mark += fmt::format("{:02x}", b);
+  } catch (const std::exception&) {
+    mark += fmt::format("{}-{}", ::getpid(), Clock::now().time_since_epoch().count());
+  }
+  marked.environment.push_back(mark);
+  const Prepared prepared = prepare(marked);
   const auto started = Clock::now();
   const auto deadline = started + command.time_limit;
   const pid_t supervisor = ::fork();
@@ -405,6 +438,8 @@ SupervisedEnd run_supervised(const SupervisedCommand& command) {
   int status = 0;
   while (::waitpid(supervisor, &status, 0) < 0 && errno == EINTR) {
   }
+  // The supervisor killed the tree; this sweeps what escaped it (see kill_marked).
+  kill_marked(mark);
   end.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (report_bytes.size() == sizeof report) {
     std::memcpy(&report, report_bytes.data(), sizeof report);

@@ -10,7 +10,9 @@
 //   or double-forked too: the supervisor is their child subreaper, so every orphan of the tree
 //   becomes its child, and it kills the tree until no child is left: when the program ends, at the
 //   time limit, when the tree holds more than `limits.processes` processes, and when asynclab is
-//   interrupted or dies.
+//   interrupted or dies. Should the supervisor itself be killed from inside the tree, asynclab then
+//   kills every process that carries the run's mark in its environment (ASYNCLAB_SUPERVISED_RUN,
+//   a fresh random value per run).
 // * The program starts with: stdin /dev/null; stdout and stderr one pipe, of which the first
 //   `limits.output_kept` bytes are kept and the rest counted; the results socket on fd 3
 //   (results_channel.hpp), `results_preamble` already waiting in it; no other descriptor; its limits

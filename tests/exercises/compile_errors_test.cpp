@@ -97,3 +97,22 @@ TEST_CASE("an error the table does not know is left to the compiler's own words"
   CHECK_FALSE(asynclab::grading::explain_compile_error(log));
   CHECK(asynclab::grading::first_build_error(log) == log.substr(0, log.size() - 1));
 }
+
+TEST_CASE("a link error names the function nobody defines, as the learner wrote it", "[grade][compile-errors]") {
+  const fs::path dir = scratch() / "link-errors";
+  fs::create_directories(dir);
+  const fs::path file = dir / "exercise.cpp";
+  // Declared (as a grader declares what it calls), never defined: the learner renamed it.
+  std::ofstream(file) << "#include <string>\nint count_words(std::string text, int limit);\n"
+                         "int main() { return count_words(\"a b\", 2); }\n";
+  const fs::path log = dir / "linker.log";
+  const std::string cmd = fmt::format("{} -std=c++23 {} -o {} >{} 2>&1", quoted(fs::path(ASYNCLAB_CXX)), quoted(file),
+                                      quoted(dir / "a.out"), quoted(log));
+  REQUIRE(std::system(cmd.c_str()) != 0);
+  const std::string text = slurp(log);
+  INFO(text);
+  const auto explained = asynclab::grading::explain_compile_error(text);
+  REQUIRE(explained);
+  CHECK_THAT(explained->words, Catch::StartsWith("the program could not be linked: nothing defines "
+                                                 "`count_words(std::string, int)`"));
+}

@@ -90,6 +90,15 @@ TEST_CASE("a process that left the session (setsid) or was orphaned is dead when
   CHECK(processes_with(orphan) == 0);
 }
 
+TEST_CASE("a program that kills its supervisor still leaves nothing behind", "[exercises][supervised]") {
+  const std::string escaped = unique_sleep();
+  // It leaves the session, then kills the process that would have killed it ($PPID: the supervisor).
+  auto c = shell(fmt::format("setsid sleep {} & kill -9 $PPID; exit 0", escaped));
+  const auto end = run_supervised(c);
+  CHECK(end.interrupted);  // no report from the supervisor: nothing it says can be trusted
+  CHECK(processes_with(escaped) == 0);
+}
+
 TEST_CASE("a program that hangs is killed at the time limit, with what it started", "[exercises][supervised]") {
   const std::string child = unique_sleep();
   auto c = shell(fmt::format("setsid sleep {} & while :; do :; done", child));
