@@ -313,7 +313,9 @@ int grade_exercises(const std::vector<const Exercise*>& chosen, const grading::E
     const nlohmann::json results_json = options.format == "exercism"     ? exercism_results(graded)
                                         : options.format == "gradescope" ? gradescope_results(graded)
                                                                          : classroom_results(graded);
-    const std::string text = results_json.dump(2) + "\n";
+    // The learner's output and messages may hold bytes that are not UTF-8: replaced (U+FFFD), never a
+    // reason to write no results file at all.
+    const std::string text = results_json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     if (options.output) {
       if (auto written = vis::write_file_atomically(*options.output, text); !written) {
         err << fmt::format("asynclab grade: {}\n", written.error());

@@ -17,6 +17,19 @@ class Scanner {
     std::vector<DeclaredTestCase> cases;
     while (i_ < s_.size()) {
       if (skip_comment_or_literal()) continue;
+      if (is_word_start()) {
+        // The other ways Catch2 declares a test case: their names are made at compile time or
+        // carry a fixture, so the build could not list them. A grader uses TEST_CASE only.
+        for (std::string_view other : {"SCENARIO", "TEST_CASE_METHOD", "TEMPLATE_TEST_CASE", "TEMPLATE_PRODUCT_TEST_CASE",
+                                       "METHOD_AS_TEST_CASE", "REGISTER_TEST_CASE", "TEMPLATE_LIST_TEST_CASE"})
+          if (s_.substr(i_).starts_with(other) && !word_char(at(i_ + other.size()))) {
+            std::size_t k = i_ + other.size();
+            while (at(k) == ' ' || at(k) == '\t') ++k;
+            if (at(k) == '(')
+              return std::unexpected(fmt::format("line {}: a grader declares its checks with TEST_CASE only, not {}",
+                                                 line_at(i_), other));
+          }
+      }
       if (is_word_start() && s_.substr(i_).starts_with("TEST_CASE") && !word_char(at(i_ + 9))) {
         const std::size_t line = line_at(i_);
         i_ += 9;
@@ -34,6 +47,11 @@ class Scanner {
           ++i_;
           if (auto tags = literal()) c.tags = *tags;
         }
+        // A hidden case ([.] or [!hide]) does not run unless named: it would never report.
+        if (c.tags.find("[.") != std::string::npos || c.tags.find("[!hide]") != std::string::npos)
+          return std::unexpected(fmt::format("line {}: TEST_CASE \"{}\" is hidden ({}), so it would never run in a "
+                                             "grade; a grader's checks all run",
+                                             line, c.name, c.tags));
         cases.push_back(std::move(c));
         continue;
       }
@@ -110,7 +128,8 @@ class Scanner {
       while (i_ < s_.size() && s_[i_] != '"') {
         if (s_[i_] == '\\' && i_ + 1 < s_.size()) {
           const char e = s_[i_ + 1];
-          out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+          out += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == '0' ? '\0' : e == 'a' ? '\a' : e == 'b' ? '\b'
+                 : e == 'f' ? '\f' : e == 'v' ? '\v' : e;  // \\ \" \' \? stand for themselves
           i_ += 2;
         } else {
           out += s_[i_++];

@@ -7,8 +7,10 @@
 // * Every `TEST_CASE(` outside comments and string literals is one case; its name and tags are the
 //   (possibly adjacent, concatenated) string literals of its first two arguments, with the escapes
 //   \" \\ \n \t undone.
-// * A TEST_CASE whose name is not a string literal (a macro, a generated name) is an error: the
-//   runner could not check that it reported, so the build refuses it rather than trusting the run.
+// * A TEST_CASE whose name is not a string literal (a macro, a generated name), a hidden one ([.]),
+//   and the other ways Catch2 declares cases (SCENARIO, TEST_CASE_METHOD, TEMPLATE_TEST_CASE, ...) are
+//   errors: the runner could not check that they report, so the build refuses them rather than
+//   trusting the run. (Cases inside `#if 0` are counted: a grader has none.)
 #include <expected>
 #include <string>
 #include <string_view>

@@ -26,27 +26,38 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "results_channel.hpp"
+#include "results_seal.hpp"
 
 namespace {
 
 namespace channel = asynclab::grading::channel;
 
-// The key the runner put in the results socket, read once; nothing when there is no socket (run by
-// hand) or the key was already taken.
-std::optional<channel::Key> take_key() {
-  channel::Key key{};
-  // Never waits: the runner wrote the key before the grader started, so it is there unless something
-  // took it first — and then waiting would only hang the grader.
-  const ssize_t n = ::recv(channel::results_fd, key.data(), key.size(), MSG_DONTWAIT);
-  if (n != static_cast<ssize_t>(key.size())) return std::nullopt;
-  // Programs the learner's code starts must not inherit the channel.
-  ::fcntl(channel::results_fd, F_SETFD, FD_CLOEXEC);
-  return key;
+// The key the runner put in the results socket. It is taken before any code of the learner's can
+// run: a function in .preinit_array runs before every static constructor of the program (the
+// learner's exercise.cpp included) and before any shared library's. What is left in the socket
+// after that is nothing to read or peek at. Kept here, with internal linkage: no symbol names it.
+std::optional<channel::Key> results_key;
+bool results_socket = false;
+
+bool is_socket(int fd) {
+  int type = 0;
+  socklen_t size = sizeof type;
+  return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) == 0;
 }
 
-// Asked of each descriptor number in turn, not by listing /proc/self/fd: at the limit, opening the
-// listing is what would fail.
+void take_results_key() {
+  results_socket = is_socket(channel::results_fd);
+  if (!results_socket) return;  // run by hand: no runner, no key
+  channel::Key key{};
+  // Never waits: the runner wrote the key before the grader started.
+  const ssize_t n = ::recv(channel::results_fd, key.data(), key.size(), MSG_DONTWAIT);
+  // Programs the learner's code starts must not inherit the channel.
+  ::fcntl(channel::results_fd, F_SETFD, FD_CLOEXEC);
+  if (n == static_cast<ssize_t>(key.size())) results_key = key;
+}
+
+[[gnu::used, gnu::section(".preinit_array")]] void (*take_results_key_first)() = &take_results_key;
+
 int open_descriptors() {
   rlimit limit{};
   ::getrlimit(RLIMIT_NOFILE, &limit);
@@ -56,17 +67,18 @@ int open_descriptors() {
   return count;
 }
 
-bool is_socket(int fd) {
-  int type = 0;
-  socklen_t size = sizeof type;
-  return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) == 0;
-}
-
 class JsonLinesReporter : public Catch::StreamingReporterBase<JsonLinesReporter> {
  public:
   explicit JsonLinesReporter(Catch::ReporterConfig const& config)
-      : StreamingReporterBase(config), sealed_(is_socket(channel::results_fd)) {
-    if (sealed_) key_ = take_key();
+      : StreamingReporterBase(config), sealed_(results_socket), key_(results_key) {
+    results_key.reset();
+    // A Catch2 listener sees every test case's stats before this reporter does, and may change them
+    // (a failure into a pass). The graders register none; one registered means code that is not
+    // the grader's is listening in, and nothing this run reports can be trusted.
+    if (!Catch::getRegistryHub().getReporterRegistry().getListeners().empty()) {
+      key_.reset();
+      std::fprintf(stderr, "asynclab grader: a Catch2 listener is registered (not by the grader): results withheld\n");
+    }
   }
   static std::string getDescription() { return "one JSON line per test case, for asynclab grade"; }
 
@@ -134,7 +146,7 @@ class JsonLinesReporter : public Catch::StreamingReporterBase<JsonLinesReporter>
       return;
     }
     if (!key_) return;  // the key was taken before the reporter could read it: nothing here is trusted
-    const std::string line = channel::seal_line(*key_, index_++, json);
+    const std::string line = channel::sealed_line(*key_, index_++, json);
     for (std::size_t sent = 0; sent < line.size();) {
       const ssize_t n = ::write(channel::results_fd, line.data() + sent, line.size() - sent);
       if (n < 0 && errno == EINTR) continue;

@@ -18,7 +18,7 @@ namespace asynclab::grading {
 
 struct Limits {
   std::uint64_t memory = std::uint64_t{2} << 30;       // address space, bytes
-  int cpu_seconds = 60;                                // user + system time of the grader's tree
+  int cpu_seconds = 60;                                // user + system time of each process of the grader's tree
   int processes = 64;                                  // processes the grader's tree holds at once
   std::uint64_t file_size = std::uint64_t{64} << 20;   // the largest file it may write, bytes
   int open_files = 256;                                // descriptors open at once

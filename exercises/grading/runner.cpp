@@ -285,6 +285,14 @@ GraderOutcome run_grader(const GraderRun& run) {
                   "grader run; something keeps growing, or allocates far more than the exercise needs",
                   format_bytes(run.limits.memory));
 
+  if (end.supervisor_lost) {
+    outcome.verdict = Verdict::incomplete;
+    outcome.summary = "the process watching the grader was killed from inside the run (by the code being graded), "
+                      "so nothing the run reported counts";
+    outcome.tests.clear();
+    list_the_rest("not counted: the grader's supervisor was killed");
+    return outcome;
+  }
   if (end.interrupted) {
     outcome.verdict = Verdict::crashed;
     outcome.summary = "grading was interrupted before the grader finished";
@@ -339,6 +347,13 @@ GraderOutcome run_grader(const GraderRun& run) {
   if (some_failed) {
     outcome.verdict = judge(outcome.tests, outcome.summary);
     list_the_rest("not reported: an earlier check failed and the grader stopped");
+    return outcome;
+  }
+  if (next != nullptr && outcome.output.find("a Catch2 listener is registered") != std::string::npos) {
+    outcome.verdict = Verdict::incomplete;
+    outcome.summary = "a Catch2 listener was registered by code that is not the grader's — one sees every check's "
+                      "result before the grader's reporter and can change it — so the grader withheld its results";
+    list_the_rest("not counted: the grader withheld its results");
     return outcome;
   }
   if (next != nullptr) {

@@ -163,7 +163,9 @@ Prepared prepare(const SupervisedCommand& c) {
   // The kernel counts RLIMIT_NPROC over every thread this user runs and does not apply it to root;
   // the supervisor's own count of the tree is what holds everywhere, this is the backstop where the
   // kernel can enforce it. Threads count, so the room is generous.
-  if (::geteuid() != 0) p.nproc = static_cast<rlim_t>(tasks_of_this_user() + 8L * c.limits.processes + 64);
+  // The room is wide: the user's other programs (a browser) start threads meanwhile, and a right
+  // solution must never fail for that.
+  if (::geteuid() != 0) p.nproc = static_cast<rlim_t>(tasks_of_this_user() + 8L * c.limits.processes + 4096);
   return p;
 }
 
@@ -425,7 +427,8 @@ SupervisedEnd run_supervised(const SupervisedCommand& command) {
         end.output.append(got.substr(0, std::min(room, got.size())));
         end.output_dropped += got.size() - std::min(room, got.size());
       } else if (i == 1) {
-        if (end.results.size() + got.size() > command.results_max) {
+        // Past the most a grader writes, nothing more is kept: a later piece would splice the stream.
+        if (end.results_overflow || end.results.size() + got.size() > command.results_max) {
           end.results_overflow = true;
         } else {
           end.results.append(got);
@@ -434,6 +437,10 @@ SupervisedEnd run_supervised(const SupervisedCommand& command) {
         report_bytes.append(got);
       }
     }
+    // The supervisor's report pipe closed without a whole report: it was killed (from inside the
+    // tree). Whatever still holds the output open is swept below; waiting for it would only wait for
+    // the guard.
+    if (polled[2].fd < 0 && report_bytes.size() != sizeof report) break;
   }
   int status = 0;
   while (::waitpid(supervisor, &status, 0) < 0 && errno == EINTR) {
@@ -447,7 +454,7 @@ SupervisedEnd run_supervised(const SupervisedCommand& command) {
   }
   if (!got_report) {
     // The supervisor was killed before it could report (from inside the tree, or by the guard).
-    end.interrupted = true;
+    end.supervisor_lost = true;
     end.signal = SIGKILL;
     return end;
   }

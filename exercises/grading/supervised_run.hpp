@@ -53,6 +53,7 @@ struct SupervisedEnd {
   bool timed_out = false;      // killed at the time limit
   bool too_many_processes = false;  // killed when its tree held more than limits.processes
   bool interrupted = false;    // killed because asynclab was interrupted
+  bool supervisor_lost = false;  // the supervisor was killed (from inside the tree): nothing it saw is known
   int most_processes = 0;      // the most processes its tree held at once, as the supervisor saw
   int most_open_files = 0;     // the most descriptors it held at once, as the supervisor saw
   double seconds = 0;

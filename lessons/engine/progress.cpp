@@ -72,14 +72,15 @@ std::filesystem::path free_corrupt_name(const std::filesystem::path& path) {
   }
 }
 
-// What a writer killed mid-save leaves: progress.json.tmp-PID of a process that is gone.
+// What a writer killed mid-save leaves: progress.json.tmp-PID-N of a process that is gone.
 void remove_stale_temporaries(const std::filesystem::path& path) {
   std::error_code ec;
   const std::string prefix = path.filename().string() + ".tmp-";
   for (const auto& entry : std::filesystem::directory_iterator(path.parent_path().empty() ? "." : path.parent_path(), ec)) {
     const std::string name = entry.path().filename().string();
     if (!name.starts_with(prefix)) continue;
-    const std::string pid = name.substr(prefix.size());
+    const std::string rest = name.substr(prefix.size());  // "PID-ATTEMPT" (trace/output_file.hpp)
+    const std::string pid = rest.substr(0, rest.find('-'));
     if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos) continue;
     const long id = std::stol(pid);
     if (::kill(static_cast<pid_t>(id), 0) == 0 || errno == EPERM) continue;  // its writer is still alive

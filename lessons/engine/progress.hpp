@@ -8,7 +8,7 @@
 //   ~/.local/state/asynclab/progress.json.
 // * Every save writes a temporary file and renames it over the old one: a crash never leaves half a
 //   file. Keys this version does not know are kept as they were. Temporary files of writers that
-//   died (progress.json.tmp-PID, the PID gone) are removed on load.
+//   died (progress.json.tmp-PID-N, the PID gone) are removed on load.
 // * Two asynclab processes at once (the GUI, a grade in another terminal) lose nothing: save() takes
 //   a lock (progress.json.lock), reads the file as it is now, replays this process's changes since it
 //   loaded on it, and writes that. Done marks and hints shown only ever grow.

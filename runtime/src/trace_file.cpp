@@ -479,8 +479,17 @@ std::expected<Trace, LoadError> load(const std::filesystem::path& path) {
     // The caller knows the path (and names it); the message says what went wrong with it.
     return std::unexpected(error(fmt::format("the file cannot be read: {}", std::strerror(err)), 0));
   };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Looked at before it is opened: opening a device may do something, and opening a named pipe nobody
+  // writes waits for ever.
+  struct stat first {};
+  if (::stat(path.c_str(), &first) == 0 && !S_ISREG(first.st_mode) && !S_ISFIFO(first.st_mode)) {
+    const char* kind = S_ISDIR(first.st_mode) ? "a directory" : S_ISCHR(first.st_mode) ? "a character device"
+                       : S_ISBLK(first.st_mode) ? "a block device" : S_ISSOCK(first.st_mode) ? "a socket" : "not a file";
+    return std::unexpected(error(fmt::format("it is {}, not a trace file", kind), 0));
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return fail(errno);
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   std::string bytes;
   struct stat st {};
   if (::fstat(fd, &st) == 0) {

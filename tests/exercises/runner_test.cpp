@@ -118,6 +118,13 @@ TEST_CASE ( "spaced" , "[ex04][task_3]" ) {}
   const auto generated = declared_test_cases("#define NAME \"x\"\nTEST_CASE(NAME, \"[a]\") {}\n");
   REQUIRE_FALSE(generated);
   CHECK_THAT(generated.error(), Catch::StartsWith("line 2: TEST_CASE's name is not a string literal"));
+  const auto hidden = declared_test_cases("TEST_CASE(\"later\", \"[.][task_9]\") {}\n");
+  REQUIRE_FALSE(hidden);
+  CHECK_THAT(hidden.error(), Catch::StartsWith("line 1: TEST_CASE \"later\" is hidden"));
+  const auto scenario = declared_test_cases("\n\nSCENARIO(\"a story\") {}\n");
+  REQUIRE_FALSE(scenario);
+  CHECK(scenario.error() == "line 3: a grader declares its checks with TEST_CASE only, not SCENARIO");
+  CHECK((*declared_test_cases(R"(TEST_CASE("tab\tand\\slash", "[x]") {})"))[0].name == "tab\tand\\slash");
 }
 
 TEST_CASE("every exercise's checks are compiled into asynclab, as its grade.cpp declares them", "[exercises][runner]") {

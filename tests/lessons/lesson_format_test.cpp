@@ -310,12 +310,13 @@ TEST_CASE("a second corrupt progress file is kept beside the first, and a dead w
   std::getline(first, text);
   CHECK(text == "{ first");
   // A writer killed mid-save (a pid that cannot be running: above the kernel's pid_max) left its file.
-  std::ofstream(dir / "progress.json.tmp-999999999") << "{";
-  std::ofstream(dir / fmt::format("progress.json.tmp-{}", ::getpid())) << "{";  // this process: alive
+  // Its name is what trace::write_output_file makes: .tmp-PID-ATTEMPT.
+  std::ofstream(dir / "progress.json.tmp-999999999-0") << "{";
+  std::ofstream(dir / fmt::format("progress.json.tmp-{}-0", ::getpid())) << "{";  // this process: alive
   std::ofstream(path) << "{}";
   (void)Progress::load(path);
-  CHECK_FALSE(std::filesystem::exists(dir / "progress.json.tmp-999999999"));
-  CHECK(std::filesystem::exists(dir / fmt::format("progress.json.tmp-{}", ::getpid())));
+  CHECK_FALSE(std::filesystem::exists(dir / "progress.json.tmp-999999999-0"));
+  CHECK(std::filesystem::exists(dir / fmt::format("progress.json.tmp-{}-0", ::getpid())));
 }
 
 TEST_CASE("two asynclab processes saving progress in turn lose neither's update", "[lessons][progress]") {
