@@ -1,7 +1,10 @@
 // See runner.hpp.
 #include "runner.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -11,6 +14,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "asynclab/trace/file.hpp"
+#include "asynclab/trace/output_file.hpp"
 #include "results_channel.hpp"
 #include "supervised_run.hpp"
 
@@ -200,6 +205,44 @@ void attribute_output(GraderOutcome& o) {
   o.output = std::move(clean);
 }
 
+// Why user `nobody` could not run `exe` ("" when it can): every folder on the way must let others
+// through, and the file must let others execute it.
+std::string out_of_reach_for_others(const fs::path& exe) {
+  std::error_code ec;
+  const fs::path full = fs::absolute(exe, ec);
+  struct stat st {};
+  if (::stat(full.c_str(), &st) != 0 || (st.st_mode & S_IXOTH) == 0)
+    return fmt::format("{} is not executable by other users", full.string());
+  for (fs::path dir = full.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (::stat(dir.c_str(), &st) != 0 || (st.st_mode & S_IXOTH) == 0)
+      return fmt::format("the folder {} does not let other users through", dir.string());
+    if (dir == dir.root_path()) break;
+  }
+  return "";
+}
+
+// Copies the traces a grader running as nobody saved in its private folder to where asynclab keeps
+// them: each a regular file (never a link it planted), of at most the size a trace can be.
+void copy_traces(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(from, ec)) {
+    if (entry.path().extension() != ".altrace") continue;
+    const int fd = ::open(entry.path().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) continue;
+    struct stat st {};
+    std::string bytes;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= trace::largest_trace_file) {
+      bytes.resize(static_cast<std::size_t>(st.st_size));
+      const ssize_t got = ::read(fd, bytes.data(), bytes.size());
+      bytes.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+    }
+    ::close(fd);
+    if (bytes.empty()) continue;
+    fs::create_directories(to, ec);
+    (void)trace::write_output_file(to / entry.path().filename(), bytes);
+  }
+}
+
 bool mentions_bad_alloc(const GraderOutcome& o) {
   if (o.output.find("bad_alloc") != std::string::npos) return true;
   return std::ranges::any_of(o.tests, [](const TestResult& t) { return t.message.find("bad_alloc") != std::string::npos; });
@@ -235,13 +278,35 @@ GraderOutcome run_grader(const GraderRun& run) {
 
   SupervisedCommand command;
   command.argv = {run.executable.string(), "--reporter", "asynclab", "--order", "decl"};
-  if (run.trace_dir) command.environment.push_back("ASYNCLAB_TRACE_DIR=" + run.trace_dir->string());
+  std::optional<fs::path> private_traces;
+  std::string kept_root;
+  if (::geteuid() == 0 && run.drop_root) {
+    kept_root = out_of_reach_for_others(run.executable);
+    if (kept_root.empty()) {
+      constexpr uid_t nobody = 65534;
+      command.run_as = std::pair<uid_t, gid_t>{nobody, nobody};
+      // Its own folders, and nothing else of asynclab's it can write.
+      [[maybe_unused]] const int owned = ::chown(run.scratch.c_str(), nobody, nobody);
+      ::chmod(run.scratch.c_str(), 0700);
+      if (run.trace_dir) {
+        private_traces = run.scratch / "traces";
+        fs::create_directories(*private_traces, ec);
+        [[maybe_unused]] const int traces_owned = ::chown(private_traces->c_str(), nobody, nobody);
+      }
+    }
+  }
+  if (private_traces) command.environment.push_back("ASYNCLAB_TRACE_DIR=" + private_traces->string());
+  else if (run.trace_dir) command.environment.push_back("ASYNCLAB_TRACE_DIR=" + run.trace_dir->string());
   if (run.seeds > 0) command.environment.push_back(fmt::format("ASYNCLAB_GRADE_SEEDS={}", run.seeds));
   command.working_dir = run.scratch;
   command.time_limit = run.time_limit;
   command.limits = run.limits;
   command.results_preamble.assign(reinterpret_cast<const char*>(key.data()), key.size());
   const SupervisedEnd end = run_supervised(command);
+  if (private_traces) {
+    copy_traces(*private_traces, *run.trace_dir);
+    fs::remove_all(*private_traces, ec);
+  }
 
   outcome.seconds = end.seconds;
   outcome.cpu_seconds = end.cpu_seconds;
@@ -257,6 +322,8 @@ GraderOutcome run_grader(const GraderRun& run) {
     read.distrust = "it wrote more to the grader's results channel than a grader writes";
   outcome.tests = std::move(read.tests);
   attribute_output(outcome);
+  if (!kept_root.empty())
+    outcome.output += fmt::format("\n[asynclab ran this grader as root, not as nobody: {}]\n", kept_root);
   if (end.output_dropped > 0)
     outcome.output += fmt::format("\n[… {} more of output were dropped: only the first {} is kept]\n",
                                   format_bytes(end.output_dropped), format_bytes(run.limits.output_kept));

@@ -17,7 +17,8 @@
 // * Every process the grader started — one that left its process group or session too — is dead
 //   before run_grader returns: the grader runs under a supervisor process that is their child
 //   subreaper, and kills what is left of the tree when the grader ends, at the time limit, or when
-//   asynclab itself is interrupted.
+//   asynclab itself is interrupted (supervised_run.hpp).
+// * Run as root, the grader runs as nobody (`drop_root`): asynclab's own files are out of its reach.
 // * The child gets ASYNCLAB_TRACE_DIR (where graders save the learner's trace) and, when asked,
 //   ASYNCLAB_GRADE_SEEDS; nothing else new. Its stdin is /dev/null; its output is kept up to
 //   `limits.output_kept`, the rest counted.
@@ -85,6 +86,11 @@ struct GraderRun {
   std::optional<std::filesystem::path> trace_dir;  // ASYNCLAB_TRACE_DIR for the child
   int seeds = 0;                                   // ASYNCLAB_GRADE_SEEDS for the child (0: default)
   std::filesystem::path scratch;                   // the grader's working folder (created if missing)
+  // Run as root, the grader runs as nobody (uid 65534) — see supervised_run.hpp's `run_as` — with
+  // its working folder and a private trace folder of its own; the trace it saves is copied to
+  // `trace_dir` afterwards. Only when the grader's executable is out of nobody's reach does it keep
+  // root, and its output says so.
+  bool drop_root = true;
 };
 
 GraderOutcome run_grader(const GraderRun& run);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -116,9 +117,8 @@ int tree_size(pid_t root) {
   return static_cast<int>(seen.size());
 }
 
-// Threads this user runs now, as RLIMIT_NPROC counts them.
-long tasks_of_this_user() {
-  const uid_t uid = ::getuid();
+// Threads a user runs now, as RLIMIT_NPROC counts them.
+long tasks_of_user(uid_t uid) {
   long count = 0;
   for (const auto& name : directory_entries("/proc")) {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -142,6 +142,7 @@ struct Prepared {
   std::string working_dir;
   Limits limits;
   rlim_t nproc = RLIM_INFINITY;  // RLIMIT_NPROC, counted over this whole user
+  std::optional<std::pair<uid_t, gid_t>> run_as;
 };
 
 Prepared prepare(const SupervisedCommand& c) {
@@ -164,8 +165,13 @@ Prepared prepare(const SupervisedCommand& c) {
   // the supervisor's own count of the tree is what holds everywhere, this is the backstop where the
   // kernel can enforce it. Threads count, so the room is generous.
   // The room is wide: the user's other programs (a browser) start threads meanwhile, and a right
-  // solution must never fail for that.
-  if (::geteuid() != 0) p.nproc = static_cast<rlim_t>(tasks_of_this_user() + 8L * c.limits.processes + 4096);
+  // solution must never fail for that. Run as another user (nobody), the kernel's count is nearly all
+  // the program's own: that room is the limit itself (threads count, hence the factor).
+  p.run_as = c.run_as;
+  if (c.run_as && c.run_as->first != 0)
+    p.nproc = static_cast<rlim_t>(tasks_of_user(c.run_as->first) + 8L * c.limits.processes + 64);
+  else if (::geteuid() != 0)
+    p.nproc = static_cast<rlim_t>(tasks_of_user(::getuid()) + 8L * c.limits.processes + 4096);
   return p;
 }
 
@@ -204,6 +210,14 @@ void set_limit(int resource, rlim_t value) {
     set_limit(RLIMIT_FSIZE, static_cast<rlim_t>(p.limits.file_size));
   set_limit(RLIMIT_NOFILE, static_cast<rlim_t>(p.limits.open_files));
   if (p.nproc != RLIM_INFINITY) set_limit(RLIMIT_NPROC, p.nproc);
+  if (p.run_as) {
+    const auto [uid, gid] = *p.run_as;
+    if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0 || ::getuid() != uid) {
+      const std::string why = fmt::format("cannot run the grader as user {}: {}\n", uid, std::strerror(errno));
+      [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, why.data(), why.size());
+      ::_exit(126);
+    }
+  }
 
   ::execve(p.argv[0], p.argv.data(), p.envp.data());
   const std::string why = fmt::format("cannot run {}: {}\n", p.argv[0], std::strerror(errno));

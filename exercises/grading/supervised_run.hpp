@@ -21,10 +21,14 @@
 //   maximum is not set.
 // * Safe to call from a background thread: between fork and exec the children touch only what they
 //   were handed (glibc keeps malloc usable after fork).
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -39,6 +43,10 @@ struct SupervisedCommand {
   std::chrono::milliseconds time_limit{10'000};
   Limits limits;
   std::string results_preamble;          // written into the results socket before the program starts
+  // Run the program as this user and group (asynclab running as root, as course platforms do, drops
+  // to nobody): then it can write nothing of asynclab's — the build tree, the sources, progress, the
+  // results file — cannot signal the supervisor, and the kernel counts its processes.
+  std::optional<std::pair<uid_t, gid_t>> run_as;
   std::size_t results_max = 4u << 20;    // results beyond this are not kept (results_overflow)
   // Called with the output as it arrives (a build's [n/m] lines), kept or not.
   std::function<void(std::string_view)> on_output;

@@ -2,6 +2,7 @@
 // outlives it, and each limit holds. The programs are small shell scripts, so each claim is tested
 // without building a grader; the graders' own cheats and limits are proven in graders_test.
 #include <dirent.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -179,4 +180,26 @@ TEST_CASE("a program that cannot be run says so and exits 127", "[exercises][sup
   CHECK(end.exited);
   CHECK(end.exit_status == 127);
   CHECK_THAT(end.output, Catch::Contains("cannot run /nonexistent/grader"));
+}
+
+TEST_CASE("run as nobody, a program can write nothing of root's and cannot kill its supervisor",
+          "[exercises][supervised]") {
+  if (::geteuid() != 0) {
+    WARN("not root: asynclab keeps the learner's own user, and there is nothing to drop");
+    return;
+  }
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("asynclab-supervised-root-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  ::chmod(dir.c_str(), 0755);  // root's, readable by all: like a build tree
+  const std::string escaped = unique_sleep();
+  auto c = shell(fmt::format("id -u; touch {}/tampered 2>/dev/null || echo refused; "
+                             "setsid sleep {} & kill -9 $PPID 2>/dev/null || echo protected; exit 0",
+                             dir.string(), escaped));
+  c.run_as = std::pair<uid_t, gid_t>{65534, 65534};
+  const auto end = run_supervised(c);
+  CHECK(end.output == "65534\nrefused\nprotected\n");
+  CHECK_FALSE(std::filesystem::exists(dir / "tampered"));
+  CHECK_FALSE(end.supervisor_lost);
+  CHECK(processes_with(escaped) == 0);
+  std::filesystem::remove_all(dir);
 }
