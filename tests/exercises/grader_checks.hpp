@@ -17,6 +17,9 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
+
+#include <stdio.h>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -122,6 +125,23 @@ inline void prove_grader(std::string_view folder, WrongSolutions wrong_solutions
     INFO(solution.summary << "\n" << solution.output.substr(0, 4000));
     CHECK(solution.verdict == grading::Verdict::passed);
     CHECK(solution.tests.size() >= 2);
+    // The checks asynclab was built knowing are the ones Catch2 itself registers, in the same order:
+    // the build's reading of grade.cpp (declared_test_cases.hpp) against the grader's own list.
+    std::vector<std::string> registered;
+    const std::string list = fmt::format("'{}' --list-test-names-only 2>/dev/null",
+                                         (fs::path(ASYNCLAB_GRADERS_DIR) / fmt::format("grade_{}_solution", id)).string());
+    if (FILE* names = ::popen(list.c_str(), "r")) {
+      char line[4096];
+      while (std::fgets(line, sizeof line, names) != nullptr) {
+        std::string name = line;
+        while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+        if (!name.empty()) registered.push_back(name);
+      }
+      ::pclose(names);
+    }
+    std::vector<std::string> built;
+    for (const auto& c : *grading::expected_test_cases(folder)) built.push_back(c.name);
+    CHECK(registered == built);
     for (const auto& t : solution.tests) {
       CAPTURE(t.name);
       CHECK(t.task_id() != "");  // every graded point is tagged [task_N] ...
