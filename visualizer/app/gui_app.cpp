@@ -253,7 +253,8 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
       shell.library.show_browser = true;
   } else if (options.trace) {
     open_trace(shell, *options.trace);
-  } else if (options.lesson_browser || options.exercises) {
+  } else if (options.lesson_browser || options.exercises || options.check_exercise) {
+    // The window asked for is the start: no Welcome over it (--check opens Exercises too).
     shell.library.show_browser = options.lesson_browser;
     shell.show_welcome = false;
   } else if (options.live_program) {
