@@ -529,7 +529,7 @@ int solution_command(const std::string& name, std::ostream& out, std::ostream& e
                        e->id, e->id, e->id);
     return exit_failed;
   }
-  const fs::path file = e->dir.parent_path() / "solutions" / (e->folder + ".cpp");
+  const fs::path file = e->dir.parent_path() / "grading" / "solutions" / (e->folder + ".cpp");
   const std::string text = slurp(file);
   if (text.empty()) {
     err << fmt::format("asynclab solution: {} is missing\n", file.string());

@@ -12,6 +12,7 @@
 #include "app/gui_app.hpp"
 #include "view/view_state.hpp"
 #include "demo.hpp"
+#include "doc_command.hpp"
 #include "live_scenarios.hpp"
 #include "exit_codes.hpp"
 #include "grade_commands.hpp"
@@ -209,6 +210,15 @@ int main(int argc, char** argv) {
   reset->add_option("EXERCISE", reset_exercise, "The exercise")->required();
   reset->add_flag("-y,--yes", reset_yes, "Do not ask first");
 
+  // asynclab doc
+  DocOptions doc_options;
+  std::string doc_color = "auto";
+  auto* doc = app.add_subcommand("doc", "What a type offers (JoinHandle, mpsc::Sender, sleep...), with its Rust name");
+  doc->add_option("NAME", doc_options.name, "The type or function, in C++ or Rust spelling (none: the list)");
+  doc->add_flag("--all", doc_options.all, "Every entry, one after the other");
+  doc->add_option("--color", doc_color, "Colour: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+
   // asynclab gui
   asynclab::vis::GuiOptions gui_options;
   std::string gui_trace;
@@ -222,6 +232,8 @@ int main(int argc, char** argv) {
   std::string gui_check;
   auto* gui_check_option =
       gui->add_option("--check", gui_check, "Open the Exercises window on this exercise and check it at once");
+  std::string gui_doc;
+  gui->add_option("--doc", gui_doc, "Open the API window on this entry (as asynclab doc NAME finds it)");
   gui->add_flag("--show-my-run", gui_options.show_my_run,
                 "With --check: then open your run in the timeline, the reference run's lanes under it (Show my run)")
       ->needs(gui_check_option);
@@ -315,6 +327,14 @@ int main(int argc, char** argv) {
       }
       if (gui_at_option->count() > 0) gui_options.at = gui_at;
       if (!gui_check.empty()) gui_options.check_exercise = gui_check;
+      if (!gui_doc.empty()) {
+        const auto entry = resolve_doc_name(gui_doc);
+        if (!entry) {
+          std::cerr << "asynclab gui: --doc: " << entry.error() << "\n";
+          return exit_usage;
+        }
+        gui_options.doc = *entry;
+      }
       if (!gui_size.empty()) {
         const auto size = asynclab::vis::parse_window_size(gui_size);  // checked while parsing
         gui_options.width = size->width;
@@ -344,6 +364,11 @@ int main(int argc, char** argv) {
     }
     if (hint->parsed()) return hint_command(hint_exercise, std::cout, std::cerr);
     if (solution->parsed()) return solution_command(solution_exercise, std::cout, std::cerr);
+    if (doc->parsed()) {
+      doc_options.columns = terminal_columns();
+      doc_options.color = use_color(doc_color);
+      return doc_command(doc_options, std::cout, std::cerr);
+    }
     if (reset->parsed()) return reset_command(reset_exercise, reset_yes, std::cin, std::cout, std::cerr);
     if (lessons_cmd->parsed()) return list_lessons(std::cout, std::cerr, terminal_columns());
     if (run->parsed()) {

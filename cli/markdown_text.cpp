@@ -90,6 +90,36 @@ std::vector<std::string> wrap_spans(const std::vector<Span>& spans, std::size_t 
   return lines;
 }
 
+// Columns of text that may carry SGR escape codes (which take no room on screen).
+std::size_t visible_columns(std::string_view s) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\x1b') {
+      while (i < s.size() && s[i] != 'm') ++i;
+      continue;
+    }
+    n += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 ? 1 : 0;
+  }
+  return n;
+}
+
+// Narrows the widest of a table's columns, a column at a time, until the table (two spaces before
+// it and between columns) fits in `width`, or every column is down to a readable minimum.
+void shrink_to_fit(std::vector<std::size_t>& widths, std::size_t width) {
+  constexpr std::size_t narrowest = 12;
+  const std::size_t gaps = 2 * widths.size();
+  auto total = [&] {
+    std::size_t sum = gaps;
+    for (auto w : widths) sum += w;
+    return sum;
+  };
+  while (total() > width) {
+    auto widest = std::max_element(widths.begin(), widths.end());
+    if (widest == widths.end() || *widest <= narrowest) break;
+    --*widest;
+  }
+}
+
 std::vector<std::string> code_lines(const std::string& code) {
   std::vector<std::string> lines;
   std::istringstream in(code);
@@ -187,7 +217,8 @@ void print_markdown(std::string_view markdown, const MarkdownStyle& style, std::
         }
         break;
       case BlockKind::table_row: {
-        // Columns as wide as their widest cell in this table.
+        // Columns as wide as their widest cell in this table; when the table is wider than the
+        // terminal, the widest columns give way and their cells wrap onto more lines.
         std::vector<std::size_t> widths;
         std::size_t end = i;
         while (end < doc.blocks.size() && doc.blocks[end].kind == BlockKind::table_row && doc.blocks[end].table == b.table) {
@@ -200,18 +231,31 @@ void print_markdown(std::string_view markdown, const MarkdownStyle& style, std::
           }
           ++end;
         }
+        shrink_to_fit(widths, inner);
         for (; i < end; ++i) {
           const auto& row = doc.blocks[i];
-          std::string line = "  ";
+          std::vector<std::vector<std::string>> cell_lines(row.cells.size());
+          std::size_t height = 1;
           for (std::size_t c = 0; c < row.cells.size(); ++c) {
-            std::string text;
-            for (const auto& s : row.cells[c]) text += s.text;
-            line += (row.header_row ? sgr("1") : "") + pad(text, widths[c]) + (row.header_row ? sgr("0") : "") + "  ";
+            std::vector<Span> spans = row.cells[c];
+            if (row.header_row)
+              for (auto& span : spans) span.strong = true;
+            cell_lines[c] = wrap_spans(spans, widths[c], sgr);
+            height = std::max(height, cell_lines[c].size());
           }
-          out << bar << line << "\n";  // tables in lessons are narrow; a wider one wraps
+          for (std::size_t k = 0; k < height; ++k) {
+            std::string line = "  ";
+            for (std::size_t c = 0; c < cell_lines.size(); ++c) {
+              const std::string cell = k < cell_lines[c].size() ? cell_lines[c][k] : std::string();
+              const bool last = c + 1 == cell_lines.size();
+              line += last ? cell : cell + std::string(widths[c] - std::min(widths[c], visible_columns(cell)) + 2, ' ');
+            }
+            out << bar << line << "\n";
+          }
           if (row.header_row) {
             std::string rule = "  ";
             for (auto w : widths) rule += std::string(w, '-') + "  ";
+            while (!rule.empty() && rule.back() == ' ') rule.pop_back();
             out << bar << sgr("2") << clip(rule, inner) << sgr("0") << "\n";
           }
         }

@@ -10,7 +10,7 @@
 // * The checks the grader must report are the ones this asynclab was built knowing
 //   (expected_test_cases()), never what the run says it has.
 // * `reference` grades the reference solution instead (the grader built against
-//   solutions/NN-slug.cpp), saving its trace under trace_dir/reference/ — the run a learner compares
+//   grading/solutions/NN-slug.cpp), saving its trace under trace_dir/reference/ — the run a learner compares
 //   theirs with.
 // * Safe to call from a background thread: it touches no global state but the environment variable
 //   ASYNCLAB_GRADE_SEEDS of its children (set per call through the runner, not globally).

@@ -197,7 +197,7 @@ TEST_CASE("asynclab solution shows the reference only once the exercise is done"
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string env = "env ASYNCLAB_STATE_DIR=" + quoted(dir);
-  const std::string reference = slurp(fs::path(ASYNCLAB_SOURCE_DIR) / "exercises" / "solutions" / "04-join-fetches.cpp");
+  const std::string reference = slurp(fs::path(ASYNCLAB_SOURCE_DIR) / "exercises" / "grading" / "solutions" / "04-join-fetches.cpp");
   REQUIRE_FALSE(reference.empty());
 
   Run locked = run_asynclab("solution 04", env);

@@ -71,3 +71,31 @@ TEST_CASE("Show my run draws the learner's run and the reference run as two grou
   CHECK(lists_text(*window, "your 3 requests ran one after another; the reference's overlapped (3 at once)"));
   CHECK(colours_in(png).distinct >= 16);
 }
+
+TEST_CASE("the API window shows the entry gui --doc names: its table in C++ and Rust names, and the list",
+          "[gui][doc]") {
+  const fs::path json = scratch() / "api-window.json";
+  const fs::path png = scratch() / "api-window.png";
+  const Run r = run_gui("gui --doc mpsc::Receiver --screenshot " + quoted(png) + " --ui-report " + quoted(json),
+                        lesson_state_env("api-window"));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(slurp(json));
+  CHECK(report.at("errors").empty());
+  const nlohmann::json* window = window_named(report, "API");
+  REQUIRE(window != nullptr);
+  CHECK(lists_text(*window, "JoinHandle<T>"));                      // the list
+  CHECK(lists_text(*window, "sync::mpsc::Receiver<T>"));            // the entry's heading
+  CHECK(lists_text(*window, "In a terminal: asynclab doc sync::mpsc::Receiver"));
+  CHECK(window_named(report, "Welcome") == nullptr);  // the window asked for is the start
+  CHECK(colours_in(png).distinct >= 8);
+
+  const Run unknown = run_gui("gui --doc nothing-like-it --frames 2 --ui-report " + quoted(json),
+                              lesson_state_env("api-window-unknown"));
+  CHECK(unknown.status == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("--doc: no entry called 'nothing-like-it'"));
+  const Run several = run_gui("gui --doc Sender --frames 2 --ui-report " + quoted(json),
+                              lesson_state_env("api-window-several"));
+  CHECK(several.status == 2);
+  CHECK_THAT(several.err, Catch::Contains("'Sender' names") && Catch::Contains("sync::oneshot::Sender<T>"));
+}

@@ -191,3 +191,51 @@ TEST_CASE("asynclab run --param changes the figures the lesson's text quotes", "
   CHECK_THAT(text, Catch::Contains("is done at 1500 ms"));
   CHECK(r.out.find("{{") == std::string::npos);
 }
+
+TEST_CASE("asynclab doc lists the API reference, shows one entry in C++ and Rust names, and says which it means",
+          "[cli][doc]") {
+  const std::string env = state_env("doc");
+  Run list = run_asynclab("doc", env);
+  INFO(list.out << list.err);
+  REQUIRE(list.status == 0);
+  CHECK_THAT(list.out, Catch::Contains("asynclab doc NAME shows one"));
+  CHECK_THAT(list.out, Catch::Contains("JoinHandle<T>") && Catch::Contains("tokio::task::JoinHandle<T>"));
+
+  Run one = run_asynclab("doc joinhandle --color never", env);
+  INFO(one.out << one.err);
+  REQUIRE(one.status == 0);
+  CHECK_THAT(one.out, Catch::Contains("JoinHandle<T>") && Catch::Contains("h.abort()") &&
+                          Catch::Contains("tokio::task::JoinHandle"));
+  CHECK(one.out.find("## ") == std::string::npos);  // rendered, not raw Markdown
+  CHECK(one.out.find("sync::mpsc::Sender") == std::string::npos);  // one section only
+
+  Run rust_name = run_asynclab("doc tokio::sync::mpsc::Sender --color never", env);
+  CHECK(rust_name.status == 0);
+  CHECK_THAT(rust_name.out, Catch::Contains("sync::mpsc::Sender<T>"));
+
+  Run several = run_asynclab("doc Sender", env);
+  CHECK(several.status == 0);
+  CHECK_THAT(several.out, Catch::Contains("Sender names") && Catch::Contains("asynclab doc sync::mpsc::Sender<T>") &&
+                              Catch::Contains("asynclab doc sync::oneshot::Sender<T>"));
+
+  Run unknown = run_asynclab("doc spwan", env);
+  CHECK(unknown.status == 1);
+  CHECK_THAT(unknown.err, Catch::Contains("no entry called 'spwan'"));
+  Run member = run_asynclab("doc abort", env);
+  CHECK(member.status == 1);
+  CHECK_THAT(member.err, Catch::Contains("It appears in:") && Catch::Contains("JoinHandle<T>"));
+
+  Run all = run_asynclab("doc --all --color never", env);
+  CHECK(all.status == 0);
+  CHECK_THAT(all.out, Catch::Contains("JoinHandle<T>") && Catch::Contains("sync::mpsc::Sender<T>"));
+}
+
+TEST_CASE("asynclab doc with a broken reference file says the file and line", "[cli][doc]") {
+  const fs::path dir = scratch() / "broken-api";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "api.md") << "# API\n\n## JoinHandle<T>\n\nno metadata here\n";
+  Run r = run_asynclab("doc JoinHandle", state_env("doc-broken") + " ASYNCLAB_LESSONS_DIR=" + quoted(dir));
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("api.md line 5: the line after \"## JoinHandle<T>\" must be its metadata"));
+}

@@ -246,6 +246,8 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
   if (options.check_exercise && !start_check(shell.exercises, shell.library.progress, *options.check_exercise))
     ui_report::error(fmt::format("There is no exercise '{}' to check.", *options.check_exercise));
   shell.exercises.show_run_after_check = options.show_my_run;
+  if (options.doc && !show_api_entry(shell.api, *options.doc))
+    ui_report::error(fmt::format("There is no one API entry called '{}' (asynclab doc lists them).", *options.doc));
 
   if (options.lesson) {
     // A lesson records its own trace; a bad lesson name leaves the browser open to pick another.
@@ -253,7 +255,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
       shell.library.show_browser = true;
   } else if (options.trace) {
     open_trace(shell, *options.trace);
-  } else if (options.lesson_browser || options.exercises || options.check_exercise) {
+  } else if (options.lesson_browser || options.exercises || options.check_exercise || options.doc) {
     // The window asked for is the start: no Welcome over it (--check opens Exercises too).
     shell.library.show_browser = options.lesson_browser;
     shell.show_welcome = false;
@@ -330,6 +332,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_L, false)) shell.library.show_browser = true;
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) shell.exercises.show = true;
     if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) shell.view.open.legend = !shell.view.open.legend;
+    if (ImGui::IsKeyPressed(GLFW_KEY_F2, false)) shell.api.show = !shell.api.show;
 
     // 4d. The windows: menu and status bars, the views, then the dialogs on top
     show_main_menu(shell);
@@ -345,6 +348,7 @@ int run_gui(const GuiOptions& options, std::ostream& err) {
     shell.view.beside = BesideRun{};  // the pointers it holds are this frame's
     show_lesson_windows(shell);
     show_exercise_windows(shell);
+    show_api_window(shell.api, &shell.api.show);
     if (!shell.session && shell.show_welcome) {
       place_centre();
       show_welcome(shell.welcome, &shell.show_welcome);

@@ -54,6 +54,7 @@ struct GuiOptions {
   bool lesson_browser = false;                       // start at the lesson browser (the main job)
   bool exercises = false;                            // start with the Exercises window open
   std::optional<std::string> check_exercise;         // --check EX: select it and press Check at start
+  std::optional<std::string> doc;                    // --doc NAME: the API window open on that entry
   bool show_my_run = false;                          // --show-my-run: after that check, press "Show my run"
   std::vector<std::string> open_windows;             // --open NAME: these views open at start (Legend, Task, ...)
   bool live_mid_run = false;  // outputs after `frames` frames without waiting for a live program to finish

@@ -230,6 +230,7 @@ void show_exercise_windows(Shell& shell) {
   const bool yours_open = shell.session && !state.yours.empty() && shell.trace_path == state.yours;
   show_exercises(state, shell.library.progress, &shown, yours_open ? shell.session.get() : nullptr);
   state.show = shown;
+  if (std::exchange(state.api_requested, false)) shell.api.show = true;
   if (state.open_request) {
     open_trace(shell, *state.open_request);
     state.open_request.reset();

@@ -445,6 +445,7 @@ void show_main_menu(Shell& shell) {
   }
   if (begin_menu("Exercises")) {
     if (menu_item("Exercises…", "Ctrl+E")) shell.exercises.show = true;
+    if (menu_item("API reference…", "F2")) shell.api.show = true;
     ImGui::EndMenu();
   }
   if (begin_menu("View")) {

@@ -26,6 +26,7 @@
 #include "app/playback_keys.hpp"
 #include "asynclab/trace/trace.hpp"
 #include "model/session.hpp"
+#include "view/api_window.hpp"
 #include "view/exercise_state.hpp"
 #include "view/lesson_state.hpp"
 #include "view/view_state.hpp"
@@ -78,6 +79,8 @@ struct Shell {
 
   // Exercises: the window, its background grading, and the reference run it opened.
   ExercisesState exercises;
+  // The API reference's window (F2, or "API…" in the Exercises window).
+  ApiWindowState api;
 };
 
 // The hook every open goes through: Session::open, and the new session replaces the old one.

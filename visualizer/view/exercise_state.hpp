@@ -57,6 +57,7 @@ struct ExercisesState {
   std::string readme_of;  // the folder whose README is parsed in `readme`
   lessons::MarkdownDoc readme;
   std::unique_ptr<GradingJob> job;
+  bool api_requested = false;  // "API…" was pressed: the shell opens the API window
   std::optional<grading::GradedExercise> last;  // the selected exercise's last check
   // "Show my run": the learner's trace goes into the main timeline; the reference run's into this
   // session, drawn in a window of its own beside it.

@@ -215,6 +215,8 @@ void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* op
     if (button("Show my run")) show_my_run(state, progress, e);
     ImGui::EndDisabled();
     ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (button("API…")) state.api_requested = true;
     // Your run beside the reference: what differs first, and what else (model/compare_runs.hpp).
     if (yours != nullptr && state.show_reference && state.reference) {
       differences_from_reference(state, *yours);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -41,7 +42,9 @@ ImFont* font_for(const Span& span) {
 // flows inline text. ImGui's own wrapping works on one string in one font; lessons mix faces.
 void flow(const std::vector<Span>& spans, ImFont* base_font = nullptr, float indent = 0) {
   const float left = ImGui::GetCursorPosX() + indent;
-  const float right = ImGui::GetWindowContentRegionMax().x;
+  // The right edge of what may be drawn in: the window's, or in a table the cell's (ImGui narrows the
+  // available region to the column; the window's content region stays the whole window).
+  const float right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x;
   bool line_empty = true;
   ImGui::SetCursorPosX(left);
   auto new_line = [&] {
@@ -58,6 +61,10 @@ void flow(const std::vector<Span>& spans, ImFont* base_font = nullptr, float ind
     const bool tinted = span.code || !span.link.empty();
     if (tinted) ImGui::PushStyleColor(ImGuiCol_Text, colour.vec());
     std::string_view text = span.text;
+    // A code span keeps its inner spaces unless it is wider than a whole line (a long call in a
+    // narrow table column): then it breaks at its spaces as prose does.
+    const bool whole_code =
+        span.code && ImGui::CalcTextSize(text.data(), text.data() + text.size()).x <= right - left;
     std::size_t i = 0;
     while (i < text.size()) {
       if (text[i] == '\n') {
@@ -66,7 +73,7 @@ void flow(const std::vector<Span>& spans, ImFont* base_font = nullptr, float ind
         continue;
       }
       // A word and the spaces after it travel together; a code span keeps its inner spaces.
-      std::size_t end = span.code ? text.size() : text.find(' ', i);
+      std::size_t end = whole_code ? text.size() : text.find(' ', i);
       end = end == std::string_view::npos ? text.size() : end;
       while (end < text.size() && text[end] == ' ') ++end;
       const auto nl = text.find('\n', i);
@@ -121,6 +128,27 @@ void code_panel(const Block& code, const char* id, float width, std::string_view
   ImGui::PopStyleColor();
   ImGui::PopFont();
   ui_report::text(code.code);
+}
+
+// The width the rows [begin, end) of a table would take with no cell wrapped: per column, its widest
+// cell, spans measured in their own faces.
+float table_content_width(const lessons::MarkdownDoc& doc, std::size_t begin, std::size_t end, std::size_t columns) {
+  std::vector<float> widest(columns, 0.0f);
+  for (std::size_t r = begin; r < end; ++r) {
+    const auto& cells = doc.blocks[r].cells;
+    for (std::size_t c = 0; c < cells.size() && c < columns; ++c) {
+      float width = 0;
+      for (const Span& span : cells[c]) {
+        ImGui::PushFont(font_for(span));
+        width += ImGui::CalcTextSize(span.text.data(), span.text.data() + span.text.size()).x;
+        ImGui::PopFont();
+      }
+      widest[c] = std::max(widest[c], width);
+    }
+  }
+  float total = 0;
+  for (float w : widest) total += w + 2 * ImGui::GetStyle().CellPadding.x;
+  return total;
 }
 
 // The width of a code block's longest line in the monospace face.
@@ -253,8 +281,13 @@ void show_markdown(const lessons::MarkdownDoc& doc, MarkdownPart part) {
           columns = std::max(columns, doc.blocks[end].cells.size());
           ++end;
         }
+        // Columns share the width in proportion to their contents when the table fits; a table wider
+        // than the pane (the API reference's, in presentation mode) gives each column the same
+        // share, so no column is squeezed to a word per line while another keeps a long call whole.
+        const bool too_wide = table_content_width(doc, i, end, columns) > ImGui::GetContentRegionAvail().x;
         if (columns > 0 && ImGui::BeginTable("table", static_cast<int>(columns),
-                                             ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
+                                             ImGuiTableFlags_Borders | (too_wide ? ImGuiTableFlags_SizingStretchSame
+                                                                                 : ImGuiTableFlags_SizingStretchProp))) {
           for (std::size_t r = i; r < end; ++r) {
             const Block& row = doc.blocks[r];
             ImGui::TableNextRow(row.header_row ? ImGuiTableRowFlags_Headers : 0);

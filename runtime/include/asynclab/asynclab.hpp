@@ -2,6 +2,7 @@
 // Everything a lesson, an exercise or a learner's program needs, in one include.
 #include "asynclab/blocking.hpp"
 #include "asynclab/coop.hpp"
+#include "asynclab/drop.hpp"
 #include "asynclab/future.hpp"
 #include "asynclab/join.hpp"
 #include "asynclab/join_set.hpp"
@@ -24,6 +25,7 @@
 #include "asynclab/time/sleep.hpp"
 #include "asynclab/time/timeout.hpp"
 #include "asynclab/trace/recorder.hpp"
+#include "asynclab/unwrap.hpp"
 #include "asynclab/waker.hpp"
 #include "asynclab/yield_now.hpp"
 #include "asynclab/sync/mutex.hpp"

@@ -38,6 +38,8 @@ class JoinError {
     std::string who = "task " + std::to_string(task_id_);
     return is_cancelled() ? who + " was cancelled" : who + " panicked: " + panic_message();
   }
+  // The same words, under the name every other error of the runtime uses.
+  std::string message() const { return to_string(); }
 
  private:
   JoinError(std::uint32_t id, std::exception_ptr e) : task_id_(id), panic_(std::move(e)) {}

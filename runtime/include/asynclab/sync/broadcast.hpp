@@ -100,6 +100,14 @@ class TryRecvError {
   bool is_closed() const { return kind_ == Kind::closed; }
   bool is_lagged() const { return kind_ == Kind::lagged; }
   std::uint64_t skipped() const { return skipped_; }
+  std::string message() const {
+    switch (kind_) {
+      case Kind::empty: return "channel empty";
+      case Kind::closed: return "channel closed";
+      case Kind::lagged: return "receiver lagged behind: " + std::to_string(skipped_) + " values skipped";
+    }
+    return "channel closed";
+  }
   friend bool operator==(TryRecvError, TryRecvError) = default;
 
  private:

@@ -78,6 +78,9 @@ struct AcquireError {
 
 // Why try_acquire failed: Tokio's TryAcquireError::{Closed, NoPermits}.
 enum class TryAcquireError { closed, no_permits };
+inline const char* message(TryAcquireError e) {
+  return e == TryAcquireError::closed ? "semaphore closed" : "no permits available";
+}
 
 class Semaphore;
 
