@@ -1,18 +1,18 @@
 // expect-verdict: failed
-// expect-message: you spawned the sending, but text_mom returned at 0 ms before the spawned task
-// Known wrong: spawns the future and drops the JoinHandle. Spawning does not run anything yet: main
-// returns at once, the run ends with main, and the never-polled task is dropped.
+// expect-message: you spawned the sending, but text_family returned at 0 ms before a spawned task
+// Known wrong: spawns each text and drops the JoinHandle. Spawning does not run anything yet: main
+// returns at once, the run ends with main, and the never-polled tasks are dropped.
+#include <cstddef>
 #include <expected>
 #include <string>
+#include <vector>
 
 #include "asynclab/asynclab.hpp"
 #include "sms.hpp"
 
 using namespace asynclab;
 
-Task<std::expected<void, sim::http::HttpError>> text_mom(std::string news) {
-  const std::string text = "Hi Mom! " + news + " Love you, talk Sunday.";
-  auto message = send_text("mom", text);
-  auto handle = spawn(std::move(message), "send text");
-  co_return {};
+Task<std::expected<std::size_t, sim::http::HttpError>> text_family(std::string news, std::vector<std::string> family) {
+  for (const std::string& person : family) (void)spawn(send_text(person, news));  // "fire and forget"
+  co_return family.size();
 }
