@@ -100,9 +100,11 @@ void print_verdict(const Graded& g, const GradeOptions& options, std::ostream& o
   for (const auto& t : g.outcome.tests) tasks_passed += t.passed ? 1 : 0;
   const std::string tally =
       g.outcome.tests.empty() ? "" : fmt::format(", {} of {} graded points", tasks_passed, g.outcome.tests.size());
-  out << fmt::format("{} {} {} — {}{} ({:.1f} s)\n", passed ? paint("32", "✓") : paint("31", "✗"), e.id, e.title,
-                     passed ? paint("32", "done") : paint("31", grading::verdict_words(g.outcome.verdict)), tally,
-                     g.outcome.seconds);
+  // How long the grader ran (its build is not counted): "40 ms", "2.3 s".
+  const std::string took = g.outcome.seconds < 1.0 ? fmt::format("{:.0f} ms", g.outcome.seconds * 1000)
+                                                   : fmt::format("{:.1f} s", g.outcome.seconds);
+  out << fmt::format("{} {} {} — {}{} (ran in {})\n", passed ? paint("32", "✓") : paint("31", "✗"), e.id, e.title,
+                     passed ? paint("32", "done") : paint("31", grading::verdict_words(g.outcome.verdict)), tally, took);
   if (!passed) {
     // The first failing point: its task, then the grader's own words.
     for (const auto& t : g.outcome.tests)
@@ -114,6 +116,7 @@ void print_verdict(const Graded& g, const GradeOptions& options, std::ostream& o
     if (auto nl = said.find('\n'); nl != std::string::npos && !g.outcome.tests.empty()) said = said.substr(nl + 1);
     out << indent(said, "    ");
   }
+  for (const auto& note : g.notes) out << indent("also: " + note, "    ");
   if (g.trace) out << fmt::format("    your run: asynclab gui --trace {}\n", g.trace->string());
   if (!passed)
     out << fmt::format("    edit {}, then grade again; stuck? asynclab hint {}\n", e.exercise_file().string(), e.id);
@@ -268,6 +271,47 @@ const Exercise* current_exercise(const grading::ExerciseCatalog& catalog, const 
   return nullptr;
 }
 
+// The exercise not done yet whose exercise.cpp was saved last, when it was saved after the last
+// grade (the progress file's time) and after the others (a clone writes them all within a second):
+// a learner who skipped ahead and edited 04 means 04 when they type `asynclab grade`, not 03.
+// nullptr when no such edit stands out, and before the first grade.
+const Exercise* edited_exercise(const grading::ExerciseCatalog& catalog, const lessons::Progress& progress) {
+  using Time = fs::file_time_type;
+  std::error_code progress_ec;
+  const Time last_grade = fs::last_write_time(lessons::default_progress_path(), progress_ec);
+  if (progress_ec) return nullptr;
+  std::vector<Time> times;
+  const Exercise* newest = nullptr;
+  Time newest_time = Time::min();
+  for (const auto& e : catalog.exercises()) {
+    std::error_code ec;
+    const Time t = fs::last_write_time(e.exercise_file(), ec);
+    if (ec) continue;
+    times.push_back(t);
+    if (!progress.exercise_done(e.folder) && (newest == nullptr || t > newest_time)) {
+      newest = &e;
+      newest_time = t;
+    }
+  }
+  if (newest == nullptr || times.size() < 2 || newest_time <= last_grade) return nullptr;
+  std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2), times.end());
+  const Time median = times[times.size() / 2];
+  return newest_time - median > std::chrono::seconds(2) ? newest : nullptr;
+}
+
+// What `asynclab grade` with no exercise grades: the one just edited, else the first not done.
+const Exercise* default_exercise(const grading::ExerciseCatalog& catalog, const lessons::Progress& progress,
+                                 std::ostream& out) {
+  const Exercise* next = current_exercise(catalog, progress);
+  const Exercise* edited = edited_exercise(catalog, progress);
+  if (edited != nullptr && edited != next) {
+    out << fmt::format("Grading {}, the exercise you saved last (the next in order is {}: asynclab grade {}).\n",
+                       edited->id, next->id, next->id);
+    return edited;
+  }
+  return next;
+}
+
 void print_list(const grading::ExerciseCatalog& catalog, const lessons::Progress& progress, std::ostream& out) {
   std::size_t done = 0;
   for (const auto& e : catalog.exercises()) {
@@ -378,7 +422,7 @@ class RawKeys {
 
 int watch(const grading::ExerciseCatalog& catalog, lessons::Progress& progress, GradeOptions options,
           std::ostream& out, std::ostream& err) {
-  const Exercise* current = options.exercises.empty() ? current_exercise(catalog, progress)
+  const Exercise* current = options.exercises.empty() ? default_exercise(catalog, progress, out)
                                                       : catalog.find(options.exercises.front());
   if (current == nullptr) {
     out << "Every exercise passes — nothing to watch.\n";
@@ -477,7 +521,7 @@ int grade_command(const GradeOptions& given, std::istream&, std::ostream& out, s
     for (const auto& e : catalog->exercises()) chosen.push_back(&e);
   } else if (!options.exercises.empty()) {
     for (const auto& name : options.exercises) chosen.push_back(catalog->find(name));
-  } else if (const Exercise* current = current_exercise(*catalog, progress)) {
+  } else if (const Exercise* current = default_exercise(*catalog, progress, out)) {
     chosen.push_back(current);
   } else {
     out << "Every exercise passes. Grade them all again with: asynclab grade --all\n";

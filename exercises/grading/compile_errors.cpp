@@ -52,6 +52,11 @@ const std::vector<KnownError>& known_errors() {
                  "a future is used as if it were its value. Calling an async function (or join, select, a "
                  "JoinHandle) only builds a future, and nothing runs until it is awaited: put `co_await` in "
                  "front, `auto v = co_await fetch(...);` (Rust's `fetch(...).await`)."});
+    t.push_back({re("(call to deleted constructor of|use of deleted function) '" + future),
+                 "a future cannot be copied, only moved: Rust moves a future into `select!`, `join!` or "
+                 "`spawn`, and C++ wants it said. Pass it with `std::move`, `select(std::move(fut), sleep(1s))`, "
+                 "or build it in place, `select(fetch(...), sleep(1s))`. After `std::move(fut)` the variable is "
+                 "empty: do not await it again."});
     t.push_back({re(R"('this' argument to member function '(\w+)' has type '[^']*'( \(aka '[^']*'\))?, but function is not marked const|)"
                     R"(passing 'const [^']*'( \{aka '[^']*'\})? as 'this' argument discards qualifiers)"),
                  "{0} changes the object it is called on, but a lambda's captures are const unless the lambda "
@@ -72,9 +77,17 @@ struct ErrorLine {
   std::string message;  // after "error: "
 };
 
+// A header of the runtime or of the system: an error there was caused by a line of the learner's.
+bool library_file(std::string_view path) {
+  return path.find("include/asynclab/") != std::string_view::npos || path.starts_with("/usr/");
+}
+
 std::vector<ErrorLine> error_lines(const std::string& log) {
   static const std::regex located(R"(^(.*?):(\d+):(?:\d+:)? (?:fatal )?error: (.*)$)");
+  // Where a template was used: Clang's "in instantiation of ... requested here", GCC's "required from here".
+  static const std::regex requested(R"(^(.*?):(\d+):(?:\d+:)?\s.*$)");
   std::vector<ErrorLine> out;
+  bool find_learner_line = false;  // the last error is in a library header: its cause is a note's line
   std::istringstream lines(log);
   for (std::string l; std::getline(lines, l);) {
     if (!l.empty() && l.back() == '\r') l.pop_back();
@@ -84,8 +97,16 @@ std::vector<ErrorLine> error_lines(const std::string& log) {
     std::smatch m;
     if (std::regex_match(l, m, located)) {
       out.push_back({m[1].str(), std::stoi(m[2].str()), m[3].str()});
+      find_learner_line = library_file(out.back().file);
     } else if (const auto at = l.find("error: "); at != std::string::npos) {
       out.push_back({"", 0, l.substr(at + 7)});
+      find_learner_line = false;
+    } else if (find_learner_line && (l.find("requested here") != std::string::npos ||
+                                     l.find("required from here") != std::string::npos) &&
+               std::regex_match(l, m, requested) && !library_file(m[1].str())) {
+      out.back().file = m[1].str();
+      out.back().line = std::stoi(m[2].str());
+      find_learner_line = false;
     }
   }
   return out;

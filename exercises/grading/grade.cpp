@@ -14,6 +14,7 @@
 
 #include "compile_errors.hpp"
 #include "declared_test_cases.hpp"
+#include "learner_notes.hpp"
 #include "supervised_run.hpp"
 
 namespace asynclab::grading {
@@ -132,6 +133,7 @@ GradedExercise grade_exercise(const Exercise& e, const GradeRequest& request) {
   g.outcome = run_grader(run);
   fs::remove_all(run.scratch, ec);
   if (fs::exists(trace)) g.trace = trace;
+  if (!request.reference) g.notes = learner_notes(e.dir, e.exercise_file(), g.build_log, g.trace);
   return g;
 }
 

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "catalog.hpp"
 #include "runner.hpp"
@@ -41,6 +42,9 @@ struct GradedExercise {
   GraderOutcome outcome;
   std::optional<std::filesystem::path> trace;  // the run saved by the grader, when it saved one
   std::string build_log;
+  // What the learner should hear about beside the verdict (learner_notes.hpp): the compiler's
+  // warnings on their files, forgotten futures in their run, a coroutine lambda that dangles.
+  std::vector<std::string> notes;
 };
 
 GradedExercise grade_exercise(const Exercise& exercise, const GradeRequest& request);

@@ -1,6 +1,7 @@
 // `asynclab grade`, `hint` and `reset` as a learner (and a teacher's platform) runs them. The graders
 // are built by the test build already (tests/CMakeLists.txt), so `grade` finds nothing to rebuild.
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -33,6 +34,40 @@ TEST_CASE("asynclab grade without a name grades the current exercise, the first 
   CHECK(r.status == 1);
   CHECK_THAT(r.out, Catch::StartsWith("✗ 01 "));
   CHECK_THAT(r.out, Catch::Contains("0 of 16 exercises done. Next: 01 "));
+}
+
+TEST_CASE("asynclab grade without a name grades the exercise saved since the last grade, when one stands out",
+          "[cli][grade]") {
+  // A copy of the exercises' folders (what the catalog lists and reads), so file times can be set.
+  const fs::path exercises = scratch() / "edited-exercises";
+  fs::remove_all(exercises);
+  fs::copy(fs::path(ASYNCLAB_SOURCE_DIR) / "exercises", exercises, fs::copy_options::recursive);
+  const auto long_ago = fs::file_time_type::clock::now() - std::chrono::hours(2);
+  for (const auto& entry : fs::directory_iterator(exercises))
+    if (fs::exists(entry.path() / "exercise.cpp")) fs::last_write_time(entry.path() / "exercise.cpp", long_ago);
+  const fs::path state = scratch() / "grade-state" / "edited";
+  fs::remove_all(state);
+  fs::create_directories(state);
+  const std::string env = "env ASYNCLAB_STATE_DIR=" + quoted(state) + " ASYNCLAB_EXERCISES_DIR=" + quoted(exercises);
+
+  // Before any grade, the first not done, whatever was saved.
+  fs::last_write_time(exercises / "04-join-fetches" / "exercise.cpp", fs::file_time_type::clock::now());
+  Run first = run_asynclab("grade --color never </dev/null", env);
+  INFO(first.out << first.err);
+  CHECK_THAT(first.out, Catch::StartsWith("✗ 01 "));
+
+  // After a grade (the progress file is written), 04 saved later than it and than the rest: 04.
+  fs::last_write_time(state / "progress.json", fs::file_time_type::clock::now() - std::chrono::hours(1));
+  Run edited = run_asynclab("grade --color never </dev/null", env);
+  INFO(edited.out << edited.err);
+  CHECK_THAT(edited.out, Catch::StartsWith("Grading 04, the exercise you saved last (the next in order is 01: "
+                                           "asynclab grade 01)."));
+  CHECK_THAT(edited.out, Catch::Contains("✗ 04 "));
+
+  // Saved before the last grade: back to the first not done.
+  fs::last_write_time(state / "progress.json", fs::file_time_type::clock::now() + std::chrono::minutes(1));
+  Run after = run_asynclab("grade --color never </dev/null", env);
+  CHECK_THAT(after.out, Catch::StartsWith("✗ 01 "));
 }
 
 TEST_CASE("asynclab grade of an exercise as shipped fails, saying what was observed and where to look",

@@ -84,6 +84,7 @@ void show_verdict(const grading::GradedExercise& g) {
     ImGui::PopFont();
     ui_report::text(g.outcome.summary);
   }
+  for (const auto& note : g.notes) text_wrapped_coloured(palette::accent_text, "Also: " + note);
 }
 
 void load_catalog(ExercisesState& state) {

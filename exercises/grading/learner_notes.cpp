@@ -1,0 +1,176 @@
+// See learner_notes.hpp.
+#include "learner_notes.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "asynclab/trace/file.hpp"
+
+namespace asynclab::grading {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t most_notes_per_source = 3;
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The source with comments, string and character literals blanked out (newlines kept), so a
+// scan sees code only and its offsets still give the right line.
+std::string code_only(const std::string& src) {
+  std::string out = src;
+  enum class In { code, line_comment, block_comment, string, character } in = In::code;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const char c = src[i];
+    const char next = i + 1 < src.size() ? src[i + 1] : '\0';
+    switch (in) {
+      case In::code:
+        if (c == '/' && next == '/') in = In::line_comment;
+        else if (c == '/' && next == '*') in = In::block_comment;
+        else if (c == '"') in = In::string;
+        else if (c == '\'' && !(i > 0 && std::isxdigit(static_cast<unsigned char>(src[i - 1])))) in = In::character;
+        else continue;
+        out[i] = ' ';
+        break;
+      case In::line_comment:
+        if (c == '\n') in = In::code;
+        else out[i] = ' ';
+        break;
+      case In::block_comment:
+        if (c == '*' && next == '/') {
+          out[i] = out[i + 1] = ' ';
+          ++i;
+          in = In::code;
+        } else if (c != '\n') {
+          out[i] = ' ';
+        }
+        break;
+      case In::string:
+      case In::character:
+        if (c == '\\' && i + 1 < src.size()) {
+          out[i] = ' ';
+          if (src[i + 1] != '\n') out[i + 1] = ' ';
+          ++i;
+        } else if ((in == In::string && c == '"') || (in == In::character && c == '\'')) {
+          out[i] = ' ';
+          in = In::code;
+        } else if (c != '\n') {
+          out[i] = ' ';
+        }
+        break;
+    }
+  }
+  return out;
+}
+
+int line_of(const std::string& text, std::size_t offset) {
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+}  // namespace
+
+std::vector<std::string> compiler_warnings(const std::string& build_log, const fs::path& exercise_dir) {
+  static const std::regex warning(R"(^(.*?):(\d+):(?:\d+:)? warning: (.*?)(?: \[-W[^\]]*\])?$)");
+  std::error_code ec;
+  const fs::path dir = fs::weakly_canonical(exercise_dir, ec);
+  std::vector<std::string> notes;
+  std::istringstream lines(build_log);
+  for (std::string l; std::getline(lines, l) && notes.size() < most_notes_per_source;) {
+    std::smatch m;
+    if (!std::regex_match(l, m, warning)) continue;
+    const fs::path file = fs::weakly_canonical(fs::path(m[1].str()), ec);
+    if (ec || file.parent_path() != dir) continue;
+    const std::string note = fmt::format("{} line {}: the compiler warns: {}", file.filename().string(), m[2].str(), m[3].str());
+    if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+  }
+  return notes;
+}
+
+std::vector<std::string> run_lints(const fs::path& trace_file) {
+  auto loaded = trace::load(trace_file);
+  if (!loaded) return {};
+  const trace::Trace& t = *loaded;
+  std::map<std::string, std::size_t> forgotten;  // where the future's coroutine is → how often
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const trace::Event e = t[i];
+    if (e.kind != trace::EventKind::lint || e.flags != static_cast<std::uint16_t>(trace::LintKind::forgotten_future))
+      continue;
+    std::string function(t.string(t.location(e.b).function));
+    for (auto at = function.find("(anonymous namespace)::"); at != std::string::npos;
+         at = function.find("(anonymous namespace)::"))
+      function.erase(at, 23);
+    function.erase(std::min(function.find('('), function.size()));
+    if (auto space = function.find_last_of(' '); space != std::string::npos) function.erase(0, space + 1);
+    const std::string where = fmt::format("{} ({})", function.empty() ? "a coroutine" : function, t.describe_location(e.b));
+    if (forgotten[where]++ == 0) order.push_back(where);
+  }
+  std::vector<std::string> notes;
+  for (const auto& where : order) {
+    if (notes.size() == most_notes_per_source) break;
+    const std::size_t n = forgotten[where];
+    notes.push_back(fmt::format("in your run, a future of {} was dropped without ever being polled (a forgotten "
+                                "future{}): it was built, never awaited or spawned, so its work never happened",
+                                where, n > 1 ? fmt::format(", {} times", n) : ""));
+  }
+  return notes;
+}
+
+std::vector<std::string> dangling_coroutine_lambdas(const std::string& source, const std::string& file_name) {
+  const std::string code = code_only(source);
+  // [captures](parameters) [mutable] -> [asynclab::]Task<
+  static const std::regex head(R"(\[([^\[\]]*)\]\s*\(([^()]*)\)\s*(?:mutable\s*)?->\s*(?:asynclab::)?Task\s*<)");
+  std::vector<std::string> notes;
+  for (auto it = std::sregex_iterator(code.begin(), code.end(), head); it != std::sregex_iterator(); ++it) {
+    const std::string captures = (*it)[1].str();
+    if (captures.find_first_not_of(" \t\n") == std::string::npos) continue;  // [] captures nothing
+    const std::size_t start = static_cast<std::size_t>(it->position());
+    std::size_t brace = code.find('{', start + static_cast<std::size_t>(it->length()));
+    if (brace == std::string::npos) continue;
+    int depth = 0;
+    std::size_t end = brace;
+    for (; end < code.size(); ++end) {
+      if (code[end] == '{') ++depth;
+      else if (code[end] == '}' && --depth == 0) break;
+    }
+    if (end >= code.size()) continue;
+    std::size_t after = code.find_first_not_of(" \t\n", end + 1);
+    if (after == std::string::npos || code[after] != '(') continue;  // kept, not called on the spot
+    // Awaited in the statement that calls it: the lambda outlives its coroutine (safe).
+    const std::size_t statement = code.find_last_of(";{}", start == 0 ? 0 : start - 1);
+    const std::string before = code.substr(statement == std::string::npos ? 0 : statement + 1,
+                                           start - (statement == std::string::npos ? 0 : statement + 1));
+    if (std::regex_search(before, std::regex(R"(\bco_await\b)"))) continue;
+    std::string shown = captures;
+    shown.erase(std::remove(shown.begin(), shown.end(), '\n'), shown.end());
+    notes.push_back(fmt::format(
+        "{} line {}: a coroutine lambda with captures ([{}]) is called on the spot, and its task runs after that "
+        "statement has ended. The lambda object holds the captures, and it is destroyed at the end of the "
+        "statement: the coroutine then reads them from freed memory (C++'s rule; it may even seem to work). "
+        "Make it a named function taking them as parameters, which the coroutine copies (lesson 07, step 1).",
+        file_name, line_of(code, start), shown));
+    if (notes.size() == most_notes_per_source) break;
+  }
+  return notes;
+}
+
+std::vector<std::string> learner_notes(const fs::path& exercise_dir, const fs::path& exercise_file,
+                                       const std::string& build_log, const std::optional<fs::path>& trace) {
+  std::vector<std::string> notes = dangling_coroutine_lambdas(read_text(exercise_file), exercise_file.filename().string());
+  for (auto& n : compiler_warnings(build_log, exercise_dir)) notes.push_back(std::move(n));
+  if (trace)
+    for (auto& n : run_lints(*trace)) notes.push_back(std::move(n));
+  return notes;
+}
+
+}  // namespace asynclab::grading
