@@ -1,11 +1,12 @@
-// Grader of exercise 06 (with_timeout via select). Each TEST_CASE is one graded point, tagged [task_N].
+// Grader of exercise 06 (with_timeout: a deadline for the whole errand). Each TEST_CASE is one graded
+// point, tagged [task_N].
 //
-// The future handed to with_timeout is the grader's own fetch, which leaves marks in the trace: one
-// each time it is polled, and one when it goes away (finished, or dropped mid-flight). The grader's
-// main marks the moment with_timeout returned, then keeps the program running for two more
-// seconds, so an inner future left running behind the timeout's back shows up polled later.
+// The grader's main calls fetch_within, marks the moment it returned, then keeps the program running
+// for a second more, so a request left running behind the deadline's back shows up in the trace.
 #include <cstddef>
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,187 +17,227 @@
 using namespace asynclab;
 using namespace std::chrono_literals;
 
-template <class T>
-Task<std::optional<T>> with_timeout(Task<T> future, Duration limit);
+Task<std::vector<std::string>> fetch_within(std::vector<std::string> urls, Duration budget);
 
 namespace {
 
-const std::string api = "https://slow-api.example.com/data";
-constexpr std::size_t body_size = 2048;
+constexpr std::string_view returned_mark = "fetch_within returned";
 
-constexpr std::string_view polled_mark = "inner future polled";
-constexpr std::string_view finished_mark = "inner future finished";
-constexpr std::string_view dropped_mark = "inner future dropped mid-flight";
-constexpr std::string_view returned_mark = "with_timeout returned";
+std::string page_url(std::size_t i) { return fmt::format("https://status.example/page{}", i + 1); }
+std::size_t body_size(std::size_t i) { return 100 * (i + 1); }
 
-// A future that marks every poll of the future it wraps.
-template <Future F>
-class MarkPolls {
- public:
-  using Output = output_t<F>;
-  explicit MarkPolls(F inner) : inner_(std::move(inner)) {}
-  Poll<Output> poll(Context& cx) {
-    mark(polled_mark);
-    return inner_.poll(cx);
-  }
-
- private:
-  F inner_;
+struct Page {
+  Duration latency;
+  bool refused = false;
 };
 
-// The inner future: `fetch_data(url)` from the seed, answering the body. Every poll of this Task
-// reaches MarkPolls (the first resumes the body, which awaits it; later ones re-poll it as the leaf).
-Task<std::string> fetch_data(std::string url) {
-  struct Goodbye {
-    bool finished = false;
-    ~Goodbye() { mark(finished ? finished_mark : dropped_mark); }
-  } goodbye;
-  MarkPolls request(sim::http::get(url));
-  auto response = co_await request;
-  goodbye.finished = true;
-  co_return response ? std::move(response->body) : std::string();
-}
+struct Errand {
+  std::vector<Page> pages;
+  Duration budget;
+  std::string describe() const {
+    std::vector<std::string> each;
+    for (const auto& p : pages)
+      each.push_back(grading::GradedRun::at(p.latency) + (p.refused ? " (refused)" : ""));
+    if (pages.empty()) return fmt::format("no pages, budget {}", grading::GradedRun::at(budget));
+    return fmt::format("{} page{} of {}, budget {}", pages.size(), pages.size() == 1 ? "" : "s",
+                       fmt::join(each, ", "), grading::GradedRun::at(budget));
+  }
+};
 
-Task<std::optional<std::string>> call_api(Duration limit) {
-  auto result = co_await with_timeout(fetch_data(api), limit);
+Task<std::vector<std::string>> errand_main(std::vector<std::string> urls, Duration budget) {
+  auto bodies = co_await fetch_within(std::move(urls), budget);
   mark(returned_mark);
-  co_await sleep(2s);  // the program goes on; whatever with_timeout left behind gets its chance to run
-  co_return result;
+  co_await sleep(1s);  // the program goes on; whatever fetch_within left behind gets its chance to run
+  co_return bodies;
 }
 
-std::function<void(Runtime::Builder&)> world(Duration latency) {
-  return [latency](Runtime::Builder& builder) {
-    sim::Network net;
-    net.url(api).latency(latency).body_size(body_size);
-    builder.network(net).explore_schedules();
-  };
-}
+struct Request {
+  std::size_t page = 0;  // 0-based; pages.size() for a URL of no page
+  std::chrono::nanoseconds began{0};
+  std::optional<std::chrono::nanoseconds> ended;
+  bool cancelled = false;
+};
 
-struct Called {
+struct Observed {
   grading::GradedRun run;
-  std::optional<std::optional<std::string>> result;  // empty: call_api gave nothing back
+  std::optional<std::vector<std::string>> bodies;
+  std::vector<Request> requests;  // in the order they began
+  std::chrono::nanoseconds returned{0};
 };
 
-Called call(std::uint64_t seed, Duration latency, Duration limit) {
-  std::optional<std::optional<std::string>> result;
-  auto run = grading::run_graded(
-      "06-with-timeout", seed, [limit] { return call_api(limit); }, world(latency),
-      [&](std::optional<std::string> r) { result = std::move(r); });
-  return {std::move(run), std::move(result)};
-}
-
-struct Mark {
-  std::size_t index = 0;  // position in the trace: what happened first
-  std::chrono::nanoseconds at{0};
-};
-
-std::vector<Mark> marks(const grading::GradedRun& run, std::string_view label) {
-  std::vector<Mark> out;
-  for (std::size_t i = 0; i < run.trace.size(); ++i) {
-    const auto e = run.trace[i];
-    if (e.kind == trace::EventKind::mark && run.trace.string(e.b) == label)
-      out.push_back({i, std::chrono::nanoseconds(e.time_ns)});
+Observed run_errand(std::uint64_t seed, const Errand& errand) {
+  std::vector<std::string> urls;
+  for (std::size_t i = 0; i < errand.pages.size(); ++i) urls.push_back(page_url(i));
+  auto world = [errand](Runtime::Builder& builder) {
+    sim::Network net;
+    for (std::size_t i = 0; i < errand.pages.size(); ++i) {
+      auto& route = net.url(page_url(i)).latency(errand.pages[i].latency).body_size(body_size(i));
+      if (errand.pages[i].refused) route.fail(sim::HttpFailure::connection_refused);
+    }
+    builder.network(net);
+  };
+  Observed o;
+  o.run = grading::run_graded(
+      "06-with-timeout", seed, [urls, budget = errand.budget] { return errand_main(urls, budget); }, world,
+      [&](std::vector<std::string> b) { o.bodies = std::move(b); });
+  std::map<std::uint64_t, std::size_t> by_id;
+  o.returned = o.run.end();
+  for (std::size_t k = 0; k < o.run.trace.size(); ++k) {
+    const trace::Event e = o.run.trace[k];
+    const auto t = trace::TraceQuery::time(e);
+    if (e.kind == trace::EventKind::request_begin) {
+      Request r;
+      r.page = errand.pages.size();
+      for (std::size_t i = 0; i < errand.pages.size(); ++i)
+        if (o.run.trace.string(e.b) == page_url(i)) r.page = i;
+      r.began = t;
+      by_id[e.a] = o.requests.size();
+      o.requests.push_back(r);
+    } else if (e.kind == trace::EventKind::request_end) {
+      if (auto it = by_id.find(e.a); it != by_id.end()) {
+        o.requests[it->second].ended = t;
+        o.requests[it->second].cancelled = e.flags == static_cast<std::uint16_t>(trace::HttpFailure::cancelled);
+      }
+    } else if (e.kind == trace::EventKind::mark && o.run.trace.string(e.b) == returned_mark) {
+      o.returned = t;
+    }
   }
-  return out;
+  return o;
 }
 
 std::string at(std::chrono::nanoseconds t) { return grading::GradedRun::at(t); }
 
-std::string times(const std::vector<Mark>& ms) {
+std::string sizes(const std::vector<std::string>& bodies) {
   std::vector<std::string> out;
-  for (const auto& m : ms) out.push_back(at(m.at));
-  return fmt::format("{}", fmt::join(out, ", "));
+  for (const auto& b : bodies) out.push_back(fmt::format("{}", b.size()));
+  return bodies.empty() ? "no bodies" : fmt::format("bodies of {} bytes", fmt::join(out, ", "));
+}
+
+// The bodies a correct fetch_within returns: every page that ends before the deadline, in order.
+std::vector<std::size_t> expected_sizes(const Errand& errand, std::chrono::nanoseconds* ends) {
+  std::vector<std::size_t> out;
+  std::chrono::nanoseconds t{0};
+  for (std::size_t i = 0; i < errand.pages.size(); ++i) {
+    if (t + errand.pages[i].latency >= errand.budget) {
+      *ends = errand.budget;
+      return out;
+    }
+    t += errand.pages[i].latency;
+    out.push_back(errand.pages[i].refused ? 0 : body_size(i));
+  }
+  *ends = t;
+  return out;
+}
+
+void check_one_at_a_time(std::uint64_t seed, const Errand& errand, const Observed& o) {
+  for (std::size_t i = 1; i < o.requests.size(); ++i)
+    if (!o.requests[i - 1].ended || o.requests[i].began < *o.requests[i - 1].ended)
+      grading::fail(fmt::format("seed {}, {}: page {}'s request began at {} while page {}'s was still on its way",
+                                seed, errand.describe(), o.requests[i].page + 1, at(o.requests[i].began),
+                                o.requests[i - 1].page + 1),
+                    "one request at a time, in order: the site allows no more",
+                    "exercise.cpp: await each page (raced against the deadline) before asking for the next — "
+                    "join or spawn runs them together");
+}
+
+void check_bodies_and_return(std::uint64_t seed, const Errand& errand, const Observed& o, std::string_view look_at) {
+  std::chrono::nanoseconds ends{0};
+  const auto want = expected_sizes(errand, &ends);
+  std::vector<std::size_t> got;
+  if (o.bodies)
+    for (const auto& b : *o.bodies) got.push_back(b.size());
+  if (!o.bodies || got != want)
+    grading::fail(fmt::format("seed {}, {}: fetch_within returned {} at {}", seed, errand.describe(),
+                              o.bodies ? sizes(*o.bodies) : std::string("nothing"), at(o.returned)),
+                  fmt::format("bodies of {} bytes{}, in order",
+                              want.empty() ? std::string("no") : fmt::format("{}", fmt::join(want, ", ")),
+                              want.size() < errand.pages.size() ? ": the pages that arrived before the deadline" : ""),
+                  look_at);
+  if (o.returned != ends)
+    grading::fail(fmt::format("seed {}, {}: fetch_within returned its {} at {}", seed, errand.describe(),
+                              sizes(*o.bodies), at(o.returned)),
+                  fmt::format("at {}{}", at(ends),
+                              want.size() < errand.pages.size() ? ", the deadline: the budget counts from the call, "
+                                                                  "for the whole errand"
+                                                                : ", when the last page arrived"),
+                  look_at);
 }
 
 }  // namespace
 
-TEST_CASE("a future that finishes in time gives its value, as soon as it is ready", "[ex06][task_1]") {
+TEST_CASE("every page in time: every body, in order, one request at a time, as soon as the last arrives",
+          "[ex06][task_1]") {
+  const std::vector<Errand> errands{
+      {{{100ms}, {50ms}, {150ms}}, 1s},
+      {{{100ms}, {100ms, true}, {100ms}}, 1s},
+      {{}, 200ms},
+  };
   for (auto seed : grading::seeds) {
-    auto [run, result] = call(seed, 100ms, 300ms);
-    grading::require_finished(run);
-    const auto returned = marks(run, returned_mark);
-    const auto when = returned.empty() ? run.end() : returned.front().at;
-    if (!*result)
-      grading::fail(
-          fmt::format("seed {}: the response came at 100 ms, and with_timeout returned nothing at {} "
-                      "(deadline 300 ms)",
-                      seed, at(when)),
-          fmt::format("the response's body ({} bytes) at 100 ms", body_size),
-          "exercise.cpp: what you co_return when the future wins");
-    if ((*result)->size() != body_size)
-      grading::fail(
-          fmt::format("seed {}: with_timeout returned a value of {} bytes", seed, (*result)->size()),
-          fmt::format("the inner future's own value: the response's body, {} bytes", body_size),
-          "exercise.cpp: the value you take out of the race's result");
-    if (when != 100ms)
-      grading::fail(fmt::format("seed {}: the response came at 100 ms, and with_timeout returned it at {}",
-                                seed, at(when)),
-                    "the value at 100 ms: a race ends when its first runner arrives, not at the deadline",
-                    "exercise.cpp: are the future and the sleep raced (select), or both awaited (join)?");
+    for (const auto& errand : errands) {
+      auto o = run_errand(seed, errand);
+      grading::require_finished(o.run);
+      check_one_at_a_time(seed, errand, o);
+      check_bodies_and_return(seed, errand, o,
+                              "exercise.cpp: each page's body in its place (a refused page: an empty body), and "
+                              "return as soon as the last one is in — a race ends when its first runner arrives");
+    }
   }
 }
 
-TEST_CASE("a future slower than the deadline gives nothing, at the deadline", "[ex06][task_2]") {
+TEST_CASE("one deadline for the whole errand: at the deadline, the bodies that arrived before it", "[ex06][task_2]") {
+  const std::vector<Errand> errands{
+      {{{150ms}, {150ms}, {150ms}, {150ms}}, 400ms},
+      {{{150ms}, {150ms}}, 100ms},
+      {{{50ms}, {300ms}, {50ms}}, 250ms},
+  };
   for (auto seed : grading::seeds) {
-    auto [run, result] = call(seed, 500ms, 200ms);
-    grading::require_finished(run);
-    const auto returned = marks(run, returned_mark);
-    const auto when = returned.empty() ? run.end() : returned.front().at;
-    if (*result)
-      grading::fail(
-          fmt::format("seed {}: the deadline was 200 ms, and with_timeout returned the value at {}, when "
-                      "the slow response arrived",
-                      seed, at(when)),
-          "nothing (std::nullopt) at 200 ms: past the deadline the caller no longer wants the value",
-          "exercise.cpp: who decides when with_timeout returns — it must be whichever comes first, the "
-          "future or the deadline (select)");
-    if (when != 200ms)
-      grading::fail(
-          fmt::format("seed {}: the deadline was 200 ms, and with_timeout returned nothing at {} (the "
-                      "slow response came at 500 ms)",
-                      seed, at(when)),
-          "nothing at 200 ms: a timeout that waits for the slow future anyway protects no one",
-          "exercise.cpp: what with_timeout waits for after the deadline has passed — it must wait for "
-          "nothing more");
+    for (const auto& errand : errands) {
+      auto o = run_errand(seed, errand);
+      grading::require_finished(o.run);
+      check_one_at_a_time(seed, errand, o);
+      check_bodies_and_return(seed, errand, o,
+                              "exercise.cpp: what ends the wait at the deadline. A clock read after a page has "
+                              "arrived cannot; a race against a timer can (select, lesson 11) — against one deadline "
+                              "for the whole errand, `sleep_until(deadline)` with `deadline = now() + budget` fixed at "
+                              "the call, not a `sleep(budget)` per page, which gives every page the whole budget");
+    }
   }
 }
 
-TEST_CASE("at the deadline the inner future is dropped, and it is never polled after", "[ex06][task_3]") {
+TEST_CASE("at the deadline the page on its way is dropped, and no page after it is asked for", "[ex06][task_3]") {
+  const Errand errand{{{150ms}, {150ms}, {150ms}, {150ms}}, 400ms};
   for (auto seed : grading::seeds) {
-    auto [run, result] = call(seed, 500ms, 200ms);
-    grading::require_finished(run);
-    const auto polls = marks(run, polled_mark);
-    const auto dropped = marks(run, dropped_mark);
-    const auto finished = marks(run, finished_mark);
-    std::vector<Mark> late_polls;
-    for (const auto& p : polls)
-      if (p.at > 200ms || (!dropped.empty() && p.index > dropped.front().index)) late_polls.push_back(p);
-    if (!finished.empty())
-      grading::fail(
-          fmt::format("seed {}: the deadline was 200 ms, but the inner future was not dropped: it {}ran "
-                      "to the end at {} — a request nobody waits for, holding a connection all along",
-                      seed,
-                      late_polls.empty() ? "" : fmt::format("was polled again at {} and ", times(late_polls)),
-                      at(finished.front().at)),
-          "the inner future dropped at 200 ms, the deadline: its destructors run then, its request is "
-          "cancelled",
-          "exercise.cpp: where the future lives. Raced inside select it is dropped with the losing "
-          "branch; spawned, it is a task of its own that keeps running when its JoinHandle is dropped");
-    if (dropped.empty())
-      grading::fail(
-          fmt::format("seed {}: with_timeout gave up at 200 ms, and the inner future was never dropped "
-                      "while the program ran (2 s more)",
-                      seed),
-          "the inner future dropped at 200 ms, the deadline",
-          "exercise.cpp: who owns the future after the deadline");
-    if (dropped.front().at != 200ms)
-      grading::fail(fmt::format("seed {}: the inner future was dropped at {}", seed, at(dropped.front().at)),
-                    "dropped at 200 ms, the deadline", "exercise.cpp: when the race ends");
-    if (!late_polls.empty())
-      grading::fail(
-          fmt::format("seed {}: the inner future was polled {} time{} after the deadline (at {})", seed,
-                      late_polls.size(), late_polls.size() == 1 ? "" : "s", times(late_polls)),
-          "not a single poll after 200 ms: a timed-out future is finished with",
-          "exercise.cpp: after the deadline nothing may poll the inner future again");
+    auto o = run_errand(seed, errand);
+    grading::require_finished(o.run);
+    for (const auto& r : o.requests) {
+      if (r.began >= errand.budget)
+        grading::fail(fmt::format("seed {}, {}: page {} was asked for at {}, after the budget ran out at {}", seed,
+                                  errand.describe(), r.page + 1, at(r.began), at(errand.budget)),
+                      "no request after the deadline: the status page is shown without the rest",
+                      "exercise.cpp: stop the loop when the deadline wins the race");
+      if (r.ended && *r.ended > errand.budget && !r.cancelled)
+        grading::fail(fmt::format("seed {}, {}: page {}'s request ran on past the deadline and finished at {} — "
+                                  "nobody waits for it, but it holds the site's one connection",
+                                  seed, errand.describe(), r.page + 1, at(*r.ended)),
+                      fmt::format("the request in flight dropped at {}, the deadline: cancelled, not left running",
+                                  at(errand.budget)),
+                      "exercise.cpp: where the request's future lives. Raced inside select it is dropped with the "
+                      "losing branch; spawned, it is a task of its own that keeps running when its JoinHandle is "
+                      "dropped");
+      if (r.ended && r.cancelled && *r.ended != errand.budget)
+        grading::fail(fmt::format("seed {}, {}: page {}'s request was cancelled at {}", seed, errand.describe(),
+                                  r.page + 1, at(*r.ended)),
+                      fmt::format("cancelled at {}, the deadline", at(errand.budget)),
+                      "exercise.cpp: when the race against the deadline ends");
+    }
+    const bool dropped = std::any_of(o.requests.begin(), o.requests.end(), [&](const Request& r) {
+      return r.page == 2 && r.cancelled && r.ended == errand.budget;
+    });
+    if (!dropped)
+      grading::fail(fmt::format("seed {}, {}: page 3's request, on its way at the deadline, was not cancelled at {}",
+                                seed, errand.describe(), at(errand.budget)),
+                    "page 3 asked for at 300 ms and dropped at 400 ms",
+                    "exercise.cpp: race each page against the deadline, so the page in flight is dropped with "
+                    "the losing branch");
   }
 }
