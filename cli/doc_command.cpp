@@ -52,7 +52,8 @@ int doc_command(const DocOptions& options, std::ostream& out, std::ostream& err)
   }
   if (found.size() > 1) {
     out << fmt::format("{} names {} entries; ask for one of them:\n", options.name, found.size());
-    for (const auto* e : found) out << fmt::format("  asynclab doc {:<28}  ({})\n", e->name, e->rust);
+    for (const auto* e : found)
+      out << fmt::format("  asynclab doc {:<28}  ({})\n", lessons::without_template_arguments(e->name), e->rust);
     return exit_ok;
   }
   err << fmt::format("asynclab doc: no entry called '{}'.", options.name);

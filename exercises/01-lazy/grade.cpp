@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "grading.hpp"
@@ -103,8 +104,8 @@ std::string family_text(const std::vector<std::string>& family) {
 
 // The texts went to each person once, in order, each after the one before was answered.
 void check_in_order(std::uint64_t seed, const grading::GradedRun& run, const std::vector<std::string>& family,
-                    const std::vector<Text>& texts) {
-  const std::string where = fmt::format("seed {}, {}", seed, family_text(family));
+                    const std::vector<Text>& texts, std::string_view situation = {}) {
+  const std::string where = situation.empty() ? fmt::format("seed {}, {}", seed, family_text(family)) : std::string(situation);
   if (texts.empty() && !family.empty() && spawned_never_polled(run))
     grading::fail(fmt::format("{}: no text ever reached the gateway — you spawned the sending, but text_family "
                               "returned at {} before a spawned task was polled once, and the runtime dropped "
@@ -204,7 +205,7 @@ TEST_CASE("a refused text stops the round: nobody after it is texted, and its er
                         "texts up to and including the refused one (" + names(up_to) + "), then none",
                         "exercise.cpp: stop at the first refusal — and a text that is never sent must not be "
                         "built either");
-      check_in_order(seed, run, up_to, texts);
+      check_in_order(seed, run, up_to, texts, where);
       if (!got || *got)
         grading::fail(fmt::format("{}: text_family returned {} at {}", where,
                                   got ? fmt::format("success ({})", **got) : std::string("nothing"),

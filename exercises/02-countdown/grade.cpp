@@ -27,17 +27,28 @@ struct Watch {
   bool gave_up = false;
 };
 
+// A number no list holds: what a poll finds outside the chunk it may read.
+constexpr std::uint32_t poison = 0xFFFFFFFFu;
+
 // Polls the learner's future, once per poll of the task awaiting it (as co_await does), and writes
-// each poll down. The future stays where the awaiting task put it.
+// each poll down. The future stays where the awaiting task put it. Before each poll the list it
+// reads holds the real numbers only in the chunk that poll may add, numbers[next, next + chunk),
+// and `poison` everywhere else: a poll that adds more than its chunk (or adds the whole list up
+// again) gets a wrong total, whatever it does with `next`.
 struct WatchedSum {
   using Output = std::optional<std::uint64_t>;
   ChunkedSum* sum;
   Watch* watch;
+  const std::vector<std::uint32_t>* real;  // the list's true numbers
+  std::vector<std::uint32_t>* shown;       // what `sum->numbers` points at
   Poll<Output> poll(Context& cx) {
     if (watch->polls.size() >= watch->budget) {
       watch->gave_up = true;
       return Poll<Output>::ready(std::nullopt);
     }
+    std::fill(shown->begin(), shown->end(), poison);
+    for (std::size_t i = sum->next; i < std::min(real->size(), sum->next + ChunkedSum::chunk); ++i)
+      (*shown)[i] = (*real)[i];
     PollRecord record;
     record.next_before = sum->next;
     auto answer = sum->poll(cx);
@@ -65,9 +76,10 @@ Task<void> tick(Ticker* ticker, const Watch* watch, std::size_t most) {
 Task<std::optional<std::uint64_t>> sum_beside_a_ticker(const std::vector<std::uint32_t>* numbers, Watch* watch,
                                                        Ticker* ticker) {
   auto ticking = spawn(tick(ticker, watch, 4 * watch->budget), "ticker");
+  std::vector<std::uint32_t> shown(numbers->size(), poison);
   ChunkedSum sum;
-  sum.numbers = numbers;
-  auto total = co_await WatchedSum{&sum, watch};
+  sum.numbers = &shown;
+  auto total = co_await WatchedSum{&sum, watch, numbers, &shown};
   ticker->done = true;
   (void)co_await ticking;
   co_return total;
@@ -136,7 +148,8 @@ TEST_CASE("the total is right, for an empty list, a short one and long ones", "[
                                   o.total ? std::to_string(*o.total) : std::string("nothing")),
                       fmt::format("Ready({}), the sum of all {} numbers", o.right_total, n),
                       "exercise.cpp: `total` must keep the sum across polls (it is a member: a poll adds its "
-                      "chunk to it), and every number is added once");
+                      "chunk to it), every number is added once, and a poll reads only the numbers it adds — "
+                      "numbers[next] up to numbers[next + chunk - 1] (the grader shows the others as 4294967295)");
     }
   }
 }

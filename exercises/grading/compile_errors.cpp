@@ -1,6 +1,7 @@
 // See compile_errors.hpp. One table: the pattern of a compiler's error line, and what it means.
 #include "compile_errors.hpp"
 
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string_view>
@@ -25,7 +26,7 @@ struct KnownError {
 const std::vector<KnownError>& known_errors() {
   // Futures a learner awaits: a call of an async function, and the runtime's own futures.
   static const std::string future =
-      R"((asynclab::)?(Task|JoinHandle|Join|TryJoin|Select|Timeout|Sleep|Recv|Send|Lock|Acquire|Notified)<)";
+      R"((asynclab::)?(Task|JoinHandle|Join|TryJoin|Select|Timeout|Recv|Send|Lock|Acquire|Notified)<)";
   static const std::vector<KnownError> table = [] {
     const auto re = [](const std::string& s) { return std::regex(s, std::regex::ECMAScript | std::regex::optimize); };
     std::vector<KnownError> t;
@@ -52,7 +53,7 @@ const std::vector<KnownError>& known_errors() {
                  "a future is used as if it were its value. Calling an async function (or join, select, a "
                  "JoinHandle) only builds a future, and nothing runs until it is awaited: put `co_await` in "
                  "front, `auto v = co_await fetch(...);` (Rust's `fetch(...).await`)."});
-    t.push_back({re("(call to deleted constructor of|use of deleted function) '" + future),
+    t.push_back({re("(call to (implicitly-)?deleted (copy )?constructor of|use of deleted function) '" + future),
                  "a future cannot be copied, only moved: Rust moves a future into `select!`, `join!` or "
                  "`spawn`, and C++ wants it said. Pass it with `std::move`, `select(std::move(fut), sleep(1s))`, "
                  "or build it in place, `select(fetch(...), sleep(1s))`. After `std::move(fut)` the variable is "
@@ -84,13 +85,19 @@ bool library_file(std::string_view path) {
 
 std::vector<ErrorLine> error_lines(const std::string& log) {
   static const std::regex located(R"(^(.*?):(\d+):(?:\d+:)? (?:fatal )?error: (.*)$)");
-  // Where a template was used: Clang's "in instantiation of ... requested here", GCC's "required from here".
-  static const std::regex requested(R"(^(.*?):(\d+):(?:\d+:)?\s.*$)");
+  // Where a template was used: Clang's "in instantiation of ... requested here" notes come after its
+  // error, GCC's "file:line:col:   required from here" lines before it.
+  static const std::regex place(R"(^(.*?):(\d+):(?:\d+:)?\s.*$)");
+  // std::regex recurses per character in libstdc++: a longer line (an echoed source line of a
+  // hostile exercise.cpp) is cut before it is matched.
+  constexpr std::size_t longest_line = 4096;
   std::vector<ErrorLine> out;
-  bool find_learner_line = false;  // the last error is in a library header: its cause is a note's line
+  bool find_learner_line = false;          // the last error is in a library header: a note after it says where
+  std::optional<ErrorLine> required_from;  // GCC: the learner's line the next library error comes from
   std::istringstream lines(log);
   for (std::string l; std::getline(lines, l);) {
     if (!l.empty() && l.back() == '\r') l.pop_back();
+    if (l.size() > longest_line) l.resize(longest_line);
     // GCC quotes with ‘ ’ where Clang uses ' ': one spelling for the table.
     for (const std::string_view quote : {"‘", "’"})
       for (auto at = l.find(quote); at != std::string::npos; at = l.find(quote, at)) l.replace(at, quote.size(), "'");
@@ -98,12 +105,21 @@ std::vector<ErrorLine> error_lines(const std::string& log) {
     if (std::regex_match(l, m, located)) {
       out.push_back({m[1].str(), std::stoi(m[2].str()), m[3].str()});
       find_learner_line = library_file(out.back().file);
+      if (find_learner_line && required_from) {
+        out.back().file = required_from->file;
+        out.back().line = required_from->line;
+        find_learner_line = false;
+      }
+      required_from.reset();
     } else if (const auto at = l.find("error: "); at != std::string::npos) {
       out.push_back({"", 0, l.substr(at + 7)});
       find_learner_line = false;
-    } else if (find_learner_line && (l.find("requested here") != std::string::npos ||
-                                     l.find("required from here") != std::string::npos) &&
-               std::regex_match(l, m, requested) && !library_file(m[1].str())) {
+      required_from.reset();
+    } else if (l.find("required from here") != std::string::npos) {
+      if (std::regex_match(l, m, place) && !library_file(m[1].str()))
+        required_from = ErrorLine{m[1].str(), std::stoi(m[2].str()), {}};
+    } else if (find_learner_line && l.find("requested here") != std::string::npos && std::regex_match(l, m, place) &&
+               !library_file(m[1].str())) {
       out.back().file = m[1].str();
       out.back().line = std::stoi(m[2].str());
       find_learner_line = false;
@@ -137,7 +153,7 @@ std::string readable_symbol(std::string symbol) {
 // A link error: the grader calls a function exercise.cpp declares nowhere, or under another
 // signature. The linker's line ("undefined reference to `total_bytes(...)'") names it.
 std::optional<CompileErrorExplanation> explain_link_error(const std::string& log) {
-  static const std::regex undefined(R"(undefined reference to [`']([^'`]+)')");
+  static const std::regex undefined(R"(undefined reference to [`']([^'`\n]{1,2000})')");
   std::smatch m;
   if (!std::regex_search(log, m, undefined)) return std::nullopt;
   CompileErrorExplanation out;

@@ -17,6 +17,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t most_notes_per_source = 3;
+// std::regex in libstdc++ recurses once per character it matches: lines and sources past these
+// sizes are not scanned (a hostile exercise.cpp must not crash the grade).
+constexpr std::size_t longest_scanned_line = 4096;
+constexpr std::size_t largest_scanned_source = 512 * 1024;
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -87,6 +91,7 @@ std::vector<std::string> compiler_warnings(const std::string& build_log, const f
   std::istringstream lines(build_log);
   for (std::string l; std::getline(lines, l) && notes.size() < most_notes_per_source;) {
     std::smatch m;
+    if (l.size() > longest_scanned_line || l.find(" warning: ") == std::string::npos) continue;
     if (!std::regex_match(l, m, warning)) continue;
     const fs::path file = fs::weakly_canonical(fs::path(m[1].str()), ec);
     if (ec || file.parent_path() != dir) continue;
@@ -126,10 +131,31 @@ std::vector<std::string> run_lints(const fs::path& trace_file) {
   return notes;
 }
 
+// Where the statement holding `at` begins: walking back over balanced (), [] and {} groups (earlier
+// lambdas and arguments of the same call), up to a `;` or the `{` of the enclosing block.
+std::size_t statement_start(const std::string& code, std::size_t at) {
+  int depth = 0;
+  for (std::size_t i = at; i-- > 0;) {
+    const char c = code[i];
+    if (c == ')' || c == ']' || c == '}') {
+      ++depth;
+    } else if (c == '(' || c == '[' || c == '{') {
+      if (depth > 0) --depth;
+      else if (c == '{') return i + 1;  // the enclosing block: the statement starts after it
+      // an unmatched '(' or '[': `at` is inside a call's arguments; the statement goes on further back
+    } else if (c == ';' && depth == 0) {
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
 std::vector<std::string> dangling_coroutine_lambdas(const std::string& source, const std::string& file_name) {
+  if (source.size() > largest_scanned_source) return {};
   const std::string code = code_only(source);
-  // [captures](parameters) [mutable] -> [asynclab::]Task<
-  static const std::regex head(R"(\[([^\[\]]*)\]\s*\(([^()]*)\)\s*(?:mutable\s*)?->\s*(?:asynclab::)?Task\s*<)");
+  // [captures](parameters) [mutable] -> [asynclab::]Task<   (bounded: see longest_scanned_line)
+  static const std::regex head(
+      R"(\[([^\[\];{}]{0,300})\]\s{0,20}\(([^();{}]{0,300})\)\s{0,20}(?:mutable\s{0,20})?->\s{0,20}(?:asynclab::)?Task\s{0,5}<)");
   std::vector<std::string> notes;
   for (auto it = std::sregex_iterator(code.begin(), code.end(), head); it != std::sregex_iterator(); ++it) {
     const std::string captures = (*it)[1].str();
@@ -146,11 +172,13 @@ std::vector<std::string> dangling_coroutine_lambdas(const std::string& source, c
     if (end >= code.size()) continue;
     std::size_t after = code.find_first_not_of(" \t\n", end + 1);
     if (after == std::string::npos || code[after] != '(') continue;  // kept, not called on the spot
-    // Awaited in the statement that calls it: the lambda outlives its coroutine (safe).
-    const std::size_t statement = code.find_last_of(";{}", start == 0 ? 0 : start - 1);
-    const std::string before = code.substr(statement == std::string::npos ? 0 : statement + 1,
-                                           start - (statement == std::string::npos ? 0 : statement + 1));
-    if (std::regex_search(before, std::regex(R"(\bco_await\b)"))) continue;
+    // Awaited in the statement that calls it, the lambda outlives its coroutine (safe) — unless the
+    // statement spawns it: a spawned task may outlive the statement (a select it loses detaches it).
+    const std::size_t statement = statement_start(code, start);
+    const std::string before = code.substr(statement, start - statement);
+    static const std::regex awaited(R"(\bco_await\b)");
+    static const std::regex spawned(R"(\bspawn\s*\()");
+    if (std::regex_search(before, awaited) && !std::regex_search(before, spawned)) continue;
     std::string shown = captures;
     shown.erase(std::remove(shown.begin(), shown.end(), '\n'), shown.end());
     notes.push_back(fmt::format(

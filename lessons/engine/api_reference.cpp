@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 #include <system_error>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -112,7 +113,7 @@ std::string normalized_api_name(std::string_view name) {
     else if (depth == 0 && !std::isspace(static_cast<unsigned char>(c)))
       out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  while (out.ends_with("()")) out.resize(out.size() - 2);
+  while (out.ends_with("()") || out.ends_with("!")) out.resize(out.size() - (out.ends_with("!") ? 1 : 2));
   if (out.starts_with("asynclab::")) out.erase(0, 10);
   return out;
 }
@@ -125,6 +126,7 @@ std::expected<ApiReference, std::string> ApiReference::parse(std::string_view te
   bool in_code = false;
   bool want_metadata = false;  // the line after a heading (blank lines skipped) is its metadata
   std::string* into = &ref.intro_;
+  std::unordered_map<std::string, std::size_t> heading_lines;  // normalized heading → its line
   auto fail = [&](std::string_view why) {
     return std::unexpected(fmt::format("{} line {}: {}", origin, number, why));
   };
@@ -154,10 +156,8 @@ std::expected<ApiReference, std::string> ApiReference::parse(std::string_view te
       const std::string unescaped = markdown_unescaped(name);
       name = unescaped;
       if (name.empty()) return fail("a heading with no name");
-      const std::string key = normalized_api_name(name);
-      for (const auto& e : ref.entries_)
-        if (normalized_api_name(e.name) == key)
-          return fail(fmt::format("\"{}\" is already the heading of line {}", name, e.line));
+      const auto [seen, fresh] = heading_lines.try_emplace(normalized_api_name(name), number);
+      if (!fresh) return fail(fmt::format("\"{}\" is already the heading of line {}", name, seen->second));
       ApiEntry entry;
       entry.name = std::string(name);
       entry.line = number;
@@ -181,7 +181,8 @@ std::expected<ApiReference, std::string> ApiReference::load(const std::filesyste
   if (!std::filesystem::is_regular_file(status))
     return std::unexpected(fmt::format("'{}' is not a regular file", file.string()));
   const auto size = std::filesystem::file_size(file, ec);
-  if (ec || size > largest_reference_file)
+  if (ec) return std::unexpected(fmt::format("cannot read '{}': {}", file.string(), ec.message()));
+  if (size > largest_reference_file)
     return std::unexpected(fmt::format("'{}' is too large for an API reference ({} bytes)", file.string(), size));
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::unexpected(fmt::format("cannot read '{}'", file.string()));
@@ -208,7 +209,47 @@ std::vector<const ApiEntry*> ApiReference::find(std::string_view query) const {
     }
     found.push_back(&e);
   }
+  if (!found.empty() || q.find("::") == std::string::npos) return found;
+  // A path none of the names spells out ("tokio::sync::oneshot::channel", "std::time::Duration"): its
+  // last part, among the entries whose Rust name shares the most of its leading namespaces.
+  const std::string last = q.substr(q.rfind("::") + 2);
+  const auto segments = [](std::string_view path) {
+    std::vector<std::string_view> out;
+    for (std::size_t at = 0; at <= path.size();) {
+      const auto cut = path.find("::", at);
+      out.push_back(path.substr(at, cut == std::string_view::npos ? std::string_view::npos : cut - at));
+      if (cut == std::string_view::npos) break;
+      at = cut + 2;
+    }
+    return out;
+  };
+  const auto query_path = segments(q);
+  std::size_t best_shared = 0;
+  for (const ApiEntry* e : find(last)) {
+    const std::string rust = normalized_api_name(e->rust);
+    const auto rust_path = segments(rust);
+    std::size_t shared = 0;
+    while (shared + 1 < query_path.size() && shared + 1 < rust_path.size() && query_path[shared] == rust_path[shared])
+      ++shared;
+    if (shared < best_shared) continue;
+    if (shared > best_shared) {
+      best_shared = shared;
+      found.clear();
+    }
+    found.push_back(e);
+  }
   return found;
+}
+
+std::string without_template_arguments(std::string_view name) {
+  std::string out;
+  int depth = 0;
+  for (char c : name) {
+    if (c == '<') ++depth;
+    else if (c == '>') depth = std::max(0, depth - 1);
+    else if (depth == 0) out += c;
+  }
+  return out;
 }
 
 std::vector<const ApiEntry*> ApiReference::mentioning(std::string_view word) const {

@@ -15,7 +15,9 @@
 // * find() compares names as a learner types them: case-insensitive, without template arguments
 //   or a trailing "()", with or without namespaces (`Sender`, `mpsc::Sender`,
 //   `tokio::sync::mpsc::Sender<T>`). The heading beats an `also:` name, which beats the Rust
-//   name; a name several entries answer to equally gives all of them (the caller lists them).
+//   name; a name several entries answer to equally gives all of them (the caller lists them). A
+//   path no name spells out (`tokio::sync::oneshot::channel`) finds its last part among the entries
+//   whose Rust name shares most of its namespaces.
 #include <cstddef>
 #include <expected>
 #include <filesystem>
@@ -54,7 +56,10 @@ class ApiReference {
 };
 
 // "tokio::sync::mpsc::Sender<T>" → "tokio::sync::mpsc::sender": lower case, no template
-// arguments, no trailing "()", no leading "asynclab::".
+// arguments, no trailing "()" or "!" (a macro's), no leading "asynclab::".
 std::string normalized_api_name(std::string_view name);
+// "sync::mpsc::Sender<T>" → "sync::mpsc::Sender": what to type after `asynclab doc` (a shell reads
+// `<T>` as a redirection).
+std::string without_template_arguments(std::string_view name);
 
 }  // namespace asynclab::lessons

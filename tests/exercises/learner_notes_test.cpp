@@ -15,8 +15,8 @@
 using namespace asynclab::grading;
 namespace fs = std::filesystem;
 
-TEST_CASE("a coroutine lambda with captures called on the spot is named with its line; awaited on the spot, "
-          "captureless, kept, or in a comment it is not",
+TEST_CASE("a coroutine lambda with captures called on the spot is named with its line; awaited on the spot (two "
+          "in one join too), captureless, kept, or in a comment it is not",
           "[grade][notes]") {
   const std::string source = R"src(#include "asynclab/asynclab.hpp"
 using namespace asynclab;
@@ -32,15 +32,20 @@ Task<void> f(std::string title) {
   const char* s = "[title]() -> Task<int> { co_return 1; }()";
   auto t = [&title,
             n = 2]() mutable -> asynclab::Task<int> { co_return n; }();
+  auto [x, y] = co_await join([&]() -> Task<int> { co_return 1; }(),
+                              [&]() -> Task<int> { co_return 2; }());
+  auto raced = co_await select(spawn([title]() -> Task<int> { co_return 1; }()), sleep(1ms));
   co_return;
 }
 )src";
   const auto notes = dangling_coroutine_lambdas(source, "exercise.cpp");
-  REQUIRE(notes.size() == 2);
+  REQUIRE(notes.size() == 3);
   CHECK_THAT(notes[0], Catch::StartsWith("exercise.cpp line 5: a coroutine lambda with captures ([title]) is called "
                                          "on the spot"));
   CHECK_THAT(notes[0], Catch::Contains("Make it a named function"));
   CHECK_THAT(notes[1], Catch::StartsWith("exercise.cpp line 13:") && Catch::Contains("([&title,            n = 2])"));
+  // Awaited in its statement, but spawned: a select that the timer wins detaches the task.
+  CHECK_THAT(notes[2], Catch::StartsWith("exercise.cpp line 17:"));
   CHECK(dangling_coroutine_lambdas("", "exercise.cpp").empty());
   CHECK(dangling_coroutine_lambdas("auto t = [x]() -> Task<int> { co_return 1; ", "exercise.cpp").empty());  // cut off
 }

@@ -17,6 +17,7 @@
 
 using asynclab::lessons::ApiEntry;
 using asynclab::lessons::ApiReference;
+using asynclab::lessons::normalized_api_name;
 namespace fs = std::filesystem;
 
 namespace {
@@ -113,6 +114,12 @@ TEST_CASE("find() answers to a name as a learner types it", "[api-reference]") {
   // Two entries answer equally: both, in the file's order.
   CHECK(names(ref->find("Sender")) == V{"sync::mpsc::Sender<T>", "sync::oneshot::Sender<T>"});
   CHECK(ref->find("Receiver").empty());
+  // Rust paths no name spells out: the last part, among the entries sharing most of the namespaces.
+  CHECK(names(ref->find("tokio::sync::mpsc::channel")) == V{"sync::mpsc::Sender<T>"});
+  CHECK(names(ref->find("tokio::sync::oneshot::Sender")) == V{"sync::oneshot::Sender<T>"});
+  CHECK(names(ref->find("tokio::task::spawn_blocking")).empty());  // no such name at all
+  CHECK(normalized_api_name("tokio::select!") == "tokio::select");
+  CHECK(asynclab::lessons::without_template_arguments("sync::mpsc::Sender<T>") == "sync::mpsc::Sender");
   CHECK(ref->find("").empty());
   CHECK(ref->find("oin").empty());  // a part of a name is not the name
 }

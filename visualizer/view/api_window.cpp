@@ -41,19 +41,6 @@ bool passes_filter(const lessons::ApiEntry& e, const std::string& filter) {
                      [&](const std::string& a) { return lower(a).find(filter) != std::string::npos; });
 }
 
-// The name to type after `asynclab doc`: the heading without its template arguments (a shell
-// reads `<T>` as a redirection).
-std::string doc_argument(std::string_view name) {
-  std::string out;
-  int depth = 0;
-  for (char c : name) {
-    if (c == '<') ++depth;
-    else if (c == '>') depth = std::max(0, depth - 1);
-    else if (depth == 0) out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 bool show_api_entry(ApiWindowState& state, std::string_view name) {
@@ -113,7 +100,7 @@ void show_api_window(ApiWindowState& state, bool* open) {
     }
     ImGui::BeginChild("entry", ImVec2(0, 0), false);
     show_markdown(state.section);
-    text_muted(fmt::format("In a terminal: asynclab doc {}", doc_argument(entries[state.selected].name)));
+    text_muted(fmt::format("In a terminal: asynclab doc {}", lessons::without_template_arguments(entries[state.selected].name)));
     ImGui::EndChild();
   }
   end_window();

@@ -30,7 +30,7 @@ struct ApiWindowState {
 };
 
 // Shows the window on the entry `name` names (as `asynclab doc NAME` finds it). False, with the
-// window open on its first entry, when nothing or several entries answer to it.
+// window open on the entry it showed before, when nothing or several entries answer to it.
 bool show_api_entry(ApiWindowState& state, std::string_view name);
 void show_api_window(ApiWindowState& state, bool* open);
 

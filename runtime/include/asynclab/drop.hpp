@@ -10,6 +10,10 @@
 //   afterwards, but must not be used: as in Rust, a dropped value is gone.
 // * A const value cannot be given up (it cannot be moved from); that is a compile error, not a
 //   copy that drops nothing.
+// * drop moves its argument, and a future must not move once it has been polled (future.hpp): a
+//   Task, a Sleep or a JoinHandle may be dropped at any time, but a combinator or a lock/acquire
+//   future that a poll has started (Select, Join, MutexLock, Acquire, Notified) must be dropped by
+//   ending its scope, as Rust would drop it in place.
 #include <type_traits>
 #include <utility>
 

@@ -8,8 +8,8 @@
 //   long would this take" without waiting for it.
 // * Outside a runtime there is no clock: now() throws std::logic_error.
 // * An Instant is a std::chrono::time_point of this clock with Rust's names on top:
-//   `start.elapsed()` is `now() - start`, `later.duration_since(earlier)` is `later - earlier`
-//   (zero, as Rust's saturates, when `earlier` is the later one). Instant ± a duration stays an
+//   `start.elapsed()` is `now() - start`, `later.duration_since(earlier)` is `later - earlier`;
+//   both are zero, as Rust's saturate, when the result would be negative (an instant still ahead). Instant ± a duration stays an
 //   Instant, so `(start + 10ms).elapsed()` reads as it would in Rust.
 #include <chrono>
 #include <concepts>
@@ -34,8 +34,9 @@ class Instant : public Clock::time_point {
   constexpr Instant(const Clock::time_point& t) : Clock::time_point(t) {}  // NOLINT(google-explicit-constructor)
 
   static Instant now() { return Clock::now(); }
-  // How long ago this instant was, on the runtime's clock (Rust's `Instant::elapsed`).
-  Duration elapsed() const { return Clock::now() - *this; }
+  // How long ago this instant was, on the runtime's clock (Rust's `Instant::elapsed`); zero for an
+  // instant still ahead.
+  Duration elapsed() const { return Instant(Clock::now()).duration_since(*this); }
   // How long after `earlier` this instant is; zero when `earlier` is later (Rust saturates too).
   constexpr Duration duration_since(Instant earlier) const {
     const Duration d = base() - earlier.base();

@@ -1,6 +1,7 @@
 // expect-verdict: failed
-// expect-message: poll 1 moved `next` from 0 to 1001: 1001 numbers in one turn
-// Known wrong: an off-by-one in the chunk's loop (`<=`): each poll adds chunk + 1 numbers.
+// expect-message: ChunkedSum answered Ready(
+// Known wrong: an off-by-one in the chunk's loop (`<=`): each poll adds chunk + 1 numbers, reading one
+// past the chunk it may read (the grader hides it, so the total comes out wrong).
 #include <algorithm>
 #include <cstdint>
 

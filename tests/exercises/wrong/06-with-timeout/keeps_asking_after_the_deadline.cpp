@@ -1,5 +1,5 @@
 // expect-verdict: failed
-// expect-message: page 4 was asked for at 400 ms, after the budget ran out at 400 ms
+// expect-message: was asked for at 400 ms, after the budget ran out at 400 ms
 // Known wrong: races each page against the one deadline, but goes on to the next page after the
 // deadline has won instead of stopping: every later page is asked for and dropped at once.
 #include <string>
