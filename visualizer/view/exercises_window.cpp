@@ -6,6 +6,7 @@
 // Index of this file:
 // [SECTION] The background job
 // [SECTION] The window
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -171,7 +172,15 @@ void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* op
     const auto& all = state.catalog->exercises();
     if (state.selected >= all.size()) state.selected = 0;
     // Left: the list.
-    ImGui::BeginChild("list", ImVec2(ImGui::GetFontSize() * 16, 0), true);
+    // As wide as the longest title, within 16 to 24 em and a third of the window: the titles say
+    // what each exercise asks, and a cut one hides it.
+    float widest = 0;
+    for (const auto& e : all)
+      widest = std::max(widest, ImGui::CalcTextSize(fmt::format("✓ {}  {}", e.id, e.title).c_str()).x);
+    const float em = ImGui::GetFontSize();
+    const float list_width = std::clamp(widest + 2 * ImGui::GetStyle().WindowPadding.x + em, 16 * em,
+                                        std::max(16 * em, std::min(24 * em, ImGui::GetContentRegionAvail().x / 3)));
+    ImGui::BeginChild("list", ImVec2(list_width, 0), true);
     std::size_t done = 0;
     for (std::size_t i = 0; i < all.size(); ++i) {
       const bool d = progress.exercise_done(all[i].folder);
