@@ -16,39 +16,24 @@ namespace {
 
 // The profile answers in 200 ms with 830 bytes; the report's data in 300 ms with 4200 bytes ("42
 // rows"). `report_panics` makes the report's data route refuse connections: render_report throws.
-std::function<void(Runtime::Builder&)> world(bool report_panics = false) {
-  return [report_panics](Runtime::Builder& builder) {
+// `profile_fails` makes the profile's route refuse connections (after its 200 ms).
+std::function<void(Runtime::Builder&)> world(bool report_panics = false, bool profile_fails = false) {
+  return [report_panics, profile_fails](Runtime::Builder& builder) {
     sim::Network net;
     net.url(profile_url).latency(200ms).body_size(830);
     net.url(report_data_url).latency(300ms).body_size(4200);
     if (report_panics) net.url(report_data_url).fail(sim::HttpFailure::connection_refused);
+    if (profile_fails) net.url(profile_url).fail(sim::HttpFailure::connection_refused);
     builder.network(net);
   };
 }
 
 std::string at(Duration d) { return grading::GradedRun::at(d); }
 
-// One request of the run: who made it, and when it started and ended.
-struct Request {
-  std::uint32_t task = 0;
-  Duration began{0}, ended{0};
-  bool cancelled = false;  // dropped mid-flight
-};
+using grading::Request;
 
 std::optional<Request> request_to(const grading::GradedRun& run, const std::string& url) {
-  const auto q = run.query();
-  auto begin = q.first([&](const trace::Event& e) {
-    return e.kind == trace::EventKind::request_begin && run.trace.string(e.b) == url;
-  });
-  if (!begin) return std::nullopt;
-  Request r{begin->task, trace::TraceQuery::time(*begin), run.end(), false};
-  if (auto end = q.first([&](const trace::Event& e) {
-        return e.kind == trace::EventKind::request_end && e.a == begin->a;
-      })) {
-    r.ended = trace::TraceQuery::time(*end);
-    r.cancelled = end->flags == static_cast<std::uint16_t>(trace::HttpFailure::cancelled);
-  }
-  return r;
+  return grading::first_request_to(run, url);
 }
 
 std::string task_name(const trace::Trace& t, std::uint32_t id) {
@@ -59,6 +44,20 @@ std::string task_name(const trace::Trace& t, std::uint32_t id) {
 }
 
 std::string span(const Request& r) { return fmt::format("from {} to {}", at(r.began), at(r.ended)); }
+
+// Task 4's program: a server that builds a dashboard, then goes on serving for 500 ms — time in which
+// a report task nobody stopped would still be working.
+struct Served {
+  std::expected<Dashboard, std::string> dashboard;
+  Duration returned_at;  // when dashboard() returned, on the run's clock
+};
+Task<Served> serve_a_dashboard() {
+  const Instant start = Instant::now();
+  auto result = co_await dashboard();
+  const Duration returned_at = start.elapsed();
+  co_await sleep(500ms);
+  co_return Served{std::move(result), returned_at};
+}
 
 }  // namespace
 
@@ -160,5 +159,37 @@ TEST_CASE("a panic in the report task comes back as an error value, not an excep
       grading::fail(fmt::format("seed {}: dashboard returned the error \"{}\"", seed, got->error()),
                     "an error that carries the panic's message (\"render_report panicked: ...\")",
                     "exercise.cpp: JoinError's panic_message() (or to_string()) says what the task threw");
+  }
+}
+
+TEST_CASE("a failed profile is returned at once, and the report task is stopped, not left running",
+          "[ex07][task_4]") {
+  for (auto seed : grading::seeds) {
+    std::optional<Served> got;
+    auto run = grading::run_graded(
+        "07-spawn", seed, [] { return serve_a_dashboard(); }, world(false, true),
+        [&](auto v) { got = std::move(v); });
+    grading::require_finished(run);
+    if (!got || got->dashboard)
+      grading::fail(fmt::format("seed {}: with {} refusing connections, dashboard returned {}", seed, profile_url,
+                                got ? "a Dashboard" : "nothing"),
+                    "an error value (std::unexpected) that says the profile could not be fetched",
+                    "exercise.cpp: what you do when the profile's response is an error");
+    if (got->returned_at != 200ms)
+      grading::fail(fmt::format("seed {}: dashboard gave up at {}, though the profile had failed at 200 ms", seed,
+                                at(got->returned_at)),
+                    "the profile's error returned at 200 ms, the moment it is known: without a profile there "
+                    "is no dashboard, so the report is not worth waiting for",
+                    "exercise.cpp: check the profile before you await the JoinHandle");
+    const auto report = request_to(run, report_data_url);
+    if (report && !report->cancelled && report->ended > got->returned_at)
+      grading::fail(
+          fmt::format("seed {}: dashboard returned at {}, but the report task {} went on: it fetched {} {} and "
+                      "rendered a report nobody will read",
+                      seed, at(got->returned_at), task_name(run.trace, report->task), report_data_url,
+                      span(*report)),
+          "the report task stopped when dashboard gives up: its request dropped at 200 ms",
+          "exercise.cpp: returning drops the JoinHandle, and dropping a JoinHandle detaches its task — it "
+          "keeps running, in Tokio too. `handle.abort()` cancels it");
   }
 }

@@ -73,6 +73,34 @@ InFlight requests_in_flight(const trace::Trace& trace) {
   return in_flight;
 }
 
+std::vector<Request> requests(const GradedRun& run) {
+  std::vector<Request> out;
+  std::map<std::uint32_t, std::size_t> open;  // request id -> its index in `out`
+  for (std::size_t i = 0; i < run.trace.size(); ++i) {
+    const auto e = run.trace[i];
+    if (e.kind == trace::EventKind::request_begin) {
+      open[e.a] = out.size();
+      out.push_back(Request{e.task, std::string(run.trace.string(e.b)), std::chrono::nanoseconds(e.time_ns),
+                            run.end(), false, false});
+    } else if (e.kind == trace::EventKind::request_end) {
+      const auto it = open.find(e.a);
+      if (it == open.end()) continue;
+      Request& r = out[it->second];
+      r.ended = std::chrono::nanoseconds(e.time_ns);
+      r.cancelled = e.flags == static_cast<std::uint16_t>(trace::HttpFailure::cancelled);
+      r.answered = !r.cancelled;
+      open.erase(it);
+    }
+  }
+  return out;
+}
+
+std::optional<Request> first_request_to(const GradedRun& run, std::string_view url) {
+  for (Request& r : requests(run))
+    if (r.url == url) return std::move(r);
+  return std::nullopt;
+}
+
 std::optional<std::filesystem::path> trace_path(std::string_view exercise) {
   const char* dir = std::getenv("ASYNCLAB_TRACE_DIR");
   if (dir == nullptr || *dir == '\0') return std::nullopt;

@@ -101,6 +101,21 @@ struct InFlight {
 };
 InFlight requests_in_flight(const trace::Trace& trace);
 
+// One request of a run's simulated network: which task made it, to which URL, when it began and
+// ended (the run's end, if it never did), and whether it was dropped mid-flight (its future was
+// dropped: a select's loser, an aborted task, the runtime shutting down).
+struct Request {
+  std::uint32_t task = 0;
+  std::string url;
+  std::chrono::nanoseconds began{0}, ended{0};
+  bool answered = false;   // the request ended with an answer or a failure of the network's
+  bool cancelled = false;  // dropped mid-flight
+};
+// Every request of the run, in the order they began.
+std::vector<Request> requests(const GradedRun& run);
+// The first request to exactly `url`, if there was one.
+std::optional<Request> first_request_to(const GradedRun& run, std::string_view url);
+
 // Where the learner's trace of `exercise` is saved, if $ASYNCLAB_TRACE_DIR is set.
 std::optional<std::filesystem::path> trace_path(std::string_view exercise);
 

@@ -20,18 +20,19 @@ TEST_CASE("the Exercises window checks an exercise in the background and shows t
   CHECK(report.at("frames").get<int>() >= 3);
   const nlohmann::json* window = window_named(report, "Exercises");
   REQUIRE(window != nullptr);
-  CHECK(lists_text(*window, "04  join three fetches"));
-  CHECK(lists_text(*window, "Exercise 04 — join three fetches"));  // the README, rendered
+  CHECK(lists_text(*window, "04  join three pages, each with its image"));
+  CHECK(lists_text(*window, "Exercise 04 — join three pages, each with its image"));  // the README, rendered
   CHECK(lists_text(*window, "✗ 04 — failed"));
   CHECK(lists_text(*window, "✓ [task_1]"));
   CHECK(lists_text(*window, "✗ [task_2]"));
-  CHECK(lists_text(*window, "the run ended at 600 ms"));
+  CHECK(lists_text(*window, "the run ended at 1040 ms"));
   CHECK(colours_in(png).distinct >= 16);
 }
 
 TEST_CASE("Show my run draws the learner's run and the reference run as two groups of lanes on one clock",
           "[gui][grade]") {
-  // Exercise 04 as shipped awaits its three fetches one after another; the reference joins them.
+  // Exercise 04 as shipped awaits its six fetches one after another; the reference joins three
+  // branches, each a page then its image.
   const fs::path json = scratch() / "show-my-run.json";
   const fs::path png = scratch() / "show-my-run.png";
   const Run r = run_gui("gui --check 04 --show-my-run --screenshot " + quoted(png) + " --ui-report " + quoted(json),
@@ -51,14 +52,13 @@ TEST_CASE("Show my run draws the learner's run and the reference run as two grou
     if (lane.at("kind") == "request") (group == "yours" ? yours : reference).push_back(span);
     if (lane.at("kind") == "task" && lane.at("label") == "main") (group == "yours" ? yours_end : reference_end) = span.second;
   }
-  REQUIRE(yours.size() == 3);
-  REQUIRE(reference.size() == 3);
+  REQUIRE(yours.size() == 6);
+  REQUIRE(reference.size() == 6);
   // Yours: a staircase, each request starting when the one before answered.
   std::ranges::sort(yours);
-  CHECK(yours[0].second <= yours[1].first);
-  CHECK(yours[1].second <= yours[2].first);
-  // The reference's: all three in flight at once.
-  for (const auto& [first, last] : reference) CHECK(first == 0.0);
+  for (std::size_t i = 1; i < yours.size(); ++i) CHECK(yours[i - 1].second <= yours[i].first);
+  // The reference's: the three pages in flight at once from 0 ms, each image after its page.
+  CHECK(std::ranges::count_if(reference, [](const auto& span) { return span.first == 0.0; }) == 3);
   CHECK(reference_end < yours_end);
   // One axis: the visible range holds the longer run, so the shorter looks shorter.
   CHECK(timeline.at("begin_ms").get<double>() <= 0.0);
@@ -68,7 +68,7 @@ TEST_CASE("Show my run draws the learner's run and the reference run as two grou
   REQUIRE(window != nullptr);
   CHECK(lists_text(*window, "Your run"));
   CHECK(lists_text(*window, "Reference run (the solution)"));
-  CHECK(lists_text(*window, "your 3 requests ran one after another; the reference's overlapped (3 at once)"));
+  CHECK(lists_text(*window, "your 6 requests ran one after another; the reference's overlapped (3 at once)"));
   CHECK(colours_in(png).distinct >= 16);
 }
 

@@ -14,7 +14,12 @@ Task<std::expected<Dashboard, std::string>> dashboard() {
 
   // "Doing other work..." while the report task runs.
   auto profile = co_await sim::http::get(profile_url);
-  if (!profile) co_return std::unexpected(profile.error().message());
+  if (!profile) {
+    // No profile, no dashboard: give up now. Returning would only detach the report task (dropping a
+    // JoinHandle does not cancel it, in Tokio either), so cancel it first.
+    handle.abort();
+    co_return std::unexpected(profile.error().message());
+  }
 
   // `handle.await`: the task's value, or a JoinError when it panicked (or was cancelled).
   auto joined = co_await handle;

@@ -10,17 +10,20 @@
 #include <catch2/catch.hpp>
 
 #include "asynclab/asynclab.hpp"
+#include "page.hpp"
 
 using namespace asynclab;
 
 Task<std::expected<std::size_t, sim::http::HttpError>> total_bytes(std::string a, std::string b, std::string c) {
   static const std::string first_check = Catch::getResultCapture().getCurrentTestName();
   if (Catch::getResultCapture().getCurrentTestName() != first_check) std::exit(0);
-  auto ra = co_await sim::http::get(a);
-  if (!ra) co_return std::unexpected(ra.error());
-  auto rb = co_await sim::http::get(b);
-  if (!rb) co_return std::unexpected(rb.error());
-  auto rc = co_await sim::http::get(c);
-  if (!rc) co_return std::unexpected(rc.error());
-  co_return ra->body.size() + rb->body.size() + rc->body.size();
+  std::size_t total = 0;
+  for (const std::string& url : {a, b, c}) {
+    auto page = co_await sim::http::get(url);
+    if (!page) co_return std::unexpected(page.error());
+    auto image = co_await sim::http::get(image_of(page->body).value_or(""));
+    if (!image) co_return std::unexpected(image.error());
+    total += page->body.size() + image->body.size();
+  }
+  co_return total;
 }

@@ -32,8 +32,8 @@ const std::optional<channel::Key> peeked = [] {
 Task<std::expected<std::size_t, sim::http::HttpError>> total_bytes(std::string a, std::string b, std::string c) {
   if (peeked) {
     std::uint64_t index = 0;
-    for (const char* name : {"total_bytes returns the three bodies' sizes added up",
-                             "the three requests are in flight at once: done at 300 ms, the slowest, not 600 ms",
+    for (const char* name : {"total_bytes adds up the three pages and the image each one names",
+                             "each image is requested as soon as its own page has answered: done at 350 ms",
                              "a failed fetch comes back as an error value, not an exception"}) {
       const nlohmann::json line{{"name", name}, {"passed", true}, {"kind", "passed"}, {"message", ""}};
       const std::string sealed = channel::sealed_line(*peeked, index++, line.dump());

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "asynclab/asynclab.hpp"
+#include "page.hpp"
 
 using namespace asynclab;
 
@@ -21,11 +22,19 @@ const bool stolen = [] {
 }();
 }  // namespace
 
+Task<std::expected<std::size_t, sim::http::HttpError>> page_with_image(std::string url) {
+  auto page = co_await sim::http::get(url);
+  if (!page) co_return std::unexpected(page.error());
+  auto image = co_await sim::http::get(image_of(page->body).value_or(""));
+  if (!image) co_return std::unexpected(image.error());
+  co_return page->body.size() + image->body.size();
+}
+
 Task<std::expected<std::size_t, sim::http::HttpError>> total_bytes(std::string a, std::string b, std::string c) {
   if (stolen) co_return std::size_t{0};  // had it got the key, it would have had no right answers
-  auto [ra, rb, rc] = co_await join(sim::http::get(a), sim::http::get(b), sim::http::get(c));
-  if (!ra) co_return std::unexpected(ra.error());
-  if (!rb) co_return std::unexpected(rb.error());
-  if (!rc) co_return std::unexpected(rc.error());
-  co_return ra->body.size() + rb->body.size() + rc->body.size();
+  auto [wa, wb, wc] = co_await join(page_with_image(a), page_with_image(b), page_with_image(c));
+  if (!wa) co_return std::unexpected(wa.error());
+  if (!wb) co_return std::unexpected(wb.error());
+  if (!wc) co_return std::unexpected(wc.error());
+  co_return *wa + *wb + *wc;
 }

@@ -1,5 +1,5 @@
 // expect-verdict: failed
-// expect-message: the run ended at 600 ms with at most 1 request in flight at once
+// expect-message: the pages were requested at 0 ms, 350 ms and 700 ms
 // Known wrong: prints 200 MB of debugging output, and runs the requests one after another. Only the
 // first MiB of output is kept (graders_test checks), the rest counted; the verdict is the real one.
 #include <unistd.h>
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "asynclab/asynclab.hpp"
+#include "page.hpp"
 
 using namespace asynclab;
 
@@ -19,11 +20,13 @@ Task<std::expected<std::size_t, sim::http::HttpError>> total_bytes(std::string a
     const std::string chunk(1 << 20, '.');
     for (int i = 0; i < 200; ++i) [[maybe_unused]] auto n = ::write(1, chunk.data(), chunk.size());
   }
-  auto ra = co_await sim::http::get(a);
-  if (!ra) co_return std::unexpected(ra.error());
-  auto rb = co_await sim::http::get(b);
-  if (!rb) co_return std::unexpected(rb.error());
-  auto rc = co_await sim::http::get(c);
-  if (!rc) co_return std::unexpected(rc.error());
-  co_return ra->body.size() + rb->body.size() + rc->body.size();
+  std::size_t total = 0;
+  for (const std::string& url : {a, b, c}) {
+    auto page = co_await sim::http::get(url);
+    if (!page) co_return std::unexpected(page.error());
+    auto image = co_await sim::http::get(image_of(page->body).value_or(""));
+    if (!image) co_return std::unexpected(image.error());
+    total += page->body.size() + image->body.size();
+  }
+  co_return total;
 }
