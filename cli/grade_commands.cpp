@@ -585,6 +585,27 @@ int solution_command(const std::string& name, std::ostream& out, std::ostream& e
   return exit_ok;
 }
 
+namespace {
+
+// The blob id exercises/shipped.txt gives `folder` ("04-join-fetches 1f2e..."), or "" when it has no
+// well-formed line for it.
+std::string shipped_blob_id(const fs::path& list, const std::string& folder) {
+  std::istringstream lines(slurp(list));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line.front() == '#') continue;
+    std::istringstream words(line);
+    std::string name, blob;
+    if (!(words >> name >> blob) || name != folder) continue;
+    const bool hex = blob.size() == 40 && std::ranges::all_of(blob, [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    return hex ? blob : std::string();
+  }
+  return {};
+}
+
+}  // namespace
+
 int reset_command(const std::string& name, bool assume_yes, std::istream& in, std::ostream& out, std::ostream& err) {
   auto catalog = load_exercises(err);
   if (!catalog) return catalog.error();
@@ -593,33 +614,38 @@ int reset_command(const std::string& name, bool assume_yes, std::istream& in, st
     err << fmt::format("asynclab reset: no exercise '{}'\n", name);
     return exit_usage;
   }
-  // The shipped file is the one git has: HEAD's, or — when the learner committed their own work —
-  // the version of the commit that added it.
+  // The shipped file is the version exercises/shipped.txt names by its git blob id (see there why
+  // neither HEAD's nor the first one git saw will do). Without a line for it there, HEAD's — or,
+  // when the learner committed their own work, the version of the commit that added it.
   const fs::path file = e->exercise_file();
   const std::string repo = ASYNCLAB_SOURCE_DIR;
-  auto git_show = [&](const std::string& rev) -> std::optional<std::string> {
-    const fs::path rel = fs::relative(file, repo);
-    FILE* p = ::popen(fmt::format("git -C {} show {}:{} 2>/dev/null", quoted(repo), rev, quoted(rel.string())).c_str(), "r");
+  const std::string relative = fs::relative(file, repo).string();
+  auto git = [&](const std::string& args) -> std::optional<std::string> {
+    FILE* p = ::popen(fmt::format("git -C {} {} 2>/dev/null", quoted(repo), args).c_str(), "r");
     if (p == nullptr) return std::nullopt;
     std::string text;
     char buf[4096];
     while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
     return ::pclose(p) == 0 ? std::optional(text) : std::nullopt;
   };
+  auto first_line = [](std::string text) {
+    text.erase(std::min(text.find('\n'), text.size()));
+    return text;
+  };
   const std::string now = slurp(file);
-  std::optional<std::string> shipped = git_show("HEAD");
-  if (shipped && *shipped == now) {
-    FILE* p = ::popen(fmt::format("git -C {} log --diff-filter=A --format=%H -1 -- {} 2>/dev/null", quoted(repo),
-                                  quoted(fs::relative(file, repo).string()))
-                          .c_str(),
-                      "r");
-    char hash[64] = {};
-    if (p != nullptr && std::fgets(hash, sizeof hash, p) != nullptr) {
-      std::string h(hash);
-      while (!h.empty() && (h.back() == '\n' || h.back() == '\r')) h.pop_back();
-      if (!h.empty()) shipped = git_show(h);
-    }
-    if (p != nullptr) ::pclose(p);
+  std::optional<std::string> shipped;
+  const std::string shipped_blob = shipped_blob_id(e->dir.parent_path() / "shipped.txt", e->folder);
+  if (!shipped_blob.empty()) {
+    if (auto now_blob = git("hash-object " + quoted(relative)); now_blob && first_line(*now_blob) == shipped_blob)
+      shipped = now;
+    else
+      shipped = git("cat-file blob " + shipped_blob);
+  }
+  if (!shipped) {
+    shipped = git("show HEAD:" + quoted(relative));
+    if (shipped && *shipped == now)
+      if (auto added = git("log --diff-filter=A --format=%H -1 -- " + quoted(relative)); added && !first_line(*added).empty())
+        shipped = git("show " + first_line(*added) + ":" + quoted(relative));
   }
   if (!shipped) {
     err << fmt::format("asynclab reset: cannot find the shipped {} (is this a git clone?)\n", file.string());

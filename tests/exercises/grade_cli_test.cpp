@@ -4,7 +4,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -190,6 +192,35 @@ TEST_CASE("asynclab reset asks first, and leaves an exercise as shipped alone", 
   INFO(untouched.out << untouched.err);
   CHECK(untouched.status == 0);
   CHECK_THAT(untouched.out, Catch::Contains("is already as shipped"));
+}
+
+TEST_CASE("exercises/shipped.txt names every exercise.cpp as it is in the tree, so reset restores this version",
+          "[cli][grade]") {
+  // A course update that changes an exercise must change its line too: reset restores what the line
+  // names, neither HEAD's version (a learner's commit) nor the first one git saw (the old exercise).
+  const fs::path root = fs::path(ASYNCLAB_SOURCE_DIR);
+  std::map<std::string, std::string> listed;
+  std::istringstream lines(slurp(root / "exercises" / "shipped.txt"));
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line.front() != '#') {
+      std::istringstream words(line);
+      std::string folder, blob;
+      words >> folder >> blob;
+      listed[folder] = blob;
+    }
+  std::size_t exercises = 0;
+  for (const auto& entry : fs::directory_iterator(root / "exercises")) {
+    const fs::path file = entry.path() / "exercise.cpp";
+    if (!fs::exists(file)) continue;
+    ++exercises;
+    const std::string folder = entry.path().filename().string();
+    Run hashed = run_command("git -C " + quoted(root) + " hash-object " + quoted(file));
+    REQUIRE(hashed.status == 0);
+    INFO(folder << ": update its line in exercises/shipped.txt (the command is at its top)");
+    CHECK(listed[folder] == hashed.out.substr(0, hashed.out.find('\n')));
+  }
+  CHECK(exercises == 16);
+  CHECK(listed.size() == exercises);
 }
 
 TEST_CASE("progress is honest: a failing grade is never followed by 'well done', and reset takes the done mark away",

@@ -51,17 +51,22 @@ inline std::filesystem::path scratch() {
 
 inline std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
-// Runs `[env] asynclab ARGS` and captures its exit status, stdout and stderr.
-inline Run run_asynclab(const std::string& args, const std::string& env = "") {
+// Runs a shell command line and captures its exit status, stdout and stderr.
+inline Run run_command(const std::string& command) {
   const std::filesystem::path out = scratch() / "stdout.txt";
   const std::filesystem::path err = scratch() / "stderr.txt";
-  const std::string cmd = env + " " + quoted(ASYNCLAB_EXE) + " " + args + " >" + quoted(out) + " 2>" + quoted(err);
+  const std::string cmd = command + " >" + quoted(out) + " 2>" + quoted(err);
   const int raw = std::system(cmd.c_str());
   Run r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   r.out = slurp(out);
   r.err = slurp(err);
   return r;
+}
+
+// Runs `[env] asynclab ARGS` and captures its exit status, stdout and stderr.
+inline Run run_asynclab(const std::string& args, const std::string& env = "") {
+  return run_command(env + " " + quoted(ASYNCLAB_EXE) + " " + args);
 }
 
 }  // namespace asynclab::testing
