@@ -184,7 +184,9 @@ TEST_CASE("close fails every waiter and every later acquire, while permits alrea
   CHECK(s.is_closed());
 }
 
-TEST_CASE("add_permits wakes waiters in the order they queued, each once its count is covered", "[semaphore]") {
+TEST_CASE("add_permits serves waiters in the order they queued, each once its count is covered; Tokio wakes a batch "
+          "newest first",
+          "[semaphore]") {
   sync::Semaphore s(0, "refill");
   Log log;
   auto rt = virtual_runtime();
@@ -203,7 +205,9 @@ TEST_CASE("add_permits wakes waiters in the order they queued, each once its cou
     s.add_permits(2);  // 1 completes waiter 1, 1 for waiter 2
     co_await join_all(waiters);
   });
-  CHECK(log == Log{"waiter 0 got 1 at 1 ms", "waiter 1 got 2 at 2 ms", "waiter 2 got 1 at 2 ms"});
+  // Waiters 1 and 2 are served by the same add_permits: the permits go in queue order, the wakes (Tokio's
+  // WakeList) newest first.
+  CHECK(log == Log{"waiter 0 got 1 at 1 ms", "waiter 2 got 1 at 2 ms", "waiter 1 got 2 at 2 ms"});
   CHECK(s.available_permits() == 0);
 }
 

@@ -15,7 +15,8 @@
 // Invariants (Tokio's):
 // * notify_one() with waiters wakes the one that has waited longest (FIFO) and stores nothing.
 // * notify_waiters() wakes every waiter queued right now and stores NO permit; a stored permit stays
-//   as it was. It also completes every Notified created before the call that has not been polled
+//   as it was. It wakes them as Tokio 1.24 does: 32 at a time from the oldest, each 32 newest first
+//   (so up to 32 waiters run in the reverse of the order they queued in; Tokio promises no order). It also completes every Notified created before the call that has not been polled
 //   yet: Tokio guarantees a Notified receives notify_waiters() wake-ups from its creation on (it
 //   remembers how many notify_waiters() calls it has seen).
 // * A Notified registers itself as a waiter — and so becomes eligible for notify_one() — at its first
@@ -126,7 +127,8 @@ class Notify : public ::asynclab::detail::Resource {
 
   // Wakes every task waiting now; stores nothing.
   void notify_waiters() {
-    lock_detail::WakeList woken;  // woken by its destructor, after the unlock
+    // Woken by its destructor, after the unlock, in Tokio's order (newest first, 32 at a time).
+    lock_detail::WakeList woken(lock_detail::WakeOrder::tokio_batches);
     std::lock_guard g(lock_);
     ++waiters_calls_;
     while (auto* n = waiters_.pop_front()) {

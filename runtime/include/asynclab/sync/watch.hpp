@@ -19,7 +19,8 @@
 //   seen != version.
 // * `tx_alive`, `receivers` — the sender exists; receivers alive. Dropping the Sender wakes every
 //   changed() waiter (they then see RecvError once they have seen the last value); dropping the last
-//   Receiver wakes every Sender::closed() waiter.
+//   Receiver wakes every Sender::closed() waiter. Every one of these wakes (and a send's) goes out as
+//   Tokio's Notify::notify_waiters sends them: up to 32 waiters newest first (see notify.hpp).
 // * `borrows` — Refs alive. Tokio's Ref holds a read lock, so sending while one is alive on the
 //   same thread deadlocks; here it throws std::logic_error with that explanation instead of hanging.
 //   A Ref alive on ANOTHER thread makes the send wait (spinning, then yielding) until it ends, as the
@@ -124,7 +125,7 @@ class WatchState final : public ChannelState {
     ++version;
     trace_value(value);
     trace_send(1, trace::SendResult::sent);
-    changed_waiters.wake_all(ChannelWaiter::Outcome::notified, [this](Waker& w) { defer_wake(w); });
+    changed_waiters.wake_all_like_notify_waiters(ChannelWaiter::Outcome::notified, [this](Waker& w) { defer_wake(w); });
   }
   void note_send_closed() { trace_send(1, trace::SendResult::closed); }
   void note_changed() { trace_recv(0, trace::RecvResult::received); }
@@ -136,13 +137,13 @@ class WatchState final : public ChannelState {
     Guard g(*this);
     tx_alive = false;
     trace_closed(trace::CloseReason::senders_dropped);
-    changed_waiters.wake_all(ChannelWaiter::Outcome::closed, [this](Waker& w) { defer_wake(w); });
+    changed_waiters.wake_all_like_notify_waiters(ChannelWaiter::Outcome::closed, [this](Waker& w) { defer_wake(w); });
   }
   void receiver_dropped() {
     Guard g(*this);
     if (--receivers != 0) return;
     trace_closed(trace::CloseReason::receiver_dropped);
-    closed_waiters.wake_all(ChannelWaiter::Outcome::notified, [this](Waker& w) { defer_wake(w); });
+    closed_waiters.wake_all_like_notify_waiters(ChannelWaiter::Outcome::notified, [this](Waker& w) { defer_wake(w); });
   }
   void borrow_started() {
     ++borrows;

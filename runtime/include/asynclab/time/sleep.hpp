@@ -8,6 +8,10 @@
 // * Dropping a Sleep disarms its timer: a cancelled sleep never wakes anyone.
 // * A Sleep may be moved at any time: the timer refers to a runtime slot, never to the Sleep itself.
 // * A Sleep may outlive its runtime (kept in state the program owns): dropping it then does nothing.
+// * Timers fire on whole milliseconds, as Tokio's do: Tokio's timer wheel counts in 1 ms ticks since
+//   the runtime started and rounds every deadline UP to the next tick. So sleep(1500us) and
+//   sleep(1200us), made at 0, both fire at 2 ms (virtual time then reads 2 ms), in the order they
+//   were first polled; is_elapsed() turns true at that tick. deadline() is still the exact instant.
 #include <cstdint>
 #include <stdexcept>
 
@@ -48,20 +52,21 @@ class [[nodiscard("futures are lazy: a Sleep does nothing until it is awaited")]
     auto* s = detail::Scheduler::current();
     if (!s) [[unlikely]]
       throw std::logic_error("a Sleep must be polled inside an asynclab runtime");
-    if (s->now_ns() >= deadline_ns_) {
+    const std::uint64_t fires_at = tick_of(deadline_ns_);
+    if (s->now_ns() >= fires_at) {
       disarm();
       return Poll<void>::ready();
     }
     if (!scheduler_ || !s->timer_pending(timer_, cx.waker())) {
       scheduler_ = s;
       scheduler_serial_ = s->serial();
-      timer_ = s->arm_timer(deadline_ns_, cx.waker());
+      timer_ = s->arm_timer(fires_at, cx.waker());
     }
     return Poll<void>::pending();
   }
 
   Instant deadline() const { return Instant(Duration(deadline_ns_)); }
-  bool is_elapsed() const { return detail::Scheduler::current()->now_ns() >= deadline_ns_; }
+  bool is_elapsed() const { return detail::Scheduler::current()->now_ns() >= tick_of(deadline_ns_); }
   // Moves the deadline (tokio's Sleep::reset); the timer is re-armed at the next poll.
   void reset(Instant deadline) {
     disarm();
@@ -69,6 +74,11 @@ class [[nodiscard("futures are lazy: a Sleep does nothing until it is awaited")]
   }
 
  private:
+  // The whole millisecond a deadline fires at (see the rules above): tokio's deadline_to_tick.
+  static constexpr std::uint64_t tick_of(std::uint64_t deadline_ns) {
+    constexpr std::uint64_t ms = 1'000'000;
+    return deadline_ns > UINT64_MAX - (ms - 1) ? deadline_ns : (deadline_ns + ms - 1) / ms * ms;
+  }
   void disarm() {
     if (!scheduler_) return;
     auto* s = std::exchange(scheduler_, nullptr);

@@ -15,8 +15,10 @@
 //   waiting future holds a reference to it.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "asynclab/detail/resource.hpp"
+#include "asynclab/sync/detail/wake_order.hpp"
 #include "asynclab/waker.hpp"
 
 namespace asynclab::sync::channel_detail {
@@ -84,6 +86,21 @@ class ChannelWaitList {
       w->outcome = outcome;
       wake(w->waker);
     }
+  }
+
+  // The same, in the order Tokio's Notify::notify_waiters wakes (what watch uses): 32 at a time from
+  // the oldest, each 32 handed to `wake` newest first (sync/detail/waiter_queue.hpp, WakeOrder).
+  template <class Wake>
+  void wake_all_like_notify_waiters(ChannelWaiter::Outcome outcome, Wake&& wake) {
+    if (size_ <= 1) return wake_all(outcome, std::forward<Wake>(wake));
+    std::vector<ChannelWaiter*> taken;
+    taken.reserve(size_);
+    while (ChannelWaiter* w = pop_front()) {
+      w->outcome = outcome;
+      taken.push_back(w);
+    }
+    for (std::size_t k = 0; k < taken.size(); ++k)
+      wake(taken[::asynclab::sync::lock_detail::tokio_batch_position(k, taken.size())]->waker);
   }
 
  private:

@@ -28,6 +28,7 @@
 #include "asynclab/detail/resource.hpp"
 #include "asynclab/detail/scheduler.hpp"
 #include "asynclab/detail/state_lock.hpp"
+#include "asynclab/sync/detail/wake_order.hpp"
 #include "asynclab/waker.hpp"
 
 namespace asynclab::sync::lock_detail {
@@ -113,7 +114,7 @@ class WakeList {
  public:
   static constexpr std::size_t inline_wakers = 2;
 
-  WakeList() = default;
+  explicit WakeList(WakeOrder order = WakeOrder::as_released) : order_(order) {}
   WakeList(const WakeList&) = delete;
   WakeList& operator=(const WakeList&) = delete;
   ~WakeList() { wake_all(); }
@@ -128,11 +129,13 @@ class WakeList {
     ++count_;
   }
   std::uint32_t count() const { return count_; }
-  // Wakes every task, in order. Call it with the lock released.
+  // Wakes every task, in the list's WakeOrder. Call it with the lock released.
   void wake_all() {
     const std::uint32_t n = std::exchange(count_, 0);
-    for (std::uint32_t i = 0; i < n; ++i)
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const std::size_t i = order_ == WakeOrder::as_released ? k : tokio_batch_position(k, n);
       ::asynclab::detail::resource_wake(i < inline_wakers ? inline_[i] : more_[i - inline_wakers]);
+    }
     more_.clear();
   }
 
@@ -140,6 +143,7 @@ class WakeList {
   Waker inline_[inline_wakers];
   std::vector<Waker> more_;
   std::uint32_t count_ = 0;
+  WakeOrder order_;
 };
 
 // Whether the running runtime records a trace: the one branch a hot path pays when it does not.
