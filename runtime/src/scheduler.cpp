@@ -252,6 +252,10 @@ void Scheduler::adopt(TaskHeader* task, std::string_view name, const std::source
 
 void Scheduler::push_ready(TaskHeader* task) {
   task->state |= task_state::scheduled;
+  if (task == block_on_task_) [[unlikely]] {
+    main_woken_ = true;  // polled by the loop itself, never from the queue (see the rules)
+    return;
+  }
   if (config_.workers) {
     // Simulated workers: from a task's poll, onto that worker's local queue; else the inject queue.
     if (on_worker_ && running_) workers_[worker_].local.push_back(task);
@@ -490,57 +494,122 @@ void Scheduler::run_until_complete(TaskHeader* main) {
     run_workers_until_complete(main);  // src/sim_workers.cpp
     return;
   }
-  while (!main->is_complete()) {
-    if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
-      drain_remote();
-    // Virtual time moved while a task held the worker (sim::block_for): timers that came due
-    // meanwhile fire now, as they would have in real time, rather than after every ready task.
-    if (config_.virtual_time && virtual_now_ != timers_checked_at_) [[unlikely]] {
-      timers_checked_at_ = virtual_now_;
-      if (armed_timers_) fire_due_timers(virtual_now_);
+  // Tokio's current_thread block_on: poll main when it was woken; then run up to 61 tasks from the
+  // queue, parking (and going back to main) as soon as the queue is empty; after 61, look at the
+  // drivers without waiting. So a task woken or spawned before main's wake is handled runs first.
+  constexpr int event_interval = 61;  // tokio's default
+  block_on_task_ = main;
+  take_out_of_ready(main);  // adopt queued it; its SCHEDULED bit stays until it is polled
+  main_woken_ = true;
+  struct Unset {
+    Scheduler* s;
+    ~Unset() {
+      s->block_on_task_ = nullptr;
+      s->main_woken_ = false;
     }
-    if (ready_len_) {
-      // Real time moves while tasks run: look at the timers now and then even when busy, so a
-      // stream of ready tasks cannot starve them (tokio checks every 61 ticks).
-      // The same for sockets that became ready meanwhile.
-      if (!config_.virtual_time && (armed_timers_ || reactor_->parked()) && ++polls_since_timer_check_ >= 61) {
-        polls_since_timer_check_ = 0;
-        if (recorder_) restamp();
-        if (armed_timers_) fire_due_timers(real_now_ns());
-        if (reactor_->parked()) poll_reactor(0);
+  } unset{this};
+  while (true) {
+    if (main_woken_) {
+      main_woken_ = false;
+      poll_task(main);
+      if (main->is_complete()) break;
+    }
+    bool parked = false;
+    for (int tick = 0; tick < event_interval; ++tick) {
+      if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
+        drain_remote();
+      // Virtual time moved while a task held the worker (sim::block_for): timers that came due
+      // meanwhile fire now, as they would have in real time, rather than after every ready task.
+      if (config_.virtual_time && virtual_now_ != timers_checked_at_) [[unlikely]] {
+        timers_checked_at_ = virtual_now_;
+        if (armed_timers_) fire_due_timers(virtual_now_);
+      }
+      if (!ready_len_) {
+        park(main);
+        parked = true;
+        break;
       }
       poll_task(pop_ready());
-      continue;
     }
-    std::uint64_t deadline;
-    if (next_timer_deadline(deadline)) {
-      if (config_.virtual_time) {
-        if (deadline > virtual_now_) {
-          std::uint64_t before = virtual_now_;
-          virtual_now_ = deadline;
-          stamp_ = virtual_now_;
-          emit(EventKind::clock_advanced, 0, static_cast<std::uint32_t>(before), static_cast<std::uint32_t>(before >> 32));
-        }
-        timers_checked_at_ = virtual_now_;
-      } else {
-        idle_until_next_timer(deadline);
-      }
-      fire_due_timers(now_ns());
-      continue;
-    }
-    if (reactor_ && (reactor_->parked() || blocking_outstanding_)) {
-      wait_in_reactor(false, 0);
-      continue;
-    }
-    if (blocking_outstanding_) {
-      wait_for_remote(false, 0);
-      continue;
-    }
-    report_stuck(main);
+    if (!parked) park_yield();
   }
   if (recorder_) restamp();
   emit(EventKind::runtime_stopped, 0, 0, 0, static_cast<std::uint16_t>(trace::StopReason::finished));
   finish_trace_segment();
+}
+
+void Scheduler::park(TaskHeader* main) {
+  // Deferred wakes waiting, or main woken (its waker unparks tokio's driver): look, do not wait, and
+  // do not move the clock.
+  if (!deferred_.empty() || main_woken_) {
+    park_yield();
+    return;
+  }
+  std::uint64_t deadline;
+  if (next_timer_deadline(deadline)) {
+    if (config_.virtual_time) {
+      if (deadline > virtual_now_) {
+        std::uint64_t before = virtual_now_;
+        virtual_now_ = deadline;
+        stamp_ = virtual_now_;
+        emit(EventKind::clock_advanced, 0, static_cast<std::uint32_t>(before), static_cast<std::uint32_t>(before >> 32));
+      }
+      timers_checked_at_ = virtual_now_;
+    } else {
+      idle_until_next_timer(deadline);
+    }
+    fire_due_timers(now_ns());
+  } else if (reactor_ && (reactor_->parked() || blocking_outstanding_)) {
+    wait_in_reactor(false, 0);
+  } else if (blocking_outstanding_) {
+    wait_for_remote(false, 0);
+  } else {
+    report_stuck(main);
+  }
+  wake_deferred();
+}
+
+void Scheduler::park_yield() {
+  if (remote_pending_.load(std::memory_order_acquire)) drain_remote();
+  if (armed_timers_) {
+    if (config_.virtual_time) timers_checked_at_ = virtual_now_;
+    else if (recorder_) restamp();
+    fire_due_timers(now_ns());
+  }
+  if (reactor_ && reactor_->parked()) poll_reactor(0);
+  wake_deferred();
+}
+
+void Scheduler::defer_wake(const Waker& waker) {
+  if (block_on_task_ == nullptr || running_ == nullptr) {
+    waker.wake_by_ref();
+    return;
+  }
+  deferred_.push_back(waker);
+}
+
+void Scheduler::wake_deferred() {
+  if (deferred_.empty()) return;
+  std::vector<Waker> batch;
+  batch.swap(deferred_);
+  TaskHeader* outer = running_;
+  for (Waker& w : batch) {
+    // A yield is the task waking itself, later: record it as the self-wake it is.
+    auto* task = w.vtable() == &task_waker_vtable ? static_cast<TaskHeader*>(w.data()) : nullptr;
+    running_ = task != nullptr && task->scheduler == this ? task : nullptr;
+    w.wake();
+  }
+  running_ = outer;
+}
+
+void Scheduler::take_out_of_ready(TaskHeader* task) {
+  const std::size_t mask = ready_.size() - 1;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < ready_len_; ++i) {
+    TaskHeader* t = ready_[(ready_head_ + i) & mask];
+    if (t != task) ready_[(ready_head_ + kept++) & mask] = t;
+  }
+  ready_len_ = kept;
 }
 
 void Scheduler::idle_until_next_timer(std::uint64_t deadline) {
@@ -748,6 +817,7 @@ void Scheduler::shutdown() {
   }
   ready_len_ = 0;
   ready_head_ = 0;
+  deferred_.clear();
   clear_worker_queues();
   thread_inject_.clear();
   for (auto& w : threads_) {

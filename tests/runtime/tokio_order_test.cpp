@@ -76,7 +76,7 @@ TEST_CASE("Tokio's watch send wakes the changed() waiters newest first (it is No
   auto [tx, rx] = sync::watch::channel(0, "config");
   std::vector<sync::watch::Receiver<int>> receivers;
   for (int i = 0; i < 3; ++i) receivers.push_back(rx);  // copies: Rust's rx.clone()
-  const auto order = woken_order(3, [&](int i) { return receivers[i].changed(); }, [&] { (void)tx.send(1); });
+  const auto order = woken_order(3, [&](int i) { return receivers[i].changed(); }, [&] { (void)std::move(tx).send(1); });
   CHECK(order == std::vector<int>{2, 1, 0});
 }
 
@@ -204,4 +204,126 @@ TEST_CASE("Tokio counts a tick at most 5 ms late as on time: no MissedTickBehavi
     CHECK(t.completed == Ms{0ms, 15ms, 20ms, 30ms, 40ms});
     CHECK(t.scheduled == Ms{0ms, 10ms, 20ms, 30ms, 40ms});
   }
+}
+
+// --- the current-thread loop: block_on's future and yield_now ----------------------------------------
+
+TEST_CASE("Tokio polls block_on's future only once the run queue has drained: a task spawned after main was woken "
+          "still runs before main resumes",
+          "[tokio-order][block_on]") {
+  Log log;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    auto [tx, rx] = sync::oneshot::channel<int>();
+    (void)spawn([&log, tx = std::move(tx)]() mutable -> Task<void> {
+      (void)std::move(tx).send(1);  // wakes main
+      (void)spawn([&log]() -> Task<void> {
+        log.push_back("spawned after main's wake: ran");
+        co_return;
+      });
+      log.push_back("sender done");
+      co_return;
+    });
+    (void)co_await std::move(rx);
+    log.push_back("main resumed");
+  });
+  CHECK(log == Log{"sender done", "spawned after main's wake: ran", "main resumed"});
+}
+
+TEST_CASE("Tokio polls a woken block_on future after at most 61 queued tasks, not after the whole queue",
+          "[tokio-order][block_on]") {
+  int spinner_polls = 0, at_wake = -1, at_resume = -1;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    auto [tx, rx] = sync::oneshot::channel<int>();
+    // 100 tasks that yield in a loop keep the queue from ever draining.
+    std::vector<JoinHandle<void>> spinners;
+    bool stop = false;
+    for (int i = 0; i < 100; ++i)
+      spinners.push_back(spawn([&spinner_polls, &stop]() -> Task<void> {
+        while (!stop) {
+          ++spinner_polls;
+          co_await yield_now();
+        }
+      }));
+    (void)spawn([&spinner_polls, &at_wake, tx = std::move(tx)]() mutable -> Task<void> {
+      at_wake = spinner_polls;
+      (void)std::move(tx).send(1);
+      co_return;
+    });
+    (void)co_await std::move(rx);
+    at_resume = spinner_polls;
+    stop = true;
+    for (auto& s : spinners) (void)co_await s;
+  });
+  REQUIRE(at_wake >= 0);
+  // The sender's tick and at most 60 more in its round of 61, then main: not all 100 spinners.
+  CHECK(at_resume - at_wake <= 60);
+}
+
+TEST_CASE("Tokio's yield_now defers its wake until the run queue is empty: a task woken after the yield runs before "
+          "the yielder comes back",
+          "[tokio-order][yield_now]") {
+  Log log;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    sync::Notify bell("bell");
+    auto waiter = spawn([&]() -> Task<void> {
+      co_await bell.notified();
+      log.push_back("waiter woke");
+    });
+    auto yielder = spawn([&]() -> Task<void> {
+      log.push_back("yielder yields");
+      co_await yield_now();
+      log.push_back("yielder back");
+    });
+    auto ringer = spawn([&]() -> Task<void> {
+      bell.notify_one();  // wakes the waiter after the yield
+      log.push_back("ringer rang");
+      co_return;
+    });
+    (void)co_await waiter;
+    (void)co_await yielder;
+    (void)co_await ringer;
+  });
+  CHECK(log == Log{"yielder yields", "ringer rang", "waiter woke", "yielder back"});
+}
+
+TEST_CASE("Tokio's yield_now in block_on's future lets every queued task run first", "[tokio-order][yield_now]") {
+  Log log;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    for (int i = 0; i < 3; ++i)
+      (void)spawn([&log, i]() -> Task<void> {
+        log.push_back("task " + std::to_string(i));
+        co_await yield_now();
+        log.push_back("task " + std::to_string(i) + " again");
+      });
+    co_await yield_now();
+    log.push_back("main back");
+  });
+  CHECK(log == Log{"task 0", "task 1", "task 2", "main back"});
+}
+
+TEST_CASE("a yield is recorded as the task's self-wake, when the deferred wake happens", "[tokio-order][yield_now]") {
+  trace::Recorder rec;
+  {
+    auto rt = virtual_runtime(rec);
+    rt.block_on([&]() -> Task<void> {
+      (void)co_await spawn([]() -> Task<void> { co_await yield_now(); });
+    });
+  }
+  const trace::Trace t = rec.take();
+  std::size_t self_wakes = 0, poll_ends = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i].task != 2) continue;
+    if (t[i].kind == trace::EventKind::poll_end) ++poll_ends;
+    if (t[i].kind == trace::EventKind::wake) {
+      CHECK(poll_ends == 1);  // after its first poll ended, not inside it
+      CHECK((t[i].flags & trace::wake_flag::self) != 0);
+      CHECK(t[i].a == 2);  // woken by itself
+      ++self_wakes;
+    }
+  }
+  CHECK(self_wakes == 1);
 }

@@ -72,9 +72,10 @@ void erase_one(Container& c, std::uint32_t value) {
 // when no poll did (main, a timer, an outside wake). Current-thread traces have one queue; with
 // simulated workers a poll's spawns and wakes go to its worker's local queue, the rest to the inject
 // queue (the placement rules in world_state.hpp).
-void schedule(WorldState& s, TaskNow& t, std::uint32_t id, std::uint32_t from_poll_on) {
+void schedule(WorldState& s, TaskNow& t, std::uint32_t id, std::uint32_t from_poll_on, bool block_on_future) {
   t.state = TaskState::scheduled;
-  if (from_poll_on < s.workers.size()) s.workers[from_poll_on].local.push_back(id);
+  if (block_on_future) s.block_on_woken = id;
+  else if (from_poll_on < s.workers.size()) s.workers[from_poll_on].local.push_back(id);
   else s.run_queue.push_back(id);
 }
 
@@ -144,13 +145,18 @@ void apply(const TraceIndex& index, WorldState& s) {
   const std::uint32_t rslot = trace::is_resource_event(e.kind) ? index.resource_slot(e.a) : npos;
   ResourceNow* r = rslot != npos && rslot < s.resources.size() ? &s.resources[rslot] : nullptr;
 
+  // block_on's own future on the current-thread loop: never in the queue (see the rules).
+  const bool block_on_future = s.workers.empty() && slot != npos && slot < index.tasks().size() &&
+                               index.tasks()[slot].parent == 0;
+
   switch (e.kind) {
     case EventKind::task_spawned:
-      if (t && t->state == TaskState::not_spawned) schedule(s, *t, e.task, poll_worker(e));
+      if (t && t->state == TaskState::not_spawned) schedule(s, *t, e.task, poll_worker(e), block_on_future);
       break;
     case EventKind::poll_begin:
       if (!t) break;
-      unqueue(s, e.task, e.worker);
+      if (s.block_on_woken == e.task) s.block_on_woken = 0;
+      else unqueue(s, e.task, e.worker);
       t->state = TaskState::running;
       t->notified = false;
       ++t->polls;
@@ -166,7 +172,7 @@ void apply(const TraceIndex& index, WorldState& s) {
       if (t->waiting_in == npos) t->waiting_in = 0;  // no combinator around the wait: the task's own
       if (t->notified) {
         t->notified = false;
-        schedule(s, *t, e.task, e.worker);  // back to the queue of the worker that ran it
+        schedule(s, *t, e.task, e.worker, block_on_future);  // back to the queue of the worker that ran it
       } else {
         t->state = TaskState::idle;
       }
@@ -174,10 +180,11 @@ void apply(const TraceIndex& index, WorldState& s) {
     case EventKind::wake:
       if (!t) break;
       if (t->state == TaskState::running) t->notified = true;
-      else if (t->state == TaskState::idle) schedule(s, *t, e.task, poll_worker(e));
+      else if (t->state == TaskState::idle) schedule(s, *t, e.task, poll_worker(e), block_on_future);
       break;
     case EventKind::task_completed:
       if (!t) break;
+      if (s.block_on_woken == e.task) s.block_on_woken = 0;
       unqueue(s, e.task, e.worker);
       for (WorkerNow& w : s.workers)
         if (w.running == e.task) w.running = 0;

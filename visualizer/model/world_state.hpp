@@ -26,6 +26,9 @@
 //   worker; anything else (main, timer wakes, outside wakes) to the inject queue; a task woken while
 //   it runs goes back to the local queue of the worker that ran it; a steal moves a task from the
 //   victim's local queue to the back of the thief's. Current-thread traces leave `workers` empty.
+// * Current-thread traces: a task spawned outside any task (the spawn's `a` is 0) is block_on's own
+//   future. The runtime never queues it (detail/scheduler.hpp): a wake makes it `block_on_woken`,
+//   scheduled but in no queue, until the loop polls it once the queue has drained.
 // * Channel values (channel_value, trace/value_label.hpp): a channel keeps the labels (label
 //   references, see ChannelLabels; 0: no label) of the values it holds, oldest first. A channel_value is held back until the same
 //   task's next channel_send on that channel: a send that sent adds it (or 0 when none came first).
@@ -140,6 +143,8 @@ struct WorldState {
   std::uint32_t running = 0;                 // task being polled (0: none); multi-worker: the latest poll begun
   std::vector<TaskNow> tasks;                // by task slot
   std::deque<std::uint32_t> run_queue;       // task ids, front first; multi-worker: the inject queue
+  std::uint32_t block_on_woken = 0;          // current-thread: block_on's future, woken, waiting for the
+                                             // queue to drain (0: none; see the rules)
   std::vector<WorkerNow> workers;            // multi-worker traces only, by worker number (see the rules)
   std::vector<ArmedTimer> timers;            // by deadline
   std::vector<ResourceNow> resources;        // by resource slot

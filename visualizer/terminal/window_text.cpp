@@ -63,6 +63,10 @@ std::string executor(const TraceIndex& index, const WorldState& state, std::size
     put(out, fmt::format("  worker: {}", state.running ? "polling " + index.task_label(state.running) : std::string("idle")),
         columns);
     put(out, fmt::format("  run queue, front first: {}", names(index, state.run_queue)), columns);
+    if (state.block_on_woken)
+      put(out, fmt::format("  block_on's future: {} woken, polled once the run queue is empty",
+                           index.task_label(state.block_on_woken)),
+          columns);
   } else {
     for (std::size_t w = 0; w < state.workers.size(); ++w) {
       const WorkerNow& worker = state.workers[w];

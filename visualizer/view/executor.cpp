@@ -146,11 +146,26 @@ void draw_single_worker(const Session& session, ViewState& view, const TokenGeom
   }
   ImGui::Dummy(ImVec2(token.x, token.y));
 
-  // The run queue, front on the left.
+  // The run queue, front on the left. block_on's own future never joins it: when woken it waits at
+  // the row's right end, past a rule, until the line is empty (detail/scheduler.hpp).
   section_heading(fmt::format("Run queue ({} ready) — the executor takes from the front", s.run_queue.size()));
   at = ImGui::GetCursorScreenPos();
   const float avail = ImGui::GetContentRegionAvail().x;
-  draw_queue(draw, session, view, s.run_queue, at, avail, geometry, "");
+  const float beside = s.block_on_woken ? token.x + gap * 3 : 0.0f;
+  draw_queue(draw, session, view, s.run_queue, at, std::max(avail - beside, token.x), geometry, "");
+  if (s.block_on_woken) {
+    const float rule_x = at.x + avail - token.x - gap * 1.5f;
+    draw->AddLine(ImVec2(rule_x, at.y + 2), ImVec2(rule_x, at.y + token.y - 2), palette::empty_slot.u32(), 1.5f);
+    const ImVec2 slot(at.x + avail - token.x, at.y);
+    draw_token(draw, slot, token, index.task_label(s.block_on_woken), palette::scheduled, 0.6f,
+               s.block_on_woken == session.selected_task);
+    ui_report::text(fmt::format("block_on's future woken: {}", index.task_label(s.block_on_woken)));
+    if (ImGui::IsMouseHoveringRect(slot, ImVec2(slot.x + token.x, slot.y + token.y)))
+      ImGui::SetTooltip("%s is block_on's own future: woken, but not in the line.\n"
+                        "Like Tokio's current_thread runtime, the executor polls it once the\n"
+                        "run queue is empty (or after 61 other polls), so tasks woken before it run first.",
+                        index.task_label(s.block_on_woken).c_str());
+  }
   ImGui::Dummy(ImVec2(avail, token.y));
 }
 

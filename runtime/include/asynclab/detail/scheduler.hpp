@@ -8,14 +8,22 @@
 // * The run queue holds each task at most once (the SCHEDULED bit guards it). Without a seed it is
 //   strictly FIFO; with schedule exploration on, each pick takes a pseudo-random ready task, decided
 //   by the seed alone, so a seed replays the same schedule every time.
+// * block_on's own future ("main") is not in the run queue, as in tokio's current_thread block_on:
+//   a wake only marks it woken, and the loop polls it first, then runs up to 61 queued tasks, and
+//   goes back to main (if woken) as soon as the queue is empty or the 61 have run, after a look at
+//   the drivers. So a task spawned or woken before main's wake was handled still runs before main
+//   resumes — and if main then returns, the tasks it left behind are cancelled with the runtime.
+// * yield_now defers its wake (tokio's context::defer): the waker is woken when the loop next parks,
+//   so every task woken meanwhile runs before the yielder comes back. A parked loop with deferred
+//   wakes only looks at the drivers: the clock does not move.
 // * Virtual time stands still while any task is runnable; when none is, the clock jumps straight to
 //   the earliest timer (tokio's paused time with auto-advance). Real time reads the monotonic clock
 //   and the thread waits in the reactor's epoll_wait until the earliest timer, a socket event, or a
 //   remote completion (post_remote writes the reactor's eventfd), whichever comes first.
 // * I/O (real time only; detail/reactor.hpp): a real-time scheduler owns a Reactor. Its wakes are
 //   recorded with WakeSource::io. While any waker is parked in the reactor the runtime is not stuck.
-//   Under a stream of ready tasks the reactor is looked at (without waiting) every 61 polls, like
-//   the timers, so sockets cannot be starved. Virtual time has no reactor: real sockets refuse it.
+//   Under a stream of ready tasks the reactor and the timers are looked at (without waiting) every
+//   61 polls, so sockets and timers cannot be starved. Virtual time has no reactor: real sockets refuse it.
 // * Timers live in a slab addressed by (slot, generation): a Sleep that is dropped cancels its slot,
 //   and the heap entry it leaves behind is skipped when it surfaces.
 // * Tracing: every event goes through `emit`, which costs one test of `recorder_` when off. Events
@@ -217,6 +225,11 @@ class Scheduler {
   }
   void wake(TaskHeader* task, bool by_ref);
   void abort(TaskHeader* task);
+  // yield_now's wake (tokio's context::defer): on the current-thread loop the waker is kept and woken
+  // when the loop next parks, so every task woken meanwhile runs before the yielder; elsewhere it is
+  // woken at once (worker threads put a yielded task behind their queue; simulated workers do not
+  // defer).
+  void defer_wake(const Waker& waker);
   TaskHeader* running() const {
     if (threaded_) [[unlikely]]
       return on_my_worker() ? thread_->running : nullptr;
@@ -471,6 +484,13 @@ class Scheduler {
   bool any_worker_busy() const;
   void push_ready(TaskHeader* task);
   TaskHeader* pop_ready();
+  // The current-thread loop's two ways to look at the drivers (tokio's Context::park and park_yield):
+  // park waits for the next timer, socket event or remote completion when nothing can run;
+  // park_yield only takes what is due now. Both then wake the deferred wakers.
+  void park(TaskHeader* main);
+  void park_yield();
+  void wake_deferred();
+  void take_out_of_ready(TaskHeader* task);
   void poll_task(TaskHeader* task);
   void finish(TaskHeader* task);
   void drop_future_now(TaskHeader* task);
@@ -509,6 +529,12 @@ class Scheduler {
   std::vector<TaskHeader*> ready_;
   std::size_t ready_head_ = 0;
   std::size_t ready_len_ = 0;
+  // The current-thread loop (see the rules): block_on's own future is not in the run queue; a wake
+  // sets main_woken_, and the loop polls it when the queue has drained or 61 tasks have run.
+  TaskHeader* block_on_task_ = nullptr;
+  bool main_woken_ = false;
+  // yield_now's wakers, woken when the loop next parks (tokio's context::defer).
+  std::vector<Waker> deferred_;
   // Worker threads: only when threaded_. The inject queue and the park/stop protocol are shared.
   bool threaded_ = false;
   std::vector<std::unique_ptr<ThreadWorker>> threads_;
@@ -597,7 +623,6 @@ class Scheduler {
   const char* last_site_file_ = nullptr;
   std::uint32_t last_site_ = 0;
   std::uint64_t rng_;
-  std::uint32_t polls_since_timer_check_ = 0;
 
   static inline thread_local Scheduler* current_ = nullptr;
 };
