@@ -8,6 +8,7 @@
 #include "engine/api_reference.hpp"
 #include "engine/catalog.hpp"
 #include "exit_codes.hpp"
+#include "invocation.hpp"
 #include "markdown_text.hpp"
 
 namespace asynclab::cli {
@@ -38,7 +39,7 @@ int doc_command(const DocOptions& options, std::ostream& out, std::ostream& err)
     return exit_ok;
   }
   if (options.name.empty()) {
-    out << "What each type offers, with its Rust name: asynclab doc NAME shows one (--all: every one).\n\n";
+    out << with_invocation("What each type offers, with its Rust name: asynclab doc NAME shows one (--all: every one).\n\n");
     std::size_t width = 0;
     for (const auto& e : reference->entries()) width = std::max(width, e.name.size());
     width = std::min<std::size_t>(width, 34);
@@ -53,7 +54,8 @@ int doc_command(const DocOptions& options, std::ostream& out, std::ostream& err)
   if (found.size() > 1) {
     out << fmt::format("{} names {} entries; ask for one of them:\n", options.name, found.size());
     for (const auto* e : found)
-      out << fmt::format("  asynclab doc {:<28}  ({})\n", lessons::without_template_arguments(e->name), e->rust);
+      out << with_invocation(
+          fmt::format("  asynclab doc {:<28}  ({})\n", lessons::without_template_arguments(e->name), e->rust));
     return exit_ok;
   }
   err << fmt::format("asynclab doc: no entry called '{}'.", options.name);
@@ -62,7 +64,7 @@ int doc_command(const DocOptions& options, std::ostream& out, std::ostream& err)
     err << " It appears in:";
     for (const auto* e : mentioned) err << " " << e->name << (e == mentioned.back() ? "" : ",");
   }
-  err << "\nasynclab doc (no name) lists every entry.\n";
+  err << with_invocation("\nasynclab doc (no name) lists every entry.\n");
   return exit_failed;
 }
 

@@ -28,6 +28,7 @@
 #include "progress_file.hpp"
 #include "exit_codes.hpp"
 #include "grade.hpp"
+#include "invocation.hpp"
 #include "model/atomic_write.hpp"
 #include "runner.hpp"
 
@@ -90,7 +91,16 @@ std::string indent(const std::string& text, std::string_view by) {
   return out;
 }
 
+void print_verdict_as_asynclab(const Graded& g, const GradeOptions& options, std::ostream& out);
+
+// The verdict, with every suggested command as the learner starts asynclab (invocation.hpp).
 void print_verdict(const Graded& g, const GradeOptions& options, std::ostream& out) {
+  std::ostringstream verdict;
+  print_verdict_as_asynclab(g, options, verdict);
+  out << with_invocation(verdict.str());
+}
+
+void print_verdict_as_asynclab(const Graded& g, const GradeOptions& options, std::ostream& out) {
   const Exercise& e = g.exercise;
   const bool passed = g.outcome.verdict == Verdict::passed;
   auto paint = [&](std::string_view code, std::string_view s) {
@@ -103,8 +113,11 @@ void print_verdict(const Graded& g, const GradeOptions& options, std::ostream& o
   // How long the grader ran (its build is not counted): "40 ms", "2.3 s".
   const std::string took = g.outcome.seconds < 1.0 ? fmt::format("{:.0f} ms", g.outcome.seconds * 1000)
                                                    : fmt::format("{:.1f} s", g.outcome.seconds);
-  out << fmt::format("{} {} {} — {}{} (ran in {})\n", passed ? paint("32", "✓") : paint("31", "✗"), e.id, e.title,
-                     passed ? paint("32", "done") : paint("31", grading::verdict_words(g.outcome.verdict)), tally, took);
+  // A program that was never built never ran: no run time to give.
+  const std::string ran =
+      g.outcome.verdict == Verdict::did_not_compile ? std::string() : fmt::format(" (ran in {})", took);
+  out << fmt::format("{} {} {} — {}{}{}\n", passed ? paint("32", "✓") : paint("31", "✗"), e.id, e.title,
+                     passed ? paint("32", "done") : paint("31", grading::verdict_words(g.outcome.verdict)), tally, ran);
   if (!passed) {
     // The first failing point: its task, then the grader's own words.
     for (const auto& t : g.outcome.tests)
@@ -305,8 +318,9 @@ const Exercise* default_exercise(const grading::ExerciseCatalog& catalog, const 
   const Exercise* next = current_exercise(catalog, progress);
   const Exercise* edited = edited_exercise(catalog, progress);
   if (edited != nullptr && edited != next) {
-    out << fmt::format("Grading {}, the exercise you saved last (the next in order is {}: asynclab grade {}).\n",
-                       edited->id, next->id, next->id);
+    out << with_invocation(fmt::format(
+        "Grading {}, the exercise you saved last (the next in order is {}: asynclab grade {}).\n", edited->id, next->id,
+        next->id));
     return edited;
   }
   return next;
@@ -351,8 +365,8 @@ int grade_exercises(const std::vector<const Exercise*>& chosen, const grading::E
       out << fmt::format(" Each has passed once, but {} fail{} now: fix {}, then grade again.\n", failing,
                          failing.find(',') == std::string::npos ? "s" : "", failing.find(',') == std::string::npos ? "it" : "them");
     else
-      out << fmt::format(" Next: {} {} — read {}, edit {}, then: asynclab grade\n", next->id, next->title,
-                         next->readme().string(), next->exercise_file().string());
+      out << with_invocation(fmt::format(" Next: {} {} — read {}, edit {}, then: asynclab grade\n", next->id,
+                                         next->title, next->readme().string(), next->exercise_file().string()));
   } else {
     const nlohmann::json results_json = options.format == "exercism"     ? exercism_results(graded)
                                         : options.format == "gradescope" ? gradescope_results(graded)
@@ -524,7 +538,7 @@ int grade_command(const GradeOptions& given, std::istream&, std::ostream& out, s
   } else if (const Exercise* current = default_exercise(*catalog, progress, out)) {
     chosen.push_back(current);
   } else {
-    out << "Every exercise passes. Grade them all again with: asynclab grade --all\n";
+    out << with_invocation("Every exercise passes. Grade them all again with: asynclab grade --all\n");
     return exit_ok;
   }
   return grade_exercises(chosen, *catalog, progress, options, out, err);
@@ -548,11 +562,16 @@ int hint_command(const std::string& name, std::ostream& out, std::ostream& err) 
     return exit_ok;
   }
   auto progress = load_progress(err);
-  const std::size_t shown = std::min(progress.hints_shown(e->folder) + 1, hints.size());
+  const std::size_t seen = progress.hints_shown(e->folder);
+  const std::size_t shown = std::min(seen + 1, hints.size());
+  std::ostringstream text;
   for (std::size_t i = 0; i < shown; ++i)
-    out << fmt::format("Hint {} of {}{}\n{}\n\n", i + 1, hints.size(), i + 1 == shown ? " (new)" : "", hints[i]);
-  if (shown == hints.size()) out << "That was the last hint.\n";
-  else out << fmt::format("Run asynclab hint {} again for the next one.\n", e->id);
+    text << fmt::format("Hint {} of {}{}\n{}\n\n", i + 1, hints.size(), i + 1 == shown && shown > seen ? " (new)" : "",
+                        hints[i]);
+  if (shown > seen && shown == hints.size()) text << "That was the last hint.\n";
+  else if (shown == hints.size()) text << fmt::format("Those are all {} hints.\n", hints.size());
+  else text << fmt::format("Run asynclab hint {} again for the next one.\n", e->id);
+  out << with_invocation(text.str());
   progress.set_hints_shown(e->folder, shown);
   if (auto saved = progress.save(); !saved) err << fmt::format("asynclab hint: progress not saved: {}\n", saved.error());
   return exit_ok;
@@ -568,9 +587,10 @@ int solution_command(const std::string& name, std::ostream& out, std::ostream& e
   }
   const auto progress = load_progress(err);
   if (!progress.exercise_done(e->folder)) {
-    out << fmt::format("Exercise {} is not done yet: its reference solution opens once `asynclab grade {}` passes.\n"
-                       "Stuck? `asynclab hint {}` gives the next hint.\n",
-                       e->id, e->id, e->id);
+    out << with_invocation(
+        fmt::format("Exercise {} is not done yet: its reference solution opens once `asynclab grade {}` passes.\n"
+                    "Stuck? `asynclab hint {}` gives the next hint.\n",
+                    e->id, e->id, e->id));
     return exit_failed;
   }
   const fs::path file = e->dir.parent_path() / "grading" / "solutions" / (e->folder + ".cpp");

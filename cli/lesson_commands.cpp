@@ -5,6 +5,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -17,6 +19,7 @@
 #include "progress_file.hpp"
 #include "engine/text_template.hpp"
 #include "exit_codes.hpp"
+#include "invocation.hpp"
 #include "markdown_text.hpp"
 #include "model/trace_index.hpp"
 #include "model/world_state.hpp"
@@ -27,6 +30,26 @@
 namespace asynclab::cli {
 
 namespace {
+
+// A lesson is written for the GUI, whose windows it names ("the Output window"). The terminal
+// prints the same things as sections: "The program printed:", then "Executor — ...", "Resources",
+// "Warnings", "Task". Say those names instead of windows a terminal learner cannot see.
+std::string in_terminal_words(std::string text) {
+  static constexpr std::pair<std::string_view, std::string_view> words[] = {
+      {"in the Output window", "in the program's output"},
+      {"the Output window", "the program's output"},
+      {"The Output window", "The program's output"},
+      {"Output window", "program's output"},
+      {"Executor window", "Executor section"},
+      {"Resources window", "Resources section"},
+      {"Warnings window", "Warnings section"},
+      {"Task window", "Task section"},
+  };
+  for (const auto& [gui, terminal] : words)
+    for (std::size_t at = text.find(gui); at != std::string::npos; at = text.find(gui, at + terminal.size()))
+      text.replace(at, gui.size(), terminal);
+  return text;
+}
 
 std::expected<lessons::Catalog, int> load_catalog(std::ostream& err) {
   auto catalog = lessons::Catalog::load();
@@ -75,8 +98,8 @@ int list_lessons(std::ostream& out, std::ostream& err, int columns) {
                                                                                l.steps.size() - 1) + 1)
                                              : ""));
   }
-  out << fmt::format("\n{} of {} lessons done. Start one with: asynclab run ID  (or asynclab gui --lesson ID)\n",
-                     done, catalog->entries().size() - broken);
+  out << with_invocation(fmt::format("\n{} of {} lessons done. Start one with: asynclab run ID  (or asynclab gui --lesson ID)\n",
+                                     done, catalog->entries().size() - broken));
   if (broken > 0) {
     err << fmt::format("asynclab: {} lesson{} could not be loaded (see above)\n", broken, broken == 1 ? "" : "s");
     return exit_failed;
@@ -220,7 +243,7 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
     out << rule(fmt::format("Step {}/{}: {}", step + 1, step_count, s.title), options.columns, options.color) << "\n\n";
     // Figures that follow the parameters ({{latency_posts}}), for the ones this run used.
     const auto expanded = lessons::expand_template(s.markdown, run.params);
-    print_markdown(expanded ? *expanded : s.markdown, {options.columns, options.color}, out);
+    print_markdown(in_terminal_words(expanded ? *expanded : s.markdown), {options.columns, options.color}, out);
     if (!run.error.empty()) {
       err << fmt::format("asynclab run: {}\n", run.error);
       status = exit_failed;
@@ -301,15 +324,16 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
     out << "\n";
   }
   if (step >= step_count && !options.interactive) {
-    out << fmt::format("That was all of lesson {} (not marked done: stdin is not a terminal; `asynclab run {}` in a "
-                       "terminal steps through it and marks it done).\n",
-                       lesson.id, lesson.id);
+    out << with_invocation(
+        fmt::format("That was all of lesson {} (not marked done: stdin is not a terminal; `asynclab run {}` in a "
+                    "terminal steps through it and marks it done).\n",
+                    lesson.id, lesson.id));
   } else if (step >= step_count) {
     const auto& entries = catalog->entries();
     auto at = std::ranges::find(entries, entry->folder, &lessons::CatalogEntry::folder);
     if (at + 1 != entries.end())
-      out << fmt::format("Lesson {} done. Next: asynclab run {}   (all of them: asynclab lessons)\n", lesson.id,
-                         (at + 1)->folder.substr(0, 2));
+      out << with_invocation(fmt::format("Lesson {} done. Next: asynclab run {}   (all of them: asynclab lessons)\n",
+                                         lesson.id, (at + 1)->folder.substr(0, 2)));
     else
       out << fmt::format("Lesson {} done. That was the last lesson.\n", lesson.id);
   }

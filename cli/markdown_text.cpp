@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/markdown.hpp"
+#include "invocation.hpp"
 
 namespace asynclab::cli {
 
@@ -181,7 +182,8 @@ void print_side_by_side(const Block& rust, const Block& cpp, std::size_t width, 
 }  // namespace
 
 void print_markdown(std::string_view markdown, const MarkdownStyle& style, std::ostream& out) {
-  const auto doc = lessons::parse_markdown(markdown);
+  // `asynclab run 08` in a lesson reads as the learner starts asynclab (invocation.hpp).
+  const auto doc = lessons::parse_markdown(with_invocation(markdown));
   const Sgr sgr{style.color};
   const std::size_t width = static_cast<std::size_t>(std::max(style.columns, 40));
   const auto pairs = lessons::side_by_side_pairs(doc);

@@ -7,4 +7,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 cmake --preset release >/dev/null
 cmake --build --preset release --target asynclab >&2
+# The commands asynclab suggests ("stuck? asynclab hint 04") read the way the learner started it.
+export ASYNCLAB_INVOKED_AS="${ASYNCLAB_INVOKED_AS:-$0}"
 exec "$root/build/release/cli/asynclab" "$@"

@@ -192,9 +192,52 @@ std::vector<std::string> dangling_coroutine_lambdas(const std::string& source, c
   return notes;
 }
 
+std::vector<std::string> coroutine_reference_parameters(const std::string& source, const std::string& file_name) {
+  if (source.size() > largest_scanned_source) return {};
+  const std::string code = code_only(source);
+  // [asynclab::]Task<...> name(parameters) {   — a coroutine function's definition (bounded)
+  static const std::regex definition(
+      R"(\b(?:asynclab::)?Task\s{0,5}<[^;{}()]{0,200}>\s{1,20}([A-Za-z_]\w{0,80})\s{0,20}\(([^();{}]{0,400})\)\s{0,20}\{)");
+  // One parameter that binds a temporary and is kept by reference: `const T& name` or a string_view.
+  static const std::regex borrowed(
+      R"(^\s*(?:(const\s[^,&]{1,120}&)|([^,&]{0,60}\bconst\s{0,5}&)|((?:std::)?string_view))\s{0,20}([A-Za-z_]\w{0,80})\s*(?:=[^,]*)?$)");
+  std::vector<std::string> notes;
+  for (auto it = std::sregex_iterator(code.begin(), code.end(), definition); it != std::sregex_iterator(); ++it) {
+    const std::string function = (*it)[1].str();
+    std::string parameters = (*it)[2].str();
+    std::replace(parameters.begin(), parameters.end(), '\n', ' ');
+    // Split at top-level commas (a parameter's type may hold template arguments with commas).
+    std::vector<std::string> each(1);
+    int angle = 0;
+    for (char c : parameters) {
+      if (c == '<') ++angle;
+      if (c == '>') --angle;
+      if (c == ',' && angle == 0) each.emplace_back();
+      else each.back() += c;
+    }
+    for (const std::string& parameter : each) {
+      std::smatch m;
+      if (!std::regex_match(parameter, m, borrowed)) continue;
+      std::string type = parameter.substr(0, static_cast<std::size_t>(m.position(4)));
+      while (!type.empty() && type.back() == ' ') type.pop_back();
+      while (!type.empty() && type.front() == ' ') type.erase(type.begin());
+      notes.push_back(fmt::format(
+          "{} line {}: the coroutine {} takes {} as `{}`. A coroutine keeps the reference, not the value: if what "
+          "it refers to is a temporary (a string literal, a `url + \"...\"`), or dies before the coroutine is done "
+          "(it was spawned, or stored), the coroutine reads freed memory. Take it by value, which the coroutine "
+          "copies into its frame (C++ Core Guidelines CP.53).",
+          file_name, line_of(code, static_cast<std::size_t>(it->position())), function, m[4].str(), type));
+      if (notes.size() == most_notes_per_source) return notes;
+    }
+  }
+  return notes;
+}
+
 std::vector<std::string> learner_notes(const fs::path& exercise_dir, const fs::path& exercise_file,
                                        const std::string& build_log, const std::optional<fs::path>& trace) {
-  std::vector<std::string> notes = dangling_coroutine_lambdas(read_text(exercise_file), exercise_file.filename().string());
+  const std::string source = read_text(exercise_file);
+  std::vector<std::string> notes = dangling_coroutine_lambdas(source, exercise_file.filename().string());
+  for (auto& n : coroutine_reference_parameters(source, exercise_file.filename().string())) notes.push_back(std::move(n));
   for (auto& n : compiler_warnings(build_log, exercise_dir)) notes.push_back(std::move(n));
   if (trace)
     for (auto& n : run_lints(*trace)) notes.push_back(std::move(n));

@@ -5,10 +5,15 @@
 // is cancelled, its destructors run, and nothing of it is ever polled again. `how` switches to
 // `tokio::time::timeout`, which packages the same race (with `std::expected<T, Elapsed>` as its
 // answer). `latency` is how long the slow API takes; `deadline` is how long we are willing to wait.
+//
+// `part` = interval runs the lesson's last step instead: three tickers of 10 ms, one per
+// MissedTickBehavior (Burst, Delay, Skip), while main holds the worker for `busy_ms` from 5 ms on,
+// so each misses its ticks and catches up its own way.
 #include <expected>
 #include <string>
 
 #include "asynclab/asynclab.hpp"
+#include "asynclab/sim/block_for.hpp"
 #include "engine/scenario.hpp"
 
 namespace asynclab::lessons {
@@ -75,10 +80,38 @@ Task<void> call_slow_api(Duration deadline, bool use_timeout) {
   }
 }
 
+// A 10 ms interval with `behavior`: its first five ticks, each with the instant it was scheduled for.
+Task<void> ticker(MissedTickBehavior behavior, std::string name) {
+  auto ticks = interval(std::chrono::milliseconds(10));
+  ticks.set_missed_tick_behavior(behavior);
+  for (int i = 0; i < 5; ++i) {
+    const Instant scheduled = co_await ticks.tick();
+    say("{}: the {} ms tick, at {} ms", name, millis(scheduled.time_since_epoch()), millis(now().time_since_epoch()));
+  }
+}
+
+Task<void> three_tickers(Duration busy) {
+  auto burst = spawn(ticker(MissedTickBehavior::Burst, "burst"), "burst");
+  auto delay = spawn(ticker(MissedTickBehavior::Delay, "delay"), "delay");
+  auto skip = spawn(ticker(MissedTickBehavior::Skip, "skip"), "skip");
+  co_await sleep(std::chrono::milliseconds(5));
+  say("main: busy for {} ms without an await, holding the worker", millis(busy));
+  sim::block_for(busy);
+  mark("worker free again");
+  (void)co_await burst;
+  (void)co_await delay;
+  (void)co_await skip;
+  mark("tickers done");
+}
+
 }  // namespace
 
 void scenario_11_timeout(ScenarioRun& run) {
   const auto& p = run.params();
+  if (p.choice("part") == "interval") {
+    run.block_on(three_tickers(p.millis("busy")));
+    return;
+  }
   sim::Network net;
   net.url(slow_api).latency(p.millis("latency")).body_size(2048);
   run.block_on(run.builder().network(net),

@@ -541,7 +541,7 @@ void Scheduler::run_until_complete(TaskHeader* main) {
 void Scheduler::park(TaskHeader* main) {
   // Deferred wakes waiting, or main woken (its waker unparks tokio's driver): look, do not wait, and
   // do not move the clock.
-  if (!deferred_.empty() || main_woken_) {
+  if (!deferred_tasks_.empty() || !deferred_.empty() || main_woken_) {
     park_yield();
     return;
   }
@@ -585,21 +585,42 @@ void Scheduler::defer_wake(const Waker& waker) {
     waker.wake_by_ref();
     return;
   }
+  if (waker.vtable() == &task_waker_vtable) {
+    auto* task = static_cast<TaskHeader*>(waker.data());
+    if (task->scheduler == this) {
+      task->add_ref();
+      task->live_wakers.increment(false);
+      deferred_tasks_.push_back(task);
+      return;
+    }
+  }
   deferred_.push_back(waker);
 }
 
 void Scheduler::wake_deferred() {
-  if (deferred_.empty()) return;
-  std::vector<Waker> batch;
-  batch.swap(deferred_);
+  if (deferred_tasks_.empty() && deferred_.empty()) [[likely]]
+    return;
   TaskHeader* outer = running_;
-  for (Waker& w : batch) {
+  waking_tasks_.swap(deferred_tasks_);
+  for (TaskHeader* task : waking_tasks_) {
     // A yield is the task waking itself, later: record it as the self-wake it is.
-    auto* task = w.vtable() == &task_waker_vtable ? static_cast<TaskHeader*>(w.data()) : nullptr;
-    running_ = task != nullptr && task->scheduler == this ? task : nullptr;
-    w.wake();
+    running_ = task;
+    if (!(task->state & task_state::orphaned)) [[likely]]
+      wake(task, false);
+    running_ = outer;
+    // The deferred wake was a live waker. Dropping the last one matters only for a task that
+    // cannot run again (last_waker_dropped); one just scheduled can.
+    const std::uint32_t left = task->live_wakers.decrement(false);
+    if (left == 0 && !(task->state & (task_state::orphaned | task_state::scheduled))) [[unlikely]]
+      last_waker_dropped(task);
+    task->release();
   }
-  running_ = outer;
+  waking_tasks_.clear();
+  if (!deferred_.empty()) {
+    std::vector<Waker> batch;
+    batch.swap(deferred_);
+    for (Waker& w : batch) w.wake();
+  }
 }
 
 void Scheduler::take_out_of_ready(TaskHeader* task) {
@@ -817,6 +838,12 @@ void Scheduler::shutdown() {
   }
   ready_len_ = 0;
   ready_head_ = 0;
+  // Deferred wakes go with their tasks (each holds a reference and counts as a live waker).
+  for (TaskHeader* task : deferred_tasks_) {
+    if (task->live_wakers.decrement(false) == 0) last_waker_dropped(task);  // finished: forgotten there
+    task->release();
+  }
+  deferred_tasks_.clear();
   deferred_.clear();
   clear_worker_queues();
   thread_inject_.clear();

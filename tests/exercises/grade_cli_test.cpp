@@ -148,9 +148,30 @@ TEST_CASE("asynclab hint shows one more hint each time, then says it was the las
   CHECK(first.out.find("Hint 2") == std::string::npos);
   Run second = run_asynclab("hint 4", env);
   CHECK_THAT(second.out, Catch::Contains("Hint 1 of 3\n") && Catch::Contains("Hint 2 of 3 (new)"));
-  run_asynclab("hint join-fetches", env);
-  Run last = run_asynclab("hint 04", env);
-  CHECK_THAT(last.out, Catch::Contains("That was the last hint."));
+  Run third = run_asynclab("hint join-fetches", env);
+  CHECK_THAT(third.out, Catch::Contains("Hint 3 of 3 (new)") && Catch::Contains("That was the last hint."));
+  // Asked again, nothing is new: no hint is marked so, and it says they are all there.
+  Run again = run_asynclab("hint 04", env);
+  CHECK_THAT(again.out, !Catch::Contains("(new)") && Catch::Contains("Those are all 3 hints."));
+}
+
+TEST_CASE("the commands asynclab suggests read the way the learner started it (scripts/run.sh sets "
+          "ASYNCLAB_INVOKED_AS)",
+          "[cli][grade]") {
+  const std::string env = grade_env("invoked-as") + " ASYNCLAB_INVOKED_AS=scripts/run.sh";
+  Run hint = run_asynclab("hint 04", env);
+  CHECK_THAT(hint.out, Catch::Contains("Run scripts/run.sh hint 04 again for the next one."));
+  CHECK_THAT(hint.out, !Catch::Contains("asynclab hint"));
+  Run graded = run_asynclab("grade 04 --color never </dev/null", env);
+  CHECK_THAT(graded.out, Catch::Contains("your run: scripts/run.sh gui --trace "));
+  CHECK_THAT(graded.out, Catch::Contains("stuck? scripts/run.sh hint 04"));
+  CHECK_THAT(graded.out, !Catch::Contains("asynclab hint") && !Catch::Contains("asynclab gui"));
+  // The lesson list says how to start one the same way.
+  Run lessons = run_asynclab("lessons", env);
+  CHECK_THAT(lessons.out, Catch::Contains("Start one with: scripts/run.sh run ID  (or scripts/run.sh gui --lesson ID)"));
+  // Not set, or set to something that is no command, the name is asynclab's own.
+  Run plain = run_asynclab("hint 04", grade_env("invoked-as-plain") + " ASYNCLAB_INVOKED_AS=");
+  CHECK_THAT(plain.out, Catch::Contains("asynclab hint 04 again"));
 }
 
 TEST_CASE("grade, hint and reset name a missing exercise in one line and exit 2", "[cli][grade]") {

@@ -50,6 +50,34 @@ Task<void> f(std::string title) {
   CHECK(dangling_coroutine_lambdas("auto t = [x]() -> Task<int> { co_return 1; ", "exercise.cpp").empty());  // cut off
 }
 
+TEST_CASE("a coroutine taking a const reference or a string_view is named with its line and parameter; by value, "
+          "by non-const reference, or a plain function it is not",
+          "[grade][notes]") {
+  const std::string source = R"src(#include "asynclab/asynclab.hpp"
+using namespace asynclab;
+Task<std::size_t> page_and_image(const std::string& url) {
+  co_return url.size();
+}
+Task<int> by_value(std::string url, int n) { co_return n; }
+Task<bool> shared(bank::Bank& bank, sync::mpsc::Receiver<int>& inbox) { co_return true; }
+std::size_t plain(const std::string& s) { return s.size(); }
+asynclab::Task<void> two(std::map<std::string, int> const& table,
+                         std::string_view name) {
+  co_return;
+}
+// Task<int> commented(const std::string& s) { co_return 1; }
+)src";
+  const auto notes = coroutine_reference_parameters(source, "exercise.cpp");
+  REQUIRE(notes.size() == 3);
+  CHECK_THAT(notes[0], Catch::StartsWith("exercise.cpp line 3: the coroutine page_and_image takes url as "
+                                         "`const std::string&`"));
+  CHECK_THAT(notes[0], Catch::Contains("Take it by value"));
+  CHECK_THAT(notes[1], Catch::StartsWith("exercise.cpp line 9: the coroutine two takes table as "
+                                         "`std::map<std::string, int> const&`"));
+  CHECK_THAT(notes[2], Catch::StartsWith("exercise.cpp line 9: the coroutine two takes name as `std::string_view`"));
+  CHECK(coroutine_reference_parameters("", "exercise.cpp").empty());
+}
+
 TEST_CASE("the compiler's warnings are kept for the exercise's own files only, once each, in words",
           "[grade][notes]") {
   const fs::path dir = asynclab::testing::scratch() / "notes" / "12-cancel-safe-select";

@@ -533,7 +533,12 @@ class Scheduler {
   // sets main_woken_, and the loop polls it when the queue has drained or 61 tasks have run.
   TaskHeader* block_on_task_ = nullptr;
   bool main_woken_ = false;
-  // yield_now's wakers, woken when the loop next parks (tokio's context::defer).
+  // yield_now's wakes, done when the loop next parks (tokio's context::defer). A task of this
+  // scheduler is kept as itself, holding a reference and counting as a live waker (as the Waker it
+  // stands for would), without the clone and drop a Waker would record; any other waker as a Waker.
+  // The batch being woken is swapped out so that a wake that yields again lands in the next one,
+  // and both vectors keep their capacity.
+  std::vector<TaskHeader*> deferred_tasks_, waking_tasks_;
   std::vector<Waker> deferred_;
   // Worker threads: only when threaded_. The inject queue and the park/stop protocol are shared.
   bool threaded_ = false;
