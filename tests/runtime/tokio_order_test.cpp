@@ -133,12 +133,25 @@ TEST_CASE("Tokio rounds a timer's deadline up to the next millisecond: sleeps of
 TEST_CASE("Tokio's Sleep keeps its exact deadline while it fires on the millisecond tick", "[tokio-order][time]") {
   auto rt = virtual_runtime();
   rt.block_on([&]() -> Task<void> {
-    auto s = sleep(300us);
-    CHECK(s.deadline().time_since_epoch() == 300us);
-    sim::block_for(500us);  // the clock passes the deadline, not yet the tick
+    auto s = sleep(1300us);
+    CHECK(s.deadline().time_since_epoch() == 1300us);
+    sim::block_for(500us);  // the clock is off the millisecond grid now
     CHECK_FALSE(s.is_elapsed());
     co_await std::move(s);
-    CHECK(elapsed() == 1ms);
+    CHECK(elapsed() == 2ms);  // the tick after 1.3 ms, not 1.3 ms and not 1.5 ms + 1.3 ms
+  });
+}
+
+TEST_CASE("a deadline already passed when the Sleep is first polled completes at once (where Tokio would wait for "
+          "its next tick)",
+          "[tokio-order][time]") {
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    auto s = sleep(300us);
+    sim::block_for(500us);
+    CHECK(s.is_elapsed());
+    co_await std::move(s);
+    CHECK(elapsed() == 500us);
   });
 }
 

@@ -11,7 +11,11 @@
 // * Timers fire on whole milliseconds, as Tokio's do: Tokio's timer wheel counts in 1 ms ticks since
 //   the runtime started and rounds every deadline UP to the next tick. So sleep(1500us) and
 //   sleep(1200us), made at 0, both fire at 2 ms (virtual time then reads 2 ms), in the order they
-//   were first polled; is_elapsed() turns true at that tick. deadline() is still the exact instant.
+//   were first polled. deadline() is still the exact instant.
+// * A deadline that has already passed when the Sleep is polled completes at once (and is_elapsed()
+//   is true from the exact deadline on). Tokio would still wait for its wheel's next tick: this
+//   differs only for a zero or past deadline in real time, or after sim::block_for moved virtual
+//   time past a deadline — never for the whole-millisecond instants of a virtual-time run.
 #include <cstdint>
 #include <stdexcept>
 
@@ -52,21 +56,20 @@ class [[nodiscard("futures are lazy: a Sleep does nothing until it is awaited")]
     auto* s = detail::Scheduler::current();
     if (!s) [[unlikely]]
       throw std::logic_error("a Sleep must be polled inside an asynclab runtime");
-    const std::uint64_t fires_at = tick_of(deadline_ns_);
-    if (s->now_ns() >= fires_at) {
+    if (s->now_ns() >= deadline_ns_) {
       disarm();
       return Poll<void>::ready();
     }
     if (!scheduler_ || !s->timer_pending(timer_, cx.waker())) {
       scheduler_ = s;
       scheduler_serial_ = s->serial();
-      timer_ = s->arm_timer(fires_at, cx.waker());
+      timer_ = s->arm_timer(tick_of(deadline_ns_), cx.waker());
     }
     return Poll<void>::pending();
   }
 
   Instant deadline() const { return Instant(Duration(deadline_ns_)); }
-  bool is_elapsed() const { return detail::Scheduler::current()->now_ns() >= tick_of(deadline_ns_); }
+  bool is_elapsed() const { return detail::Scheduler::current()->now_ns() >= deadline_ns_; }
   // Moves the deadline (tokio's Sleep::reset); the timer is re-armed at the next poll.
   void reset(Instant deadline) {
     disarm();
