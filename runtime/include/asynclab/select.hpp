@@ -11,6 +11,17 @@
 //   picks at random, so no branch starves; the same seed picks the same way. select_biased polls in
 //   the order written (select!'s `biased;`).
 // * A select whose every branch is pending is pending; its branches share the task's waker.
+//
+// Not yet Tokio's (issue "Tokio fidelity, round two"; a learner meets these in real Tokio code):
+// * No branch patterns, preconditions or `else`. In Tokio, `Some(v) = rx.recv() => ...` disables
+//   its branch when the pattern does not match (a closed channel's None) and the select goes on
+//   with the others; `else` runs when every branch is disabled. Here the branch that finishes first
+//   wins whatever it gave: a closed channel's std::nullopt wins at once, so
+//   `for (;;) select(rx.recv(), sleep(..))` spins on a closed channel: test the value, and leave the
+//   loop on std::nullopt.
+// * A branch takes its future by value: it cannot borrow one the caller keeps across iterations
+//   (`&mut sleep` pinned outside a loop keeps its deadline in Tokio). Keep the deadline instead and
+//   make a new sleep_until(deadline) each time round.
 #include <array>
 #include <cstddef>
 #include <optional>

@@ -58,7 +58,10 @@
 // * block_on returns once main is complete and every busy worker has finished the poll it was in
 //   (their tasks' other work is left to shutdown, as tokio leaves it to the runtime's drop).
 // * Not modelled: tokio's LIFO slot, the local queues' capacity of 256 (overflow to inject), the
-//   global queue check every 61 ticks, and explore_schedules (the seed decides steals instead). Real
+//   global queue check every 61 ticks, and explore_schedules (the seed decides steals instead);
+//   block_on's future is a task on the inject queue (tokio polls it on the thread that called
+//   block_on, beside the workers), and yield_now wakes at once (tokio's workers defer it until they
+//   have no other work). Real
 //   time with multi_thread(n) is not simulated: it runs the worker threads below.
 //
 // Worker threads (multi_thread(n) in real time; src/worker_threads.cpp) — tokio's multi_thread
