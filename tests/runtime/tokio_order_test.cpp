@@ -4,7 +4,10 @@
 // All on current_thread with virtual time, where the order is one thread's and exact.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "asynclab/asynclab.hpp"
@@ -339,4 +342,127 @@ TEST_CASE("a yield is recorded as the task's self-wake, when the deferred wake h
     }
   }
   CHECK(self_wakes == 1);
+}
+
+// --- the same scenarios against Tokio's own log -------------------------------------------------------
+
+namespace {
+
+// The scenarios of tests/tokio_reference/src/main.rs, written against asynclab, printing the same
+// lines ("<scenario>: <what happened>").
+Log tokio_reference_twin() {
+  Log log;
+  auto say = [&log](const std::string& scenario, const std::string& what) { log.push_back(scenario + ": " + what); };
+
+  virtual_runtime().block_on([&]() -> Task<void> {
+    auto [tx, rx] = sync::oneshot::channel<int>();
+    (void)spawn([&say, tx = std::move(tx)]() mutable -> Task<void> {
+      (void)std::move(tx).send(1);
+      (void)spawn([&say]() -> Task<void> {
+        say("block_on", "spawned after main's wake ran");
+        co_return;
+      });
+      say("block_on", "sender done");
+      co_return;
+    });
+    (void)co_await std::move(rx);
+    say("block_on", "main resumed");
+  });
+
+  virtual_runtime().block_on([&]() -> Task<void> {
+    sync::Notify bell("bell");
+    auto w = spawn([&]() -> Task<void> {
+      co_await bell.notified();
+      say("yield_now", "waiter woke");
+    });
+    auto y = spawn([&]() -> Task<void> {
+      say("yield_now", "yielder yields");
+      co_await yield_now();
+      say("yield_now", "yielder back");
+    });
+    auto r = spawn([&]() -> Task<void> {
+      bell.notify_one();
+      say("yield_now", "ringer rang");
+      co_return;
+    });
+    (void)co_await w;
+    (void)co_await y;
+    (void)co_await r;
+  });
+
+  for (std::string which : {"notify_waiters", "watch send", "add_permits", "semaphore close"}) {
+    virtual_runtime().block_on([&]() -> Task<void> {
+      sync::Notify n("n");
+      sync::Semaphore s(0, "s");
+      auto [tx, rx] = sync::watch::channel(0, "w");
+      std::vector<JoinHandle<void>> handles;
+      for (int i = 0; i < 3; ++i)
+        handles.push_back(spawn([&, i, rx = rx]() mutable -> Task<void> {
+          if (which == "notify_waiters") {
+            co_await n.notified();
+          } else if (which == "watch send") {
+            CHECK(co_await rx.changed());
+          } else if (which == "add_permits") {
+            auto p = co_await s.acquire();
+            p->forget();
+          } else {
+            CHECK_FALSE(co_await s.acquire());
+          }
+          say(which, "waiter " + std::to_string(i) + " ran");
+        }));
+      { auto gone = std::move(rx); }
+      co_await sleep(1ms);
+      if (which == "notify_waiters") n.notify_waiters();
+      else if (which == "watch send") (void)tx.send(1);
+      else if (which == "add_permits") s.add_permits(3);
+      else s.close();
+      for (auto& h : handles) (void)co_await h;
+    });
+  }
+
+  virtual_runtime().block_on([&]() -> Task<void> {
+    auto micros = [] { return std::to_string(elapsed().count() / 1000); };
+    auto a = spawn([&]() -> Task<void> {
+      co_await sleep(1500us);
+      say("timers", "1.5 ms sleep done at " + micros() + " us");
+    });
+    auto b = spawn([&]() -> Task<void> {
+      co_await sleep(1200us);
+      say("timers", "1.2 ms sleep done at " + micros() + " us");
+    });
+    (void)co_await a;
+    (void)co_await b;
+  });
+
+  for (auto [name, behavior] : {std::pair{"Burst", MissedTickBehavior::Burst}, std::pair{"Delay", MissedTickBehavior::Delay},
+                                std::pair{"Skip", MissedTickBehavior::Skip}}) {
+    virtual_runtime().block_on([&]() -> Task<void> {
+      auto ticks = interval(10ms);
+      ticks.set_missed_tick_behavior(behavior);
+      for (int i = 0; i < 5; ++i) {
+        const Instant due = co_await ticks.tick();
+        say(name, "the " + std::to_string(due.time_since_epoch() / 1ms) + " ms tick at " +
+                      std::to_string(elapsed() / 1ms) + " ms");
+        if (i == 0) sim::block_for(25ms);  // tokio::time::advance in the Rust program
+      }
+    });
+  }
+  return log;
+}
+
+}  // namespace
+
+TEST_CASE("the scenarios above give Tokio 1.24's own log, line by line (tests/tokio_reference/orders.log)",
+          "[tokio-order][tokio-reference]") {
+  std::ifstream in(std::string(ASYNCLAB_SOURCE_DIR) + "/tests/tokio_reference/orders.log");
+  REQUIRE(in.good());
+  Log tokio;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) tokio.push_back(line);
+  const Log ours = tokio_reference_twin();
+  REQUIRE(tokio.size() == 36);
+  for (std::size_t i = 0; i < std::max(tokio.size(), ours.size()); ++i) {
+    CAPTURE(i);
+    CHECK((i < ours.size() ? ours[i] : std::string("(nothing)")) == (i < tokio.size() ? tokio[i] : std::string("(nothing)")));
+  }
 }
