@@ -23,6 +23,14 @@
 
 namespace asynclab::testing {
 
+// The commands asynclab suggests follow ASYNCLAB_INVOKED_AS (cli/invocation.hpp). One set in the
+// shell that runs the tests must not reach the programs they start: a test that wants it says so in
+// its `env`. Unset before main, in every test program that starts asynclab.
+inline const bool invoked_as_unset = [] {
+  ::unsetenv("ASYNCLAB_INVOKED_AS");
+  return true;
+}();
+
 struct Run {
   int status = -1;
   std::string out;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <random>
 #include <string>
@@ -455,4 +456,30 @@ TEST_CASE("a Pinned future's homes, pinning and self-reference are indexed in or
                                                  trace::PinAction::self_ref, trace::PinAction::dropped});
   CHECK(pin.steps[2].home == 2);  // pinned where it was first polled
   CHECK(pin.steps[3].home == 2);  // and its self-reference points there
+}
+
+TEST_CASE("block_on's future waits beside the run queue in asynclab's own traces; a foreign trace's tasks all queue",
+          "[vis][state]") {
+  auto event = [](EventKind kind, std::uint32_t task, std::uint32_t a = 0) {
+    return trace::Event{0, kind, 0, 0, task, a, 0};
+  };
+  // A Chrome import of another runtime's trace: no runtime_started, every task spawned outside a task.
+  trace::Trace foreign;
+  foreign.add_site(trace::SpawnSite{});
+  foreign.push(event(EventKind::task_spawned, 1));
+  foreign.push(event(EventKind::task_spawned, 2));
+  const TraceIndex foreign_index(foreign);
+  const WorldState f = StateTimeline(foreign_index).state_at(foreign.size());
+  CHECK(f.run_queue == std::deque<std::uint32_t>{1, 2});
+  CHECK(f.block_on_woken == 0);
+  // asynclab's runtime: main (spawned outside any task) is block_on's future, its child is queued.
+  trace::Trace ours;
+  ours.add_site(trace::SpawnSite{});
+  ours.push(event(EventKind::runtime_started, 0));
+  ours.push(event(EventKind::task_spawned, 1));
+  ours.push(event(EventKind::task_spawned, 2, 1));
+  const TraceIndex ours_index(ours);
+  const WorldState o = StateTimeline(ours_index).state_at(ours.size());
+  CHECK(o.run_queue == std::deque<std::uint32_t>{2});
+  CHECK(o.block_on_woken == 1);
 }

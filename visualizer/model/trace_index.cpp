@@ -171,6 +171,7 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
         steals_.push_back(StealRecord{ev, e.time_ns, e.task, e.a, e.b});
         break;
       case EventKind::runtime_started:
+        run_.asynclab_runtime = true;
         run_.virtual_time = (e.flags & 1) != 0;
         run_.flavor = static_cast<std::uint8_t>(e.flags >> 1);
         run_.seed = (std::uint64_t{e.b} << 32) | e.a;

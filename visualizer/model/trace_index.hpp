@@ -187,6 +187,10 @@ struct RunInfo {
   std::uint64_t end_ns = 0;
   std::uint32_t workers = 1;  // the highest worker field seen + 1 (runtime_started carries workers − 1)
   std::uint32_t blocking_lanes = 0;  // highest lane number seen
+  // A runtime_started was recorded: the trace is asynclab's own runtime's, in which the only tasks
+  // spawned outside any task are block_on's futures (world_state.hpp). A foreign trace (a Chrome
+  // import) spawns every task that way.
+  bool asynclab_runtime = false;
 };
 
 class TraceIndex {

@@ -146,8 +146,8 @@ void apply(const TraceIndex& index, WorldState& s) {
   ResourceNow* r = rslot != npos && rslot < s.resources.size() ? &s.resources[rslot] : nullptr;
 
   // block_on's own future on the current-thread loop: never in the queue (see the rules).
-  const bool block_on_future = s.workers.empty() && slot != npos && slot < index.tasks().size() &&
-                               index.tasks()[slot].parent == 0;
+  const bool block_on_future = s.workers.empty() && index.run().asynclab_runtime && slot != npos &&
+                               slot < index.tasks().size() && index.tasks()[slot].parent == 0;
 
   switch (e.kind) {
     case EventKind::task_spawned:

@@ -26,8 +26,8 @@
 //   worker; anything else (main, timer wakes, outside wakes) to the inject queue; a task woken while
 //   it runs goes back to the local queue of the worker that ran it; a steal moves a task from the
 //   victim's local queue to the back of the thief's. Current-thread traces leave `workers` empty.
-// * Current-thread traces: a task spawned outside any task (the spawn's `a` is 0) is block_on's own
-//   future. The runtime never queues it (detail/scheduler.hpp): a wake makes it `block_on_woken`,
+// * Current-thread traces of asynclab's own runtime (RunInfo::asynclab_runtime): a task spawned
+//   outside any task (the spawn's `a` is 0) is block_on's own future. The runtime never queues it (detail/scheduler.hpp): a wake makes it `block_on_woken`,
 //   scheduled but in no queue, until the loop polls it once the queue has drained.
 // * Channel values (channel_value, trace/value_label.hpp): a channel keeps the labels (label
 //   references, see ChannelLabels; 0: no label) of the values it holds, oldest first. A channel_value is held back until the same
