@@ -1,6 +1,6 @@
 // Lesson 10 — select! and cancellation.
 //
-// Three scenes, one after another in main:
+// Three scenes, one after another in main (and a fourth, alone, when `part` = patterns):
 // 1. A race: the same file from two mirrors. select takes the first answer and drops the other
 //    request on the spot, mid-flight; its destructors run before main uses the winner's value.
 // 2. Cancel safety: a consumer loop selects between "the next message" and a heartbeat tick. When
@@ -9,6 +9,8 @@
 //    "misusing select!"); on, the branch is `recv()` alone, which loses nothing when dropped.
 // 3. Seed B's cancellation example: a spawned task raced against a timeout and aborted. Losing the
 //    race does not stop a task (select only drops its borrow of the handle); abort() does.
+// 4. (part = patterns, the last step) Patterns and else: two feeds read with `Some(v) = rx.recv()` branches until both have closed. A
+//    closed feed's None disables its branch (the visualizer draws ∅) and the other races on alone.
 #include <optional>
 #include <string>
 #include <utility>
@@ -126,19 +128,6 @@ Task<void> consume(bool cancel_safe, Duration heartbeat_every) {
 
 // --- 3. aborting a task --------------------------------------------------------------------------
 
-// `&mut task` in select!: race the JoinHandle without giving it away. Losing the race drops only
-// this borrow; the task itself keeps running.
-template <Future F>
-class Borrowed {
- public:
-  using Output = output_t<F>;
-  explicit Borrowed(F& f) : f_(&f) {}
-  Poll<Output> poll(Context& cx) { return f_->poll(cx); }
-
- private:
-  F* f_;
-};
-
 Task<void> my_task() {
   co_await sleep(10s);  // simulate a long-running operation
   say("Task completed");
@@ -147,7 +136,8 @@ Task<void> my_task() {
 Task<void> abort_on_timeout() {
   auto task = spawn(my_task(), "my_task");
   co_await sleep(2s);
-  auto raced = co_await select(Borrowed(task), sleep(1s));
+  // borrow(task) is `&mut task`: losing the race drops only the borrow; the task keeps running.
+  auto raced = co_await select(borrow(task), sleep(1s));
   if (raced.index() == 0) {
     say("Task completed successfully.");
   } else {
@@ -163,6 +153,34 @@ Task<void> abort_on_timeout() {
   }
 }
 
+// --- 4. patterns and else -----------------------------------------------------------------------
+
+Task<void> feed(sync::mpsc::Sender<int> tx, std::vector<int> values, Duration every) {
+  for (int v : values) {
+    co_await sleep(every);
+    (void)co_await tx.send(v);
+  }
+}  // tx is dropped here: its channel closes
+
+// tokio's `Some(v) = rx.recv()` branches with `else => break`: a closed channel's None does not win,
+// it disables its branch and the select races on with the other; once both have closed, else.
+Task<void> read_two_feeds() {
+  auto [news_tx, news] = sync::mpsc::channel<int>(4, "news");
+  auto [sport_tx, sport] = sync::mpsc::channel<int>(4, "sport");
+  (void)spawn(feed(std::move(news_tx), {1, 2}, 30ms), "news feed");
+  (void)spawn(feed(std::move(sport_tx), {10, 20, 30, 40}, 25ms), "sport feed");
+  for (;;) {
+    auto next = co_await select(some(news.recv()), some(sport.recv()), otherwise);
+    if (next.index() == 0) say("news {}", std::get<0>(next));
+    if (next.index() == 1) say("sport {}", std::get<1>(next));
+    if (next.index() == 2) {
+      say("else: both feeds have closed");
+      mark("both closed");
+      break;
+    }
+  }
+}
+
 Task<void> three_scenes(bool cancel_safe, Duration heartbeat_every) {
   co_await race_mirrors();
   co_await consume(cancel_safe, heartbeat_every);
@@ -173,6 +191,10 @@ Task<void> three_scenes(bool cancel_safe, Duration heartbeat_every) {
 
 void scenario_10_select(ScenarioRun& run) {
   const auto& p = run.params();
+  if (p.choice("part") == "patterns") {
+    run.block_on(read_two_feeds());
+    return;
+  }
   sim::Network net;
   net.host("a.mirror.example").latency(p.millis("latency_a")).body_size(4096);
   net.host("b.mirror.example").latency(p.millis("latency_b")).body_size(4096);

@@ -54,6 +54,16 @@ std::string_view future_node_name(std::uint16_t k) {
   return "unknown";
 }
 
+std::string_view future_end_name(std::uint16_t k) {
+  switch (static_cast<FutureEnd>(k)) {
+    case FutureEnd::cancelled: return "cancelled";
+    case FutureEnd::completed: return "completed";
+    case FutureEnd::disabled_by_precondition: return "disabled_by_precondition";
+    case FutureEnd::disabled_by_pattern: return "disabled_by_pattern";
+  }
+  return "unknown";
+}
+
 std::uint64_t join64(std::uint32_t lo, std::uint32_t hi) { return std::uint64_t{lo} | (std::uint64_t{hi} << 32); }
 
 template <class J>
@@ -399,7 +409,8 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
         break;
       case EventKind::future_dropped:
         j["node"] = e.a;
-        j["completed"] = e.flags != 0;
+        j["completed"] = (e.flags & 1) != 0;  // answered Ready (FutureEnd's low bit)
+        j["end"] = future_end_name(e.flags);
         break;
       case EventKind::timer_armed:
         j["timer"] = e.a;

@@ -447,8 +447,10 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
         break;
       }
       case EventKind::future_polled:
-      case EventKind::future_dropped:
         if (e.flags > 1) return std::unexpected(bad_flags("flag value", e.flags));
+        break;
+      case EventKind::future_dropped:
+        if (e.flags > future_end_last) return std::unexpected(bad_flags("way a future ended", e.flags));
         break;
       case EventKind::blocking_begin:
       case EventKind::blocking_end:

@@ -1,5 +1,7 @@
 // Tokio 1.24's orderings and timing rules that a learner comparing logs with a real Tokio program
-// sees (issue "Tokio fidelity, round two"): wake order, 1 ms timer ticks, MissedTickBehavior. Each test's name states what Tokio does; the logs were checked against
+// sees (issue "Tokio fidelity, round two"): wake order, 1 ms timer ticks, MissedTickBehavior, and
+// select!'s patterns, preconditions, else and `&mut fut` branches (their own tests are in
+// select_branch_test.cpp). Each test's name states what Tokio does; the logs were checked against
 // Tokio 1.24.2's source (util/wake_list.rs, sync/notify.rs, sync/batch_semaphore.rs, sync/watch.rs, time/, runtime/time/).
 // All on current_thread with virtual time, where the order is one thread's and exact.
 #include <catch2/catch.hpp>
@@ -353,6 +355,7 @@ namespace {
 Log tokio_reference_twin() {
   Log log;
   auto say = [&log](const std::string& scenario, const std::string& what) { log.push_back(scenario + ": " + what); };
+  auto ms = [] { return std::to_string(elapsed() / 1ms); };
 
   virtual_runtime().block_on([&]() -> Task<void> {
     auto [tx, rx] = sync::oneshot::channel<int>();
@@ -447,6 +450,70 @@ Log tokio_reference_twin() {
       }
     });
   }
+  virtual_runtime().block_on([&]() -> Task<void> {
+    auto [tx1, rx1] = sync::mpsc::channel<int>(4);
+    auto [tx2, rx2] = sync::mpsc::channel<int>(4);
+    (void)spawn([tx = std::move(tx1)]() mutable -> Task<void> {
+      co_await sleep(1ms);
+      (void)co_await tx.send(1);
+      co_await sleep(2ms);
+      (void)co_await tx.send(3);
+    });
+    (void)spawn([tx = std::move(tx2)]() mutable -> Task<void> {
+      co_await sleep(2ms);
+      (void)co_await tx.send(2);
+      co_await sleep(2ms);
+    });
+    for (;;) {
+      auto r = co_await select(some(rx1.recv()), some(rx2.recv()), otherwise);
+      if (r.index() == 0) say("select patterns", "first channel gave " + std::to_string(std::get<0>(r)) + " at " + ms() + " ms");
+      if (r.index() == 1) say("select patterns", "second channel gave " + std::to_string(std::get<1>(r)) + " at " + ms() + " ms");
+      if (r.index() == 2) {
+        say("select patterns", "else: both closed at " + ms() + " ms");
+        break;
+      }
+    }
+  });
+
+  virtual_runtime().block_on([&]() -> Task<void> {
+    auto [tx, rx] = sync::mpsc::channel<int>(1);
+    (void)spawn([tx = std::move(tx)]() mutable -> Task<void> {
+      co_await sleep(5ms);
+      drop(std::move(tx));
+    });
+    auto r = co_await select(some(rx.recv()), sleep(10ms));
+    if (r.index() == 0) say("select disabled", "got " + std::to_string(std::get<0>(r)));
+    else say("select disabled", "the sleep won at " + ms() + " ms");
+    auto [otx, orx] = sync::oneshot::channel<int>();
+    drop(std::move(otx));
+    auto o = co_await select(ok(std::move(orx)), sleep(10ms));
+    if (o.index() == 0) say("select disabled", "got " + std::to_string(std::get<0>(o)));
+    else say("select disabled", "Ok(v) refused the error; the sleep won at " + ms() + " ms");
+  });
+
+  virtual_runtime().block_on([&]() -> Task<void> {
+    Sleep deadline = sleep(25ms);
+    auto ticks = interval(10ms);
+    for (int n = 0; n < 5;) {
+      auto r = co_await select(when(!deadline.is_elapsed(), borrow(deadline)), ticks.tick());
+      if (r.index() == 0) {
+        say("select borrow", "deadline at " + ms() + " ms");
+      } else {
+        ++n;
+        say("select borrow", "tick at " + ms() + " ms");
+      }
+    }
+  });
+
+  virtual_runtime().block_on([&]() -> Task<void> {
+    bool off = false;
+    auto r = co_await select(when(off, sleep(1ms)), otherwise);
+    if (r.index() == 0) say("select else", "the sleep ran");
+    else say("select else", "else ran at " + ms() + " ms");
+    auto handle = spawn([off]() -> Task<void> { (void)co_await select(when(off, sleep(1ms))); });
+    auto e = co_await handle;
+    say("select else", "without else: panicked: " + (e ? std::string("(it did not panic)") : e.error().panic_message()));
+  });
   return log;
 }
 
@@ -460,7 +527,7 @@ TEST_CASE("the scenarios above give Tokio 1.24's own log, line by line (tests/to
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) tokio.push_back(line);
   const Log ours = tokio_reference_twin();
-  REQUIRE(tokio.size() == 36);
+  REQUIRE(tokio.size() == 50);
   for (std::size_t i = 0; i < std::max(tokio.size(), ours.size()); ++i) {
     CAPTURE(i);
     CHECK((i < ours.size() ? ours[i] : std::string("(nothing)")) == (i < tokio.size() ? tokio[i] : std::string("(nothing)")));

@@ -346,6 +346,28 @@ TEST_CASE("an event with an enum value its kind does not know is rejected", "[tr
   CHECK_THAT(rejected(bytes).message, Catch::Contains("unknown lint kind 77"));
 }
 
+TEST_CASE("a future's end is one of the four trace::FutureEnd values: a disabled select branch loads, a fifth is "
+          "rejected",
+          "[trace][file]") {
+  const trace::Trace t = record_program();
+  const std::string good = trace::to_altrace(t);
+  const FileLayout l = layout_of(good);
+  const std::size_t i = first_event(t, EventKind::future_dropped);
+  for (std::uint16_t end = 0; end <= trace::future_end_last; ++end) {
+    INFO("end " << end);
+    std::string bytes = good;
+    put_le(bytes, l.event_at(i) + 10, end, 2);
+    rehash(bytes);
+    auto loaded = trace::from_altrace(bytes);
+    REQUIRE(loaded.has_value());
+    CHECK((*loaded)[i].flags == end);
+  }
+  std::string bytes = good;
+  put_le(bytes, l.event_at(i) + 10, trace::future_end_last + 1, 2);
+  rehash(bytes);
+  CHECK_THAT(rejected(bytes).message, Catch::Contains("(future_dropped) has an unknown way a future ended 4"));
+}
+
 TEST_CASE("a trace whose times go backwards is rejected", "[trace][file]") {
   const trace::Trace t = record_tiny();
   const std::string good = trace::to_altrace(t);

@@ -55,7 +55,7 @@ std::size_t on_worker(const TraceIndex& index) {
 
 std::size_t cancelled(const TraceIndex& index) {
   return static_cast<std::size_t>(std::ranges::count_if(index.future_nodes(), [](const FutureNodeInfo& f) {
-    return f.kind == trace::FutureNode::branch && !f.completed && f.dropped_event != npos;
+    return f.kind == trace::FutureNode::branch && f.dropped_event != npos && f.end == trace::FutureEnd::cancelled;
   }));
 }
 

@@ -110,7 +110,16 @@ std::string describe_event(const TraceIndex& index, const trace::Event& e) {
     case EventKind::future_polled:
       return fmt::format("{}: future #{} polled → {}", task, e.a, e.flags ? "Ready" : "Pending");
     case EventKind::future_dropped:
-      return fmt::format("{}: future #{} dropped{}", task, e.a, e.flags ? "" : " mid-flight (cancelled)");
+      switch (static_cast<trace::FutureEnd>(e.flags)) {
+        case trace::FutureEnd::completed: return fmt::format("{}: future #{} dropped", task, e.a);
+        case trace::FutureEnd::cancelled: return fmt::format("{}: future #{} dropped mid-flight (cancelled)", task, e.a);
+        case trace::FutureEnd::disabled_by_precondition:
+          return fmt::format("{}: future #{} disabled: its precondition was false, so it is never polled", task, e.a);
+        case trace::FutureEnd::disabled_by_pattern:
+          return fmt::format("{}: future #{} disabled: it answered Ready, but its pattern refused the output", task,
+                             e.a);
+      }
+      return fmt::format("{}: future #{} dropped", task, e.a);
     case EventKind::timer_armed:
       return fmt::format("timer {} armed by {} for {}", e.a, task, format_duration(std::uint64_t{e.b} * 1000));
     case EventKind::timer_fired: return fmt::format("timer {} of {} fired", e.a, task);

@@ -27,6 +27,16 @@ std::unordered_map<std::uint32_t, std::string_view> awaited_by_branch(const Nest
   return out;
 }
 
+FutureNodeState branch_state(trace::FutureEnd end) {
+  switch (end) {
+    case trace::FutureEnd::completed: return FutureNodeState::completed;
+    case trace::FutureEnd::cancelled: return FutureNodeState::dropped;
+    case trace::FutureEnd::disabled_by_precondition: return FutureNodeState::disabled_by_precondition;
+    case trace::FutureEnd::disabled_by_pattern: return FutureNodeState::disabled_by_pattern;
+  }
+  return FutureNodeState::dropped;
+}
+
 }  // namespace
 
 std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t task_id,
@@ -56,32 +66,54 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
   // cycle (or name a node as its own parent) cannot recurse for ever.
   constexpr int max_depth = 32;
   std::vector<bool> listed(visible.size(), false);
+  const auto line_of = [&](const FutureNodeInfo& n, int depth) {
+    FutureTreeLine line;
+    line.depth = depth;
+    if (n.kind == trace::FutureNode::branch) {
+      // Counted from 1, as the timeline's rows count them ("select branch 2").
+      const auto awaits = awaits_of.find(static_cast<std::uint32_t>(&n - nodes.data()));
+      line.label = awaits == awaits_of.end() ? fmt::format("branch {}", n.branch + 1)
+                                             : fmt::format("branch {}: {}", n.branch + 1, awaits->second);
+      line.state = !gone(n) ? FutureNodeState::alive : branch_state(n.end);
+    } else {
+      line.label = future_node_word(n.kind);
+      line.state = finished_combinator(n.node) ? FutureNodeState::finished : FutureNodeState::in_progress;
+    }
+    return line;
+  };
+  // Inside a combinator, its children in the order written.
   std::function<void(std::uint32_t, int)> walk = [&](std::uint32_t parent, int depth) {
     if (depth > max_depth) return;
     for (std::size_t k = 0; k < visible.size(); ++k) {
-      const std::uint32_t f = visible[k];
-      const FutureNodeInfo& n = nodes[f];
+      const FutureNodeInfo& n = nodes[visible[k]];
       if (n.parent != parent || listed[k]) continue;
       listed[k] = true;
-      FutureTreeLine line;
-      line.depth = depth;
-      if (n.kind == trace::FutureNode::branch) {
-        // Counted from 1, as the timeline's rows count them ("select branch 2").
-        const auto awaits = awaits_of.find(f);
-        line.label = awaits == awaits_of.end() ? fmt::format("branch {}", n.branch + 1)
-                                               : fmt::format("branch {}: {}", n.branch + 1, awaits->second);
-        line.state = !gone(n)      ? FutureNodeState::alive
-                     : n.completed ? FutureNodeState::completed
-                                   : FutureNodeState::dropped;
-      } else {
-        line.label = future_node_word(n.kind);
-        line.state = finished_combinator(n.node) ? FutureNodeState::finished : FutureNodeState::in_progress;
-      }
-      out.push_back(std::move(line));
+      out.push_back(line_of(n, depth));
       walk(n.node, depth + 1);
     }
   };
-  walk(0, 0);
+  // At the top, newest first: in a loop of selects the one that matters is the latest, so it comes
+  // first, and finished ones older than the last few fold into one line.
+  constexpr std::size_t finished_shown = 3;
+  std::size_t finished_seen = 0, folded = 0;
+  for (std::size_t k = visible.size(); k-- > 0;) {
+    const FutureNodeInfo& n = nodes[visible[k]];
+    if (n.parent != 0 || listed[k]) continue;
+    listed[k] = true;
+    FutureTreeLine line = line_of(n, 0);
+    if (line.state == FutureNodeState::finished && ++finished_seen > finished_shown) {
+      ++folded;
+      continue;
+    }
+    out.push_back(std::move(line));
+    walk(n.node, 1);
+  }
+  if (folded > 0) {
+    FutureTreeLine line;
+    line.label = folded == 1 ? std::string("1 earlier combinator") : fmt::format("{} earlier combinators", folded);
+    line.state = FutureNodeState::finished;
+    out.push_back(std::move(line));
+  }
   return out;
 }
 
@@ -97,6 +129,10 @@ std::string future_tree_line_text(const FutureTreeLine& line) {
       return line.label + "  — answered Ready";
     case FutureNodeState::dropped:
       return "✗ " + line.label + "  — dropped mid-flight (cancelled)";
+    case FutureNodeState::disabled_by_precondition:
+      return "∅ " + line.label + "  — disabled: its precondition was false, never polled";
+    case FutureNodeState::disabled_by_pattern:
+      return "∅ " + line.label + "  — disabled: answered Ready, but its pattern refused the output";
   }
   return line.label;
 }

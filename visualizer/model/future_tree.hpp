@@ -6,6 +6,9 @@
 //
 // Rules:
 // * Only nodes created before the cursor; a branch dropped at or after the cursor is still alive.
+// * The task's own combinators newest first (in a loop of selects the latest is the one that matters),
+//   each followed by its branches in the order written; finished ones beyond the newest three fold
+//   into one line, "4 earlier combinators  — finished".
 // * A combinator records its branches, not itself: it is finished once every branch it made is gone.
 // * A branch's "what it awaits" is its row's label in the timeline (model/nested_lanes.hpp), so the
 //   tree and the rows under the task's lane name a branch the same way.
@@ -18,7 +21,17 @@
 
 namespace asynclab::vis {
 
-enum class FutureNodeState : std::uint8_t { in_progress, finished, alive, completed, dropped };
+// disabled_*: a select branch left out of the race — its precondition was false (never polled), or it
+// answered Ready with an output its pattern refused (Some(v) got None).
+enum class FutureNodeState : std::uint8_t {
+  in_progress,
+  finished,
+  alive,
+  completed,
+  dropped,
+  disabled_by_precondition,
+  disabled_by_pattern,
+};
 
 struct FutureTreeLine {
   int depth = 0;      // 0: directly in the task

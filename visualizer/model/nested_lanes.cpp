@@ -230,7 +230,7 @@ void gather_futures(const TraceIndex& index, const Scan& s, std::vector<Item>& i
       item.span.begin_ns = trace[branch.created_event].time_ns;
       if (branch.dropped_event != npos) {
         item.span.end_event = branch.dropped_event;
-        item.span.end = branch.completed ? SpanEnd::done : SpanEnd::cancelled;
+        item.span.end = branch.disabled() ? SpanEnd::disabled : branch.completed ? SpanEnd::done : SpanEnd::cancelled;
       } else if (!all_dropped) {
         // Its siblings are still running too: a deadlock, or the end of the trace.
       } else {
@@ -239,7 +239,7 @@ void gather_futures(const TraceIndex& index, const Scan& s, std::vector<Item>& i
         for (std::size_t o = c + 1; o < end; ++o) other |= o != b && nodes[o].polls > 0;
         if (other) {
           item.span.end_event = last_sibling_drop;
-          item.span.end = branch.completed ? SpanEnd::done : SpanEnd::cancelled;
+          item.span.end = branch.disabled() ? SpanEnd::disabled : branch.completed ? SpanEnd::done : SpanEnd::cancelled;
         }
       }
       if (item.span.end_event != npos) item.span.end_ns = trace[item.span.end_event].time_ns;

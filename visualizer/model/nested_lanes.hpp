@@ -42,7 +42,9 @@ enum class NestedKind : std::uint8_t {
   job,      // a blocking job of the task (spawn_blocking, or block_for on the worker). ref: index into index.blocking()
 };
 
-enum class SpanEnd : std::uint8_t { done, cancelled, failed, running };
+// disabled: a select branch that answered Ready but whose pattern refused the output (Some(v) got None),
+// so the select raced on without it.
+enum class SpanEnd : std::uint8_t { done, cancelled, failed, running, disabled };
 
 struct NestedSpan {
   std::uint64_t begin_ns = 0;

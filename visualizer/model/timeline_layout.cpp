@@ -411,6 +411,7 @@ const char* span_end_name(SpanEnd end) {
     case SpanEnd::cancelled: return "cancelled";
     case SpanEnd::failed: return "failed";
     case SpanEnd::running: return "running";
+    case SpanEnd::disabled: return "disabled";
   }
   return "?";
 }
@@ -650,7 +651,8 @@ LaneIndex::LaneIndex(const TraceIndex& index) : index_(&index), nested_(index) {
   cancelled_.fill(
       slots, nodes.size(),
       [&](std::size_t i) {
-        return !nodes[i].completed && nodes[i].dropped_event != npos ? index.task_slot(nodes[i].task) : npos;
+        return nodes[i].dropped_event != npos && nodes[i].end == trace::FutureEnd::cancelled ? index.task_slot(nodes[i].task)
+                                                                                       : npos;
       },
       [&](std::size_t i) {
         const EventIndex dropped = nodes[i].dropped_event;

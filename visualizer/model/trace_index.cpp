@@ -284,6 +284,10 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
         if (const std::uint32_t f = node_slot.find(e.a); f != npos) {
           future_nodes_[f].dropped_event = ev;
           if (e.flags & 1) future_nodes_[f].completed = true;
+          // A reader that does not know a newer way to end keeps its low bit: answered Ready or not.
+          future_nodes_[f].end = e.flags <= trace::future_end_last ? static_cast<trace::FutureEnd>(e.flags)
+                                 : (e.flags & 1)                   ? trace::FutureEnd::completed
+                                                                   : trace::FutureEnd::cancelled;
           node_slot.erase(e.a);  // node ids may be reused once dropped
         }
         break;

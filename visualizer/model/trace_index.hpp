@@ -58,6 +58,13 @@ struct FutureNodeInfo {
   EventIndex dropped_event = npos;
   std::uint32_t polls = 0;
   bool completed = false;    // answered Ready before it was dropped
+  trace::FutureEnd end = trace::FutureEnd::cancelled;  // how it went away (once dropped_event is set)
+
+  // A select branch left out of the race: its precondition was false, or its pattern refused its output.
+  bool disabled() const {
+    return dropped_event != npos &&
+           (end == trace::FutureEnd::disabled_by_precondition || end == trace::FutureEnd::disabled_by_pattern);
+  }
 };
 
 struct TaskInfo {

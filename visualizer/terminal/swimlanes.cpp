@@ -318,7 +318,7 @@ void place_marks(const TraceIndex& index, const TaskInfo& t, const SwimlaneLayou
   std::vector<bool> dropped(static_cast<std::size_t>(layout.drawn_columns), false);
   for (std::uint32_t n : t.future_nodes) {
     const FutureNodeInfo& f = index.future_nodes()[n];
-    if (f.dropped_event < upto && !f.completed)
+    if (f.dropped_event < upto && f.end == trace::FutureEnd::cancelled)
       dropped[static_cast<std::size_t>(column_of(layout.bounds, f.dropped_event))] = true;
   }
   std::vector<Mark> marks;
@@ -540,6 +540,7 @@ SwimlaneRow inside_row(const NestedLanes& nested, std::uint32_t row_index, const
     if (ended && last >= 0 && last < layout.width) {
       Cell& end = lane.cells[static_cast<std::size_t>(last)];
       if (span.end == SpanEnd::cancelled) end.kind = CellKind::cancelled_future;
+      else if (span.end == SpanEnd::disabled) end.kind = CellKind::disabled_future;
       else if (span.end == SpanEnd::failed) end.kind = CellKind::inside_failed;
     }
   }
@@ -747,6 +748,8 @@ std::string_view glyph(const Cell& c) {
     case CellKind::cancelled_future:
     case CellKind::cancelled:
       return "✗";
+    case CellKind::disabled_future:
+      return "∅";
     case CellKind::done:
       return "✓";
     case CellKind::panicked:
@@ -780,6 +783,8 @@ std::string_view colour(CellKind k) {
     case CellKind::cancelled_future:
     case CellKind::cancelled:
       return ansi::cancelled;
+    case CellKind::disabled_future:
+      return ansi::idle;
     case CellKind::done:
       return ansi::ready;
     case CellKind::panicked:
@@ -846,6 +851,8 @@ std::vector<LegendItem> legend_for(const SwimlaneLayout& layout) {
   if (is(CellKind::inside_failed)) items.push_back({"?", ansi::cancelled, "a request answered with an error"});
   if (is(CellKind::cancelled_future) || is(CellKind::cancelled))
     items.push_back({"✗", ansi::cancelled, "cancelled: a future dropped unfinished, or the task"});
+  if (is(CellKind::disabled_future))
+    items.push_back({"∅", ansi::idle, "a select branch disabled: its pattern refused what it gave"});
   if (is(CellKind::done)) items.push_back({"✓", ansi::ready, "done"});
   if (is(CellKind::panicked)) items.push_back({"!", ansi::failed, "panicked"});
   if (is(CellKind::stuck)) items.push_back({"⊘", ansi::failed, "stuck for ever"});

@@ -79,6 +79,7 @@ enum class CellKind : std::uint8_t {
   polled,            // one poll, or a poll still running from an earlier column
   polls,             // several polls folded into one column (Cell::polls says how many)
   cancelled_future,  // a future of this task was dropped before it finished (a select's loser)
+  disabled_future,   // a select branch answered, but its pattern refused the output (Some(v) got None)
   done,
   cancelled,  // the task itself was cancelled (aborted, or dropped with the runtime)
   panicked,

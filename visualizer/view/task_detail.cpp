@@ -19,6 +19,19 @@ namespace asynclab::vis {
 
 namespace {
 
+palette::Rgba future_line_colour(FutureNodeState state) {
+  switch (state) {
+    case FutureNodeState::dropped: return palette::cancelled;
+    case FutureNodeState::finished:
+    case FutureNodeState::completed: return palette::done;
+    case FutureNodeState::disabled_by_precondition:
+    case FutureNodeState::disabled_by_pattern: return palette::muted_text;  // out of the race, nothing lost
+    case FutureNodeState::in_progress:
+    case FutureNodeState::alive: return palette::scheduled;
+  }
+  return palette::scheduled;
+}
+
 // The future tree as it stood at the cursor (model/future_tree.hpp), coloured by state.
 void show_future_tree(const Session& session, const TaskInfo& task) {
   const std::vector<FutureTreeLine> lines = future_tree_at(session.lane_index(), task.id, session.state().cursor);
@@ -29,9 +42,7 @@ void show_future_tree(const Session& session, const TaskInfo& task) {
   }
   section_heading("Future tree");
   for (const FutureTreeLine& line : lines) {
-    const palette::Rgba colour = line.state == FutureNodeState::dropped                                         ? palette::cancelled
-                                 : line.state == FutureNodeState::finished || line.state == FutureNodeState::completed ? palette::done
-                                                                                                                      : palette::scheduled;
+    const palette::Rgba colour = future_line_colour(line.state);
     const float indent = static_cast<float>(line.depth) * ImGui::GetFontSize();
     if (indent > 0) ImGui::Indent(indent);
     text_wrapped_coloured(colour, future_tree_line_text(line));

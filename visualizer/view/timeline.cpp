@@ -78,6 +78,10 @@ std::string describe_nested(const Session& session, const DrawCmd& c) {
       case SpanEnd::cancelled: return fmt::format("{}, {}", cut, lasted);
       case SpanEnd::failed: return fmt::format("failed, {}", lasted);
       case SpanEnd::running: return lasted;
+      case SpanEnd::disabled:
+        return fmt::format("answered Ready {}, but its pattern refused the output (a closed channel's None for "
+                           "some(..)): the branch is disabled and the select raced on without it",
+                           lasted);
     }
     return lasted;
   };
@@ -437,6 +441,12 @@ void draw_group(LaneGroup& g, const TimelineFrame& f) {
           draw->AddText(ImVec2(right - ImGui::CalcTextSize("!").x / 2, mid - line / 2), palette::token_outline.u32(), "!");
         } else if (span.end == SpanEnd::done) {
           draw->AddLine(ImVec2(right - 1, mid - h / 2), ImVec2(right - 1, mid + h / 2), palette::highlight.u32(), 2.0f);
+        } else if (span.end == SpanEnd::disabled) {
+          // ∅ just after the end: it answered, but its pattern refused the answer; the race went on
+          // without it. Grey, not red: nothing was lost, the branch simply no longer counts.
+          const float r = h * 0.38f, cx = right + r + 4;
+          draw->AddCircle(ImVec2(cx, mid), r, palette::muted_text.u32(), 0, 2.0f);
+          draw->AddLine(ImVec2(cx - r * 1.2f, mid + r * 1.2f), ImVec2(cx + r * 1.2f, mid - r * 1.2f), palette::muted_text.u32(), 2.0f);
         }
         break;
       }

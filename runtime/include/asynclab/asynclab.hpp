@@ -1,6 +1,7 @@
 #pragma once
 // Everything a lesson, an exercise or a learner's program needs, in one include.
 #include "asynclab/blocking.hpp"
+#include "asynclab/borrow.hpp"
 #include "asynclab/coop.hpp"
 #include "asynclab/drop.hpp"
 #include "asynclab/future.hpp"

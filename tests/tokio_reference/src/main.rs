@@ -3,7 +3,7 @@
 //! C++ test prints the same lines from asynclab and compares them one by one.
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{oneshot, watch, Notify, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, Notify, Semaphore};
 use tokio::time::{interval, sleep, Instant, MissedTickBehavior};
 
 type Log = Arc<Mutex<Vec<String>>>;
@@ -130,6 +130,90 @@ fn main() {
             }
         });
     }
+
+    // select! with patterns and else: two channels read until both have closed.
+    let l = log.clone();
+    rt().block_on(async move {
+        let start = Instant::now();
+        let ms = move || start.elapsed().as_millis();
+        let (tx1, mut rx1) = mpsc::channel::<i32>(4);
+        let (tx2, mut rx2) = mpsc::channel::<i32>(4);
+        tokio::spawn(async move {
+            sleep(Duration::from_millis(1)).await;
+            tx1.send(1).await.unwrap();
+            sleep(Duration::from_millis(2)).await;
+            tx1.send(3).await.unwrap();
+        });
+        tokio::spawn(async move {
+            sleep(Duration::from_millis(2)).await;
+            tx2.send(2).await.unwrap();
+            sleep(Duration::from_millis(2)).await;
+        });
+        loop {
+            tokio::select! {
+                Some(v) = rx1.recv() => say(&l, "select patterns", format!("first channel gave {v} at {} ms", ms())),
+                Some(v) = rx2.recv() => say(&l, "select patterns", format!("second channel gave {v} at {} ms", ms())),
+                else => { say(&l, "select patterns", format!("else: both closed at {} ms", ms())); break; }
+            }
+        }
+    });
+
+    // A branch whose pattern fails is disabled; the others race on.
+    let l = log.clone();
+    rt().block_on(async move {
+        let start = Instant::now();
+        let (tx, mut rx) = mpsc::channel::<i32>(1);
+        tokio::spawn(async move {
+            sleep(Duration::from_millis(5)).await;
+            drop(tx);
+        });
+        tokio::select! {
+            Some(v) = rx.recv() => say(&l, "select disabled", format!("got {v}")),
+            _ = sleep(Duration::from_millis(10)) => say(&l, "select disabled", format!("the sleep won at {} ms", start.elapsed().as_millis())),
+        }
+        let (otx, orx) = oneshot::channel::<i32>();
+        drop(otx);
+        tokio::select! {
+            Ok(v) = orx => say(&l, "select disabled", format!("got {v}")),
+            _ = sleep(Duration::from_millis(10)) => say(&l, "select disabled", format!("Ok(v) refused the error; the sleep won at {} ms", start.elapsed().as_millis())),
+        }
+    });
+
+    // &mut sleep keeps its deadline across iterations; `if !sleep.is_elapsed()` disables it once fired.
+    let l = log.clone();
+    rt().block_on(async move {
+        let start = Instant::now();
+        let deadline = sleep(Duration::from_millis(25));
+        tokio::pin!(deadline);
+        let mut ticks = interval(Duration::from_millis(10));
+        let mut n = 0;
+        while n < 5 {
+            tokio::select! {
+                _ = &mut deadline, if !deadline.is_elapsed() => say(&l, "select borrow", format!("deadline at {} ms", start.elapsed().as_millis())),
+                _ = ticks.tick() => { n += 1; say(&l, "select borrow", format!("tick at {} ms", start.elapsed().as_millis())); }
+            }
+        }
+    });
+
+    // Every precondition false: else at once; without else, a panic.
+    let l = log.clone();
+    rt().block_on(async move {
+        let start = Instant::now();
+        let off = false;
+        tokio::select! {
+            _ = sleep(Duration::from_millis(1)), if off => say(&l, "select else", "the sleep ran".into()),
+            else => say(&l, "select else", format!("else ran at {} ms", start.elapsed().as_millis())),
+        }
+        let handle = tokio::spawn(async move {
+            tokio::select! {
+                _ = sleep(Duration::from_millis(1)), if off => {},
+            }
+        });
+        let e = handle.await.unwrap_err();
+        let message = e.into_panic();
+        let text = message.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| message.downcast_ref::<String>().cloned()).unwrap_or_default();
+        say(&l, "select else", format!("without else: panicked: {text}"));
+    });
 
     for line in log.lock().unwrap().iter() {
         println!("{line}");

@@ -7,7 +7,8 @@
 // * Nodes are created at the combinator's first poll (futures are lazy: creation is not an event),
 //   with consecutive ids: the combinator's own, then its branches in order.
 // * Each branch poll is recorded with its answer; each branch is recorded once more when it goes
-//   away, as completed or as dropped mid-flight (cancelled).
+//   away, as completed, as dropped mid-flight (cancelled), or as a select branch disabled by its
+//   precondition or its pattern (trace::FutureEnd).
 // * Untraced runtimes pay one pointer test per poll of the combinator and nothing per branch.
 #include <cstddef>
 #include <cstdint>
@@ -30,7 +31,7 @@ class FutureTree {
   void cancel_remaining(std::tuple<std::optional<Fs>...>& branches) {
     Scheduler::CancellingScope cancelling(Scheduler::current());
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((std::get<I>(branches) ? (std::get<I>(branches).reset(), gone(I, false)) : void()), ...);
+      ((std::get<I>(branches) ? (std::get<I>(branches).reset(), gone(I, trace::FutureEnd::cancelled)) : void()), ...);
     }(std::index_sequence_for<Fs...>{});
   }
 
@@ -55,9 +56,12 @@ class FutureTree {
   void polled(std::uint16_t i, bool ready) {
     if (self_) scheduler_->emit(trace::EventKind::future_polled, scheduler_->running_id(), branch_node(i), 0, ready ? 1 : 0);
   }
-  void gone(std::uint16_t i, bool completed) {
-    if (self_) scheduler_->emit(trace::EventKind::future_dropped, scheduler_->running_id(), branch_node(i), 0, completed ? 1 : 0);
+  void gone(std::uint16_t i, trace::FutureEnd end) {
+    if (self_)
+      scheduler_->emit(trace::EventKind::future_dropped, scheduler_->running_id(), branch_node(i), 0,
+                       static_cast<std::uint16_t>(end));
   }
+  void gone(std::uint16_t i, bool completed) { gone(i, completed ? trace::FutureEnd::completed : trace::FutureEnd::cancelled); }
 
   // While a branch is polled, combinators nested in it name that branch as their parent.
   class BranchScope {

@@ -33,7 +33,8 @@ enum class EventKind : std::uint8_t {
   future_created,       // task: enclosing task. a: node id. b: parent node id (0: the task's root)
                         // flags: FutureNode kind in the low byte, branch index in the high byte
   future_polled,        // task. a: node id. flags: 1 if it answered Ready
-  future_dropped,       // task. a: node id. flags: 1 if it had completed, 0 if dropped mid-flight
+  future_dropped,       // task. a: node id. flags: FutureEnd (completed, dropped mid-flight, or a
+                        // select branch disabled)
   timer_armed,          // task: owner. a: timer id. b: delay in microseconds (saturated)
   timer_fired,          // task: owner. a: timer id
   clock_advanced,       // time: the new time. a,b: the previous time (lo/hi)
@@ -89,6 +90,16 @@ inline constexpr std::uint16_t source_mask = 0xff;
 }  // namespace wake_flag
 
 enum class FutureNode : std::uint16_t { join = 1, try_join = 2, select = 3, branch = 4, timeout = 5 };
+
+// How a future node went away. The low bit is "it answered Ready", so readers that only ask whether it
+// completed test `flags & 1`.
+enum class FutureEnd : std::uint16_t {
+  cancelled = 0,                 // dropped mid-flight
+  completed = 1,                 // answered Ready and its output was used
+  disabled_by_precondition = 2,  // a select branch whose `, if cond` was false: never polled
+  disabled_by_pattern = 3,       // a select branch that answered Ready with an output its pattern refused
+};
+inline constexpr std::uint16_t future_end_last = static_cast<std::uint16_t>(FutureEnd::disabled_by_pattern);
 
 enum class LintKind : std::uint16_t {
   forgotten_future = 1,  // a future was dropped without ever being polled. b: where its creator was
