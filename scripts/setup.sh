@@ -3,6 +3,10 @@
 # this first, so a fresh machine needs nothing else. Nothing is downloaded besides Debian packages.
 # The compiler is Clang 19 (its coroutines are correct where GCC 12's are not) with GCC 12's libstdc++
 # (from build-essential); libclang-rt-19-dev holds its sanitizer runtimes.
+#
+#   scripts/setup.sh               what asynclab itself builds with (scripts/run.sh)
+#   scripts/setup.sh tokio-bridge  that, and cargo with Debian's packaged tokio and tracing crates for
+#                                  the Tokio bridge (bridges/tokio), which the tests build and check
 set -euo pipefail
 
 packages=(
@@ -12,6 +16,15 @@ packages=(
   libimgui-dev libglfw3-dev libstb-dev libmd4c-dev fonts-dejavu-core fonts-dejavu-extra
   xvfb xauth
 )
+for group in "$@"; do
+  case "$group" in
+    tokio-bridge)
+      packages+=(cargo librust-tokio-dev librust-tokio-macros-dev librust-tracing-dev librust-tracing-core-dev) ;;
+    *)
+      echo "asynclab setup: unknown group '$group' (known: tokio-bridge)" >&2
+      exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

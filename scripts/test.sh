@@ -7,7 +7,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${1:-ci}"
-"$root/scripts/setup.sh"
+"$root/scripts/setup.sh" tokio-bridge
 cd "$root"
 cmake --preset "$preset"
 cmake --build --preset "$preset"
