@@ -70,6 +70,10 @@ TEST_CASE("the seeds' MyFuture on Tokio: one task polled 4 times, woken by itsel
   const auto& location = t.location(task.spawn_location);
   CHECK_THAT(std::string(t.string(location.file)), Catch::EndsWith("examples/my_future.rs"));
   CHECK(location.line > 0);
+  // Three wakes out of three from itself: the self-wake lint, as asynclab's runtime gives it.
+  REQUIRE(index.lints().size() == 1);
+  CHECK(index.lints()[0].kind == trace::LintKind::self_wake);
+  CHECK(index.lints()[0].detail == 100);
 }
 
 TEST_CASE("the seeds' select! timeout on Tokio: the task is polled twice, the timer wakes it from the runtime, and "
@@ -87,6 +91,17 @@ TEST_CASE("the seeds' select! timeout on Tokio: the task is polled twice, the ti
   CHECK(index.wakes()[0].source == trace::WakeSource::runtime);
   REQUIRE(task.done());
   CHECK(task.completed_ns - task.spawned_ns >= 100'000'000);
+  // Two Sleeps: the 100 ms one fires; the slow operation's 300 ms one is dropped with its branch at
+  // the deadline, never having fired.
+  REQUIRE(index.timers().size() == 2);
+  const vis::TimerInfo& deadline = index.timers()[0];
+  const vis::TimerInfo& inner = index.timers()[1];
+  CHECK(deadline.fired_event != vis::npos);
+  CHECK(inner.fired_event == vis::npos);
+  REQUIRE(inner.cancelled_event != vis::npos);
+  CHECK(t[inner.cancelled_event].time_ns >= 100'000'000);
+  CHECK(t[inner.cancelled_event].time_ns >= t[deadline.fired_event].time_ns);
+  CHECK(index.lints().empty());
 }
 
 TEST_CASE("the seeds' JoinSet fetcher on Tokio's two workers: the server spawns a task per connection, every fetch "
@@ -112,6 +127,41 @@ TEST_CASE("the seeds' JoinSet fetcher on Tokio's two workers: the server spawns 
   CHECK(index.run().workers >= 1);
   CHECK(index.run().workers <= 2);
   CHECK_FALSE(index.wakes().empty());
+
+  // The Semaphore of 2: every fetch acquires once, three of them wait first, and never more than two
+  // fetches hold a permit at once (from acquiring to releasing, or to their end).
+  REQUIRE(index.resources().size() == 1);
+  const vis::ResourceInfo& semaphore = index.resources()[0];
+  CHECK(semaphore.kind == trace::ResourceKind::semaphore);
+  CHECK(semaphore.capacity == 2);
+  int holding = 0, most = 0, acquired = 0, waited = 0, released = 0;
+  for (vis::EventIndex ev : semaphore.events) {
+    switch (t[ev].kind) {
+      case trace::EventKind::lock_waiting: ++waited; break;
+      case trace::EventKind::lock_acquired: ++acquired; most = std::max(most, ++holding); break;
+      case trace::EventKind::lock_released: ++released; --holding; break;
+      default: break;
+    }
+  }
+  CHECK(acquired == 5);
+  CHECK(released == 5);
+  CHECK(waited == 3);
+  CHECK(most == 2);
+  CHECK(holding == 0);
+}
+
+TEST_CASE("a Tokio future that answers Pending without keeping its waker gets the lost-waker lint",
+          "[bridge][tokio]") {
+  const Recorded r = record("lost_waker");
+  CHECK_THAT(r.run.out, Catch::Contains("nothing ever woke the task"));
+  const trace::Trace t = load(r.file);
+  const vis::TraceIndex index(t);
+  REQUIRE(index.tasks().size() == 1);
+  CHECK(index.tasks()[0].polls.size() == 1);
+  CHECK_FALSE(index.tasks()[0].done());
+  REQUIRE(index.lints().size() == 1);
+  CHECK(index.lints()[0].kind == trace::LintKind::lost_waker);
+  CHECK(index.lints()[0].task == 1);
 }
 
 TEST_CASE("a Tokio program whose instrumentation reports no task gets a message saying so, and no file",
@@ -129,6 +179,7 @@ TEST_CASE("the recorder keeps at most ASYNCLAB_TOKIO_MAX_EVENTS events and says 
   const trace::Trace t = load(r.file);
   // The five kept, the mark saying where the trace came from, the one saying what was dropped, the end.
   CHECK(t.size() == 8);
+  CHECK(t[7].kind == trace::EventKind::runtime_stopped);
   bool said = false;
   for (std::size_t i = 0; i < t.size(); ++i)
     if (t[i].kind == trace::EventKind::mark && std::string(t.string(t[i].b)).find("dropped") != std::string::npos)

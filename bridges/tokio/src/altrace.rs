@@ -13,8 +13,18 @@ pub enum Kind {
     WakerDropped = 6,
     Wake = 7,
     TaskCompleted = 8,
+    TimerArmed = 12,
+    TimerFired = 13,
+    Lint = 15,
     Mark = 16,
     RuntimeStopped = 17,
+    ResourceCreated = 18,
+    ResourceLimits = 19,
+    ResourceDropped = 20,
+    LockWaiting = 24,
+    LockAcquired = 25,
+    LockReleased = 26,
+    TimerCancelled = 33,
 }
 
 pub mod poll_result {
@@ -26,6 +36,9 @@ pub mod outcome {
     pub const OK: u16 = 0;
     pub const PANICKED: u16 = 1;
     pub const CANCELLED: u16 = 2;
+}
+pub mod resource_kind {
+    pub const SEMAPHORE: u16 = 7;
 }
 pub mod wake {
     /// WakeSource::task: woken from inside a task's poll (or just after it, as a finishing task wakes

@@ -22,23 +22,38 @@
 //!   200 µs, is that task waking its JoinHandle's owner; any other wake is the runtime's (its timer
 //!   or I/O driver, outside every task). A task waking itself in its own poll is a self-wake.
 //!
-//! Not recorded (yet): tokio's `runtime.resource` spans (timers, channels, locks) and their
-//! `async_op`s; lints are left to the visualizer's own (it finds self-wakes and long polls in any
-//! trace). A task aborted in the middle of a poll looks as if it finished.
+//! * `runtime.resource` spans of concrete_type "Sleep" are timers: armed by their `state_update`
+//!   (`duration` in ms), fired at the poll whose last `poll_op` said Ready (tokio reports the
+//!   cooperative budget's answer first), cancelled when dropped before that (a select's losing sleep);
+//! * the `runtime.resource` span of a `tokio::sync::Semaphore` is a semaphore resource: its permits
+//!   (`permits.op` = override), acquisitions (`sub`) and returns to the pool (`add`). A task that has
+//!   to queue is reported taking 0 permits, once when it starts waiting and once when a release hands
+//!   it the permits; that hand-over is not reported, so the releasing holder is shown releasing when
+//!   its task ends (when a `let _permit = ...` kept in the task is dropped);
+//! * the lints asynclab's runtime gives, by its rules (runtime/src/scheduler.cpp): long poll (10 ms,
+//!   `ASYNCLAB_TOKIO_LONG_POLL_MS`), self-wakes (more than half of at least two wakes, at the task's
+//!   end), lost waker (Pending with no waker kept and no wake, or the last waker of a waiting task
+//!   dropped). A lost waker after a poll is recorded when the next thing happens on that thread:
+//!   only then does tokio tell whether that poll was the task's last.
+//!
+//! Not recorded (yet): Mutex, RwLock, Notify and channel resources (tokio 1.24 gives an mpsc channel
+//! no resource span; the semaphore inside it is left out), `async_op` spans. A task aborted in the
+//! middle of a poll looks as if it finished.
 //!
 //! Bounded: at most `ASYNCLAB_TOKIO_MAX_EVENTS` events (default 4,000,000, 96 MB) are kept; the rest
 //! are counted, and the file and the closing line on stderr say how many were dropped.
 
 mod altrace;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use altrace::{outcome, poll_result, wake, Event, Kind, Tables};
+use altrace::{outcome, poll_result, resource_kind, wake, Event, Kind, Tables};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::subscriber::{Interest, Subscriber};
@@ -88,7 +103,7 @@ impl Recording {
     fn write(&self) -> Result<Summary, String> {
         self.state.recording.store(false, Ordering::SeqCst);
         let mut st = self.state.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if st.tasks.is_empty() {
+        if st.tasks == 0 {
             return Err(
                 "asynclab: no Tokio task was seen, so there is nothing to draw. Tokio reports its tasks only when \
                  built with RUSTFLAGS=\"--cfg tokio_unstable\" and its \"tracing\" feature (and only tasks it \
@@ -98,7 +113,7 @@ impl Recording {
         }
         let end = self.state.now_ns();
         let summary = Summary {
-            tasks: st.tasks.len(),
+            tasks: st.tasks,
             events: st.events.len(),
             dropped: st.dropped,
             workers: st.workers_seen as usize,
@@ -159,9 +174,78 @@ pub struct Summary {
 
 struct TaskState {
     id: u32,
-    refs: u64,
     polling: bool,
     last_poll_end: Option<usize>, // index into Inner::events
+    poll_started_ns: u64,
+    // For the lints, counted as asynclab's runtime counts them (runtime/src/scheduler.cpp).
+    wakes: u32,
+    self_wakes: u32,
+    live_wakers: i64, // clones − drops − wakes by value: tokio reports every one of them
+    notified: bool,   // woken since its last poll began: it is queued, or will be polled again
+    done: bool,
+}
+
+impl TaskState {
+    fn new(id: u32) -> Self {
+        TaskState {
+            id,
+            polling: false,
+            last_poll_end: None,
+            poll_started_ns: 0,
+            wakes: 0,
+            self_wakes: 0,
+            live_wakers: 0,
+            notified: false,
+            done: false,
+        }
+    }
+}
+
+mod lint {
+    pub const LOST_WAKER: u16 = 2;
+    pub const SELF_WAKE: u16 = 3;
+    pub const LONG_POLL: u16 = 4;
+}
+
+/// A `Sleep` (tokio's `runtime.resource` span of concrete_type "Sleep").
+struct TimerState {
+    id: u32,
+    owner: u32,
+    fired: bool,
+    // What the latest poll_op inside the current poll said: tokio reports the cooperative budget's
+    // answer first, then the timer's own, so only the last one before the poll ends counts.
+    answer: Option<bool>,
+}
+
+/// A semaphore (tokio's batch semaphore: `tokio::sync::Semaphore`, and the one inside a bounded mpsc
+/// channel, which tokio 1.24 gives no resource of its own).
+struct SemaphoreState {
+    id: u32,
+    limits_said: bool,
+    available: i64,
+    waiters: std::collections::HashSet<u32>, // tasks that said they wait and have not acquired since
+    waiting: u32,
+}
+
+// tokio does not report a permit that a release hands straight to a waiting task (only permits that
+// go back to the pool): such a holder is shown releasing when its task ends, which is when a permit
+// kept in the task (the usual `let _permit = sem.acquire().await`) is dropped.
+
+enum What {
+    Task(TaskState),
+    Timer(TimerState),
+    Semaphore(SemaphoreState),
+    /// The batch semaphore inside a `tokio::sync::Semaphore`: its state updates are the Semaphore's.
+    PartOf(u64),
+    /// A resource span this recorder does not draw (a Mutex and the semaphore inside it, the semaphore
+    /// inside an mpsc channel): still tracked, so that what happens inside it is not taken for its
+    /// parent's.
+    Other,
+}
+
+struct Tracked {
+    refs: u64,
+    what: What,
 }
 
 struct Inner {
@@ -169,9 +253,37 @@ struct Inner {
     events: Vec<Event>,
     dropped: u64,
     max_events: usize,
-    tasks: HashMap<u64, TaskState>, // by span id
+    spans: IdMap<u64, Tracked>, // by span id: every span this recorder created
+    held: IdMap<u32, Vec<u64>>,   // by task id: the semaphore spans it holds permits of, once per acquire
+    tasks: usize,
+    timers: u32,
+    resources: u32,
     workers_seen: u8,
 }
+
+/// Span and task ids are small counters, so they hash as themselves: the recorder looks one up for
+/// every event, and SipHash would cost more than the rest of the work.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = n as u64;
+    }
+}
+
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 struct Shared {
     inner: Mutex<Inner>,
@@ -179,6 +291,7 @@ struct Shared {
     next_span: AtomicU64,
     next_worker: AtomicU8,
     recording: AtomicBool,
+    long_poll_ns: u64,
 }
 
 impl Shared {
@@ -189,17 +302,30 @@ impl Shared {
                 events: Vec::new(),
                 dropped: 0,
                 max_events,
-                tasks: HashMap::new(),
+                spans: IdMap::default(),
+                held: IdMap::default(),
+                tasks: 0,
+                timers: 0,
+                resources: 0,
                 workers_seen: 0,
             }),
             start: Instant::now(),
             next_span: AtomicU64::new(1),
             next_worker: AtomicU8::new(0),
             recording: AtomicBool::new(true),
+            // asynclab's runtime's default (Builder::long_poll_threshold).
+            long_poll_ns: std::env::var("ASYNCLAB_TOKIO_LONG_POLL_MS")
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(10)
+                .saturating_mul(1_000_000),
         }
     }
     fn now_ns(&self) -> u64 {
         self.start.elapsed().as_nanos().min((1u128 << 48) - 1) as u64
+    }
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -214,6 +340,12 @@ impl Inner {
         let time_ns = shared.now_ns();
         self.events.push(Event { time_ns, kind, worker, flags, task, a, b });
     }
+    fn task(&mut self, span: u64) -> Option<&mut TaskState> {
+        match self.spans.get_mut(&span) {
+            Some(Tracked { what: What::Task(t), .. }) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 thread_local! {
@@ -226,6 +358,21 @@ thread_local! {
     static FINISHED: Cell<(u32, u64)> = Cell::new((0, 0));
     // This thread's worker number, from the order threads first polled a task (255: not yet).
     static WORKER: Cell<u8> = Cell::new(u8::MAX);
+    // The resource spans entered on this thread, innermost last: what a state_update or poll_op
+    // event is about.
+    static IN_RESOURCE: RefCell<Vec<u64>> = RefCell::new(Vec::new());
+    // A task whose poll just ended Pending with no waker kept and no wake: lost, unless what comes
+    // next on this thread is that task finishing (tokio closes its span right after a Ready poll).
+    static LOST_IF_NOT_DONE: Cell<u32> = Cell::new(0);
+}
+
+/// Records the lost-waker lint left pending by the last poll on this thread, now that something else
+/// happens here (see LOST_IF_NOT_DONE).
+fn settle_lost_waker(shared: &Shared, st: &mut Inner) {
+    let task = LOST_IF_NOT_DONE.with(|l| l.replace(0));
+    if task != 0 && shared.recording.load(Ordering::Relaxed) {
+        st.push(shared, Kind::Lint, current_worker(), lint::LOST_WAKER, task, 0, 0);
+    }
 }
 
 fn worker(shared: &Shared, inner: &mut Inner) -> u8 {
@@ -240,33 +387,80 @@ fn worker(shared: &Shared, inner: &mut Inner) -> u8 {
     })
 }
 
+fn current_worker() -> u8 {
+    WORKER.with(|w| if w.get() == u8::MAX { 0 } else { w.get() })
+}
+
+fn innermost_resource() -> Option<u64> {
+    IN_RESOURCE.with(|r| r.borrow().last().copied())
+}
+
 struct Recorder {
     state: Arc<Shared>,
 }
 
-/// What tokio writes on a `runtime.spawn` span.
+/// What a `tokio::task::waker` event says happened to the waker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+enum WakerOp {
+    #[default]
+    Unknown,
+    Clone,
+    Wake,
+    WakeByRef,
+    Drop,
+}
+
+impl From<&str> for WakerOp {
+    fn from(op: &str) -> Self {
+        match op {
+            "waker.clone" => WakerOp::Clone,
+            "waker.wake" => WakerOp::Wake,
+            "waker.wake_by_ref" => WakerOp::WakeByRef,
+            "waker.drop" => WakerOp::Drop,
+            _ => WakerOp::Unknown,
+        }
+    }
+}
+
+/// The fields tokio writes on its spans and events that the recorder reads.
 #[derive(Default)]
-struct SpawnFields {
+struct Fields {
     kind: String,
     name: String,
+    concrete_type: String,
     file: String,
     line: u32,
     column: u32,
+    op: WakerOp,
+    span: u64,
+    duration: Option<u64>,
+    permits: Option<u64>,
+    permits_op: String,
+    is_ready: Option<bool>,
+    is_internal: bool,
 }
 
-impl Visit for SpawnFields {
+impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let text = || format!("{value:?}").trim_matches('"').to_owned();
         match field.name() {
-            "kind" => self.kind = format!("{value:?}"),
-            "task.name" => self.name = format!("{value:?}"),
+            "kind" => self.kind = text(),
+            "task.name" => self.name = text(),
+            "concrete_type" => self.concrete_type = text(),
+            "loc.file" => self.file = text(),
+            "op" => self.op = WakerOp::from(text().as_str()),
+            "permits.op" => self.permits_op = text(),
             _ => {}
         }
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         match field.name() {
-            "loc.file" => self.file = value.to_owned(),
-            "task.name" => self.name = value.to_owned(),
             "kind" => self.kind = value.to_owned(),
+            "task.name" => self.name = value.to_owned(),
+            "concrete_type" => self.concrete_type = value.to_owned(),
+            "loc.file" => self.file = value.to_owned(),
+            "op" => self.op = WakerOp::from(value),
+            "permits.op" => self.permits_op = value.to_owned(),
             _ => {}
         }
     }
@@ -274,108 +468,207 @@ impl Visit for SpawnFields {
         match field.name() {
             "loc.line" => self.line = value as u32,
             "loc.col" => self.column = value as u32,
+            "task.id" => self.span = value,
+            "duration" => self.duration = Some(value),
+            "permits" => self.permits = Some(value),
             _ => {}
         }
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.record_u64(field, value.max(0) as u64);
     }
-}
-
-/// What tokio writes on a `tokio::task::waker` event.
-#[derive(Default)]
-struct WakerFields {
-    op: String,
-    span: u64,
-}
-
-impl Visit for WakerFields {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "op" {
-            self.op = format!("{value:?}").trim_matches('"').to_owned();
-        }
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "op" {
-            self.op = value.to_owned();
-        }
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        if field.name() == "task.id" {
-            self.span = value;
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        match field.name() {
+            "is_ready" => self.is_ready = Some(value),
+            "is_internal" => self.is_internal = value,
+            _ => {}
         }
     }
 }
 
-fn is_spawn(meta: &Metadata<'_>) -> bool {
-    meta.name() == "runtime.spawn"
-}
-fn is_waker(meta: &Metadata<'_>) -> bool {
-    meta.target() == "tokio::task::waker"
+const SPAWN: &str = "runtime.spawn";
+const RESOURCE: &str = "runtime.resource";
+const WAKER: &str = "tokio::task::waker";
+const STATE_UPDATE: &str = "runtime::resource::state_update";
+const POLL_OP: &str = "runtime::resource::poll_op";
+
+fn wanted(meta: &Metadata<'_>) -> bool {
+    if meta.is_span() {
+        meta.name() == SPAWN || meta.name() == RESOURCE
+    } else {
+        matches!(meta.target(), WAKER | STATE_UPDATE | POLL_OP)
+    }
 }
 
-impl Subscriber for Recorder {
-    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
-        if is_spawn(meta) || is_waker(meta) {
-            Interest::always()
+impl Recorder {
+    fn new_task(&self, span: u64, fields: &Fields) {
+        let mut st = self.state.lock();
+        settle_lost_waker(&self.state, &mut st);
+        st.tasks += 1;
+        let id = st.tasks as u32;
+        // asynclab's task names: the name given to tokio::task::Builder, or what kind of task it is.
+        let name = if !fields.name.is_empty() {
+            fields.name.clone()
+        } else if fields.kind == "blocking" {
+            "blocking".to_owned()
         } else {
-            Interest::never()
-        }
-    }
-    fn enabled(&self, meta: &Metadata<'_>) -> bool {
-        is_spawn(meta) || is_waker(meta)
-    }
-    fn max_level_hint(&self) -> Option<LevelFilter> {
-        Some(LevelFilter::TRACE)
-    }
-
-    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
-        let span = self.state.next_span.fetch_add(1, Ordering::Relaxed);
-        if is_spawn(attrs.metadata()) && self.state.recording.load(Ordering::Relaxed) {
-            let mut fields = SpawnFields::default();
-            attrs.record(&mut fields);
-            let mut st = self.state.inner.lock().unwrap_or_else(|p| p.into_inner());
-            let id = st.tasks.len() as u32 + 1;
-            // asynclab's task names: the name given to tokio::task::Builder, or what kind of task it is.
-            let name = if !fields.name.is_empty() {
-                fields.name.clone()
-            } else if fields.kind == "blocking" {
-                "blocking".to_owned()
-            } else {
-                String::new()
-            };
-            let location = if fields.file.is_empty() { 0 } else { st.tables.location(&fields.file, fields.line, fields.column) };
-            let site = st.tables.site(&name, location);
-            let parent = POLLING.with(|p| p.get());
-            JUST_POLLED.with(|j| j.set(0));
-            FINISHED.with(|f| f.set((0, 0)));
-            let w = WORKER.with(|w| if w.get() == u8::MAX { 0 } else { w.get() });
-            st.tasks.insert(span, TaskState { id, refs: 1, polling: false, last_poll_end: None });
-            st.push(&self.state, Kind::TaskSpawned, w, 0, id, parent, site);
-        }
-        Id::from_u64(span)
+            String::new()
+        };
+        let location = if fields.file.is_empty() { 0 } else { st.tables.location(&fields.file, fields.line, fields.column) };
+        let site = st.tables.site(&name, location);
+        let parent = POLLING.with(|p| p.get());
+        JUST_POLLED.with(|j| j.set(0));
+        FINISHED.with(|f| f.set((0, 0)));
+        st.spans.insert(span, Tracked { refs: 1, what: What::Task(TaskState::new(id)) });
+        st.push(&self.state, Kind::TaskSpawned, current_worker(), 0, id, parent, site);
     }
 
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn new_resource(&self, span: u64, fields: &Fields) {
+        let mut st = self.state.lock();
+        settle_lost_waker(&self.state, &mut st);
+        // A resource made inside another (the batch semaphore of a Semaphore or of a Mutex) is part of
+        // that one.
+        let outer = innermost_resource();
+        let outer_is_semaphore = outer.map_or(false, |o| matches!(st.spans.get(&o), Some(Tracked { what: What::Semaphore(_), .. })));
+        let what = match fields.concrete_type.as_str() {
+            "Sleep" => {
+                st.timers += 1;
+                What::Timer(TimerState { id: st.timers, owner: POLLING.with(|p| p.get()), fired: false, answer: None })
+            }
+            "Semaphore" if outer_is_semaphore => What::PartOf(outer.unwrap_or(0)),
+            // tokio::sync::Semaphore's own span (the batch semaphores inside other types say
+            // is_internal, and tokio 1.24 gives an mpsc channel no resource of its own).
+            "Semaphore" if outer.is_none() && !fields.is_internal => {
+                st.resources += 1;
+                let id = st.resources;
+                let name = if fields.file.is_empty() {
+                    format!("semaphore {id}")
+                } else {
+                    format!("semaphore at {}:{}", fields.file, fields.line)
+                };
+                let name = st.tables.string(&name);
+                st.push(&self.state, Kind::ResourceCreated, current_worker(), resource_kind::SEMAPHORE, POLLING.with(|p| p.get()), id, name);
+                What::Semaphore(SemaphoreState { id, limits_said: false, available: 0, waiters: Default::default(), waiting: 0 })
+            }
+            _ => What::Other,
+        };
+        st.spans.insert(span, Tracked { refs: 1, what });
+    }
 
-    fn event(&self, event: &tracing_core::Event<'_>) {
-        if !is_waker(event.metadata()) || !self.state.recording.load(Ordering::Relaxed) {
-            return;
-        }
-        let mut fields = WakerFields::default();
-        event.record(&mut fields);
-        let mut st = self.state.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let task = match st.tasks.get(&fields.span) {
-            Some(t) => t.id,
+    /// A state_update or poll_op inside a resource span this thread has entered.
+    fn resource_event(&self, fields: &Fields, poll_op: bool) {
+        let mut resource = match innermost_resource() {
+            Some(r) => r,
             None => return,
         };
+        let task = POLLING.with(|p| p.get());
+        let w = current_worker();
+        let mut st = self.state.lock();
+        settle_lost_waker(&self.state, &mut st);
+        if let Some(Tracked { what: What::PartOf(outer), .. }) = st.spans.get(&resource) {
+            resource = *outer;
+        }
+        let mut out: Option<(Kind, u16, u32, u32, u32)> = None;
+        let mut limits: Option<(u32, u32)> = None;
+        match st.spans.get_mut(&resource).map(|t| &mut t.what) {
+            Some(What::Timer(t)) => {
+                if poll_op {
+                    t.answer = fields.is_ready;
+                } else if let Some(ms) = fields.duration {
+                    // Armed (or reset) for `ms` milliseconds from now, tokio's whole-millisecond ticks.
+                    t.fired = false;
+                    let micros = ms.saturating_mul(1000).min(u32::MAX as u64) as u32;
+                    out = Some((Kind::TimerArmed, 0, t.owner, t.id, micros));
+                }
+            }
+            Some(What::Semaphore(s)) if !poll_op => {
+                if let Some(n) = fields.permits {
+                    let n = n as i64;
+                    match fields.permits_op.as_str() {
+                        "override" => {
+                            s.available = n;
+                            if !s.limits_said {
+                                s.limits_said = true;
+                                limits = Some((s.id, n.clamp(0, u32::MAX as i64) as u32));
+                            }
+                        }
+                        // tokio reports every attempt of a task that has to queue as taking 0
+                        // permits: the first one starts its wait; the next one is the poll after a
+                        // release handed it the permits (the release itself is not reported).
+                        "sub" if n == 0 => {
+                            if s.waiters.insert(task) {
+                                s.waiting += 1;
+                                out = Some((Kind::LockWaiting, 0, task, s.id, s.waiting));
+                            } else {
+                                s.waiters.remove(&task);
+                                s.waiting = s.waiting.saturating_sub(1);
+                                out = Some((Kind::LockAcquired, 0, task, s.id, s.available.clamp(0, u32::MAX as i64) as u32));
+                            }
+                        }
+                        "sub" => {
+                            s.available -= n;
+                            if s.waiters.remove(&task) {
+                                s.waiting = s.waiting.saturating_sub(1);
+                            }
+                            out = Some((Kind::LockAcquired, 0, task, s.id, s.available.clamp(0, u32::MAX as i64) as u32));
+                        }
+                        "add" => {
+                            s.available += n;
+                            out = Some((Kind::LockReleased, 0, task, s.id, s.available.clamp(0, u32::MAX as i64) as u32));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some((id, capacity)) = limits {
+            st.push(&self.state, Kind::ResourceLimits, w, 0, 0, id, capacity);
+        }
+        if let Some((kind, flags, task, a, b)) = out {
+            match kind {
+                Kind::LockAcquired if task != 0 => st.held.entry(task).or_default().push(resource),
+                Kind::LockReleased => {
+                    if let Some(list) = st.held.get_mut(&task) {
+                        if let Some(i) = list.iter().position(|&r| r == resource) {
+                            list.swap_remove(i);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            st.push(&self.state, kind, w, flags, task, a, b);
+        }
+    }
+
+    fn waker_event(&self, fields: &Fields) {
         let polling = POLLING.with(|p| p.get());
-        let w = WORKER.with(|w| if w.get() == u8::MAX { 0 } else { w.get() });
-        match fields.op.as_str() {
-            "waker.clone" => st.push(&self.state, Kind::WakerCloned, w, 0, task, polling, 0),
-            "waker.drop" => st.push(&self.state, Kind::WakerDropped, w, 0, task, polling, 0),
-            "waker.wake" | "waker.wake_by_ref" => {
+        let w = current_worker();
+        let mut st = self.state.lock();
+        settle_lost_waker(&self.state, &mut st);
+        let (task, lost) = match st.spans.get_mut(&fields.span) {
+            Some(Tracked { what: What::Task(t), .. }) => {
+                match fields.op {
+                    WakerOp::Clone => t.live_wakers += 1,
+                    WakerOp::Drop | WakerOp::Wake => t.live_wakers -= 1,
+                    _ => {}
+                }
+                if matches!(fields.op, WakerOp::Wake | WakerOp::WakeByRef) {
+                    t.wakes += 1;
+                    t.self_wakes += (polling != 0 && polling == t.id) as u32;
+                    t.notified = true;
+                }
+                // Its last waker gone while it waits, with no wake pending: nothing can ever poll it
+                // again (a running task is judged when its poll ends).
+                let lost = t.live_wakers <= 0 && !t.polling && !t.notified && !t.done && fields.op == WakerOp::Drop;
+                (t.id, lost)
+            }
+            _ => return,
+        };
+        match fields.op {
+            WakerOp::Clone => st.push(&self.state, Kind::WakerCloned, w, 0, task, polling, 0),
+            WakerOp::Drop => st.push(&self.state, Kind::WakerDropped, w, 0, task, polling, 0),
+            WakerOp::Wake | WakerOp::WakeByRef => {
                 let by = if polling != 0 {
                     polling
                 } else {
@@ -386,27 +679,91 @@ impl Subscriber for Recorder {
                 if polling != 0 && polling == task {
                     flags |= wake::SELF;
                 }
-                if fields.op == "waker.wake_by_ref" {
+                if fields.op == WakerOp::WakeByRef {
                     flags |= wake::BY_REF;
                 }
                 st.push(&self.state, Kind::Wake, w, flags, task, by, 0);
             }
+            WakerOp::Unknown => {}
+        }
+        if lost {
+            st.push(&self.state, Kind::Lint, w, lint::LOST_WAKER, task, 0, 0);
+        }
+    }
+}
+
+impl Subscriber for Recorder {
+    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
+        if wanted(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+    fn enabled(&self, meta: &Metadata<'_>) -> bool {
+        wanted(meta)
+    }
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(LevelFilter::TRACE)
+    }
+
+    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
+        let span = self.state.next_span.fetch_add(1, Ordering::Relaxed);
+        if self.state.recording.load(Ordering::Relaxed) {
+            let mut fields = Fields::default();
+            attrs.record(&mut fields);
+            match attrs.metadata().name() {
+                SPAWN => self.new_task(span, &fields),
+                RESOURCE => self.new_resource(span, &fields),
+                _ => {}
+            }
+        }
+        Id::from_u64(span)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, event: &tracing_core::Event<'_>) {
+        if !self.state.recording.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        match event.metadata().target() {
+            WAKER => self.waker_event(&fields),
+            STATE_UPDATE => self.resource_event(&fields, false),
+            POLL_OP => self.resource_event(&fields, true),
             _ => {}
         }
     }
 
     fn enter(&self, span: &Id) {
-        if !self.state.recording.load(Ordering::Relaxed) {
+        let key = span.into_u64();
+        let mut st = self.state.lock();
+        settle_lost_waker(&self.state, &mut st);
+        let is_task = match st.spans.get(&key) {
+            Some(Tracked { what: What::Task(_), .. }) => true,
+            Some(_) => {
+                IN_RESOURCE.with(|r| r.borrow_mut().push(key));
+                false
+            }
+            None => false,
+        };
+        if !is_task || !self.state.recording.load(Ordering::Relaxed) {
             return;
         }
-        let mut st = self.state.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let task = match st.tasks.get_mut(&span.into_u64()) {
-            Some(t) => t,
+        let w = worker(&self.state, &mut st);
+        let now = self.state.now_ns();
+        let id = match st.task(key) {
+            Some(task) => {
+                task.polling = true;
+                task.notified = false;
+                task.poll_started_ns = now;
+                task.id
+            }
             None => return,
         };
-        task.polling = true;
-        let id = task.id;
-        let w = worker(&self.state, &mut st);
         POLLING.with(|p| p.set(id));
         JUST_POLLED.with(|j| j.set(0));
         FINISHED.with(|f| f.set((0, 0)));
@@ -414,17 +771,50 @@ impl Subscriber for Recorder {
     }
 
     fn exit(&self, span: &Id) {
-        if !self.state.recording.load(Ordering::Relaxed) {
+        let key = span.into_u64();
+        let mut st = self.state.lock();
+        settle_lost_waker(&self.state, &mut st);
+        let mut fired: Option<(u32, u32)> = None;
+        let is_task = match st.spans.get_mut(&key) {
+            Some(Tracked { what: What::Task(_), .. }) => true,
+            Some(other) => {
+                IN_RESOURCE.with(|r| {
+                    let mut r = r.borrow_mut();
+                    if let Some(i) = r.iter().rposition(|&s| s == key) {
+                        r.remove(i);
+                    }
+                });
+                // A Sleep's poll ends here: Ready means the timer fired.
+                if let What::Timer(t) = &mut other.what {
+                    if t.answer.take() == Some(true) && !t.fired {
+                        t.fired = true;
+                        fired = Some((t.owner, t.id));
+                    }
+                }
+                false
+            }
+            None => false,
+        };
+        if let Some((owner, id)) = fired {
+            if self.state.recording.load(Ordering::Relaxed) {
+                st.push(&self.state, Kind::TimerFired, current_worker(), 0, owner, id, 0);
+            }
+        }
+        if !is_task || !self.state.recording.load(Ordering::Relaxed) {
             return;
         }
-        let mut st = self.state.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let task = match st.tasks.get_mut(&span.into_u64()) {
-            Some(t) => t,
+        let w = worker(&self.state, &mut st);
+        let now = self.state.now_ns();
+        let long_poll_ns = self.state.long_poll_ns;
+        let (id, took, lost) = match st.task(key) {
+            Some(task) => {
+                task.polling = false;
+                // Pending with no waker kept and no wake arrived: lost (judged again at its close, if
+                // this poll was in fact its last).
+                (task.id, now.saturating_sub(task.poll_started_ns), task.live_wakers <= 0 && !task.notified)
+            }
             None => return,
         };
-        task.polling = false;
-        let id = task.id;
-        let w = worker(&self.state, &mut st);
         POLLING.with(|p| p.set(0));
         JUST_POLLED.with(|j| j.set(id));
         // A poll that unwinds exits its span while the thread panics. Pending until the span closes
@@ -433,57 +823,100 @@ impl Subscriber for Recorder {
         let index = st.events.len();
         st.push(&self.state, Kind::PollEnd, w, result, id, 0, 0);
         let kept = (index < st.events.len()).then_some(index);
-        if let Some(task) = st.tasks.get_mut(&span.into_u64()) {
+        if let Some(task) = st.task(key) {
             task.last_poll_end = kept;
+        }
+        if took >= long_poll_ns {
+            st.push(&self.state, Kind::Lint, w, lint::LONG_POLL, id, (took / 1000).min(u32::MAX as u64) as u32, 0);
+        }
+        if lost && result == poll_result::PENDING {
+            LOST_IF_NOT_DONE.with(|l| l.set(id));
         }
     }
 
     fn clone_span(&self, span: &Id) -> Id {
-        let mut st = self.state.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(task) = st.tasks.get_mut(&span.into_u64()) {
-            task.refs += 1;
+        if let Some(t) = self.state.lock().spans.get_mut(&span.into_u64()) {
+            t.refs += 1;
         }
         span.clone()
     }
 
     fn try_close(&self, span: Id) -> bool {
-        let mut st = self.state.inner.lock().unwrap_or_else(|p| p.into_inner());
         let key = span.into_u64();
-        let task = match st.tasks.get_mut(&key) {
-            Some(t) => t,
+        let mut st = self.state.lock();
+        match st.spans.get_mut(&key) {
+            Some(t) => {
+                t.refs = t.refs.saturating_sub(1);
+                if t.refs > 0 {
+                    return false;
+                }
+            }
             None => return false,
-        };
-        task.refs = task.refs.saturating_sub(1);
-        if task.refs > 0 {
-            return false;
         }
-        let id = task.id;
-        let was_polling = task.polling;
-        let last_poll_end = task.last_poll_end;
-        // Keep the entry (its waker may still be dropped later), but it can never be entered again.
-        task.polling = false;
+        let closed = st.spans.remove(&key).map(|t| t.what);
+        // The poll that just ended here was this task's last: it finished, nothing was lost.
+        if let Some(What::Task(t)) = &closed {
+            LOST_IF_NOT_DONE.with(|l| {
+                if l.get() == t.id {
+                    l.set(0)
+                }
+            });
+        }
+        settle_lost_waker(&self.state, &mut st);
         if !self.state.recording.load(Ordering::Relaxed) {
             return true;
         }
-        let just_polled = JUST_POLLED.with(|j| j.get()) == id;
-        let w = WORKER.with(|w| if w.get() == u8::MAX { 0 } else { w.get() });
-        let outcome = if just_polled && !was_polling {
-            // Closed right after its poll on this thread: it finished in that poll; say how that poll
-            // answered. The wake that follows here (its JoinHandle's owner) is still its own.
-            FINISHED.with(|f| f.set((id, self.state.now_ns())));
-            let mut finished = outcome::OK;
-            if let Some(i) = last_poll_end {
-                if st.events[i].flags == poll_result::PANICKED {
-                    finished = outcome::PANICKED;
+        let w = current_worker();
+        match closed {
+            Some(What::Task(task)) => {
+                // Kept as a closed task: its waker may still be dropped later, naming its span.
+                let id = task.id;
+                let just_polled = JUST_POLLED.with(|j| j.get()) == id;
+                let outcome = if just_polled && !task.polling {
+                    // Closed right after its poll on this thread: it finished in that poll; say how that
+                    // poll answered. The wake that follows here (its JoinHandle's owner) is its own.
+                    FINISHED.with(|f| f.set((id, self.state.now_ns())));
+                    let mut finished = outcome::OK;
+                    if let Some(i) = task.last_poll_end {
+                        if st.events[i].flags == poll_result::PANICKED {
+                            finished = outcome::PANICKED;
+                        } else {
+                            st.events[i].flags = poll_result::READY;
+                        }
+                    }
+                    finished
                 } else {
-                    st.events[i].flags = poll_result::READY;
+                    outcome::CANCELLED
+                };
+                if task.wakes >= 2 && task.self_wakes * 2 > task.wakes {
+                    st.push(&self.state, Kind::Lint, w, lint::SELF_WAKE, id, task.self_wakes * 100 / task.wakes, 0);
+                }
+                let mut kept = task;
+                kept.done = true;
+                kept.polling = false;
+                kept.last_poll_end = None;
+                st.spans.insert(key, Tracked { refs: 0, what: What::Task(kept) });
+                // Permits it still holds go with it (see SemaphoreState).
+                for sem in st.held.remove(&id).unwrap_or_default() {
+                    let found = match st.spans.get(&sem) {
+                        Some(Tracked { what: What::Semaphore(s), .. }) => Some((s.id, s.available.clamp(0, u32::MAX as i64) as u32)),
+                        _ => None,
+                    };
+                    if let Some((res, left)) = found {
+                        st.push(&self.state, Kind::LockReleased, w, 0, id, res, left);
+                    }
+                }
+                st.push(&self.state, Kind::TaskCompleted, w, outcome, id, 0, 0);
+            }
+            Some(What::Timer(t)) => {
+                // Dropped before the poll that saw it elapsed: cancelled (a select's losing sleep).
+                if !t.fired {
+                    st.push(&self.state, Kind::TimerCancelled, w, 0, t.owner, t.id, 0);
                 }
             }
-            finished
-        } else {
-            outcome::CANCELLED
-        };
-        st.push(&self.state, Kind::TaskCompleted, w, outcome, id, 0, 0);
+            Some(What::Semaphore(s)) => st.push(&self.state, Kind::ResourceDropped, w, 0, POLLING.with(|p| p.get()), s.id, 0),
+            _ => {}
+        }
         true
     }
 }
