@@ -208,8 +208,11 @@ std::expected<StepClaim, std::string> parse_claim(std::string_view text) {
         c.end = vis::SpanEnd::failed;
       else if (how == "disabled")
         c.end = vis::SpanEnd::disabled;
+      else if (how == "released")
+        c.end = vis::SpanEnd::released;
       else
-        return fail(fmt::format("span \"LABEL\" takes done, cancelled, failed, disabled or running, not '{}'", how));
+        return fail(fmt::format("span \"LABEL\" takes done, cancelled, failed, disabled, released or running, not '{}'",
+                                how));
       if (!w.done()) {
         if (w.word() != "at") return fail("span \"LABEL\" ENDS at N ms");
         const std::string n = w.word();

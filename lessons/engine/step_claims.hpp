@@ -14,7 +14,7 @@
 //                                  parked (waiting for a wake), done, cancelled, panicked
 //   span "LABEL" ENDS [at N ms]    a row inside a task (model/nested_lanes.hpp: a branch, a request,
 //                                  a lock wait or hold, a blocking job) whose label matches has a span
-//                                  that ended ENDS (done, cancelled, failed, disabled) before the cursor, at N
+//                                  that ended ENDS (done, cancelled, failed, disabled, released) before the cursor, at N
 //                                  ms when given (within half a millisecond)
 //   span "LABEL" running           ... one that began before the cursor and has not ended by it
 //   spans "LABEL" one-after-another  the spans of rows matching LABEL begun by the cursor (two or more)

@@ -60,6 +60,7 @@ std::string_view future_end_name(std::uint16_t k) {
     case FutureEnd::completed: return "completed";
     case FutureEnd::disabled_by_precondition: return "disabled_by_precondition";
     case FutureEnd::disabled_by_pattern: return "disabled_by_pattern";
+    case FutureEnd::released: return "released";
   }
   return "unknown";
 }

@@ -28,7 +28,10 @@ Recorded record(const std::string& example, const std::string& env = {}) {
   const fs::path file = testing::scratch() / (example + ".altrace");
   fs::remove(file);
   const std::string exe = std::string(ASYNCLAB_TOKIO_EXAMPLES_DIR) + "/" + example;
-  Recorded r{run_command(env + " " + testing::quoted(exe) + " " + testing::quoted(file.string())), file};
+  // Real time on a machine running other tests: a poll may be descheduled for longer than the 10 ms
+  // of the long-poll lint, which these checks are not about.
+  const std::string base_env = "ASYNCLAB_TOKIO_LONG_POLL_MS=60000 ";
+  Recorded r{run_command(base_env + env + " " + testing::quoted(exe) + " " + testing::quoted(file.string())), file};
   INFO(r.run.err);
   REQUIRE(r.run.status == 0);
   return r;
@@ -118,9 +121,16 @@ TEST_CASE("the seeds' JoinSet fetcher on Tokio's two workers: the server spawns 
   std::size_t fetches = 0, connections = 0;
   for (const vis::TaskInfo& task : index.tasks()) {
     if (task.id == server) continue;
-    CHECK(task.done());
-    CHECK(task.outcome == trace::Outcome::ok);
-    (task.parent == server ? connections : fetches) += 1;
+    if (task.parent == server) {
+      // A connection task may still be closing its span on the other worker when main returns and
+      // the trace is written: finished, or still running at the end, never anything else.
+      ++connections;
+      if (task.done()) CHECK(task.outcome == trace::Outcome::ok);
+    } else {
+      ++fetches;
+      CHECK(task.done());  // tokio closes a fetch's span before it wakes join_next
+      CHECK(task.outcome == trace::Outcome::ok);
+    }
   }
   CHECK(fetches == 5);
   CHECK(connections == 5);
@@ -145,7 +155,7 @@ TEST_CASE("the seeds' JoinSet fetcher on Tokio's two workers: the server spawns 
   }
   CHECK(acquired == 5);
   CHECK(released == 5);
-  CHECK(waited == 3);
+  CHECK(waited <= 3);  // three queue unless a fetch is first polled after another has finished
   CHECK(most == 2);
   CHECK(holding == 0);
 }
@@ -162,6 +172,28 @@ TEST_CASE("a Tokio future that answers Pending without keeping its waker gets th
   REQUIRE(index.lints().size() == 1);
   CHECK(index.lints()[0].kind == trace::LintKind::lost_waker);
   CHECK(index.lints()[0].task == 1);
+}
+
+TEST_CASE("seed B's abort on Tokio: a task aborted while it waits is cancelled, its one poll stays Pending, and no "
+          "waker is called lost",
+          "[bridge][tokio]") {
+  const Recorded r = record("abort_idle");
+  CHECK_THAT(r.run.out, Catch::Contains("cancelled = true"));
+  const trace::Trace t = load(r.file);
+  const vis::TraceIndex index(t);
+  REQUIRE(index.tasks().size() == 1);
+  const vis::TaskInfo& task = index.tasks()[0];
+  CHECK(task.polls.size() == 1);
+  REQUIRE(task.done());
+  CHECK(task.outcome == trace::Outcome::cancelled);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t[i].kind == trace::EventKind::poll_end) CHECK(t[i].flags == static_cast<std::uint16_t>(trace::PollResult::pending));
+  CHECK(index.lints().empty());
+  // Its 10 s sleep was dropped with it, unfired (main's own 20 ms sleep is the other timer).
+  const auto mine = std::ranges::find_if(index.timers(), [](const vis::TimerInfo& timer) { return timer.owner == 1; });
+  REQUIRE(mine != index.timers().end());
+  CHECK(mine->cancelled_event != vis::npos);
+  CHECK(mine->fired_event == vis::npos);
 }
 
 TEST_CASE("a Tokio program whose instrumentation reports no task gets a message saying so, and no file",

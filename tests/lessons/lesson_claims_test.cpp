@@ -101,7 +101,7 @@ TEST_CASE("a malformed claim is an error at its line when the lesson is read", "
   };
   CHECK(parse("span \"x\" done at {{delay}} ms").empty());
   CHECK(parse("happened wake task=\"a\"").empty());
-  CHECK_THAT(parse("span \"x\" finished"), Catch::Contains("lesson.md:12") && Catch::Contains("done, cancelled, failed, disabled or running"));
+  CHECK_THAT(parse("span \"x\" finished"), Catch::Contains("lesson.md:12") && Catch::Contains("done, cancelled, failed, disabled, released or running"));
   CHECK_THAT(parse("shows Timeline \"x\""), Catch::Contains("takes a window"));
   CHECK_THAT(parse("task \"main\" is sleeping"), Catch::Contains("not 'sleeping'"));
   CHECK_THAT(parse("span \"x\" done at {{dely}} ms"), Catch::Contains("dely"));

@@ -216,3 +216,49 @@ TEST_CASE("the trace records a branch disabled by its precondition and one disab
                                            static_cast<std::uint16_t>(FutureEnd::completed),
                                            static_cast<std::uint16_t>(FutureEnd::cancelled)});
 }
+
+TEST_CASE("a borrowed future that loses is recorded as released, not cancelled: its owner still has it",
+          "[select][borrow][trace]") {
+  trace::Recorder rec;
+  virtual_runtime(rec).block_on([&]() -> Task<void> {
+    auto slow = spawn([]() -> Task<int> {
+      co_await sleep(30ms);
+      co_return 1;
+    });
+    (void)co_await select(borrow(slow), sleep(10ms));
+    (void)co_await slow;
+  });
+  const trace::Trace t = rec.take();
+  std::vector<std::uint16_t> ends;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t[i].kind == trace::EventKind::future_dropped) ends.push_back(t[i].flags);
+  CHECK(ends == std::vector<std::uint16_t>{static_cast<std::uint16_t>(trace::FutureEnd::completed),
+                                           static_cast<std::uint16_t>(trace::FutureEnd::released)});
+}
+
+TEST_CASE("borrowing a JoinHandle whose result was taken panics, as Tokio's 'JoinHandle polled after completion'",
+          "[select][borrow]") {
+  std::string message;
+  virtual_runtime().block_on([&]() -> Task<void> {
+    auto outer = spawn([]() -> Task<void> {
+      auto quick = spawn([]() -> Task<int> { co_return 1; });
+      for (int round = 0; round < 2; ++round) (void)co_await select(borrow(quick), sleep(5ms));
+    });
+    auto r = co_await outer;
+    REQUIRE_FALSE(r);
+    CHECK(r.error().is_panic());
+    message = r.error().panic_message();
+  });
+  CHECK_THAT(message, Catch::Contains("JoinHandle polled after completion"));
+}
+
+TEST_CASE("a branch switched off by its precondition is not a forgotten future: select! chose not to race it",
+          "[select][precondition][trace]") {
+  trace::Recorder rec;
+  virtual_runtime(rec).block_on([&]() -> Task<void> {
+    auto fetch = []() -> Task<int> { co_return 1; };
+    (void)co_await select(when(false, fetch()), sleep(1ms));
+  });
+  const trace::Trace t = rec.take();
+  for (std::size_t i = 0; i < t.size(); ++i) CHECK(t[i].kind != trace::EventKind::lint);
+}

@@ -118,6 +118,8 @@ std::string describe_event(const TraceIndex& index, const trace::Event& e) {
         case trace::FutureEnd::disabled_by_pattern:
           return fmt::format("{}: future #{} disabled: it answered Ready, but its pattern refused the output", task,
                              e.a);
+        case trace::FutureEnd::released:
+          return fmt::format("{}: future #{} released: the borrow ended, the borrowed future lives on", task, e.a);
       }
       return fmt::format("{}: future #{} dropped", task, e.a);
     case EventKind::timer_armed:

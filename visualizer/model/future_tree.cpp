@@ -33,6 +33,7 @@ FutureNodeState branch_state(trace::FutureEnd end) {
     case trace::FutureEnd::cancelled: return FutureNodeState::dropped;
     case trace::FutureEnd::disabled_by_precondition: return FutureNodeState::disabled_by_precondition;
     case trace::FutureEnd::disabled_by_pattern: return FutureNodeState::disabled_by_pattern;
+    case trace::FutureEnd::released: return FutureNodeState::released;
   }
   return FutureNodeState::dropped;
 }
@@ -53,14 +54,20 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
   const auto gone = [&](const FutureNodeInfo& n) {
     return n.dropped_event != npos && n.dropped_event < cursor;
   };
+  // Each node's children (positions in `visible`, in creation order) and how many of them are gone,
+  // gathered once: a loop of thousands of selects stays one pass, not one pass per combinator.
+  std::unordered_map<std::uint32_t, std::vector<std::size_t>> children;
+  std::unordered_map<std::uint32_t, std::size_t> children_gone;
+  for (std::size_t k = 0; k < visible.size(); ++k) {
+    const FutureNodeInfo& n = nodes[visible[k]];
+    children[n.parent].push_back(k);
+    if (gone(n)) ++children_gone[n.parent];
+  }
   const auto finished_combinator = [&](std::uint32_t node) {
-    bool any = false;
-    for (std::uint32_t f : visible) {
-      if (nodes[f].parent != node) continue;
-      any = true;
-      if (!gone(nodes[f])) return false;
-    }
-    return any;
+    const auto c = children.find(node);
+    if (c == children.end() || c->second.empty()) return false;
+    const auto g = children_gone.find(node);
+    return g != children_gone.end() && g->second == c->second.size();
   };
   // A node is listed once, and no deeper than max_depth: a hostile trace whose parents form a
   // cycle (or name a node as its own parent) cannot recurse for ever.
@@ -84,9 +91,11 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
   // Inside a combinator, its children in the order written.
   std::function<void(std::uint32_t, int)> walk = [&](std::uint32_t parent, int depth) {
     if (depth > max_depth) return;
-    for (std::size_t k = 0; k < visible.size(); ++k) {
+    const auto c = children.find(parent);
+    if (c == children.end()) return;
+    for (std::size_t k : c->second) {
       const FutureNodeInfo& n = nodes[visible[k]];
-      if (n.parent != parent || listed[k]) continue;
+      if (listed[k]) continue;
       listed[k] = true;
       out.push_back(line_of(n, depth));
       walk(n.node, depth + 1);
@@ -96,15 +105,18 @@ std::vector<FutureTreeLine> future_tree_at(const LaneIndex& lanes, std::uint32_t
   // first, and finished ones older than the last few fold into one line.
   constexpr std::size_t finished_shown = 3;
   std::size_t finished_seen = 0, folded = 0;
-  for (std::size_t k = visible.size(); k-- > 0;) {
+  const std::vector<std::size_t> top = children.contains(0) ? children[0] : std::vector<std::size_t>{};
+  for (auto it = top.rbegin(); it != top.rend(); ++it) {
+    const std::size_t k = *it;
     const FutureNodeInfo& n = nodes[visible[k]];
-    if (n.parent != 0 || listed[k]) continue;
+    if (listed[k]) continue;
     listed[k] = true;
-    FutureTreeLine line = line_of(n, 0);
-    if (line.state == FutureNodeState::finished && ++finished_seen > finished_shown) {
+    // Folded ones are only counted: their lines are never made.
+    if (n.kind != trace::FutureNode::branch && finished_combinator(n.node) && ++finished_seen > finished_shown) {
       ++folded;
       continue;
     }
+    FutureTreeLine line = line_of(n, 0);
     out.push_back(std::move(line));
     walk(n.node, 1);
   }
@@ -133,6 +145,8 @@ std::string future_tree_line_text(const FutureTreeLine& line) {
       return "∅ " + line.label + "  — disabled: its precondition was false, never polled";
     case FutureNodeState::disabled_by_pattern:
       return "∅ " + line.label + "  — disabled: answered Ready, but its pattern refused the output";
+    case FutureNodeState::released:
+      return line.label + "  — released: only the borrow ended, the future lives on";
   }
   return line.label;
 }

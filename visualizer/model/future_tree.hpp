@@ -31,6 +31,7 @@ enum class FutureNodeState : std::uint8_t {
   dropped,
   disabled_by_precondition,
   disabled_by_pattern,
+  released,  // a borrowed future's branch ended; the future lives on with its owner
 };
 
 struct FutureTreeLine {

@@ -199,6 +199,12 @@ void close_with_task(const TraceIndex& index, std::uint32_t task, NestedSpan& sp
   span.end = SpanEnd::cancelled;
 }
 
+SpanEnd branch_end(const FutureNodeInfo& branch) {
+  if (branch.disabled()) return SpanEnd::disabled;
+  if (branch.dropped_event != npos && branch.end == trace::FutureEnd::released) return SpanEnd::released;
+  return branch.completed ? SpanEnd::done : SpanEnd::cancelled;
+}
+
 void gather_futures(const TraceIndex& index, const Scan& s, std::vector<Item>& items) {
   const std::vector<FutureNodeInfo>& nodes = index.future_nodes();
   const trace::Trace& trace = index.trace();
@@ -230,7 +236,7 @@ void gather_futures(const TraceIndex& index, const Scan& s, std::vector<Item>& i
       item.span.begin_ns = trace[branch.created_event].time_ns;
       if (branch.dropped_event != npos) {
         item.span.end_event = branch.dropped_event;
-        item.span.end = branch.disabled() ? SpanEnd::disabled : branch.completed ? SpanEnd::done : SpanEnd::cancelled;
+        item.span.end = branch_end(branch);
       } else if (!all_dropped) {
         // Its siblings are still running too: a deadlock, or the end of the trace.
       } else {
@@ -239,7 +245,7 @@ void gather_futures(const TraceIndex& index, const Scan& s, std::vector<Item>& i
         for (std::size_t o = c + 1; o < end; ++o) other |= o != b && nodes[o].polls > 0;
         if (other) {
           item.span.end_event = last_sibling_drop;
-          item.span.end = branch.disabled() ? SpanEnd::disabled : branch.completed ? SpanEnd::done : SpanEnd::cancelled;
+          item.span.end = branch_end(branch);
         }
       }
       if (item.span.end_event != npos) item.span.end_ns = trace[item.span.end_event].time_ns;

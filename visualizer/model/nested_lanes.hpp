@@ -44,7 +44,9 @@ enum class NestedKind : std::uint8_t {
 
 // disabled: a select branch that answered Ready but whose pattern refused the output (Some(v) got None),
 // so the select raced on without it.
-enum class SpanEnd : std::uint8_t { done, cancelled, failed, running, disabled };
+// released: a borrowed future's branch that ended unfinished (borrow(fut) lost the race); the future
+// itself lives on.
+enum class SpanEnd : std::uint8_t { done, cancelled, failed, running, disabled, released };
 
 struct NestedSpan {
   std::uint64_t begin_ns = 0;

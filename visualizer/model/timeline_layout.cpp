@@ -412,6 +412,7 @@ const char* span_end_name(SpanEnd end) {
     case SpanEnd::failed: return "failed";
     case SpanEnd::running: return "running";
     case SpanEnd::disabled: return "disabled";
+    case SpanEnd::released: return "released";
   }
   return "?";
 }

@@ -311,7 +311,8 @@ void apply(const TraceIndex& index, WorldState& s) {
       break;
     case EventKind::future_dropped:
       // The branch holding a lock wait dropped mid-flight: the wait is abandoned (see the rules).
-      if (t && t->waiting_on && (e.flags & 1) == 0 && t->waiting_in == e.a) {
+      if (t && t->waiting_on && e.flags == static_cast<std::uint16_t>(trace::FutureEnd::cancelled) &&
+          t->waiting_in == e.a) {
         const std::uint32_t waited = index.resource_slot(t->waiting_on);
         if (waited != npos && waited < s.resources.size()) erase_one(s.resources[waited].waiters, e.task);
         t->waiting_on = 0;

@@ -26,6 +26,7 @@ palette::Rgba future_line_colour(FutureNodeState state) {
     case FutureNodeState::completed: return palette::done;
     case FutureNodeState::disabled_by_precondition:
     case FutureNodeState::disabled_by_pattern: return palette::muted_text;  // out of the race, nothing lost
+    case FutureNodeState::released: return palette::done;  // the borrow ended, nothing was lost
     case FutureNodeState::in_progress:
     case FutureNodeState::alive: return palette::scheduled;
   }

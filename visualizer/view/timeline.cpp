@@ -78,6 +78,10 @@ std::string describe_nested(const Session& session, const DrawCmd& c) {
       case SpanEnd::cancelled: return fmt::format("{}, {}", cut, lasted);
       case SpanEnd::failed: return fmt::format("failed, {}", lasted);
       case SpanEnd::running: return lasted;
+      case SpanEnd::released:
+        return fmt::format("released {}: the select ended and dropped only its borrow; the borrowed future "
+                           "lives on with its owner",
+                           lasted);
       case SpanEnd::disabled:
         return fmt::format("answered Ready {}, but its pattern refused the output (a closed channel's None for "
                            "some(..)): the branch is disabled and the select raced on without it",

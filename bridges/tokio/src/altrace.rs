@@ -81,6 +81,7 @@ pub struct Tables {
     pub locations: Vec<Location>,
     pub sites: Vec<Site>,
     string_ids: std::collections::HashMap<String, u32>,
+    site_ids: std::collections::HashMap<(u32, u32, u32, u32), u32>, // (name, file, line, column)
 }
 
 impl Tables {
@@ -97,15 +98,23 @@ impl Tables {
         self.string_ids.insert(s.to_owned(), id);
         id
     }
-    pub fn location(&mut self, file: &str, line: u32, column: u32) -> u32 {
-        let file = self.string(file);
-        self.locations.push(Location { file, function: 0, line, column });
-        self.locations.len() as u32
-    }
-    pub fn site(&mut self, name: &str, location: u32) -> u32 {
-        let name = self.string(name);
-        self.sites.push(Site { name, location });
-        self.sites.len() as u32
+    /// The site of a spawn: one entry (and one location) per name and place, however many tasks
+    /// were spawned there.
+    pub fn site_at(&mut self, name: &str, file: &str, line: u32, column: u32) -> u32 {
+        let key = (self.string(name), self.string(file), line, column);
+        if let Some(&id) = self.site_ids.get(&key) {
+            return id;
+        }
+        let location = if key.1 == 0 {
+            0
+        } else {
+            self.locations.push(Location { file: key.1, function: 0, line, column });
+            self.locations.len() as u32
+        };
+        self.sites.push(Site { name: key.0, location });
+        let id = self.sites.len() as u32;
+        self.site_ids.insert(key, id);
+        id
     }
 }
 

@@ -27,9 +27,10 @@
 //!   cooperative budget's answer first), cancelled when dropped before that (a select's losing sleep);
 //! * the `runtime.resource` span of a `tokio::sync::Semaphore` is a semaphore resource: its permits
 //!   (`permits.op` = override), acquisitions (`sub`) and returns to the pool (`add`). A task that has
-//!   to queue is reported taking 0 permits, once when it starts waiting and once when a release hands
-//!   it the permits; that hand-over is not reported, so the releasing holder is shown releasing when
-//!   its task ends (when a `let _permit = ...` kept in the task is dropped);
+//!   to queue is reported taking 0 permits: it waits. A release hands permits straight to a queued
+//!   Acquire, said only on that Acquire's `runtime.resource.async_op` span (`permits_obtained`):
+//!   the releaser (the task running there) releases and the Acquire's task acquires. An Acquire
+//!   dropped while it waits leaves the queue without an event of its own;
 //! * the lints asynclab's runtime gives, by its rules (runtime/src/scheduler.cpp): long poll (10 ms,
 //!   `ASYNCLAB_TOKIO_LONG_POLL_MS`), self-wakes (more than half of at least two wakes, at the task's
 //!   end), lost waker (Pending with no waker kept and no wake, or the last waker of a waiting task
@@ -101,8 +102,10 @@ impl Recording {
     }
 
     fn write(&self) -> Result<Summary, String> {
-        self.state.recording.store(false, Ordering::SeqCst);
         let mut st = self.state.inner.lock().unwrap_or_else(|p| p.into_inner());
+        // A lost waker suspected on this thread (the runtime's own, on current_thread) is one now.
+        settle_lost_waker(&self.state, &mut st);
+        self.state.recording.store(false, Ordering::SeqCst);
         if st.tasks == 0 {
             return Err(
                 "asynclab: no Tokio task was seen, so there is nothing to draw. Tokio reports its tasks only when \
@@ -230,6 +233,7 @@ struct SemaphoreState {
     available: i64,
     waiters: std::collections::HashSet<u32>, // tasks that said they wait and have not acquired since
     waiting: u32,
+    handed: std::collections::HashSet<u32>, // tasks given permits by a release, until their next poll
 }
 
 // tokio does not report a permit that a release hands straight to a waiting task (only permits that
@@ -242,6 +246,9 @@ enum What {
     Semaphore(SemaphoreState),
     /// The batch semaphore inside a `tokio::sync::Semaphore`: its state updates are the Semaphore's.
     PartOf(u64),
+    /// An operation on a resource (tokio's `runtime.resource.async_op`: a Sleep's wait, a semaphore's
+    /// Acquire), made by `owner` (0: outside any task). What happens inside it is its resource's.
+    AsyncOp { resource: u64, owner: u32 },
     /// A resource span this recorder does not draw (a Mutex and the semaphore inside it, the semaphore
     /// inside an mpsc channel): still tracked, so that what happens inside it is not taken for its
     /// parent's.
@@ -423,7 +430,7 @@ thread_local! {
     // The task being polled on this thread (asynclab's task id; 0: none).
     static POLLING: Cell<u32> = Cell::new(0);
     // The task whose poll ended last on this thread, until anything else happens here.
-    static JUST_POLLED: Cell<u32> = Cell::new(0);
+    static JUST_POLLED: Cell<(u32, u64)> = Cell::new((0, 0));
     // The task that just finished on this thread and when (ns): the next wake here, if it comes within
     // FINISH_WAKE_NS, is its JoinHandle's owner being woken by it.
     static FINISHED: Cell<(u32, u64)> = Cell::new((0, 0));
@@ -434,16 +441,34 @@ thread_local! {
     static IN_RESOURCE: RefCell<Vec<u64>> = RefCell::new(Vec::new());
     // A task whose poll just ended Pending with no waker kept and no wake: lost, unless what comes
     // next on this thread is that task finishing (tokio closes its span right after a Ready poll).
-    static LOST_IF_NOT_DONE: Cell<u32> = Cell::new(0);
+    static LOST_IF_NOT_DONE: Cell<(u32, u64)> = Cell::new((0, 0));
 }
 
-/// Records the lost-waker lint left pending by the last poll on this thread, now that something else
-/// happens here (see LOST_IF_NOT_DONE).
+/// Records the lost-waker lint left pending on this thread (see LOST_IF_NOT_DONE), now that this
+/// thread polls or spawns another task: the task's future was not being dropped after all. Called
+/// only there, never while a future may still be dropping (its wakers and resources go first, then
+/// its span closes).
 fn settle_lost_waker(shared: &Shared, st: &mut Inner) {
-    let task = LOST_IF_NOT_DONE.with(|l| l.replace(0));
-    if task != 0 && shared.recording.load(Ordering::Relaxed) {
-        st.push(shared, Kind::Lint, current_worker(), lint::LOST_WAKER, task, 0, 0);
+    let (task, span) = LOST_IF_NOT_DONE.with(|l| l.replace((0, 0)));
+    if task == 0 || !shared.recording.load(Ordering::Relaxed) {
+        return;
     }
+    // Finished meanwhile (on another thread), or gone: nothing was lost.
+    if let Some(Tracked { what: What::Task(t), .. }) = st.spans.get(&span) {
+        if !t.done {
+            st.push(shared, Kind::Lint, current_worker(), lint::LOST_WAKER, task, 0, 0);
+        }
+    }
+}
+
+/// A task may have lost its waker: decided at the next settle point on this thread, unless its span
+/// closes first.
+fn suspect_lost_waker(shared: &Shared, st: &mut Inner, task: u32, span: u64) {
+    let (pending, _) = LOST_IF_NOT_DONE.with(|l| l.get());
+    if pending != 0 && pending != task {
+        settle_lost_waker(shared, st);
+    }
+    LOST_IF_NOT_DONE.with(|l| l.set((task, span)));
 }
 
 fn worker(shared: &Shared, inner: &mut Inner) -> u8 {
@@ -460,6 +485,16 @@ fn worker(shared: &Shared, inner: &mut Inner) -> u8 {
 
 fn current_worker() -> u8 {
     WORKER.with(|w| if w.get() == u8::MAX { 0 } else { w.get() })
+}
+
+/// The resource a span stands for: a semaphore for the batch semaphore inside it, a resource for
+/// an operation on it.
+fn resolve(st: &Inner, span: u64) -> u64 {
+    match st.spans.get(&span) {
+        Some(Tracked { what: What::PartOf(outer), .. }) => *outer,
+        Some(Tracked { what: What::AsyncOp { resource, .. }, .. }) => *resource,
+        _ => span,
+    }
 }
 
 fn innermost_resource() -> Option<u64> {
@@ -506,6 +541,7 @@ struct Fields {
     span: u64,
     duration: Option<u64>,
     permits: Option<u64>,
+    permits_obtained: Option<u64>,
     permits_op: String,
     is_ready: Option<bool>,
     is_internal: bool,
@@ -542,6 +578,7 @@ impl Visit for Fields {
             "task.id" => self.span = value,
             "duration" => self.duration = Some(value),
             "permits" => self.permits = Some(value),
+            "permits_obtained" => self.permits_obtained = Some(value),
             _ => {}
         }
     }
@@ -562,12 +599,14 @@ const RESOURCE: &str = "runtime.resource";
 const WAKER: &str = "tokio::task::waker";
 const STATE_UPDATE: &str = "runtime::resource::state_update";
 const POLL_OP: &str = "runtime::resource::poll_op";
+const ASYNC_OP: &str = "runtime.resource.async_op";
+const ASYNC_OP_STATE_UPDATE: &str = "runtime::resource::async_op::state_update";
 
 fn wanted(meta: &Metadata<'_>) -> bool {
     if meta.is_span() {
-        meta.name() == SPAWN || meta.name() == RESOURCE
+        meta.name() == SPAWN || meta.name() == RESOURCE || meta.name() == ASYNC_OP
     } else {
-        matches!(meta.target(), WAKER | STATE_UPDATE | POLL_OP)
+        matches!(meta.target(), WAKER | STATE_UPDATE | POLL_OP | ASYNC_OP_STATE_UPDATE)
     }
 }
 
@@ -575,6 +614,12 @@ impl Recorder {
     fn new_task(&self, span: u64, fields: &Fields) {
         let mut st = self.state.lock();
         settle_lost_waker(&self.state, &mut st);
+        // Past the limit nothing more is kept: not the task, not its tables (its events would be
+        // dropped anyway).
+        if st.events.len() >= st.max_events {
+            st.dropped += 1;
+            return;
+        }
         st.tasks += 1;
         let id = st.tasks as u32;
         // asynclab's task names: the name given to tokio::task::Builder, or what kind of task it is.
@@ -585,10 +630,9 @@ impl Recorder {
         } else {
             String::new()
         };
-        let location = if fields.file.is_empty() { 0 } else { st.tables.location(&fields.file, fields.line, fields.column) };
-        let site = st.tables.site(&name, location);
+        let site = st.tables.site_at(&name, &fields.file, fields.line, fields.column);
         let parent = POLLING.with(|p| p.get());
-        JUST_POLLED.with(|j| j.set(0));
+        JUST_POLLED.with(|j| j.set((0, 0)));
         FINISHED.with(|f| f.set((0, 0)));
         st.spans.insert(span, Tracked { refs: 1, what: What::Task(TaskState::new(id)) });
         st.push(&self.state, Kind::TaskSpawned, current_worker(), 0, id, parent, site);
@@ -596,7 +640,6 @@ impl Recorder {
 
     fn new_resource(&self, span: u64, fields: &Fields) {
         let mut st = self.state.lock();
-        settle_lost_waker(&self.state, &mut st);
         // A resource made inside another (the batch semaphore of a Semaphore or of a Mutex) is part of
         // that one.
         let outer = innermost_resource();
@@ -619,11 +662,79 @@ impl Recorder {
                 };
                 let name = st.tables.string(&name);
                 st.push(&self.state, Kind::ResourceCreated, current_worker(), resource_kind::SEMAPHORE, POLLING.with(|p| p.get()), id, name);
-                What::Semaphore(SemaphoreState { id, limits_said: false, available: 0, waiters: Default::default(), waiting: 0 })
+                What::Semaphore(SemaphoreState {
+                    id,
+                    limits_said: false,
+                    available: 0,
+                    waiters: Default::default(),
+                    waiting: 0,
+                    handed: Default::default(),
+                })
             }
             _ => What::Other,
         };
         st.spans.insert(span, Tracked { refs: 1, what });
+    }
+
+    fn new_async_op(&self, span: u64) {
+        let resource = match innermost_resource() {
+            Some(r) => r,
+            None => return,
+        };
+        let mut st = self.state.lock();
+        let resource = resolve(&st, resource);
+        let owner = POLLING.with(|p| p.get());
+        st.spans.insert(span, Tracked { refs: 1, what: What::AsyncOp { resource, owner } });
+    }
+
+    /// tokio hands released permits straight to a queued Acquire, and says so only on that Acquire's
+    /// own span (`permits_obtained`, op "add"): the waiting task has its permit.
+    fn async_op_event(&self, fields: &Fields) {
+        let op = match innermost_resource() {
+            Some(r) => r,
+            None => return,
+        };
+        if fields.permits_op != "add" || fields.permits_obtained.unwrap_or(0) == 0 {
+            return;
+        }
+        let w = current_worker();
+        let mut st = self.state.lock();
+        let (resource, owner) = match st.spans.get(&op) {
+            Some(Tracked { what: What::AsyncOp { resource, owner }, .. }) => (*resource, *owner),
+            _ => return,
+        };
+        let out = match st.spans.get_mut(&resource) {
+            Some(Tracked { what: What::Semaphore(s), .. }) => {
+                if s.waiters.remove(&owner) {
+                    s.waiting = s.waiting.saturating_sub(1);
+                    Some((s.id, s.available.clamp(0, u32::MAX as i64) as u32))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let Some((id, left)) = out {
+            // Whoever released is running here: the task being polled, or the one whose future is
+            // being dropped as it finishes. Its permit went to `owner`.
+            let releaser = match POLLING.with(|p| p.get()) {
+                0 => JUST_POLLED.with(|j| j.get().0),
+                t => t,
+            };
+            let released = st.held.get_mut(&releaser).and_then(|list| {
+                let i = list.iter().position(|&r| r == resource)?;
+                list.swap_remove(i);
+                Some(())
+            });
+            if released.is_some() {
+                st.push(&self.state, Kind::LockReleased, w, 0, releaser, id, left);
+            }
+            if let Some(Tracked { what: What::Semaphore(s), .. }) = st.spans.get_mut(&resource) {
+                s.handed.insert(owner);
+            }
+            st.held.entry(owner).or_default().push(resource);
+            st.push(&self.state, Kind::LockAcquired, w, 0, owner, id, left);
+        }
     }
 
     /// A state_update or poll_op inside a resource span this thread has entered.
@@ -635,10 +746,7 @@ impl Recorder {
         let task = POLLING.with(|p| p.get());
         let w = current_worker();
         let mut st = self.state.lock();
-        settle_lost_waker(&self.state, &mut st);
-        if let Some(Tracked { what: What::PartOf(outer), .. }) = st.spans.get(&resource) {
-            resource = *outer;
-        }
+        resource = resolve(&st, resource);
         let mut out: Option<(Kind, u16, u32, u32, u32)> = None;
         let mut limits: Option<(u32, u32)> = None;
         match st.spans.get_mut(&resource).map(|t| &mut t.what) {
@@ -664,16 +772,14 @@ impl Recorder {
                             }
                         }
                         // tokio reports every attempt of a task that has to queue as taking 0
-                        // permits: the first one starts its wait; the next one is the poll after a
-                        // release handed it the permits (the release itself is not reported).
+                        // permits: the first one starts its wait (the permits come later, handed
+                        // over on its Acquire's span: see async_op_event).
                         "sub" if n == 0 => {
-                            if s.waiters.insert(task) {
+                            // The poll after a hand-over reports 0 once more: it already holds.
+                            if s.handed.remove(&task) {
+                            } else if s.waiters.insert(task) {
                                 s.waiting += 1;
                                 out = Some((Kind::LockWaiting, 0, task, s.id, s.waiting));
-                            } else {
-                                s.waiters.remove(&task);
-                                s.waiting = s.waiting.saturating_sub(1);
-                                out = Some((Kind::LockAcquired, 0, task, s.id, s.available.clamp(0, u32::MAX as i64) as u32));
                             }
                         }
                         "sub" => {
@@ -716,9 +822,8 @@ impl Recorder {
         let polling = POLLING.with(|p| p.get());
         let w = current_worker();
         let mut st = self.state.lock();
-        settle_lost_waker(&self.state, &mut st);
-        let (task, lost) = match st.spans.get_mut(&fields.span) {
-            Some(Tracked { what: What::Task(t), .. }) => {
+        let (task, lost) = match st.spans.get_mut(&fields.span).map(|t| &mut t.what) {
+            Some(What::Task(t)) => {
                 match fields.op {
                     WakerOp::Clone => t.live_wakers += 1,
                     WakerOp::Drop | WakerOp::Wake => t.live_wakers -= 1,
@@ -732,10 +837,11 @@ impl Recorder {
                 // Its last waker gone while it waits, with no wake pending: nothing can ever poll it
                 // again (a running task is judged when its poll ends).
                 let lost = t.live_wakers <= 0 && !t.polling && !t.notified && !t.done && fields.op == WakerOp::Drop;
-                (t.id, lost)
+                (t.id, (lost, t.done && t.live_wakers <= 0))
             }
             _ => return,
         };
+        let (task, lost, forget) = (task, lost.0, lost.1);
         match fields.op {
             WakerOp::Clone => st.push(&self.state, Kind::WakerCloned, w, 0, task, polling, 0),
             WakerOp::Drop => st.push(&self.state, Kind::WakerDropped, w, 0, task, polling, 0),
@@ -758,7 +864,11 @@ impl Recorder {
             WakerOp::Unknown => {}
         }
         if lost {
-            st.push(&self.state, Kind::Lint, w, lint::LOST_WAKER, task, 0, 0);
+            suspect_lost_waker(&self.state, &mut st, task, fields.span);
+        }
+        if forget {
+            // A finished task's last waker: nothing will name its span again.
+            st.spans.remove(&fields.span);
         }
     }
 }
@@ -786,6 +896,7 @@ impl Subscriber for Recorder {
             match attrs.metadata().name() {
                 SPAWN => self.new_task(span, &fields),
                 RESOURCE => self.new_resource(span, &fields),
+                ASYNC_OP => self.new_async_op(span),
                 _ => {}
             }
         }
@@ -804,6 +915,7 @@ impl Subscriber for Recorder {
         match event.metadata().target() {
             WAKER => self.waker_event(&fields),
             STATE_UPDATE => self.resource_event(&fields, false),
+            ASYNC_OP_STATE_UPDATE => self.async_op_event(&fields),
             POLL_OP => self.resource_event(&fields, true),
             _ => {}
         }
@@ -812,7 +924,6 @@ impl Subscriber for Recorder {
     fn enter(&self, span: &Id) {
         let key = span.into_u64();
         let mut st = self.state.lock();
-        settle_lost_waker(&self.state, &mut st);
         let is_task = match st.spans.get(&key) {
             Some(Tracked { what: What::Task(_), .. }) => true,
             Some(_) => {
@@ -824,6 +935,7 @@ impl Subscriber for Recorder {
         if !is_task || !self.state.recording.load(Ordering::Relaxed) {
             return;
         }
+        settle_lost_waker(&self.state, &mut st);
         let w = worker(&self.state, &mut st);
         let now = self.state.now_ns();
         let id = match st.task(key) {
@@ -836,7 +948,7 @@ impl Subscriber for Recorder {
             None => return,
         };
         POLLING.with(|p| p.set(id));
-        JUST_POLLED.with(|j| j.set(0));
+        JUST_POLLED.with(|j| j.set((0, 0)));
         FINISHED.with(|f| f.set((0, 0)));
         st.push(&self.state, Kind::PollBegin, w, 0, id, 0, 0);
     }
@@ -844,7 +956,6 @@ impl Subscriber for Recorder {
     fn exit(&self, span: &Id) {
         let key = span.into_u64();
         let mut st = self.state.lock();
-        settle_lost_waker(&self.state, &mut st);
         let mut fired: Option<(u32, u32)> = None;
         let is_task = match st.spans.get_mut(&key) {
             Some(Tracked { what: What::Task(_), .. }) => true,
@@ -887,7 +998,7 @@ impl Subscriber for Recorder {
             None => return,
         };
         POLLING.with(|p| p.set(0));
-        JUST_POLLED.with(|j| j.set(id));
+        JUST_POLLED.with(|j| j.set((id, self.state.now_ns())));
         // A poll that unwinds exits its span while the thread panics. Pending until the span closes
         // right after this (see the crate's rules), when it is turned into Ready.
         let result = if std::thread::panicking() { poll_result::PANICKED } else { poll_result::PENDING };
@@ -901,7 +1012,7 @@ impl Subscriber for Recorder {
             st.push(&self.state, Kind::Lint, w, lint::LONG_POLL, id, (took / 1000).min(u32::MAX as u64) as u32, 0);
         }
         if lost && result == poll_result::PENDING {
-            LOST_IF_NOT_DONE.with(|l| l.set(id));
+            suspect_lost_waker(&self.state, &mut st, id, key);
         }
     }
 
@@ -925,15 +1036,14 @@ impl Subscriber for Recorder {
             None => return false,
         }
         let closed = st.spans.remove(&key).map(|t| t.what);
-        // The poll that just ended here was this task's last: it finished, nothing was lost.
+        // Its span closes: it finished or was dropped, so no waker of it was lost.
         if let Some(What::Task(t)) = &closed {
             LOST_IF_NOT_DONE.with(|l| {
-                if l.get() == t.id {
-                    l.set(0)
+                if l.get().0 == t.id {
+                    l.set((0, 0))
                 }
             });
         }
-        settle_lost_waker(&self.state, &mut st);
         if !self.state.recording.load(Ordering::Relaxed) {
             return true;
         }
@@ -942,7 +1052,11 @@ impl Subscriber for Recorder {
             Some(What::Task(task)) => {
                 // Kept as a closed task: its waker may still be dropped later, naming its span.
                 let id = task.id;
-                let just_polled = JUST_POLLED.with(|j| j.get()) == id;
+                // tokio drops a finished task's future right after its Ready poll, in the same call;
+                // a close on this thread long after the last poll (an abort of an idle task, with
+                // nothing else polled here meanwhile) is not that.
+                let (last, at) = JUST_POLLED.with(|j| j.get());
+                let just_polled = last == id && self.state.now_ns().saturating_sub(at) <= FINISH_WAKE_NS;
                 let outcome = if just_polled && !task.polling {
                     // Closed right after its poll on this thread: it finished in that poll; say how that
                     // poll answered. The wake that follows here (its JoinHandle's owner) is its own.
@@ -962,11 +1076,15 @@ impl Subscriber for Recorder {
                 if task.wakes >= 2 && task.self_wakes * 2 > task.wakes {
                     st.push(&self.state, Kind::Lint, w, lint::SELF_WAKE, id, task.self_wakes * 100 / task.wakes, 0);
                 }
-                let mut kept = task;
-                kept.done = true;
-                kept.polling = false;
-                kept.last_poll_end = None;
-                st.spans.insert(key, Tracked { refs: 0, what: What::Task(kept) });
+                // Kept while a waker of it lives (its drop names the span); then forgotten, so that
+                // a run of a million tasks does not keep a million entries.
+                if task.live_wakers > 0 {
+                    let mut kept = task;
+                    kept.done = true;
+                    kept.polling = false;
+                    kept.last_poll_end = None;
+                    st.spans.insert(key, Tracked { refs: 0, what: What::Task(kept) });
+                }
                 // Permits it still holds go with it (see SemaphoreState).
                 for sem in st.held.remove(&id).unwrap_or_default() {
                     let found = match st.spans.get(&sem) {
@@ -986,6 +1104,14 @@ impl Subscriber for Recorder {
                 }
             }
             Some(What::Semaphore(s)) => st.push(&self.state, Kind::ResourceDropped, w, 0, POLLING.with(|p| p.get()), s.id, 0),
+            // An Acquire dropped while it waited (a timeout around `acquire()`): no longer in the queue.
+            Some(What::AsyncOp { resource, owner }) => {
+                if let Some(Tracked { what: What::Semaphore(s), .. }) = st.spans.get_mut(&resource) {
+                    if s.waiters.remove(&owner) {
+                        s.waiting = s.waiting.saturating_sub(1);
+                    }
+                }
+            }
             _ => {}
         }
         true

@@ -7,7 +7,7 @@
 // Rules:
 // * Borrowed<F> polls the future it points to; dropping the Borrowed (a select that picked another
 //   branch, a timeout that fired) drops nothing: the future stays the caller's, half-done or not, and
-//   can be borrowed again or awaited later.
+//   can be borrowed again or awaited later. The trace records that branch as released, not cancelled.
 // * The borrowed future must outlive the Borrowed and must not move while borrowed (a local of the
 //   coroutine frame never moves; see future.hpp's pinning rule).
 // * A future that has finished may be polled again only if it says so: a Sleep answers Ready again at
@@ -26,6 +26,11 @@ class [[nodiscard("futures are lazy: a borrowed future does nothing until it is 
   using Output = output_t<F>;
 
   explicit Borrowed(F& future) : future_(std::addressof(future)) {}
+  // One borrow at a time, as `&mut`: a Borrowed moves but is not copied.
+  Borrowed(Borrowed&&) noexcept = default;
+  Borrowed& operator=(Borrowed&&) noexcept = default;
+  Borrowed(const Borrowed&) = delete;
+  Borrowed& operator=(const Borrowed&) = delete;
 
   Poll<Output> poll(Context& cx) { return future_->poll(cx); }
   F& get() const { return *future_; }
@@ -33,6 +38,13 @@ class [[nodiscard("futures are lazy: a borrowed future does nothing until it is 
  private:
   F* future_;
 };
+
+// Whether a combinator's branch is a borrow: dropping it unfinished cancels nothing (the trace records
+// it as released, not cancelled).
+template <class F>
+inline constexpr bool is_borrowed_v = false;
+template <class F>
+inline constexpr bool is_borrowed_v<Borrowed<F>> = true;
 
 template <Future F>
 Borrowed<F> borrow(F& future) {

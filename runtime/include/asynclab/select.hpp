@@ -107,6 +107,9 @@ class [[nodiscard("futures are lazy: a select does nothing until it is awaited")
   // `, if cond` is false: the future is made but never polled. Recorded as disabled at the first poll,
   // when the select's nodes exist.
   void disable_by_precondition() {
+    // Dropping a future that was never polled is not the forgotten-future mistake here: select! made
+    // it and chose not to race it.
+    detail::Scheduler::CancellingScope cancelling(detail::Scheduler::current());
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((enabled_[I] ? void() : (std::get<I>(futures_).reset(), tree_.gone(I, trace::FutureEnd::disabled_by_precondition))),
        ...);
@@ -124,11 +127,14 @@ class [[nodiscard("futures are lazy: a select does nothing until it is awaited")
       pending = true;
       return;
     }
-    f.reset();
     if constexpr (std::is_void_v<output_t<FutureOf<BranchAt<I>>>>) {
+      f.reset();
       winner.emplace(std::in_place_index<I>);
     } else {
+      // Bound before the future is dropped: a test that throws leaves the branch to be cancelled with
+      // the select, recorded like the others.
       auto bound = std::get<I>(patterns_).bind(r.take());
+      f.reset();
       if (!bound) {
         // It finished, but not the way its pattern asks: the output is dropped, the branch disabled.
         tree_.gone(I, trace::FutureEnd::disabled_by_pattern);

@@ -62,7 +62,9 @@ class [[nodiscard("dropping a JoinHandle detaches the task; keep it to await or 
   }
   // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
   Poll<Output> poll_unbudgeted(Context& cx) {
-    assert(cell_ && "a JoinHandle was awaited after its result was taken");
+    // Tokio panics the same way; reachable through borrow(handle) once its result was taken.
+    if (!cell_) [[unlikely]]
+      throw std::logic_error("JoinHandle polled after completion: its result was already taken (or it was moved from)");
     if (cell_->concurrent) [[unlikely]] {
       if (!complete_or_park(cell_, cx.waker())) return Poll<Output>::pending();
     } else if (!cell_->is_complete()) {

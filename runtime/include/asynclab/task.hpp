@@ -21,6 +21,7 @@
 #include <optional>
 #include <source_location>
 #include <type_traits>
+#include <stdexcept>
 #include <utility>
 
 #include "asynclab/detail/frame_pool.hpp"
@@ -253,7 +254,9 @@ class [[nodiscard("futures are lazy: a Task does nothing until it is awaited or 
   ~Task() { destroy(); }
 
   Poll<T> poll(Context& cx) {
-    assert(h_ && !h_.done() && "a Task was polled after it completed");
+    // Tokio panics the same way; reachable through borrow(task) once the task has finished.
+    if (!h_ || h_.done()) [[unlikely]]
+      throw std::logic_error("`async fn` resumed after completion: this Task has already finished (or was moved from)");
     auto& p = h_.promise();
     p.cx = &cx;
     if (p.leaf) {

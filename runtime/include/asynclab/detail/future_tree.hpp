@@ -16,6 +16,7 @@
 #include <tuple>
 #include <utility>
 
+#include "asynclab/borrow.hpp"
 #include "asynclab/detail/scheduler.hpp"
 #include "asynclab/trace/event.hpp"
 #include "asynclab/waker.hpp"
@@ -26,12 +27,17 @@ class FutureTree {
  public:
   // Drops every branch still held, as cancellation: when a combinator that has been polled goes
   // away mid-flight (its task was aborted, an outer select dropped it, a branch threw), its
-  // remaining branches are cancelled, not forgotten. Each is recorded as dropped mid-flight.
+  // remaining branches are cancelled, not forgotten. Each is recorded as dropped mid-flight, but a
+  // borrowed future (borrow.hpp), which lives on, as released.
   template <class... Fs>
   void cancel_remaining(std::tuple<std::optional<Fs>...>& branches) {
     Scheduler::CancellingScope cancelling(Scheduler::current());
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((std::get<I>(branches) ? (std::get<I>(branches).reset(), gone(I, trace::FutureEnd::cancelled)) : void()), ...);
+      ((std::get<I>(branches)
+            ? (std::get<I>(branches).reset(),
+               gone(I, is_borrowed_v<Fs> ? trace::FutureEnd::released : trace::FutureEnd::cancelled))
+            : void()),
+       ...);
     }(std::index_sequence_for<Fs...>{});
   }
 

@@ -98,8 +98,10 @@ enum class FutureEnd : std::uint16_t {
   completed = 1,                 // answered Ready and its output was used
   disabled_by_precondition = 2,  // a select branch whose `, if cond` was false: never polled
   disabled_by_pattern = 3,       // a select branch that answered Ready with an output its pattern refused
+  released = 4,                  // a borrowed future's branch (borrow(fut)) dropped unfinished: only the
+                                 // borrow ended, the future lives on with its owner
 };
-inline constexpr std::uint16_t future_end_last = static_cast<std::uint16_t>(FutureEnd::disabled_by_pattern);
+inline constexpr std::uint16_t future_end_last = static_cast<std::uint16_t>(FutureEnd::released);
 
 enum class LintKind : std::uint16_t {
   forgotten_future = 1,  // a future was dropped without ever being polled. b: where its creator was
