@@ -23,6 +23,7 @@
 // * One difference from tokio: a disabled branch's future is dropped when it is disabled (it is never
 //   polled again either way), where tokio keeps it until select! returns. Only a destructor with a
 //   side effect of its own can tell: it runs a little earlier, in the same poll of the task.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -70,7 +71,8 @@ class [[nodiscard("futures are lazy: a select does nothing until it is awaited")
     tree_.open(cx, trace::FutureNode::select, N);
     if (!polled_) {
       polled_ = true;
-      disable_by_precondition();
+      if (!std::ranges::all_of(enabled_, [](bool on) { return on; })) [[unlikely]]
+        disable_by_precondition();
     }
     std::size_t start = 0;
     if constexpr (!Biased && N > 1) {

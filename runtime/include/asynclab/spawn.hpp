@@ -57,6 +57,10 @@ class [[nodiscard("dropping a JoinHandle detaches the task; keep it to await or 
   JoinHandle& operator=(const JoinHandle&) = delete;
   ~JoinHandle() { detach(); }
 
+  [[noreturn, gnu::cold, gnu::noinline]] static void polled_after_completion() {
+    throw std::logic_error("JoinHandle polled after completion: its result was already taken (or it was moved from)");
+  }
+
   Poll<Output> poll(Context& cx) {
     return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
   }
@@ -64,7 +68,7 @@ class [[nodiscard("dropping a JoinHandle detaches the task; keep it to await or 
   Poll<Output> poll_unbudgeted(Context& cx) {
     // Tokio panics the same way; reachable through borrow(handle) once its result was taken.
     if (!cell_) [[unlikely]]
-      throw std::logic_error("JoinHandle polled after completion: its result was already taken (or it was moved from)");
+      polled_after_completion();
     if (cell_->concurrent) [[unlikely]] {
       if (!complete_or_park(cell_, cx.waker())) return Poll<Output>::pending();
     } else if (!cell_->is_complete()) {

@@ -256,7 +256,7 @@ class [[nodiscard("futures are lazy: a Task does nothing until it is awaited or 
   Poll<T> poll(Context& cx) {
     // Tokio panics the same way; reachable through borrow(task) once the task has finished.
     if (!h_ || h_.done()) [[unlikely]]
-      throw std::logic_error("`async fn` resumed after completion: this Task has already finished (or was moved from)");
+      polled_after_completion();
     auto& p = h_.promise();
     p.cx = &cx;
     if (p.leaf) {
@@ -271,6 +271,11 @@ class [[nodiscard("futures are lazy: a Task does nothing until it is awaited or 
     } else {
       return Poll<T>::ready(std::move(*p.value));
     }
+  }
+
+  // Out of line and cold, so that poll stays small enough to inline into the run loop.
+  [[noreturn, gnu::cold, gnu::noinline]] static void polled_after_completion() {
+    throw std::logic_error("`async fn` resumed after completion: this Task has already finished (or was moved from)");
   }
 
   bool started() const { return h_ && h_.promise().cx != nullptr; }
