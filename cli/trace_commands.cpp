@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,123 +24,6 @@ namespace asynclab::cli {
 
 namespace {
 
-using trace::Event;
-using trace::EventKind;
-
-struct TaskRow {
-  std::uint32_t id = 0;
-  std::string name;
-  std::uint32_t parent = 0;
-  std::string spawned_at;
-  std::uint64_t polls = 0;
-  std::uint64_t wakes = 0;
-  std::uint64_t self_wakes = 0;
-  std::optional<trace::Outcome> outcome;
-};
-
-struct Summary {
-  bool has_start = false;
-  bool virtual_time = false;
-  std::uint64_t seed = 0;
-  unsigned flavor = 0;
-  std::optional<trace::StopReason> stopped;
-  std::uint64_t first_ns = 0;
-  std::uint64_t last_ns = 0;
-  std::map<std::uint32_t, TaskRow> tasks;  // by id
-  std::vector<Event> lints;
-  std::vector<Event> marks;
-  struct ResourceRow {
-    trace::ResourceKind kind{};
-    std::string name;
-    std::uint32_t limit = 0;
-    std::uint64_t operations = 0;  // sends, receives, lock and notify events
-  };
-  std::map<std::uint32_t, ResourceRow> resources;  // by id
-  std::vector<Event> stuck;                        // the deadlock report's edges
-  std::uint64_t requests = 0;
-  std::uint64_t blocking_jobs = 0;
-};
-
-Summary summarize(const trace::Trace& t) {
-  Summary s;
-  if (!t.empty()) {
-    s.first_ns = t[0].time_ns;
-    s.last_ns = t[t.size() - 1].time_ns;
-  }
-  auto row = [&](std::uint32_t id) -> TaskRow& {
-    TaskRow& r = s.tasks[id];
-    r.id = id;
-    return r;
-  };
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    const Event e = t[i];
-    switch (e.kind) {
-      case EventKind::runtime_started:
-        s.has_start = true;
-        s.virtual_time = (e.flags & 1) != 0;
-        s.flavor = e.flags >> 1;
-        s.seed = std::uint64_t{e.a} | (std::uint64_t{e.b} << 32);
-        break;
-      case EventKind::runtime_stopped:
-        s.stopped = static_cast<trace::StopReason>(e.flags);
-        break;
-      case EventKind::task_spawned: {
-        TaskRow& r = row(e.task);
-        r.parent = e.a;
-        r.spawned_at = t.describe_location(t.site(e.b).location);
-        break;
-      }
-      case EventKind::poll_begin:
-        if (e.task) ++row(e.task).polls;
-        break;
-      case EventKind::wake:
-        if (e.task) {
-          TaskRow& r = row(e.task);
-          ++r.wakes;
-          if (e.flags & trace::wake_flag::self) ++r.self_wakes;
-        }
-        break;
-      case EventKind::task_completed:
-        if (e.task) row(e.task).outcome = static_cast<trace::Outcome>(e.flags);
-        break;
-      case EventKind::lint:
-        s.lints.push_back(e);
-        break;
-      case EventKind::mark:
-        s.marks.push_back(e);
-        break;
-      case EventKind::resource_created: {
-        auto& r = s.resources[e.a];
-        r.kind = static_cast<trace::ResourceKind>(e.flags);
-        r.name = std::string(t.string(e.b));
-        break;
-      }
-      case EventKind::resource_limits:
-        s.resources[e.a].limit = e.b;
-        break;
-      case EventKind::channel_send:
-      case EventKind::channel_recv:
-      case EventKind::lock_acquired:
-      case EventKind::lock_released:
-      case EventKind::notified:
-        ++s.resources[e.a].operations;
-        break;
-      case EventKind::stuck_wait:
-        s.stuck.push_back(e);
-        break;
-      case EventKind::request_begin:
-        ++s.requests;
-        break;
-      case EventKind::blocking_begin:
-        ++s.blocking_jobs;
-        break;
-      default:
-        break;
-    }
-  }
-  for (auto& [id, r] : s.tasks) r.name = t.task_name(id);
-  return s;
-}
 
 std::string_view stop_reason_text(trace::StopReason r) {
   switch (r) {
@@ -157,16 +39,22 @@ std::string who(const trace::Trace& t, std::uint32_t task) {
   return fmt::format("{} (task {})", t.task_name(task), task);
 }
 
-std::string lint_text(const Event& e) {
-  switch (static_cast<trace::LintKind>(e.flags)) {
+std::string lint_text(const vis::LintRecord& lint) {
+  switch (lint.kind) {
     case trace::LintKind::forgotten_future:
       return "a future was dropped without ever being polled — futures are lazy: did you forget co_await?";
     case trace::LintKind::lost_waker:
       return "it is pending and no waker for it is alive: nothing can ever wake it";
-    case trace::LintKind::self_wake: return fmt::format("{}% of its wakes came from itself (busy polling?)", e.a);
-    case trace::LintKind::long_poll: return fmt::format("one poll held the worker for {} µs", e.a);
+    case trace::LintKind::self_wake: return fmt::format("{}% of its wakes came from itself (busy polling?)", lint.detail);
+    case trace::LintKind::long_poll: return fmt::format("one poll held the worker for {} µs", lint.detail);
   }
   return "unknown lint";
+}
+
+// The resource events that are operations on it: sends, receives, lock and notify events.
+bool is_operation(trace::EventKind k) {
+  using enum trace::EventKind;
+  return k == channel_send || k == channel_recv || k == lock_acquired || k == lock_released || k == notified;
 }
 
 // Pads to a display width, counting UTF-8 code points rather than bytes (names may hold "µ", "—").
@@ -190,30 +78,38 @@ std::string format_duration(std::uint64_t ns) {
 }
 
 void print_trace_summary(const trace::Trace& t, std::ostream& out) {
-  const Summary s = summarize(t);
+  const vis::TraceIndex index(t);
+  const vis::RunInfo& run = index.run();
 
-  if (s.has_start) {
-    out << fmt::format("runtime:   {}, {}", s.flavor == 0 ? "current_thread" : "multi_thread",
-                       s.virtual_time ? fmt::format("virtual time, seed {}", s.seed) : std::string("real time"));
+  if (run.asynclab_runtime) {
+    out << fmt::format("runtime:   {}, {}", run.flavor == 0 ? "current_thread" : fmt::format("multi_thread, {} workers", run.workers),
+                       run.virtual_time ? fmt::format("virtual time, seed {}", run.seed) : std::string("real time"));
     out << "\n";
   } else {
-    out << "runtime:   unknown (the trace has no runtime_started event)\n";
+    // A Tokio program recorded by bridges/tokio, or an imported trace: no asynclab runtime started it.
+    out << fmt::format("runtime:   not asynclab's (no runtime_started event), {} seen\n",
+                       run.workers == 1 ? std::string("1 worker") : fmt::format("{} workers", run.workers));
   }
   out << fmt::format("events:    {}\n", t.size());
-  out << fmt::format("duration:  {}{}\n", format_duration(s.last_ns - s.first_ns),
-                     s.has_start && s.virtual_time ? " of virtual time" : "");
-  if (s.stopped) out << fmt::format("stopped:   {}\n", stop_reason_text(*s.stopped));
+  out << fmt::format("duration:  {}{}\n", format_duration(run.end_ns - run.start_ns),
+                     run.asynclab_runtime && run.virtual_time ? " of virtual time" : "");
+  if (run.stopped) out << fmt::format("stopped:   {}\n", stop_reason_text(run.stop_reason));
   out << fmt::format("tables:    {} strings, {} source locations, {} spawn sites\n", t.strings().size() - 1,
                      t.locations().size() - 1, t.sites().size() - 1);
 
   // Tasks, as a table whose columns fit their contents.
   std::vector<std::string> header{"id", "name", "spawned by", "polls", "wakes", "self-wakes", "outcome", "spawned at"};
   std::vector<std::vector<std::string>> rows;
-  for (const auto& [id, r] : s.tasks) {
-    rows.push_back({std::to_string(id), r.name, r.parent ? fmt::format("{} ({})", t.task_name(r.parent), r.parent) : "-",
-                    std::to_string(r.polls), std::to_string(r.wakes), std::to_string(r.self_wakes),
-                    r.outcome ? std::string(trace::outcome_name(*r.outcome)) : "not finished",
-                    r.spawned_at.empty() ? "-" : r.spawned_at});
+  std::vector<const vis::TaskInfo*> tasks;
+  for (const vis::TaskInfo& task : index.tasks()) tasks.push_back(&task);
+  std::ranges::sort(tasks, {}, &vis::TaskInfo::id);
+  for (const vis::TaskInfo* task : tasks) {
+    const std::string spawned_at = t.describe_location(task->spawn_location);
+    rows.push_back({std::to_string(task->id), task->name,
+                    task->parent ? fmt::format("{} ({})", t.task_name(task->parent), task->parent) : "-",
+                    std::to_string(task->polls.size()), std::to_string(task->wakes), std::to_string(task->self_wakes),
+                    task->done() ? std::string(trace::outcome_name(task->outcome)) : "not finished",
+                    spawned_at.empty() ? "-" : spawned_at});
   }
   std::vector<std::size_t> width(header.size());
   auto cols = [](const std::string& x) {
@@ -243,39 +139,49 @@ void print_trace_summary(const trace::Trace& t, std::ostream& out) {
     for (const auto& r : rows) print_row(r);
   }
 
-  out << fmt::format("\nlints ({})\n", s.lints.size());
-  for (const Event& e : s.lints) {
-    std::string where = t.describe_location(e.b);
-    out << fmt::format("  at {}: {} in {}{}\n    {}\n", format_duration(e.time_ns),
-                       trace::lint_name(static_cast<trace::LintKind>(e.flags)), who(t, e.task),
-                       where.empty() ? "" : " at " + where, lint_text(e));
+  out << fmt::format("\nlints ({})\n", index.lints().size());
+  for (const vis::LintRecord& lint : index.lints()) {
+    std::string where = t.describe_location(lint.location);
+    out << fmt::format("  at {}: {} in {}{}\n    {}\n", format_duration(lint.time_ns), trace::lint_name(lint.kind),
+                       who(t, lint.task), where.empty() ? "" : " at " + where, lint_text(lint));
   }
 
-  out << fmt::format("\nmarks ({})\n", s.marks.size());
-  for (const Event& e : s.marks)
-    out << fmt::format("  at {}: \"{}\" in {}\n", format_duration(e.time_ns), t.string(e.b), who(t, e.task));
+  out << fmt::format("\nmarks ({})\n", index.marks().size());
+  for (const vis::MarkRecord& mark : index.marks())
+    out << fmt::format("  at {}: \"{}\" in {}\n", format_duration(mark.time_ns), mark.label, who(t, mark.task));
 
-  if (!s.resources.empty()) {
-    out << fmt::format("\nresources ({})\n", s.resources.size());
-    for (const auto& [id, r] : s.resources) {
-      std::string limit = r.limit ? fmt::format(", limit {}", r.limit) : "";
-      out << fmt::format("  #{} {}{}{}: {} operations\n", id, trace::resource_kind_name(r.kind),
-                         r.name.empty() ? "" : " \"" + r.name + "\"", limit, r.operations);
+  auto resource_name = [&](const vis::ResourceInfo& r) {
+    return fmt::format("{}{}", trace::resource_kind_name(r.kind), r.name.empty() ? "" : " \"" + r.name + "\"");
+  };
+  if (!index.resources().empty()) {
+    std::vector<const vis::ResourceInfo*> resources;
+    for (const vis::ResourceInfo& r : index.resources()) resources.push_back(&r);
+    std::ranges::sort(resources, {}, &vis::ResourceInfo::id);
+    out << fmt::format("\nresources ({})\n", resources.size());
+    for (const vis::ResourceInfo* r : resources) {
+      const auto operations =
+          std::ranges::count_if(r->events, [&](vis::EventIndex e) { return is_operation(t[e].kind); });
+      std::string limit = r->capacity ? fmt::format(", limit {}", r->capacity) : "";
+      out << fmt::format("  #{} {}{}: {} operations\n", r->id, resource_name(*r), limit, operations);
     }
   }
-  if (s.requests || s.blocking_jobs)
-    out << fmt::format("\nsimulated world: {} HTTP requests, {} blocking jobs\n", s.requests, s.blocking_jobs);
-  if (!s.stuck.empty()) {
+  if (!index.requests().empty() || !index.blocking().empty())
+    out << fmt::format("\nsimulated world: {} HTTP requests, {} blocking jobs\n", index.requests().size(),
+                       index.blocking().size());
+  if (!index.stuck().empty()) {
     out << "\nstuck (the runtime stopped with these tasks waiting)\n";
-    for (const Event& e : s.stuck) {
+    for (const vis::StuckRecord& st : index.stuck()) {
+      if (st.joins && st.holder) {
+        out << fmt::format("  {} awaits the JoinHandle of {}\n", who(t, st.task), who(t, st.holder));
+        continue;
+      }
       std::string what = "nothing it named";
-      if (auto it = s.resources.find(e.a); e.a && it != s.resources.end())
-        what = fmt::format("{}{}", trace::resource_kind_name(it->second.kind),
-                           it->second.name.empty() ? "" : " \"" + it->second.name + "\"");
-      else if (e.a)
-        what = fmt::format("resource #{}", e.a);
-      out << fmt::format("  {} waits on {}{}{}\n", who(t, e.task), what, e.b ? " held by " + who(t, e.b) : "",
-                         e.flags ? "  [on the wait-for cycle]" : "");
+      if (const vis::ResourceInfo* r = st.resource ? index.resource(st.resource) : nullptr)
+        what = resource_name(*r);
+      else if (st.resource)
+        what = fmt::format("resource #{}", st.resource);
+      out << fmt::format("  {} waits on {}{}{}\n", who(t, st.task), what, st.holder ? " held by " + who(t, st.holder) : "",
+                         st.on_cycle ? "  [on the wait-for cycle]" : "");
     }
   }
 }

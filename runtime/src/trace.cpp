@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "asynclab/trace/codec.hpp"
 #include "asynclab/trace/event.hpp"
 #include "asynclab/trace/recorder.hpp"
 #include "asynclab/trace/trace.hpp"
@@ -144,13 +145,14 @@ std::uint32_t Trace::add_site(const SpawnSite& s) {
 }
 
 std::string Trace::value_label(const Event& e) const {
-  if (e.kind != EventKind::channel_value) return {};
-  switch (static_cast<ValueForm>(e.flags)) {
-    case ValueForm::unsigned_int: return std::to_string(e.b);
-    case ValueForm::signed_int: return std::to_string(static_cast<std::int32_t>(e.b));
+  const auto value = as<ev::ChannelValue>(e);
+  if (!value) return {};
+  switch (value->form) {
+    case ValueForm::unsigned_int: return std::to_string(value->value);
+    case ValueForm::signed_int: return std::to_string(static_cast<std::int32_t>(value->value));
     case ValueForm::label: break;
   }
-  return std::string(string(e.b));
+  return std::string(string(value->value));
 }
 
 std::string Trace::describe_location(std::uint32_t id) const {
@@ -172,13 +174,13 @@ std::string Trace::task_name(std::uint32_t task) const {
   // (a hand-made trace) goes to a map instead of growing the table to match it.
   if (task_site_cache_upto_ < size_) {
     for (std::size_t i = task_site_cache_upto_; i < size_; ++i) {
-      const Event e = (*this)[i];
-      if (e.kind != EventKind::task_spawned) continue;
-      if (e.task < task_site_cache_.size() + 65536) {
-        if (task_site_cache_.size() <= e.task) task_site_cache_.resize(e.task + 1, 0);
-        task_site_cache_[e.task] = e.b;
+      const auto spawn = as<ev::TaskSpawned>((*this)[i]);
+      if (!spawn) continue;
+      if (spawn->task < task_site_cache_.size() + 65536) {
+        if (task_site_cache_.size() <= spawn->task) task_site_cache_.resize(spawn->task + 1, 0);
+        task_site_cache_[spawn->task] = spawn->site;
       } else {
-        task_site_sparse_[e.task] = e.b;
+        task_site_sparse_[spawn->task] = spawn->site;
       }
     }
     task_site_cache_upto_ = size_;

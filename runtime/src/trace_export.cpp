@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "asynclab/trace/codec.hpp"
 #include "asynclab/trace/export.hpp"
 
 namespace asynclab::trace {
@@ -24,48 +25,6 @@ namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
-
-std::string_view poll_result_name(std::uint16_t r) {
-  switch (static_cast<PollResult>(r)) {
-    case PollResult::pending: return "pending";
-    case PollResult::ready: return "ready";
-    case PollResult::panicked: return "panicked";
-  }
-  return "unknown";
-}
-
-std::string_view stop_reason_name(std::uint16_t r) {
-  switch (static_cast<StopReason>(r)) {
-    case StopReason::finished: return "finished";
-    case StopReason::stuck: return "stuck";
-    case StopReason::shutdown: return "shutdown";
-  }
-  return "unknown";
-}
-
-std::string_view future_node_name(std::uint16_t k) {
-  switch (static_cast<FutureNode>(k)) {
-    case FutureNode::join: return "join";
-    case FutureNode::try_join: return "try_join";
-    case FutureNode::select: return "select";
-    case FutureNode::branch: return "branch";
-    case FutureNode::timeout: return "timeout";
-  }
-  return "unknown";
-}
-
-std::string_view future_end_name(std::uint16_t k) {
-  switch (static_cast<FutureEnd>(k)) {
-    case FutureEnd::cancelled: return "cancelled";
-    case FutureEnd::completed: return "completed";
-    case FutureEnd::disabled_by_precondition: return "disabled_by_precondition";
-    case FutureEnd::disabled_by_pattern: return "disabled_by_pattern";
-    case FutureEnd::released: return "released";
-  }
-  return "unknown";
-}
-
-std::uint64_t join64(std::uint32_t lo, std::uint32_t hi) { return std::uint64_t{lo} | (std::uint64_t{hi} << 32); }
 
 template <class J>
 void dump(std::ostream& out, const J& j) {
@@ -128,21 +87,25 @@ class ChromeWriter {
       const Event& e = trace_[i];
       tids_.insert(e.task);
       if (e.worker != 0) multi_worker_ = true;
-      if (e.kind == EventKind::runtime_started) {
-        virtual_time_ = (e.flags & 1) != 0;
-        seed_ = join64(e.a, e.b);
-      } else if (e.kind == EventKind::task_spawned) {
-        tids_.insert(e.a);
-      } else if (e.kind == EventKind::wake) {
-        tids_.insert(e.a);
-        waiting[e.task].push_back(i);
-      } else if (e.kind == EventKind::poll_begin) {
-        auto it = waiting.find(e.task);
-        if (it == waiting.end() || it->second.empty()) continue;
-        for (std::size_t w : it->second) has_flow_[w] = true;
-        flows_into_[i] = std::move(it->second);
-        waiting.erase(it);
-      }
+      visit(e, overloaded{
+        [&](const ev::RuntimeStarted& x) {
+          virtual_time_ = x.virtual_time;
+          seed_ = x.seed;
+        },
+        [&](const ev::TaskSpawned& x) { tids_.insert(x.parent); },
+        [&](const ev::Wake& x) {
+          tids_.insert(x.by);
+          waiting[x.woken].push_back(i);
+        },
+        [&](const ev::PollBegin& x) {
+          auto it = waiting.find(x.task);
+          if (it == waiting.end() || it->second.empty()) return;
+          for (std::size_t w : it->second) has_flow_[w] = true;
+          flows_into_[i] = std::move(it->second);
+          waiting.erase(it);
+        },
+        [](const auto&) {},
+      });
     }
   }
 
@@ -175,59 +138,53 @@ class ChromeWriter {
       const Event& e = trace_[i];
       const std::uint64_t t = clock.next(e.time_ns);
       worker_ = e.worker;
-      switch (e.kind) {
-        case EventKind::runtime_started:
+      visit(e, overloaded{
+        [&](const ev::RuntimeStarted& x) {
           // The flavor and the worker count, which the worker field of this event carries (workers - 1).
           instant(runtime_tid, t, "runtime started", "runtime",
-                  json{{"virtual_time", (e.flags & 1) != 0}, {"seed", join64(e.a, e.b)},
-                       {"flavor", e.flags >> 1}, {"workers", e.worker + 1}});
-          break;
-        case EventKind::task_spawned: {
-          const SpawnSite& site = trace_.site(e.b);
-          instant(e.a, t, "spawn " + trace_.task_name(e.task), "task",
-                  json{{"task", e.task}, {"name", trace_.task_name(e.task)}, {"location", trace_.describe_location(site.location)}});
-          break;
-        }
-        case EventKind::poll_begin:
-          open_[e.task] = OpenPoll{t, i, e.worker};
-          break;
-        case EventKind::poll_end:
-          close_poll(e.task, t, poll_result_name(e.flags), trace_.describe_location(e.b),
-                     e.flags == static_cast<std::uint16_t>(PollResult::ready)      ? "good"
-                     : e.flags == static_cast<std::uint16_t>(PollResult::panicked) ? "terrible"
-                                                                                   : "generic_work");
-          break;
-        case EventKind::wake:
-          wake(i, e, t);
-          break;
-        case EventKind::task_completed:
-          instant(e.task, t, fmt::format("completed: {}", outcome_name(static_cast<Outcome>(e.flags))), "task",
-                  json{{"outcome", outcome_name(static_cast<Outcome>(e.flags))}});
-          break;
-        case EventKind::clock_advanced:
-          instant(runtime_tid, t, "clock advanced", "time", json{{"from_ns", join64(e.a, e.b)}, {"to_ns", e.time_ns}});
-          break;
-        case EventKind::lint: {
-          const auto lint = static_cast<LintKind>(e.flags);
-          instant(e.task, t, fmt::format("lint: {}", lint_name(lint)), "lint",
-                  json{{"lint", lint_name(lint)}, {"detail", e.a}, {"location", trace_.describe_location(e.b)}});
-          break;
-        }
-        case EventKind::mark:
-          instant(e.task, t, std::string(trace_.string(e.b)), "mark", json{{"label", trace_.string(e.b)}});
-          break;
-        case EventKind::runtime_stopped:
-          instant(runtime_tid, t, "runtime stopped", "runtime", json{{"reason", stop_reason_name(e.flags)}});
-          break;
-        default:
+                  json{{"virtual_time", x.virtual_time}, {"seed", x.seed}, {"flavor", x.flavor}, {"workers", x.workers}});
+        },
+        [&](const ev::TaskSpawned& x) {
+          instant(x.parent, t, "spawn " + trace_.task_name(x.task), "task",
+                  json{{"task", x.task},
+                       {"name", trace_.task_name(x.task)},
+                       {"location", trace_.describe_location(trace_.site(x.site).location)}});
+        },
+        [&](const ev::PollBegin& x) { open_[x.task] = OpenPoll{t, i, e.worker}; },
+        [&](const ev::PollEnd& x) {
+          close_poll(x.task, t, poll_result_name(x.result), trace_.describe_location(x.parked_at),
+                     x.result == PollResult::ready      ? "good"
+                     : x.result == PollResult::panicked ? "terrible"
+                                                        : "generic_work");
+        },
+        [&](const ev::Wake& x) { wake(i, e, x, t); },
+        [&](const ev::TaskCompleted& x) {
+          instant(x.task, t, fmt::format("completed: {}", outcome_name(x.outcome)), "task",
+                  json{{"outcome", outcome_name(x.outcome)}});
+        },
+        [&](const ev::ClockAdvanced& x) {
+          instant(runtime_tid, t, "clock advanced", "time", json{{"from_ns", x.from_ns}, {"to_ns", x.to_ns}});
+        },
+        [&](const ev::Lint& x) {
+          instant(x.task, t, fmt::format("lint: {}", lint_name(x.lint)), "lint",
+                  json{{"lint", lint_name(x.lint)}, {"detail", x.detail}, {"location", trace_.describe_location(x.location)}});
+        },
+        [&](const ev::Mark& x) {
+          instant(x.task, t, std::string(trace_.string(x.label)), "mark", json{{"label", trace_.string(x.label)}});
+        },
+        [&](const ev::RuntimeStopped& x) {
+          instant(runtime_tid, t, "runtime stopped", "runtime", json{{"reason", stop_reason_name(x.reason)}});
+        },
+        [&](const auto&) {
           // The resource events (trace::is_resource_event) are instants on the acting task's track;
-          // everything else goes to the details process.
+          // everything else goes to the details process, whole (a, b and flags as numbers), which is
+          // what the importer (visualizer/model/chrome_import.hpp) reads back.
           if (is_resource_event(e.kind))
             resource(e, t);
           else
             detail(e, t);
-          break;
-      }
+        },
+      });
     }
     // A trace cut off in the middle of a poll still shows that poll, up to the last event.
     std::vector<std::uint32_t> unfinished;
@@ -256,24 +213,22 @@ class ChromeWriter {
     flows_into_.erase(flows);
   }
 
-  void wake(std::size_t i, const Event& e, std::uint64_t t) {
+  void wake(std::size_t i, const Event& e, const ev::Wake& w, std::uint64_t t) {
     if (!has_flow_[i]) return detail(e, t);  // the woken task was never polled again: no arrow to draw
-    const std::uint32_t waker = e.a;  // 0: the runtime or a timer
     // A flow starts from the slice enclosing it. A wake from inside a poll has that poll; a wake
-    // from the timer driver, or from a task finishing (its join waker fires after its last poll),
-    // gets a 1 ns slice of its own on the waker's track to start from.
-    if (waker == runtime_tid || !open_.contains(waker)) {
-      const auto source = static_cast<WakeSource>(e.flags & wake_flag::source_mask);
-      std::string name = source == WakeSource::timer ? "timer fires" : fmt::format("wake ({})", wake_source_name(source));
-      emit(json{{"ph", "X"}, {"name", name}, {"cat", "wake"}, {"pid", pid}, {"tid", waker}, {"ts", micros(t)},
-                {"dur", micros(1)}, {"args", {{"wakes", trace_.task_name(e.task)}}}});
+    // from the timer driver (by 0), or from a task finishing (its join waker fires after its last
+    // poll), gets a 1 ns slice of its own on the waker's track to start from.
+    if (w.by == runtime_tid || !open_.contains(w.by)) {
+      std::string name = w.source == WakeSource::timer ? "timer fires" : fmt::format("wake ({})", wake_source_name(w.source));
+      emit(json{{"ph", "X"}, {"name", name}, {"cat", "wake"}, {"pid", pid}, {"tid", w.by}, {"ts", micros(t)},
+                {"dur", micros(1)}, {"args", {{"wakes", trace_.task_name(w.woken)}}}});
     }
-    json args{{"woken", trace_.task_name(e.task)},
-              {"source", wake_source_name(static_cast<WakeSource>(e.flags & wake_flag::source_mask))},
-              {"self", (e.flags & wake_flag::self) != 0},
-              {"by_ref", (e.flags & wake_flag::by_ref) != 0}};
+    json args{{"woken", trace_.task_name(w.woken)},
+              {"source", wake_source_name(w.source)},
+              {"self", w.self},
+              {"by_ref", w.by_ref}};
     if (multi_worker_) args["worker"] = e.worker;
-    emit(json{{"ph", "s"}, {"name", "wake"}, {"cat", "wake"}, {"id", i + 1}, {"pid", pid}, {"tid", waker},
+    emit(json{{"ph", "s"}, {"name", "wake"}, {"cat", "wake"}, {"id", i + 1}, {"pid", pid}, {"tid", w.by},
               {"ts", micros(t)}, {"args", std::move(args)}});
   }
 
@@ -281,7 +236,7 @@ class ChromeWriter {
   // and the flags as numbers, and `b` as text where it names a string (a request's url).
   void detail(const Event& e, std::uint64_t t) {
     json args{{"event", kind_name(e.kind)}, {"a", e.a}, {"b", e.b}, {"flags", e.flags}};
-    if (e.kind == EventKind::request_begin) args["text"] = trace_.string(e.b);
+    if (auto request = as<ev::RequestBegin>(e)) args["text"] = trace_.string(request->url);
     if (multi_worker_) args["worker"] = e.worker;
     emit(json{{"ph", "i"}, {"s", "t"}, {"name", kind_name(e.kind)}, {"cat", "detail"}, {"pid", details_pid},
               {"tid", e.task}, {"ts", micros(t)}, {"args", std::move(args)}});
@@ -292,8 +247,8 @@ class ChromeWriter {
   // the resource's name and kind, so an importer can rebuild the resources
   // (visualizer/model/chrome_import.hpp) and a reader of the JSON sees which channel it was.
   void resource(const Event& e, std::uint64_t t) {
-    if (e.kind == EventKind::resource_created)
-      resources_[e.a] = {std::string(trace_.string(e.b)), static_cast<ResourceKind>(e.flags)};
+    if (auto created = as<ev::ResourceCreated>(e))
+      resources_[created->resource] = {std::string(trace_.string(created->name)), created->resource_kind};
     const auto known = resources_.find(e.a);
     const std::string name = known != resources_.end() && !known->second.name.empty() ? known->second.name
                                                                                        : fmt::format("resource {}", e.a);
@@ -361,170 +316,148 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
     j["kind"] = kind_name(e.kind);
     j["task"] = e.task;
     j["task_name"] = name_of(trace, e.task);
-    switch (e.kind) {
-      case EventKind::runtime_started:
-        j["virtual_time"] = (e.flags & 1) != 0;
-        j["flavor"] = (e.flags >> 1) == 0 ? "current_thread" : "multi_thread";
-        if ((e.flags >> 1) != 0) j["workers"] = e.worker + 1;
-        j["seed"] = join64(e.a, e.b);
-        break;
-      case EventKind::task_spawned: {
-        const SpawnSite& site = trace.site(e.b);
-        j["name"] = trace.task_name(e.task);
-        j["parent"] = e.a;
-        j["parent_name"] = name_of(trace, e.a);
-        j["location"] = location_or_null(trace, site.location);
-        break;
-      }
-      case EventKind::poll_begin:
-        break;
-      case EventKind::poll_end:
-        j["result"] = poll_result_name(e.flags);
-        j["parked_at"] = location_or_null(trace, e.b);
-        if (e.a) j["own_code_at"] = location_or_null(trace, e.a);
-        break;
-      case EventKind::waker_cloned:
-      case EventKind::waker_dropped:
-        j["by"] = e.a;
-        j["by_name"] = name_of(trace, e.a);
-        break;
-      case EventKind::wake:
-        j["source"] = wake_source_name(static_cast<WakeSource>(e.flags & wake_flag::source_mask));
-        j["self"] = (e.flags & wake_flag::self) != 0;
-        j["by_ref"] = (e.flags & wake_flag::by_ref) != 0;
-        j["by"] = e.a;
-        j["by_name"] = name_of(trace, e.a);
-        break;
-      case EventKind::task_completed:
-        j["outcome"] = outcome_name(static_cast<Outcome>(e.flags));
-        break;
-      case EventKind::future_created:
-        j["node"] = e.a;
-        j["parent_node"] = e.b;
-        j["node_kind"] = future_node_name(e.flags & 0xff);
-        if ((e.flags & 0xff) == static_cast<std::uint16_t>(FutureNode::branch)) j["branch"] = e.flags >> 8;
-        break;
-      case EventKind::future_polled:
-        j["node"] = e.a;
-        j["ready"] = e.flags != 0;
-        break;
-      case EventKind::future_dropped:
-        j["node"] = e.a;
-        j["completed"] = (e.flags & 1) != 0;  // answered Ready (FutureEnd's low bit)
-        j["end"] = future_end_name(e.flags);
-        break;
-      case EventKind::timer_armed:
-        j["timer"] = e.a;
-        j["delay_us"] = e.b;
-        break;
-      case EventKind::timer_fired:
-        j["timer"] = e.a;
-        break;
-      case EventKind::clock_advanced:
-        j["from_ns"] = join64(e.a, e.b);
-        j["to_ns"] = e.time_ns;
-        break;
-      case EventKind::lint:
-        j["lint"] = lint_name(static_cast<LintKind>(e.flags));
-        j["detail"] = e.a;
-        j["location"] = location_or_null(trace, e.b);
-        break;
-      case EventKind::mark:
-        j["label"] = trace.string(e.b);
-        break;
-      case EventKind::runtime_stopped:
-        j["reason"] = stop_reason_name(e.flags);
-        break;
-      case EventKind::resource_created:
-        j["resource"] = e.a;
-        j["resource_kind"] = resource_kind_name(static_cast<ResourceKind>(e.flags));
-        j["name"] = trace.string(e.b);
-        break;
-      case EventKind::resource_limits:
-        j["resource"] = e.a;
-        j["limit"] = e.b;
-        break;
-      case EventKind::resource_dropped:
-        j["resource"] = e.a;
-        break;
-      case EventKind::channel_send: {
-        static constexpr const char* results[] = {"sent", "full", "closed"};
-        j["resource"] = e.a;
-        j["buffered"] = e.b;
-        j["result"] = e.flags < 3 ? results[e.flags] : "unknown";
-        break;
-      }
-      case EventKind::channel_recv: {
-        static constexpr const char* results[] = {"received", "empty", "closed", "lagged"};
-        j["resource"] = e.a;
-        j[e.flags == static_cast<std::uint16_t>(RecvResult::lagged) ? "skipped" : "buffered"] = e.b;
-        j["result"] = e.flags < 4 ? results[e.flags] : "unknown";
-        break;
-      }
-      case EventKind::channel_closed: {
-        static constexpr const char* reasons[] = {"receiver closed", "senders dropped", "receiver dropped"};
-        j["resource"] = e.a;
-        j["reason"] = e.flags < 3 ? reasons[e.flags] : "unknown";
-        break;
-      }
-      case EventKind::lock_waiting:
-        j["resource"] = e.a;
-        j["waiting"] = e.b;
-        break;
-      case EventKind::lock_acquired:
-      case EventKind::lock_released:
-        j["resource"] = e.a;
-        j["permits_left"] = e.b;
-        break;
-      case EventKind::notified:
-        j["resource"] = e.a;
-        j["woken"] = e.b;
-        j["all_waiters"] = e.flags != 0;
-        break;
-      case EventKind::blocking_begin:
-      case EventKind::blocking_end:
-        j["lane"] = e.a;
-        j["job"] = e.b;
-        break;
-      case EventKind::request_begin:
-        j["request"] = e.a;
-        j["url"] = trace.string(e.b);
-        break;
-      case EventKind::request_end: {
-        static constexpr const char* failures[] = {"none", "connection refused", "connection reset", "timed out",
-                                                   "cancelled"};
-        j["request"] = e.a;
-        j["status"] = e.b;
-        j["failure"] = e.flags < 5 ? failures[e.flags] : "unknown";
-        break;
-      }
-      case EventKind::stuck_wait:
-        j["resource"] = e.a;
-        j["held_by"] = e.b;
-        j["on_cycle"] = (e.flags & 1) != 0;
-        if (e.flags & 2) j["awaits_join_handle_of"] = e.b;
-        break;
-      case EventKind::timer_cancelled:
-        j["timer"] = e.a;
-        break;
-      case EventKind::pin: {
-        static constexpr const char* actions[] = {"placed", "moved", "pinned", "moved_after_pin", "dropped", "self_ref"};
-        j["pinned"] = e.a;
-        j["action"] = e.flags < 6 ? actions[e.flags] : "unknown";
-        j["home"] = e.b;
-        break;
-      }
-      case EventKind::task_stolen:
-        j["from_worker"] = e.a;
-        j["to_worker"] = e.b;
-        break;
-      case EventKind::channel_value:
-        j["resource"] = e.a;
+    auto by = [&](std::uint32_t task) {
+      j["by"] = task;
+      j["by_name"] = name_of(trace, task);
+    };
+    visit(e, overloaded{
+      [&](const ev::RuntimeStarted& x) {
+        j["virtual_time"] = x.virtual_time;
+        j["flavor"] = flavor_name(x.flavor);
+        if (x.multi_thread()) j["workers"] = x.workers;
+        j["seed"] = x.seed;
+      },
+      [&](const ev::TaskSpawned& x) {
+        j["name"] = trace.task_name(x.task);
+        j["parent"] = x.parent;
+        j["parent_name"] = name_of(trace, x.parent);
+        j["location"] = location_or_null(trace, trace.site(x.site).location);
+      },
+      [&](const ev::PollBegin&) {},
+      [&](const ev::PollEnd& x) {
+        j["result"] = poll_result_name(x.result);
+        j["parked_at"] = location_or_null(trace, x.parked_at);
+        if (x.own_code_at) j["own_code_at"] = location_or_null(trace, x.own_code_at);
+      },
+      [&](const ev::WakerCloned& x) { by(x.by); },
+      [&](const ev::WakerDropped& x) { by(x.by); },
+      [&](const ev::Wake& x) {
+        j["source"] = wake_source_name(x.source);
+        j["self"] = x.self;
+        j["by_ref"] = x.by_ref;
+        by(x.by);
+      },
+      [&](const ev::TaskCompleted& x) { j["outcome"] = outcome_name(x.outcome); },
+      [&](const ev::FutureCreated& x) {
+        j["node"] = x.node;
+        j["parent_node"] = x.parent_node;
+        j["node_kind"] = future_node_name(x.node_kind);
+        if (x.node_kind == FutureNode::branch) j["branch"] = x.branch;
+      },
+      [&](const ev::FuturePolled& x) {
+        j["node"] = x.node;
+        j["ready"] = x.ready;
+      },
+      [&](const ev::FutureDropped& x) {
+        j["node"] = x.node;
+        j["completed"] = x.completed();
+        j["end"] = future_end_name(x.end);
+      },
+      [&](const ev::TimerArmed& x) {
+        j["timer"] = x.timer;
+        j["delay_us"] = x.delay_us;
+      },
+      [&](const ev::TimerFired& x) { j["timer"] = x.timer; },
+      [&](const ev::ClockAdvanced& x) {
+        j["from_ns"] = x.from_ns;
+        j["to_ns"] = x.to_ns;
+      },
+      [&](const ev::Lint& x) {
+        j["lint"] = lint_name(x.lint);
+        j["detail"] = x.detail;
+        j["location"] = location_or_null(trace, x.location);
+      },
+      [&](const ev::Mark& x) { j["label"] = trace.string(x.label); },
+      [&](const ev::RuntimeStopped& x) { j["reason"] = stop_reason_name(x.reason); },
+      [&](const ev::ResourceCreated& x) {
+        j["resource"] = x.resource;
+        j["resource_kind"] = resource_kind_name(x.resource_kind);
+        j["name"] = trace.string(x.name);
+      },
+      [&](const ev::ResourceLimits& x) {
+        j["resource"] = x.resource;
+        j["limit"] = x.limit;
+      },
+      [&](const ev::ResourceDropped& x) { j["resource"] = x.resource; },
+      [&](const ev::ChannelSend& x) {
+        j["resource"] = x.resource;
+        j["buffered"] = x.buffered;
+        j["result"] = send_result_name(x.result);
+      },
+      [&](const ev::ChannelRecv& x) {
+        j["resource"] = x.resource;
+        j[x.result == RecvResult::lagged ? "skipped" : "buffered"] = x.count;
+        j["result"] = recv_result_name(x.result);
+      },
+      [&](const ev::ChannelClosed& x) {
+        j["resource"] = x.resource;
+        j["reason"] = close_reason_name(x.reason);
+      },
+      [&](const ev::LockWaiting& x) {
+        j["resource"] = x.resource;
+        j["waiting"] = x.waiting;
+      },
+      [&](const ev::LockAcquired& x) {
+        j["resource"] = x.resource;
+        j["permits_left"] = x.permits_left;
+      },
+      [&](const ev::LockReleased& x) {
+        j["resource"] = x.resource;
+        j["permits_left"] = x.permits_left;
+      },
+      [&](const ev::Notified& x) {
+        j["resource"] = x.resource;
+        j["woken"] = x.woken;
+        j["all_waiters"] = x.all_waiters;
+      },
+      [&](const ev::BlockingBegin& x) {
+        j["lane"] = x.lane;
+        j["job"] = x.job;
+      },
+      [&](const ev::BlockingEnd& x) {
+        j["lane"] = x.lane;
+        j["job"] = x.job;
+      },
+      [&](const ev::RequestBegin& x) {
+        j["request"] = x.request;
+        j["url"] = trace.string(x.url);
+      },
+      [&](const ev::RequestEnd& x) {
+        j["request"] = x.request;
+        j["status"] = x.status;
+        j["failure"] = http_failure_name(x.failure);
+      },
+      [&](const ev::StuckWait& x) {
+        j["resource"] = x.resource;
+        j["held_by"] = x.holder;
+        j["on_cycle"] = x.on_cycle;
+        if (x.awaits_join_handle) j["awaits_join_handle_of"] = x.holder;
+      },
+      [&](const ev::TimerCancelled& x) { j["timer"] = x.timer; },
+      [&](const ev::Pin& x) {
+        j["pinned"] = x.pinned;
+        j["action"] = pin_action_name(x.action);
+        j["home"] = x.home;
+      },
+      [&](const ev::TaskStolen& x) {
+        j["from_worker"] = x.from_worker;
+        j["to_worker"] = x.to_worker;
+      },
+      [&](const ev::ChannelValue& x) {
+        j["resource"] = x.resource;
         j["label"] = trace.value_label(e);
-        break;
-      case EventKind::kind_count_:
-        break;
-    }
+      },
+    });
     // Only multi_thread traces have workers other than 0: current_thread lines stay as they were.
     if (e.worker && e.kind != EventKind::runtime_started) j["worker"] = e.worker;
     dump(out, j);

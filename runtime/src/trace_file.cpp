@@ -24,6 +24,7 @@
 
 #include <fmt/format.h>
 
+#include "asynclab/trace/codec.hpp"
 #include "asynclab/trace/file.hpp"
 #include "asynclab/trace/output_file.hpp"
 
@@ -329,7 +330,7 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
     spawned += k == static_cast<std::uint8_t>(EventKind::task_spawned);
     blocking_jobs += k == static_cast<std::uint8_t>(EventKind::blocking_begin);
   }
-  const std::uint64_t highest_lane = std::max<std::uint64_t>(blocking_jobs, 64);
+  const TableSizes sizes{spawned, strings, locations, sites, blocking_jobs};
 
   trace.reserve(layout.event_count);
   std::uint64_t previous_time = 0;
@@ -356,116 +357,13 @@ std::expected<Trace, LoadError> from_altrace(std::string_view bytes) {
                                    at));
     previous_time = e.time_ns;
 
-    // Which fields are indices into the tables, and which flags hold enum values, depends on the kind.
-    auto bad_index = [&](std::string_view table, std::uint64_t size) {
-      return error(fmt::format("event {} ({}) refers to {} {} but the table has {}", i, kind, table, e.b, size),
-                   at + 20);
-    };
-    auto bad_flags = [&](std::string_view what, std::uint64_t value) {
-      return error(fmt::format("event {} ({}) has an unknown {} {}", i, kind, what, value), at + 10);
-    };
-    auto bad_task = [&](std::uint32_t task, std::size_t field) {
-      return error(fmt::format("event {} ({}) refers to task {} but the trace spawns only {}", i, kind, task,
-                               plural(spawned, "task", "tasks")),
-                   at + field);
-    };
-    if (e.task > spawned) return std::unexpected(bad_task(e.task, 12));
-    switch (e.kind) {
-      case EventKind::task_spawned:
-      case EventKind::waker_cloned:
-      case EventKind::waker_dropped:
-      case EventKind::wake:
-        if (e.a > spawned) return std::unexpected(bad_task(e.a, 16));  // the parent, cloner, dropper or waker
-        break;
-      default:
-        break;
-    }
-    switch (e.kind) {
-      case EventKind::task_spawned:
-        if (e.b >= sites) return std::unexpected(bad_index("spawn site", sites));
-        break;
-      case EventKind::poll_end:
-        if (e.b >= locations) return std::unexpected(bad_index("location", locations));
-        if (e.a >= locations) return std::unexpected(bad_index("location", locations));
-        if (e.flags > static_cast<std::uint16_t>(PollResult::panicked)) return std::unexpected(bad_flags("poll result", e.flags));
-        break;
-      case EventKind::lint:
-        if (e.b >= locations) return std::unexpected(bad_index("location", locations));
-        if (e.flags < static_cast<std::uint16_t>(LintKind::forgotten_future) ||
-            e.flags > static_cast<std::uint16_t>(LintKind::long_poll))
-          return std::unexpected(bad_flags("lint kind", e.flags));
-        break;
-      case EventKind::mark:
-      case EventKind::request_begin:
-        if (e.b >= strings) return std::unexpected(bad_index("string", strings));
-        break;
-      case EventKind::channel_value:
-        if (e.flags > static_cast<std::uint16_t>(ValueForm::signed_int))
-          return std::unexpected(bad_flags("value form", e.flags));
-        if (e.flags == static_cast<std::uint16_t>(ValueForm::label) && e.b >= strings)
-          return std::unexpected(bad_index("string", strings));
-        break;
-      case EventKind::resource_created:
-        if (e.b >= strings) return std::unexpected(bad_index("string", strings));
-        if (e.flags < static_cast<std::uint16_t>(ResourceKind::mpsc) || e.flags > static_cast<std::uint16_t>(ResourceKind::notify))
-          return std::unexpected(bad_flags("resource kind", e.flags));
-        break;
-      case EventKind::channel_send:
-        if (e.flags > static_cast<std::uint16_t>(SendResult::closed)) return std::unexpected(bad_flags("send result", e.flags));
-        break;
-      case EventKind::channel_recv:
-        if (e.flags > static_cast<std::uint16_t>(RecvResult::lagged)) return std::unexpected(bad_flags("receive result", e.flags));
-        break;
-      case EventKind::channel_closed:
-        if (e.flags > static_cast<std::uint16_t>(CloseReason::receiver_dropped))
-          return std::unexpected(bad_flags("close reason", e.flags));
-        break;
-      case EventKind::request_end:
-        if (e.flags > static_cast<std::uint16_t>(HttpFailure::cancelled)) return std::unexpected(bad_flags("request failure", e.flags));
-        break;
-      case EventKind::pin:
-        if (e.flags > static_cast<std::uint16_t>(PinAction::self_ref)) return std::unexpected(bad_flags("pin action", e.flags));
-        break;
-      case EventKind::stuck_wait:
-        if (e.b > spawned) return std::unexpected(bad_task(e.b, 20));
-        if (e.flags > 3) return std::unexpected(bad_flags("flag value", e.flags));
-        break;
-      case EventKind::task_completed:
-        if (e.flags > static_cast<std::uint16_t>(Outcome::cancelled)) return std::unexpected(bad_flags("outcome", e.flags));
-        break;
-      case EventKind::wake: {
-        const std::uint16_t known = wake_flag::source_mask | wake_flag::self | wake_flag::by_ref;
-        if ((e.flags & wake_flag::source_mask) > static_cast<std::uint16_t>(WakeSource::budget))
-          return std::unexpected(bad_flags("wake source", e.flags & wake_flag::source_mask));
-        if (e.flags & ~known) return std::unexpected(bad_flags("wake flag bits", e.flags & ~known));
-        break;
-      }
-      case EventKind::future_created: {
-        const std::uint16_t node = e.flags & 0xff;
-        if (node < static_cast<std::uint16_t>(FutureNode::join) || node > static_cast<std::uint16_t>(FutureNode::timeout))
-          return std::unexpected(bad_flags("future node kind", node));
-        break;
-      }
-      case EventKind::future_polled:
-        if (e.flags > 1) return std::unexpected(bad_flags("flag value", e.flags));
-        break;
-      case EventKind::future_dropped:
-        if (e.flags > future_end_last) return std::unexpected(bad_flags("way a future ended", e.flags));
-        break;
-      case EventKind::blocking_begin:
-      case EventKind::blocking_end:
-        if (e.a > highest_lane)
-          return std::unexpected(error(fmt::format("event {} ({}) runs on blocking lane {}, but a trace with {} uses "
-                                                   "lanes up to {} at most",
-                                                   i, kind, e.a, plural(blocking_jobs, "blocking job", "blocking jobs"),
-                                                   highest_lane),
-                                       at + 16));
-        break;
-      case EventKind::runtime_stopped:
-        if (e.flags > static_cast<std::uint16_t>(StopReason::shutdown)) return std::unexpected(bad_flags("stop reason", e.flags));
-        break;
-      default:
-        break;
+    // Which fields are indices into the tables, and which flags hold enum values: trace/codec.hpp.
+    if (auto problem = check(e, sizes)) {
+      const std::size_t offset = problem->field == EventField::task ? 12
+                                 : problem->field == EventField::a  ? 16
+                                 : problem->field == EventField::b  ? 20
+                                                                    : 10;
+      return std::unexpected(error(fmt::format("event {} ({}) {}", i, kind, problem->message), at + offset));
     }
     trace.push(e);
   }

@@ -28,6 +28,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "asynclab/trace/codec.hpp"
+
 namespace asynclab::vis {
 
 namespace {
@@ -308,7 +310,25 @@ class Importer {
     if (auto ok = collect(); !ok) return std::unexpected(ok.error());
     add_slices();
     add_flows();
-    return assemble();
+    trace::Trace trace = assemble();
+    if (auto bad = first_invalid(trace)) return std::unexpected(*bad);
+    return trace;
+  }
+
+  // The importer makes the tables and the spawns itself, but a detail event's numbers come from the
+  // file as written: each must hold values its kind allows (trace/codec.hpp), as the .altrace
+  // loader demands, so no reader meets a pin action 999 or a blocking lane 4294967295.
+  static std::optional<std::string> first_invalid(const trace::Trace& trace) {
+    trace::TableSizes sizes;
+    sizes.tasks = UINT32_MAX;  // imported task ids need not be dense: every task used was spawned above
+    sizes.strings = trace.strings().size();
+    sizes.locations = trace.locations().size();
+    sizes.sites = trace.sites().size();
+    for (std::size_t i = 0; i < trace.size(); ++i) sizes.blocking_jobs += trace[i].kind == EventKind::blocking_begin;
+    for (std::size_t i = 0; i < trace.size(); ++i)
+      if (auto problem = trace::check(trace[i], sizes))
+        return not_a_trace(fmt::format("its event {} ({}) {}", i, trace::kind_name(trace[i].kind), problem->message));
+    return std::nullopt;
   }
 
  private:

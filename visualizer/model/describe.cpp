@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-namespace asynclab::vis {
+#include "asynclab/trace/codec.hpp"
 
-using trace::EventKind;
+namespace asynclab::vis {
 
 std::string format_duration(std::uint64_t ns) {
   if (ns == 0) return "0 ns";
@@ -45,8 +45,8 @@ std::string describe_resource(const TraceIndex& index, std::uint32_t id) {
 
 namespace {
 
-const char* poll_result_word(std::uint16_t flags) {
-  switch (static_cast<trace::PollResult>(flags)) {
+const char* poll_result_word(trace::PollResult result) {
+  switch (result) {
     case trace::PollResult::pending: return "Pending";
     case trace::PollResult::ready: return "Ready";
     case trace::PollResult::panicked: return "panicked";
@@ -82,127 +82,141 @@ std::string describe_lint(const TraceIndex& index, const LintRecord& lint) {
 }
 
 std::string describe_event(const TraceIndex& index, const trace::Event& e) {
+  namespace ev = trace::ev;
   const std::string task = index.task_label(e.task);
-  switch (e.kind) {
-    case EventKind::runtime_started:
-      return fmt::format("runtime started ({} time, seed {})", (e.flags & 1) ? "virtual" : "real",
-                         (std::uint64_t{e.b} << 32) | e.a);
-    case EventKind::task_spawned:
-      return e.a ? fmt::format("spawn  {} (by {})", task, index.task_label(e.a)) : fmt::format("spawn  {}", task);
-    case EventKind::poll_begin: return fmt::format("poll  {}", task);
-    case EventKind::poll_end:
-      return fmt::format("poll end  {} → {}{}", task, poll_result_word(e.flags), where(index, e.b));
-    case EventKind::waker_cloned: return fmt::format("waker of {} cloned by {}", task, index.task_label(e.a));
-    case EventKind::waker_dropped: return fmt::format("waker of {} dropped by {}", task, index.task_label(e.a));
-    case EventKind::wake: {
-      const auto source = static_cast<trace::WakeSource>(e.flags & trace::wake_flag::source_mask);
-      if (source == trace::WakeSource::budget) return fmt::format("wake  {} ← itself: budget spent, made to yield", task);
-      if (e.flags & trace::wake_flag::self) return fmt::format("wake  {} ← itself", task);
-      if (source == trace::WakeSource::task) return fmt::format("wake  {} ← {}", task, index.task_label(e.a));
-      return fmt::format("wake  {} ← {}", task, trace::wake_source_name(source));
-    }
-    case EventKind::task_completed:
-      return fmt::format("{} {}", task,
-                         static_cast<trace::Outcome>(e.flags) == trace::Outcome::ok
-                             ? std::string("completed")
-                             : std::string(trace::outcome_name(static_cast<trace::Outcome>(e.flags))));
-    case EventKind::future_created: return fmt::format("{}: future #{} created", task, e.a);
-    case EventKind::future_polled:
-      return fmt::format("{}: future #{} polled → {}", task, e.a, e.flags ? "Ready" : "Pending");
-    case EventKind::future_dropped:
-      switch (static_cast<trace::FutureEnd>(e.flags)) {
-        case trace::FutureEnd::completed: return fmt::format("{}: future #{} dropped", task, e.a);
-        case trace::FutureEnd::cancelled: return fmt::format("{}: future #{} dropped mid-flight (cancelled)", task, e.a);
+  auto resource = [&](std::uint32_t id) { return describe_resource(index, id); };
+  return trace::visit(e, trace::overloaded{
+    [&](const ev::RuntimeStarted& x) {
+      return fmt::format("runtime started ({} time, seed {})", x.virtual_time ? "virtual" : "real", x.seed);
+    },
+    [&](const ev::TaskSpawned& x) {
+      return x.parent ? fmt::format("spawn  {} (by {})", task, index.task_label(x.parent)) : fmt::format("spawn  {}", task);
+    },
+    [&](const ev::PollBegin&) { return fmt::format("poll  {}", task); },
+    [&](const ev::PollEnd& x) {
+      return fmt::format("poll end  {} → {}{}", task, poll_result_word(x.result), where(index, x.parked_at));
+    },
+    [&](const ev::WakerCloned& x) { return fmt::format("waker of {} cloned by {}", task, index.task_label(x.by)); },
+    [&](const ev::WakerDropped& x) { return fmt::format("waker of {} dropped by {}", task, index.task_label(x.by)); },
+    [&](const ev::Wake& x) {
+      if (x.source == trace::WakeSource::budget) return fmt::format("wake  {} ← itself: budget spent, made to yield", task);
+      if (x.self) return fmt::format("wake  {} ← itself", task);
+      if (x.source == trace::WakeSource::task) return fmt::format("wake  {} ← {}", task, index.task_label(x.by));
+      return fmt::format("wake  {} ← {}", task, trace::wake_source_name(x.source));
+    },
+    [&](const ev::TaskCompleted& x) {
+      return fmt::format("{} {}", task, x.outcome == trace::Outcome::ok ? std::string_view("completed")
+                                                                        : trace::outcome_name(x.outcome));
+    },
+    [&](const ev::FutureCreated& x) { return fmt::format("{}: future #{} created", task, x.node); },
+    [&](const ev::FuturePolled& x) {
+      return fmt::format("{}: future #{} polled → {}", task, x.node, x.ready ? "Ready" : "Pending");
+    },
+    [&](const ev::FutureDropped& x) {
+      switch (x.end) {
+        case trace::FutureEnd::completed: break;
+        case trace::FutureEnd::cancelled: return fmt::format("{}: future #{} dropped mid-flight (cancelled)", task, x.node);
         case trace::FutureEnd::disabled_by_precondition:
-          return fmt::format("{}: future #{} disabled: its precondition was false, so it is never polled", task, e.a);
+          return fmt::format("{}: future #{} disabled: its precondition was false, so it is never polled", task, x.node);
         case trace::FutureEnd::disabled_by_pattern:
           return fmt::format("{}: future #{} disabled: it answered Ready, but its pattern refused the output", task,
-                             e.a);
+                             x.node);
         case trace::FutureEnd::released:
-          return fmt::format("{}: future #{} released: the borrow ended, the borrowed future lives on", task, e.a);
+          return fmt::format("{}: future #{} released: the borrow ended, the borrowed future lives on", task, x.node);
       }
-      return fmt::format("{}: future #{} dropped", task, e.a);
-    case EventKind::timer_armed:
-      return fmt::format("timer {} armed by {} for {}", e.a, task, format_duration(std::uint64_t{e.b} * 1000));
-    case EventKind::timer_fired: return fmt::format("timer {} of {} fired", e.a, task);
-    case EventKind::timer_cancelled: return fmt::format("timer {} of {} cancelled", e.a, task);
-    case EventKind::clock_advanced:
-      return fmt::format("clock advanced to {}", format_duration(e.time_ns));
-    case EventKind::lint: {
-      LintRecord l{0, e.time_ns, e.task, static_cast<trace::LintKind>(e.flags), e.a, e.b};
-      return describe_lint(index, l);
-    }
-    case EventKind::mark: return fmt::format("mark \"{}\"", index.trace().string(e.b));
-    case EventKind::runtime_stopped:
-      switch (static_cast<trace::StopReason>(e.flags)) {
+      return fmt::format("{}: future #{} dropped", task, x.node);
+    },
+    [&](const ev::TimerArmed& x) {
+      return fmt::format("timer {} armed by {} for {}", x.timer, task, format_duration(std::uint64_t{x.delay_us} * 1000));
+    },
+    [&](const ev::TimerFired& x) { return fmt::format("timer {} of {} fired", x.timer, task); },
+    [&](const ev::TimerCancelled& x) { return fmt::format("timer {} of {} cancelled", x.timer, task); },
+    [&](const ev::ClockAdvanced& x) { return fmt::format("clock advanced to {}", format_duration(x.to_ns)); },
+    [&](const ev::Lint& x) { return describe_lint(index, LintRecord{0, e.time_ns, x.task, x.lint, x.detail, x.location}); },
+    [&](const ev::Mark& x) { return fmt::format("mark \"{}\"", index.trace().string(x.label)); },
+    [&](const ev::RuntimeStopped& x) -> std::string {
+      switch (x.reason) {
         case trace::StopReason::finished: return "runtime stopped: finished";
         case trace::StopReason::stuck: return "runtime stopped: every task is stuck (deadlock)";
         case trace::StopReason::shutdown: return "runtime stopped: shut down with tasks alive";
       }
       return "runtime stopped";
-    case EventKind::resource_created: return fmt::format("{} created by {}", describe_resource(index, e.a), task);
-    case EventKind::resource_limits:
-      return e.b ? fmt::format("{}: limit {}", describe_resource(index, e.a), e.b)
-                 : fmt::format("{}: unbounded", describe_resource(index, e.a));
-    case EventKind::resource_dropped: return fmt::format("{} dropped", describe_resource(index, e.a));
-    case EventKind::channel_send: {
-      static constexpr const char* results[] = {"sent", "full — must wait", "closed"};
-      return fmt::format("{} → {}: {} ({} buffered)", task, describe_resource(index, e.a),
-                         e.flags < 3 ? results[e.flags] : "?", e.b);
-    }
-    case EventKind::channel_recv: {
-      switch (static_cast<trace::RecvResult>(e.flags)) {
+    },
+    [&](const ev::ResourceCreated& x) { return fmt::format("{} created by {}", resource(x.resource), task); },
+    [&](const ev::ResourceLimits& x) {
+      return x.limit ? fmt::format("{}: limit {}", resource(x.resource), x.limit)
+                     : fmt::format("{}: unbounded", resource(x.resource));
+    },
+    [&](const ev::ResourceDropped& x) { return fmt::format("{} dropped", resource(x.resource)); },
+    [&](const ev::ChannelSend& x) {
+      const std::string_view result = x.result == trace::SendResult::full ? std::string_view("full — must wait")
+                                                                          : trace::send_result_name(x.result);
+      return fmt::format("{} → {}: {} ({} buffered)", task, resource(x.resource), result, x.buffered);
+    },
+    [&](const ev::ChannelRecv& x) {
+      switch (x.result) {
         case trace::RecvResult::received:
-          return fmt::format("{} ← {}: received ({} buffered)", task, describe_resource(index, e.a), e.b);
-        case trace::RecvResult::empty: return fmt::format("{} ← {}: empty — must wait", task, describe_resource(index, e.a));
-        case trace::RecvResult::closed: return fmt::format("{} ← {}: closed", task, describe_resource(index, e.a));
+          return fmt::format("{} ← {}: received ({} buffered)", task, resource(x.resource), x.count);
+        case trace::RecvResult::empty: return fmt::format("{} ← {}: empty — must wait", task, resource(x.resource));
+        case trace::RecvResult::closed: return fmt::format("{} ← {}: closed", task, resource(x.resource));
         case trace::RecvResult::lagged:
-          return fmt::format("{} ← {}: lagged, {} values skipped", task, describe_resource(index, e.a), e.b);
+          return fmt::format("{} ← {}: lagged, {} values skipped", task, resource(x.resource), x.count);
       }
-      return fmt::format("{} ← {}", task, describe_resource(index, e.a));
-    }
-    case EventKind::channel_closed: return fmt::format("{} closed", describe_resource(index, e.a));
-    case EventKind::lock_waiting:
-      return fmt::format("{} waits for {} ({} waiting)", task, describe_resource(index, e.a), e.b);
-    case EventKind::lock_acquired: return fmt::format("{} acquired {}", task, describe_resource(index, e.a));
-    case EventKind::lock_released: return fmt::format("{} released {}", task, describe_resource(index, e.a));
-    case EventKind::notified:
-      return fmt::format("{} notified {} ({} woken)", task, describe_resource(index, e.a), e.b);
-    case EventKind::blocking_begin:
-      return e.a ? fmt::format("blocking job of {} starts on lane {}", task, e.a)
-                 : fmt::format("{} blocks the worker", task);
-    case EventKind::blocking_end:
-      return e.a ? fmt::format("blocking job of {} ends on lane {}", task, e.a)
-                 : fmt::format("{} stops blocking the worker", task);
-    case EventKind::request_begin: return fmt::format("{} requests {}", task, index.trace().string(e.b));
-    case EventKind::request_end:
-      return e.b ? fmt::format("{}: response {}", task, e.b) : fmt::format("{}: request failed", task);
-    case EventKind::stuck_wait:
-      if (e.a == 0 && (e.flags & 2) && e.b)
-        return fmt::format("stuck: {} awaits the JoinHandle of {}", task, index.task_label(e.b));
-      if (e.a == 0) return fmt::format("stuck: {} waits on nothing that can wake it", task);
-      return fmt::format("stuck: {} waits on {}{}{}", task, describe_resource(index, e.a),
-                         e.b ? " held by " + index.task_label(e.b) : std::string(), (e.flags & 1) ? " (a cycle)" : "");
-    case EventKind::pin:
-      switch (static_cast<trace::PinAction>(e.flags)) {
-        case trace::PinAction::placed: return fmt::format("pinned future #{} made at home {}", e.a, e.b);
-        case trace::PinAction::moved: return fmt::format("pinned future #{} moved to home {} (before its first poll: fine)", e.a, e.b);
-        case trace::PinAction::pinned: return fmt::format("pinned future #{} polled at home {}: pinned there for good", e.a, e.b);
+      return fmt::format("{} ← {}", task, resource(x.resource));
+    },
+    [&](const ev::ChannelClosed& x) { return fmt::format("{} closed", resource(x.resource)); },
+    [&](const ev::LockWaiting& x) {
+      return fmt::format("{} waits for {} ({} waiting)", task, resource(x.resource), x.waiting);
+    },
+    [&](const ev::LockAcquired& x) { return fmt::format("{} acquired {}", task, resource(x.resource)); },
+    [&](const ev::LockReleased& x) { return fmt::format("{} released {}", task, resource(x.resource)); },
+    [&](const ev::Notified& x) {
+      return fmt::format("{} notified {} ({} woken)", task, resource(x.resource), x.woken);
+    },
+    [&](const ev::BlockingBegin& x) {
+      return x.lane ? fmt::format("blocking job of {} starts on lane {}", task, x.lane)
+                    : fmt::format("{} blocks the worker", task);
+    },
+    [&](const ev::BlockingEnd& x) {
+      return x.lane ? fmt::format("blocking job of {} ends on lane {}", task, x.lane)
+                    : fmt::format("{} stops blocking the worker", task);
+    },
+    [&](const ev::RequestBegin& x) { return fmt::format("{} requests {}", task, index.trace().string(x.url)); },
+    [&](const ev::RequestEnd& x) {
+      return x.status ? fmt::format("{}: response {}", task, x.status) : fmt::format("{}: request failed", task);
+    },
+    [&](const ev::StuckWait& x) {
+      if (x.resource == 0 && x.awaits_join_handle && x.holder)
+        return fmt::format("stuck: {} awaits the JoinHandle of {}", task, index.task_label(x.holder));
+      if (x.resource == 0) return fmt::format("stuck: {} waits on nothing that can wake it", task);
+      return fmt::format("stuck: {} waits on {}{}{}", task, resource(x.resource),
+                         x.holder ? " held by " + index.task_label(x.holder) : std::string(),
+                         x.on_cycle ? " (a cycle)" : "");
+    },
+    [&](const ev::Pin& x) {
+      switch (x.action) {
+        case trace::PinAction::placed: return fmt::format("pinned future #{} made at home {}", x.pinned, x.home);
+        case trace::PinAction::moved:
+          return fmt::format("pinned future #{} moved to home {} (before its first poll: fine)", x.pinned, x.home);
+        case trace::PinAction::pinned:
+          return fmt::format("pinned future #{} polled at home {}: pinned there for good", x.pinned, x.home);
         case trace::PinAction::moved_after_pin:
-          return fmt::format("pinned future #{} MOVED to home {} after being pinned: its self-references dangle", e.a, e.b);
-        case trace::PinAction::dropped: return fmt::format("pinned future #{} dropped", e.a);
+          return fmt::format("pinned future #{} MOVED to home {} after being pinned: its self-references dangle",
+                             x.pinned, x.home);
+        case trace::PinAction::dropped: return fmt::format("pinned future #{} dropped", x.pinned);
         case trace::PinAction::self_ref:
-          return e.b ? fmt::format("pinned future #{}: its self-reference points into home {}", e.a, e.b)
-                     : fmt::format("pinned future #{}: its self-reference points nowhere", e.a);
+          return x.home ? fmt::format("pinned future #{}: its self-reference points into home {}", x.pinned, x.home)
+                        : fmt::format("pinned future #{}: its self-reference points nowhere", x.pinned);
       }
-      return fmt::format("pinned future #{}", e.a);
-    case EventKind::task_stolen:
-      return fmt::format("worker {} steals {} from worker {}'s queue", e.b, task, e.a);
-    case EventKind::channel_value:
-      return fmt::format("{} sent {} on {}", task, index.trace().value_label(e), describe_resource(index, e.a));
-    case EventKind::kind_count_: break;
-  }
-  return std::string(trace::kind_name(e.kind));
+      return fmt::format("pinned future #{}", x.pinned);
+    },
+    [&](const ev::TaskStolen& x) {
+      return fmt::format("worker {} steals {} from worker {}'s queue", x.to_worker, task, x.from_worker);
+    },
+    [&](const ev::ChannelValue& x) {
+      return fmt::format("{} sent {} on {}", task, index.trace().value_label(e), resource(x.resource));
+    },
+  });
 }
 
 std::string describe_steals(const TraceIndex& index, std::uint32_t first_event, std::uint32_t count) {

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "asynclab/trace/codec.hpp"
+
 namespace asynclab::vis {
 
 using trace::Event;
@@ -266,8 +268,8 @@ std::string_view FilterContext::resource_name(std::uint32_t resource) {
   if (!resources_scanned_) {
     resources_scanned_ = true;
     for (std::size_t i = 0; i < trace_->size(); ++i) {
-      const Event e = (*trace_)[i];
-      if (e.kind == EventKind::resource_created) resource_names_.try_emplace(e.a, e.b);
+      if (auto created = trace::as<trace::ev::ResourceCreated>((*trace_)[i]))
+        resource_names_.try_emplace(created->resource, created->name);
     }
   }
   auto it = resource_names_.find(resource);
@@ -303,20 +305,32 @@ std::expected<EventFilter, std::string> parse_event_filter(std::string_view text
 }
 
 bool EventFilter::matches(FilterContext& context, const Event& e) const {
+  namespace ev = trace::ev;
   if (e.kind != kind) return false;
-  const trace::Trace& t = context.trace();
   if (task && context.task_name(e.task) != *task) return false;
-  if (from && context.task_name(e.a) != *from) return false;
-  if (source && (e.flags & trace::wake_flag::source_mask) != static_cast<std::uint16_t>(*source))
-    return false;
-  if (self_wake && (e.flags & trace::wake_flag::self) == 0) return false;
-  if (result && e.flags != *result) return false;
-  if (outcome && e.flags != static_cast<std::uint16_t>(*outcome)) return false;
-  if (label && (e.kind == EventKind::channel_value ? t.value_label(e) : std::string(t.string(e.b))) != *label)
-    return false;
-  if (lint && e.flags != static_cast<std::uint16_t>(*lint)) return false;
-  if (resource && context.resource_name(e.a) != *resource) return false;
-  return true;
+  const trace::Trace& t = context.trace();
+  // Each key is read from the typed view of the kinds it applies to (parse_event_filter refuses it
+  // on any other kind).
+  auto from_is = [&](std::uint32_t acting) { return !from || context.task_name(acting) == *from; };
+  auto result_is = [&](auto r) { return !result || static_cast<std::uint16_t>(r) == *result; };
+  auto resource_is = [&](std::uint32_t id) { return !resource || context.resource_name(id) == *resource; };
+  return trace::visit(e, trace::overloaded{
+    [&](const ev::Wake& x) {
+      return from_is(x.by) && (!source || x.source == *source) && (!self_wake || x.self);
+    },
+    [&](const ev::TaskSpawned& x) { return from_is(x.parent); },
+    [&](const ev::PollEnd& x) { return result_is(x.result); },
+    [&](const ev::TaskCompleted& x) { return !outcome || x.outcome == *outcome; },
+    [&](const ev::Mark& x) { return !label || t.string(x.label) == *label; },
+    [&](const ev::Lint& x) { return !lint || x.lint == *lint; },
+    [&](const ev::ChannelSend& x) { return result_is(x.result) && resource_is(x.resource); },
+    [&](const ev::ChannelRecv& x) { return result_is(x.result) && resource_is(x.resource); },
+    [&](const ev::ChannelValue& x) { return (!label || t.value_label(e) == *label) && resource_is(x.resource); },
+    [&]<class T>(const T& x) {
+      if constexpr (trace::is_resource_event(T::kind)) return resource_is(x.resource);
+      else return true;
+    },
+  });
 }
 
 bool EventFilter::matches(const trace::Trace& trace, const Event& e) const {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "asynclab/trace/codec.hpp"
 #include "model/describe.hpp"
 
 namespace asynclab::vis {
@@ -15,6 +16,7 @@ namespace asynclab::vis {
 namespace {
 
 using trace::EventKind;
+namespace ev = trace::ev;
 
 // One thing that happened inside a task, before it is given a row.
 struct Item {
@@ -45,16 +47,16 @@ std::string awaited(const TraceIndex& index, const trace::Event& e) {
     const ResourceInfo* r = index.resource(id);
     return r && !r->name.empty() ? r->name : fmt::format("#{}", id);
   };
-  switch (e.kind) {
-    case EventKind::request_begin: return "GET " + short_url(t.string(e.b));
-    case EventKind::timer_armed: return "sleep " + format_duration_short(std::uint64_t{e.b} * 1000);
-    case EventKind::channel_recv: return "recv " + resource_name(e.a);
-    case EventKind::channel_send: return "send " + resource_name(e.a);
-    case EventKind::lock_waiting:
-    case EventKind::lock_acquired: return "lock " + resource_name(e.a);
-    case EventKind::blocking_begin: return e.a == 0 ? std::string("block_for") : std::string("spawn_blocking");
-    default: return {};
-  }
+  return trace::visit(e, trace::overloaded{
+    [&](const ev::RequestBegin& x) { return "GET " + short_url(t.string(x.url)); },
+    [&](const ev::TimerArmed& x) { return "sleep " + format_duration_short(std::uint64_t{x.delay_us} * 1000); },
+    [&](const ev::ChannelRecv& x) { return "recv " + resource_name(x.resource); },
+    [&](const ev::ChannelSend& x) { return "send " + resource_name(x.resource); },
+    [&](const ev::LockWaiting& x) { return "lock " + resource_name(x.resource); },
+    [&](const ev::LockAcquired& x) { return "lock " + resource_name(x.resource); },
+    [&](const ev::BlockingBegin& x) { return std::string(x.lane == 0 ? "block_for" : "spawn_blocking"); },
+    [](const auto&) { return std::string(); },
+  });
 }
 
 std::string awaited_shape(std::string_view what) {
@@ -107,12 +109,12 @@ Scan scan(const TraceIndex& index) {
         break;
       case EventKind::future_created: {
         const std::uint32_t f = futures_seen++;
-        node_index[e.a] = f;
+        node_index[trace::ev::FutureCreated::decode(e).node] = f;
         if (slot != npos) reset(slot);
         break;
       }
       case EventKind::future_polled: {
-        auto it = node_index.find(e.a);
+        auto it = node_index.find(trace::ev::FuturePolled::decode(e).node);
         if (slot == npos || it == node_index.end()) break;
         const std::uint32_t f = it->second;
         if (s.future_labels[f].empty() && pending_first[slot] != npos)
@@ -123,7 +125,7 @@ Scan scan(const TraceIndex& index) {
         break;
       }
       case EventKind::future_dropped:
-        node_index.erase(e.a);
+        node_index.erase(trace::ev::FutureDropped::decode(e).node);
         break;
       case EventKind::request_begin:
         if (slot != npos) {
@@ -141,15 +143,16 @@ Scan scan(const TraceIndex& index) {
       case EventKind::lock_waiting:
       case EventKind::lock_acquired:
       case EventKind::lock_released: {
-        if (!is_lock(index, e.a)) break;
+        const std::uint32_t lock = *trace::resource_of(e);
+        if (!is_lock(index, lock)) break;
         if (e.kind != EventKind::lock_released && slot != npos && pending_first[slot] == npos) pending_first[slot] = ev;
-        const std::uint64_t k = key(e.task, e.a);
-        std::vector<std::uint32_t>& held_by = holders[e.a];
+        const std::uint64_t k = key(e.task, lock);
+        std::vector<std::uint32_t>& held_by = holders[lock];
         if (e.kind == EventKind::lock_waiting) {
           NestedSpan w;
           w.begin_event = ev;
           w.begin_ns = e.time_ns;
-          w.ref = e.a;
+          w.ref = lock;
           w.waiting = true;
           w.holder = held_by.empty() ? 0 : held_by.front();
           open_wait[k] = static_cast<std::uint32_t>(s.lock_spans.size());
@@ -166,7 +169,7 @@ Scan scan(const TraceIndex& index) {
           NestedSpan h;
           h.begin_event = ev;
           h.begin_ns = e.time_ns;
-          h.ref = e.a;
+          h.ref = lock;
           open_holds[k].push_back(static_cast<std::uint32_t>(s.lock_spans.size()));
           s.lock_spans.push_back(h);
           s.lock_task.push_back(e.task);

@@ -6,10 +6,13 @@
 #include <iterator>
 #include <utility>
 
+#include "asynclab/trace/codec.hpp"
+
 namespace asynclab::vis {
 
 using trace::Event;
 using trace::EventKind;
+namespace ev = trace::ev;
 
 namespace {
 
@@ -74,14 +77,14 @@ struct ListSizes {
       const Event e = trace[i];
       const auto k = static_cast<std::size_t>(e.kind);
       if (k < std::size(of_kind)) ++of_kind[k];
-      switch (e.kind) {
-        case EventKind::poll_begin: bump(polls, e.task); break;
-        case EventKind::wake: bump(wakes, e.task); break;
-        case EventKind::future_created: bump(nodes, e.task); break;
-        default:
-          if (trace::is_resource_event(e.kind)) bump(resource_events, e.a);
-          break;
-      }
+      trace::visit(e, trace::overloaded{
+        [&](const ev::PollBegin& x) { bump(polls, x.task); },
+        [&](const ev::Wake& x) { bump(wakes, x.woken); },
+        [&](const ev::FutureCreated& x) { bump(nodes, x.task); },
+        [&]<class T>(const T& x) {
+          if constexpr (trace::is_resource_event(T::kind)) bump(resource_events, x.resource);
+        },
+      });
     }
   }
   std::size_t of(EventKind k) const { return of_kind[static_cast<std::size_t>(k)]; }
@@ -163,83 +166,80 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
   if (n > 0) run_.start_ns = trace[0].time_ns;
   for (std::size_t i = 0; i < n; ++i) {
     const Event e = trace[i];
-    const auto ev = static_cast<EventIndex>(i);
+    const auto event = static_cast<EventIndex>(i);
     run_.end_ns = e.time_ns;
     if (e.worker + 1u > run_.workers) run_.workers = e.worker + 1u;
-    switch (e.kind) {
-      case EventKind::task_stolen:
-        steals_.push_back(StealRecord{ev, e.time_ns, e.task, e.a, e.b});
-        break;
-      case EventKind::runtime_started:
+    trace::visit(e, trace::overloaded{
+      [&](const ev::TaskStolen& x) {
+        steals_.push_back(StealRecord{event, e.time_ns, x.task, x.from_worker, x.to_worker});
+      },
+      [&](const ev::RuntimeStarted& x) {
         run_.asynclab_runtime = true;
-        run_.virtual_time = (e.flags & 1) != 0;
-        run_.flavor = static_cast<std::uint8_t>(e.flags >> 1);
-        run_.seed = (std::uint64_t{e.b} << 32) | e.a;
-        break;
-      case EventKind::task_spawned: {
-        if (task_slot(e.task) != npos) break;  // a malformed trace spawning an id twice: keep the first
+        run_.virtual_time = x.virtual_time;
+        run_.flavor = x.flavor;
+        run_.seed = x.seed;
+      },
+      [&](const ev::TaskSpawned& x) {
+        if (task_slot(x.task) != npos) return;  // a malformed trace spawning an id twice: keep the first
         const auto slot = static_cast<std::uint32_t>(tasks_.size());
-        if (e.task < slot_of_.size() + dense_id_slack) {
-          if (slot_of_.size() <= e.task) slot_of_.resize(e.task + 1, npos);
-          slot_of_[e.task] = slot;
+        if (x.task < slot_of_.size() + dense_id_slack) {
+          if (slot_of_.size() <= x.task) slot_of_.resize(x.task + 1, npos);
+          slot_of_[x.task] = slot;
         } else {
-          sparse_slots_.emplace(e.task, slot);
+          sparse_slots_.emplace(x.task, slot);
         }
         TaskInfo t;
-        t.id = e.task;
-        t.polls.reserve(ListSizes::at(sizes.polls, e.task));
-        t.wakes_received.reserve(ListSizes::at(sizes.wakes, e.task));
-        t.future_nodes.reserve(ListSizes::at(sizes.nodes, e.task));
-        t.name = trace.task_name(e.task);
-        t.parent = e.a;
-        t.spawn_location = trace.site(e.b).location;
-        t.spawned_event = ev;
+        t.id = x.task;
+        t.polls.reserve(ListSizes::at(sizes.polls, x.task));
+        t.wakes_received.reserve(ListSizes::at(sizes.wakes, x.task));
+        t.future_nodes.reserve(ListSizes::at(sizes.nodes, x.task));
+        t.name = trace.task_name(x.task);
+        t.parent = x.parent;
+        t.spawn_location = trace.site(x.site).location;
+        t.spawned_event = event;
         t.spawned_ns = e.time_ns;
         tasks_.push_back(std::move(t));
         clocks.push_back(TaskClock{TaskClock::scheduled, false, e.time_ns});
-        break;
-      }
-      case EventKind::poll_begin: {
-        const std::uint32_t s = slot_for(e.task);
-        if (s == npos) break;
+      },
+      [&](const ev::PollBegin& x) {
+        const std::uint32_t s = slot_for(x.task);
+        if (s == npos) return;
         enter(s, TaskClock::running, e.time_ns);
         clocks[s].notified = false;
         PollSpan p;
         p.begin_ns = p.end_ns = e.time_ns;
-        p.begin_event = ev;
+        p.begin_event = event;
         p.end_event = npos;
         tasks_[s].polls.push_back(p);
-        break;
-      }
-      case EventKind::poll_end: {
-        const std::uint32_t s = slot_for(e.task);
-        if (s == npos || tasks_[s].polls.empty()) break;
+      },
+      [&](const ev::PollEnd& x) {
+        const std::uint32_t s = slot_for(x.task);
+        if (s == npos || tasks_[s].polls.empty()) return;
         PollSpan& p = tasks_[s].polls.back();
-        if (p.end_event != npos) break;  // a poll_end without its begin
+        if (p.end_event != npos) return;  // a poll_end without its begin
         p.end_ns = e.time_ns;
-        p.end_event = ev;
-        p.result = static_cast<trace::PollResult>(e.flags);
-        p.parked_at = e.a ? e.a : e.b;  // the learner's own line first (trace/event.hpp)
+        p.end_event = event;
+        p.result = x.result;
+        p.parked_at = x.shown_at();  // the learner's own line first
         if (p.result == trace::PollResult::pending)
           enter(s, clocks[s].notified ? TaskClock::scheduled : TaskClock::idle, e.time_ns);
-        break;
-      }
-      case EventKind::waker_cloned:
-        if (const std::uint32_t s = slot_for(e.task); s != npos) ++tasks_[s].waker_clones;
-        break;
-      case EventKind::waker_dropped:
-        if (const std::uint32_t s = slot_for(e.task); s != npos) ++tasks_[s].waker_drops;
-        break;
-      case EventKind::wake: {
+      },
+      [&](const ev::WakerCloned& x) {
+        if (const std::uint32_t s = slot_for(x.task); s != npos) ++tasks_[s].waker_clones;
+      },
+      [&](const ev::WakerDropped& x) {
+        if (const std::uint32_t s = slot_for(x.task); s != npos) ++tasks_[s].waker_drops;
+      },
+      [&](const ev::Wake& x) {
         WakeEdge w;
         w.time_ns = e.time_ns;
-        w.event = ev;
-        w.from_task = e.a;
-        w.to_task = e.task;
-        w.source = static_cast<trace::WakeSource>(e.flags & trace::wake_flag::source_mask);
-        w.self = (e.flags & trace::wake_flag::self) != 0;
-        w.by_ref = (e.flags & trace::wake_flag::by_ref) != 0;
-        const std::uint32_t s = slot_for(e.task);
+        w.event = event;
+        w.from_task = x.by;
+        w.to_task = x.woken;
+        w.source = x.source;
+        w.self = x.self;
+        w.by_ref = x.by_ref;
+        const std::uint32_t s = slot_for(x.woken);
         if (s != npos) {
           TaskInfo& t = tasks_[s];
           ++t.wakes;
@@ -249,171 +249,148 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
           else if (clocks[s].phase == TaskClock::idle) enter(s, TaskClock::scheduled, e.time_ns);
         }
         wakes_.push_back(w);
-        break;
-      }
-      case EventKind::task_completed: {
-        const std::uint32_t s = slot_for(e.task);
-        if (s == npos) break;
+      },
+      [&](const ev::TaskCompleted& x) {
+        const std::uint32_t s = slot_for(x.task);
+        if (s == npos) return;
         enter(s, TaskClock::done, e.time_ns);
-        tasks_[s].completed_event = ev;
+        tasks_[s].completed_event = event;
         tasks_[s].completed_ns = e.time_ns;
-        tasks_[s].outcome = static_cast<trace::Outcome>(e.flags);
-        break;
-      }
-      case EventKind::future_created: {
+        tasks_[s].outcome = x.outcome;
+      },
+      [&](const ev::FutureCreated& x) {
         FutureNodeInfo f;
-        f.task = e.task;
-        f.node = e.a;
-        f.parent = e.b;
-        f.kind = static_cast<trace::FutureNode>(e.flags & 0xff);
-        f.branch = static_cast<std::uint16_t>(e.flags >> 8);
-        f.created_event = ev;
+        f.task = x.task;
+        f.node = x.node;
+        f.parent = x.parent_node;
+        f.kind = x.node_kind;
+        f.branch = x.branch;
+        f.created_event = event;
         const auto idx = static_cast<std::uint32_t>(future_nodes_.size());
-        node_slot.set(e.a, idx);
-        if (const std::uint32_t s = slot_for(e.task); s != npos) tasks_[s].future_nodes.push_back(idx);
+        node_slot.set(x.node, idx);
+        if (const std::uint32_t s = slot_for(x.task); s != npos) tasks_[s].future_nodes.push_back(idx);
         future_nodes_.push_back(f);
-        break;
-      }
-      case EventKind::future_polled:
-        if (const std::uint32_t f = node_slot.find(e.a); f != npos) {
+      },
+      [&](const ev::FuturePolled& x) {
+        if (const std::uint32_t f = node_slot.find(x.node); f != npos) {
           ++future_nodes_[f].polls;
-          if (e.flags & 1) future_nodes_[f].completed = true;
+          if (x.ready) future_nodes_[f].completed = true;
         }
-        break;
-      case EventKind::future_dropped:
-        if (const std::uint32_t f = node_slot.find(e.a); f != npos) {
-          future_nodes_[f].dropped_event = ev;
-          if (e.flags & 1) future_nodes_[f].completed = true;
-          // A reader that does not know a newer way to end keeps its low bit: answered Ready or not.
-          future_nodes_[f].end = e.flags <= trace::future_end_last ? static_cast<trace::FutureEnd>(e.flags)
-                                 : (e.flags & 1)                   ? trace::FutureEnd::completed
-                                                                   : trace::FutureEnd::cancelled;
-          node_slot.erase(e.a);  // node ids may be reused once dropped
+      },
+      [&](const ev::FutureDropped& x) {
+        if (const std::uint32_t f = node_slot.find(x.node); f != npos) {
+          future_nodes_[f].dropped_event = event;
+          if (x.completed()) future_nodes_[f].completed = true;
+          future_nodes_[f].end = x.end;
+          node_slot.erase(x.node);  // node ids may be reused once dropped
         }
-        break;
-      case EventKind::timer_armed: {
+      },
+      [&](const ev::TimerArmed& x) {
         TimerInfo t;
-        t.id = e.a;
-        t.owner = e.task;
-        t.armed_event = ev;
+        t.id = x.timer;
+        t.owner = x.owner;
+        t.armed_event = event;
         t.armed_ns = e.time_ns;
-        t.deadline_ns = e.time_ns + std::uint64_t{e.b} * 1000;
-        open_timer.set(e.a, static_cast<std::uint32_t>(timers_.size()));
+        t.deadline_ns = e.time_ns + std::uint64_t{x.delay_us} * 1000;
+        open_timer.set(x.timer, static_cast<std::uint32_t>(timers_.size()));
         timers_.push_back(t);
-        break;
-      }
-      case EventKind::timer_fired:
-        if (const std::uint32_t tm = open_timer.find(e.a); tm != npos) {
-          timers_[tm].fired_event = ev;
+      },
+      [&](const ev::TimerFired& x) {
+        if (const std::uint32_t tm = open_timer.find(x.timer); tm != npos) {
+          timers_[tm].fired_event = event;
           timers_[tm].deadline_ns = e.time_ns;  // exact, where the armed delay was rounded to µs
-          open_timer.erase(e.a);
+          open_timer.erase(x.timer);
         }
-        break;
-      case EventKind::timer_cancelled:
-        if (const std::uint32_t tm = open_timer.find(e.a); tm != npos) {
-          timers_[tm].cancelled_event = ev;
-          open_timer.erase(e.a);
+      },
+      [&](const ev::TimerCancelled& x) {
+        if (const std::uint32_t tm = open_timer.find(x.timer); tm != npos) {
+          timers_[tm].cancelled_event = event;
+          open_timer.erase(x.timer);
         }
-        break;
-      case EventKind::lint: {
-        LintRecord l{ev, e.time_ns, e.task, static_cast<trace::LintKind>(e.flags), e.a, e.b};
-        lints_.push_back(l);
-        if (const std::uint32_t s = slot_for(e.task); s != npos) ++tasks_[s].lints;
-        break;
-      }
-      case EventKind::mark:
-        marks_.push_back(MarkRecord{ev, e.time_ns, e.task, std::string(trace.string(e.b))});
-        break;
-      case EventKind::runtime_stopped:
+      },
+      [&](const ev::Lint& x) {
+        lints_.push_back(LintRecord{event, e.time_ns, x.task, x.lint, x.detail, x.location});
+        if (const std::uint32_t s = slot_for(x.task); s != npos) ++tasks_[s].lints;
+      },
+      [&](const ev::Mark& x) {
+        marks_.push_back(MarkRecord{event, e.time_ns, x.task, std::string(trace.string(x.label))});
+      },
+      [&](const ev::RuntimeStopped& x) {
         run_.stopped = true;
-        run_.stop_reason = static_cast<trace::StopReason>(e.flags);
-        break;
-      case EventKind::resource_created: {
+        run_.stop_reason = x.reason;
+      },
+      [&](const ev::ResourceCreated& x) {
         ResourceInfo r;
-        r.id = e.a;
-        r.kind = static_cast<trace::ResourceKind>(e.flags);
-        r.name = std::string(trace.string(e.b));
-        r.creator = e.task;
-        r.created_event = ev;
-        r.events.reserve(ListSizes::at(sizes.resource_events, e.a));
-        r.events.push_back(ev);
-        resource_of.set(e.a, static_cast<std::uint32_t>(resources_.size()));
-        resource_slot_of_[e.a] = static_cast<std::uint32_t>(resources_.size());
+        r.id = x.resource;
+        r.kind = x.resource_kind;
+        r.name = std::string(trace.string(x.name));
+        r.creator = x.task;
+        r.created_event = event;
+        r.events.reserve(ListSizes::at(sizes.resource_events, x.resource));
+        r.events.push_back(event);
+        resource_of.set(x.resource, static_cast<std::uint32_t>(resources_.size()));
+        resource_slot_of_[x.resource] = static_cast<std::uint32_t>(resources_.size());
         resources_.push_back(std::move(r));
-        break;
-      }
-      case EventKind::resource_limits:
-      case EventKind::resource_dropped:
-      case EventKind::channel_send:
-      case EventKind::channel_recv:
-      case EventKind::channel_closed:
-      case EventKind::channel_value:
-      case EventKind::lock_waiting:
-      case EventKind::lock_acquired:
-      case EventKind::lock_released:
-      case EventKind::notified: {
-        const std::uint32_t s = resource_of.find(e.a);
-        if (s == npos) break;
-        ResourceInfo& r = resources_[s];
-        r.events.push_back(ev);
-        if (e.kind == EventKind::resource_limits) r.capacity = e.b;
-        if (e.kind == EventKind::resource_dropped) r.dropped_event = ev;
-        break;
-      }
-      case EventKind::blocking_begin: {
+      },
+      [&](const ev::BlockingBegin& x) {
         BlockingSpan b;
-        b.task = e.task;
-        b.lane = e.a;
-        b.job = e.b;
+        b.task = x.task;
+        b.lane = x.lane;
+        b.job = x.job;
         b.begin_ns = b.end_ns = e.time_ns;
-        b.begin_event = ev;
-        if (e.a > run_.blocking_lanes) run_.blocking_lanes = e.a;
-        open_blocking[(std::uint64_t{e.a} << 32) | e.b] = static_cast<std::uint32_t>(blocking_.size());
+        b.begin_event = event;
+        if (x.lane > run_.blocking_lanes) run_.blocking_lanes = x.lane;
+        open_blocking[(std::uint64_t{x.lane} << 32) | x.job] = static_cast<std::uint32_t>(blocking_.size());
         blocking_.push_back(b);
-        break;
-      }
-      case EventKind::blocking_end:
-        if (auto it = open_blocking.find((std::uint64_t{e.a} << 32) | e.b); it != open_blocking.end()) {
+      },
+      [&](const ev::BlockingEnd& x) {
+        if (auto it = open_blocking.find((std::uint64_t{x.lane} << 32) | x.job); it != open_blocking.end()) {
           blocking_[it->second].end_ns = e.time_ns;
-          blocking_[it->second].end_event = ev;
+          blocking_[it->second].end_event = event;
           open_blocking.erase(it);
         }
-        break;
-      case EventKind::request_begin: {
+      },
+      [&](const ev::RequestBegin& x) {
         RequestInfo r;
-        r.id = e.a;
-        r.task = e.task;
-        r.url = std::string(trace.string(e.b));
+        r.id = x.request;
+        r.task = x.task;
+        r.url = std::string(trace.string(x.url));
         r.begin_ns = r.end_ns = e.time_ns;
-        r.begin_event = ev;
-        open_request.set(e.a, static_cast<std::uint32_t>(requests_.size()));
+        r.begin_event = event;
+        open_request.set(x.request, static_cast<std::uint32_t>(requests_.size()));
         requests_.push_back(std::move(r));
-        break;
-      }
-      case EventKind::request_end:
-        if (const std::uint32_t q = open_request.find(e.a); q != npos) {
+      },
+      [&](const ev::RequestEnd& x) {
+        if (const std::uint32_t q = open_request.find(x.request); q != npos) {
           RequestInfo& r = requests_[q];
           r.end_ns = e.time_ns;
-          r.end_event = ev;
-          r.status = e.b;
-          r.failure = static_cast<trace::HttpFailure>(e.flags);
-          open_request.erase(e.a);
+          r.end_event = event;
+          r.status = x.status;
+          r.failure = x.failure;
+          open_request.erase(x.request);
         }
-        break;
-      case EventKind::stuck_wait:
-        stuck_.push_back(StuckRecord{ev, e.task, e.a, e.b, (e.flags & 1) != 0, (e.flags & 2) != 0});
-        break;
-      case EventKind::pin: {
+      },
+      [&](const ev::StuckWait& x) {
+        stuck_.push_back(StuckRecord{event, x.task, x.resource, x.holder, x.on_cycle, x.awaits_join_handle});
+      },
+      [&](const ev::Pin& x) {
         // Pinned futures are few (a lesson's handful): a linear search by id is enough.
-        auto it = std::find_if(pins_.begin(), pins_.end(), [&](const PinInfo& p) { return p.id == e.a; });
-        if (it == pins_.end()) it = pins_.insert(pins_.end(), PinInfo{e.a, e.task, {}});
-        it->steps.push_back(PinStep{ev, static_cast<trace::PinAction>(e.flags), e.b});
-        break;
-      }
-      case EventKind::clock_advanced:
-      case EventKind::kind_count_:
-        break;
-    }
+        auto it = std::find_if(pins_.begin(), pins_.end(), [&](const PinInfo& p) { return p.id == x.pinned; });
+        if (it == pins_.end()) it = pins_.insert(pins_.end(), PinInfo{x.pinned, x.task, {}});
+        it->steps.push_back(PinStep{event, x.action, x.home});
+      },
+      [&](const ev::ClockAdvanced&) {},
+      // The other resource events: listed on their resource.
+      [&]<class T>(const T& x) {
+        static_assert(trace::is_resource_event(T::kind), "every kind but the resource events is handled above");
+        const std::uint32_t s = resource_of.find(x.resource);
+        if (s == npos) return;
+        ResourceInfo& r = resources_[s];
+        r.events.push_back(event);
+        if constexpr (std::is_same_v<T, ev::ResourceLimits>) r.capacity = x.limit;
+        if constexpr (std::is_same_v<T, ev::ResourceDropped>) r.dropped_event = event;
+      },
+    });
   }
   // Tasks alive at the end are charged up to the last event, so the three columns add up to each
   // task's lifetime.

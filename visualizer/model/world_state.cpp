@@ -3,10 +3,13 @@
 
 #include <algorithm>
 
+#include "asynclab/trace/codec.hpp"
+
 namespace asynclab::vis {
 
 using trace::Event;
 using trace::EventKind;
+namespace ev = trace::ev;
 
 const char* task_state_name(TaskState s) {
   switch (s) {
@@ -79,9 +82,9 @@ void schedule(WorldState& s, TaskNow& t, std::uint32_t id, std::uint32_t from_po
   else s.run_queue.push_back(id);
 }
 
-// The worker whose poll recorded `e`, if a poll did: the runtime records the running task in `a` of
-// spawns and wakes, and only a worker's poll has one (the run loop's timer wakes carry 0).
-std::uint32_t poll_worker(const Event& e) { return e.a != 0 ? e.worker : npos; }
+// The worker whose poll recorded `e`, if a poll did: spawns and wakes name the task that acted (the
+// parent, the waker), and only a worker's poll has one (the run loop's timer wakes carry 0).
+std::uint32_t polled_by(std::uint32_t acting_task, const Event& e) { return acting_task != 0 ? e.worker : npos; }
 
 // Takes a task out of whichever queue holds it, looking first where it most likely is: the front
 // of `worker`'s local queue (a worker takes from its own queue first), then the inject queue.
@@ -142,53 +145,55 @@ void apply(const TraceIndex& index, WorldState& s) {
   TaskNow* t = slot != npos && slot < s.tasks.size() ? &s.tasks[slot] : nullptr;
   // Only resource events carry a resource id in `a`; looking `a` up for every event (a hash lookup)
   // took about a third of a replay's time.
-  const std::uint32_t rslot = trace::is_resource_event(e.kind) ? index.resource_slot(e.a) : npos;
+  const std::optional<std::uint32_t> resource = trace::resource_of(e);
+  const std::uint32_t rslot = resource ? index.resource_slot(*resource) : npos;
   ResourceNow* r = rslot != npos && rslot < s.resources.size() ? &s.resources[rslot] : nullptr;
 
   // block_on's own future on the current-thread loop: never in the queue (see the rules).
   const bool block_on_future = s.workers.empty() && index.run().asynclab_runtime && slot != npos &&
                                slot < index.tasks().size() && index.tasks()[slot].parent == 0;
 
-  switch (e.kind) {
-    case EventKind::task_spawned:
-      if (t && t->state == TaskState::not_spawned) schedule(s, *t, e.task, poll_worker(e), block_on_future);
-      break;
-    case EventKind::poll_begin:
-      if (!t) break;
-      if (s.block_on_woken == e.task) s.block_on_woken = 0;
-      else unqueue(s, e.task, e.worker);
+  const trace::ResourceKind rkind = r ? index.resources()[rslot].kind : trace::ResourceKind{};
+  trace::visit(e, trace::overloaded{
+    [&](const ev::TaskSpawned& x) {
+      if (t && t->state == TaskState::not_spawned) schedule(s, *t, x.task, polled_by(x.parent, e), block_on_future);
+    },
+    [&](const ev::PollBegin& x) {
+      if (!t) return;
+      if (s.block_on_woken == x.task) s.block_on_woken = 0;
+      else unqueue(s, x.task, e.worker);
       t->state = TaskState::running;
       t->notified = false;
       ++t->polls;
-      s.running = e.task;
-      if (e.worker < s.workers.size()) s.workers[e.worker].running = e.task;
-      break;
-    case EventKind::poll_end:
-      if (s.running == e.task) s.running = 0;
-      if (e.worker < s.workers.size() && s.workers[e.worker].running == e.task) s.workers[e.worker].running = 0;
-      if (!t) break;
-      if (static_cast<trace::PollResult>(e.flags) != trace::PollResult::pending) break;  // completion follows
-      t->parked_at = e.a ? e.a : e.b;  // the learner's own line when the innermost await is asynclab's
+      s.running = x.task;
+      if (e.worker < s.workers.size()) s.workers[e.worker].running = x.task;
+    },
+    [&](const ev::PollEnd& x) {
+      if (s.running == x.task) s.running = 0;
+      if (e.worker < s.workers.size() && s.workers[e.worker].running == x.task) s.workers[e.worker].running = 0;
+      if (!t) return;
+      if (x.result != trace::PollResult::pending) return;  // completion follows
+      t->parked_at = x.shown_at();  // the learner's own line when the innermost await is asynclab's
       if (t->waiting_in == npos) t->waiting_in = 0;  // no combinator around the wait: the task's own
       if (t->notified) {
         t->notified = false;
-        schedule(s, *t, e.task, e.worker, block_on_future);  // back to the queue of the worker that ran it
+        schedule(s, *t, x.task, e.worker, block_on_future);  // back to the queue of the worker that ran it
       } else {
         t->state = TaskState::idle;
       }
-      break;
-    case EventKind::wake:
-      if (!t) break;
+    },
+    [&](const ev::Wake& x) {
+      if (!t) return;
       if (t->state == TaskState::running) t->notified = true;
-      else if (t->state == TaskState::idle) schedule(s, *t, e.task, poll_worker(e), block_on_future);
-      break;
-    case EventKind::task_completed:
-      if (!t) break;
-      if (s.block_on_woken == e.task) s.block_on_woken = 0;
-      unqueue(s, e.task, e.worker);
+      else if (t->state == TaskState::idle) schedule(s, *t, x.woken, polled_by(x.by, e), block_on_future);
+    },
+    [&](const ev::TaskCompleted& x) {
+      if (!t) return;
+      if (s.block_on_woken == x.task) s.block_on_woken = 0;
+      unqueue(s, x.task, e.worker);
       for (WorkerNow& w : s.workers)
-        if (w.running == e.task) w.running = 0;
-      switch (static_cast<trace::Outcome>(e.flags)) {
+        if (w.running == x.task) w.running = 0;
+      switch (x.outcome) {
         case trace::Outcome::ok: t->state = TaskState::done; break;
         case trace::Outcome::panicked: t->state = TaskState::panicked; break;
         case trace::Outcome::cancelled: t->state = TaskState::cancelled; break;
@@ -197,139 +202,131 @@ void apply(const TraceIndex& index, WorldState& s) {
       // records no separate event for that.
       if (t->waiting_on) {
         const std::uint32_t waited = index.resource_slot(t->waiting_on);
-        if (waited != npos && waited < s.resources.size()) erase_one(s.resources[waited].waiters, e.task);
+        if (waited != npos && waited < s.resources.size()) erase_one(s.resources[waited].waiters, x.task);
       }
       t->notified = false;
       t->waiting_on = 0;
       t->waiting_in = 0;
       t->parked_at = 0;
-      if (s.running == e.task) s.running = 0;
-      break;
-    case EventKind::timer_armed: {
-      disarm(s, e.a);  // a reused slot
-      const ArmedTimer a{e.a, e.task, e.time_ns + std::uint64_t{e.b} * 1000};
-      s.timers.insert(s.timers.begin() + static_cast<std::ptrdiff_t>(insertion_point(s.timers, a)), a);
-      break;
-    }
-    case EventKind::timer_fired:
-    case EventKind::timer_cancelled:
-      disarm(s, e.a);
-      break;
-    case EventKind::runtime_stopped:
+      if (s.running == x.task) s.running = 0;
+    },
+    [&](const ev::TimerArmed& x) {
+      disarm(s, x.timer);  // a reused slot
+      const ArmedTimer armed{x.timer, x.owner, e.time_ns + std::uint64_t{x.delay_us} * 1000};
+      s.timers.insert(s.timers.begin() + static_cast<std::ptrdiff_t>(insertion_point(s.timers, armed)), armed);
+    },
+    [&](const ev::TimerFired& x) { disarm(s, x.timer); },
+    [&](const ev::TimerCancelled& x) { disarm(s, x.timer); },
+    [&](const ev::RuntimeStopped&) {
       s.stopped = true;
       s.running = 0;
       for (WorkerNow& w : s.workers) w.running = 0;
       s.timers.clear();  // shutdown drops whatever was still armed
-      break;
-    case EventKind::resource_created:
+    },
+    [&](const ev::ResourceCreated&) {
       if (r) *r = ResourceNow{};
-      break;
-    case EventKind::resource_limits:
-      if (r && index.resources()[rslot].kind == trace::ResourceKind::semaphore) r->permits = e.b;
-      break;
-    case EventKind::resource_dropped:
+    },
+    [&](const ev::ResourceLimits& x) {
+      if (r && rkind == trace::ResourceKind::semaphore) r->permits = x.limit;
+    },
+    [&](const ev::ResourceDropped&) {
       if (r) r->dropped = true;
-      break;
-    case EventKind::channel_value:
-      if (r) {
-        r->label_held = static_cast<std::uint32_t>(s.cursor);  // this event's index plus one: its reference
-        r->label_sender = e.task;
-      }
-      break;
-    case EventKind::channel_send: {
-      if (!r) break;
-      const std::uint32_t label = r->label_sender == e.task ? r->label_held : 0;
-      if (r->label_sender == e.task) r->label_held = r->label_sender = 0;
-      if (static_cast<trace::SendResult>(e.flags) != trace::SendResult::sent) break;
-      r->buffered = e.b;
+    },
+    [&](const ev::ChannelValue& x) {
+      if (!r) return;
+      r->label_held = static_cast<std::uint32_t>(s.cursor);  // this event's index plus one: its reference
+      r->label_sender = x.task;
+    },
+    [&](const ev::ChannelSend& x) {
+      if (!r) return;
+      const std::uint32_t label = r->label_sender == x.task ? r->label_held : 0;
+      if (r->label_sender == x.task) r->label_held = r->label_sender = 0;
+      if (x.result != trace::SendResult::sent) return;
+      r->buffered = x.buffered;
       ++r->sends;
       r->labels.push_back(label);
-      r->labels.resize_from_front(index.resources()[rslot].kind == trace::ResourceKind::watch ? 1 : e.b);
-      break;
-    }
-    case EventKind::channel_recv:
-      if (r && static_cast<trace::RecvResult>(e.flags) == trace::RecvResult::received) {
-        ++r->recvs;
-        // A watch or broadcast receive takes nothing out of the channel: what it holds is what the
-        // sends said (its `b` is this receiver's own unread count, not the channel's).
-        const trace::ResourceKind kind = index.resources()[rslot].kind;
-        if (kind == trace::ResourceKind::watch || kind == trace::ResourceKind::broadcast) break;
-        r->buffered = e.b;
-        r->labels.pop_front();
-        r->labels.resize_from_front(e.b);
-      }
-      break;
-    case EventKind::channel_closed:
+      r->labels.resize_from_front(rkind == trace::ResourceKind::watch ? 1 : x.buffered);
+    },
+    [&](const ev::ChannelRecv& x) {
+      if (!r || x.result != trace::RecvResult::received) return;
+      ++r->recvs;
+      // A watch or broadcast receive takes nothing out of the channel: what it holds is what the
+      // sends said (its count is this receiver's own unread count, not the channel's).
+      if (rkind == trace::ResourceKind::watch || rkind == trace::ResourceKind::broadcast) return;
+      r->buffered = x.count;
+      r->labels.pop_front();
+      r->labels.resize_from_front(x.count);
+    },
+    [&](const ev::ChannelClosed&) {
       if (r) r->closed = true;
-      break;
-    case EventKind::lock_waiting:
-      if (r && std::find(r->waiters.begin(), r->waiters.end(), e.task) == r->waiters.end()) r->waiters.push_back(e.task);
+    },
+    [&](const ev::LockWaiting& x) {
+      if (r && std::find(r->waiters.begin(), r->waiters.end(), x.task) == r->waiters.end()) r->waiters.push_back(x.task);
       if (t) {
-        t->waiting_on = e.a;
+        t->waiting_on = x.resource;
         t->waiting_in = npos;  // the next future_polled of this poll names the branch around it
       }
-      break;
-    case EventKind::lock_acquired:
+    },
+    [&](const ev::LockAcquired& x) {
       if (r) {
-        erase_one(r->waiters, e.task);
-        r->holders.push_back(e.task);
-        if (index.resources()[rslot].kind == trace::ResourceKind::semaphore) r->permits = e.b;
+        erase_one(r->waiters, x.task);
+        r->holders.push_back(x.task);
+        if (rkind == trace::ResourceKind::semaphore) r->permits = x.permits_left;
       }
       if (t) {
         t->waiting_on = 0;
         t->waiting_in = 0;
       }
-      break;
-    case EventKind::lock_released:
-      if (r) {
-        // A guard may be released by a task other than the one that took it (guards move); a mutex
-        // has one holder either way.
-        if (auto it = std::find(r->holders.begin(), r->holders.end(), e.task); it != r->holders.end())
-          r->holders.erase(it);
-        else if (!r->holders.empty())
-          r->holders.erase(r->holders.begin());
-        if (index.resources()[rslot].kind == trace::ResourceKind::semaphore) r->permits = e.b;
+    },
+    [&](const ev::LockReleased& x) {
+      if (!r) return;
+      // A guard may be released by a task other than the one that took it (guards move); a mutex
+      // has one holder either way.
+      if (auto it = std::find(r->holders.begin(), r->holders.end(), x.task); it != r->holders.end())
+        r->holders.erase(it);
+      else if (!r->holders.empty())
+        r->holders.erase(r->holders.begin());
+      if (rkind == trace::ResourceKind::semaphore) r->permits = x.permits_left;
+    },
+    [&](const ev::BlockingBegin& x) {
+      if (x.lane == 0 && e.worker < s.workers.size()) {  // sim::block_for holds this worker alone
+        s.workers[e.worker].blocked = x.task;
+        return;
       }
-      break;
-    case EventKind::blocking_begin:
-      if (e.a == 0 && e.worker < s.workers.size()) {  // sim::block_for holds this worker alone
-        s.workers[e.worker].blocked = e.task;
-        break;
-      }
-      if (e.a >= s.blocking_busy.size()) s.blocking_busy.resize(e.a + 1u, 0);
-      s.blocking_busy[e.a] = e.task;
-      break;
-    case EventKind::blocking_end:
-      if (e.a == 0 && e.worker < s.workers.size()) {
+      if (x.lane >= s.blocking_busy.size()) s.blocking_busy.resize(x.lane + 1u, 0);
+      s.blocking_busy[x.lane] = x.task;
+    },
+    [&](const ev::BlockingEnd& x) {
+      if (x.lane == 0 && e.worker < s.workers.size()) {
         s.workers[e.worker].blocked = 0;
-        break;
+        return;
       }
-      if (e.a < s.blocking_busy.size()) s.blocking_busy[e.a] = 0;
-      break;
-    case EventKind::future_polled:
-      if (t && t->waiting_in == npos) t->waiting_in = e.a;
-      break;
-    case EventKind::future_dropped:
+      if (x.lane < s.blocking_busy.size()) s.blocking_busy[x.lane] = 0;
+    },
+    [&](const ev::FuturePolled& x) {
+      if (t && t->waiting_in == npos) t->waiting_in = x.node;
+    },
+    [&](const ev::FutureDropped& x) {
       // The branch holding a lock wait dropped mid-flight: the wait is abandoned (see the rules).
-      if (t && t->waiting_on && e.flags == static_cast<std::uint16_t>(trace::FutureEnd::cancelled) &&
-          t->waiting_in == e.a) {
+      if (t && t->waiting_on && x.end == trace::FutureEnd::cancelled && t->waiting_in == x.node) {
         const std::uint32_t waited = index.resource_slot(t->waiting_on);
-        if (waited != npos && waited < s.resources.size()) erase_one(s.resources[waited].waiters, e.task);
+        if (waited != npos && waited < s.resources.size()) erase_one(s.resources[waited].waiters, x.task);
         t->waiting_on = 0;
         t->waiting_in = 0;
       }
-      break;
-    case EventKind::task_stolen:
+    },
+    [&](const ev::TaskStolen& x) {
       // The thief takes the task from the victim's queue to the back of its own. A task aborted while
       // idle is queued by the runtime with no event, so a steal may be the first sign it is queued.
-      if (!t || e.b >= s.workers.size()) break;
-      unqueue(s, e.task, e.a);
-      s.workers[e.b].local.push_back(e.task);
+      if (!t || x.to_worker >= s.workers.size()) return;
+      unqueue(s, x.task, x.from_worker);
+      s.workers[x.to_worker].local.push_back(x.task);
       if (t->state == TaskState::idle) t->state = TaskState::scheduled;
-      break;
-    default:
-      break;
-  }
+    },
+    // Nothing else changes the world the picture shows: wakers, the clock, marks, lints, pins,
+    // requests and the deadlock report are read from the TraceIndex.
+    [](const auto&) {},
+  });
 }
 
 namespace {

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "asynclab/trace/codec.hpp"
 #include "model/describe.hpp"
 #include "model/nested_lanes.hpp"
 #include "terminal/ansi_palette.hpp"
@@ -172,20 +173,19 @@ class PollBitmap {
 
 // Who did event e: the task whose action it records (0: the runtime, firing timers).
 std::uint32_t actor(const trace::Event& e) {
-  switch (e.kind) {
-    case trace::EventKind::wake:
-    case trace::EventKind::waker_cloned:
-    case trace::EventKind::waker_dropped:
-      return e.a;
-    case trace::EventKind::clock_advanced:
-    case trace::EventKind::timer_fired:
-    case trace::EventKind::runtime_started:
-    case trace::EventKind::runtime_stopped:
-    case trace::EventKind::stuck_wait:
-      return 0;
-    default:
-      return e.task;
-  }
+  namespace ev = trace::ev;
+  constexpr std::uint32_t runtime = 0;
+  return trace::visit(e, trace::overloaded{
+    [](const ev::Wake& x) { return x.by; },
+    [](const ev::WakerCloned& x) { return x.by; },
+    [](const ev::WakerDropped& x) { return x.by; },
+    [](const ev::ClockAdvanced&) { return runtime; },
+    [](const ev::TimerFired&) { return runtime; },
+    [](const ev::RuntimeStarted&) { return runtime; },
+    [](const ev::RuntimeStopped&) { return runtime; },
+    [](const ev::StuckWait&) { return runtime; },
+    [&](const auto&) { return e.task; },
+  });
 }
 
 // The first event after poll k and what its task did on the way out of it (completing, waking the

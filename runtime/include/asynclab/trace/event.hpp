@@ -5,6 +5,9 @@
 // * An Event is 24 bytes and trivially copyable; the meaning of `a`, `b` and `flags` depends on
 //   `kind` and is written next to each kind below. Strings and source locations are never stored in
 //   an event: events refer to the trace's tables by index (see trace/trace.hpp).
+// * Readers do not unpack `a`, `b` and `flags` by hand: trace/codec.hpp gives each kind a typed view
+//   with named fields, and says which values each kind may hold (the loader's check). A new kind is
+//   appended here and given its view there; the compiler then names every reader that must learn it.
 // * `worker` is the worker whose poll recorded the event (0: the only worker, or the run loop
 //   itself). In runtime_started it is the highest worker number (workers − 1), so the worker count
 //   is known even if a worker never polled.

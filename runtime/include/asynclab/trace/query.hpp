@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "asynclab/time/clock.hpp"
+#include "asynclab/trace/codec.hpp"
 #include "asynclab/trace/event.hpp"
 #include "asynclab/trace/trace.hpp"
 
@@ -62,25 +63,28 @@ class TraceQuery {
   // Lint events of one kind (for one task, or any).
   std::vector<trace::Event> lints(trace::LintKind kind, std::uint32_t task = any_task) const {
     return events_if([&](const trace::Event& e) {
-      return matches(e, trace::EventKind::lint, task) && e.flags == static_cast<std::uint16_t>(kind);
+      auto lint = trace::as<trace::ev::Lint>(e);
+      return lint && matches(e, trace::EventKind::lint, task) && lint->lint == kind;
     });
   }
   std::size_t lint_count(trace::LintKind kind, std::uint32_t task = any_task) const {
     return lints(kind, task).size();
   }
 
-  // Wake events of a task whose flags contain every bit of `flags`.
+  // Wake events of a task whose flags contain every bit of `flags` (trace::wake_flag::self, by_ref).
   std::size_t wakes(std::uint32_t task, std::uint16_t flags = 0) const {
     return count_if([&](const trace::Event& e) {
-      return matches(e, trace::EventKind::wake, task) && (e.flags & flags) == flags;
+      auto wake = trace::as<trace::ev::Wake>(e);
+      if (!wake || !matches(e, trace::EventKind::wake, task)) return false;
+      return (!(flags & trace::wake_flag::self) || wake->self) && (!(flags & trace::wake_flag::by_ref) || wake->by_ref);
     });
   }
 
   // Wake events of a task that came from one source (a timer, another task, ...).
   std::size_t wakes_from(std::uint32_t task, trace::WakeSource source) const {
     return count_if([&](const trace::Event& e) {
-      return matches(e, trace::EventKind::wake, task) &&
-             (e.flags & trace::wake_flag::source_mask) == static_cast<std::uint16_t>(source);
+      auto wake = trace::as<trace::ev::Wake>(e);
+      return wake && matches(e, trace::EventKind::wake, task) && wake->source == source;
     });
   }
 
@@ -88,7 +92,7 @@ class TraceQuery {
   std::vector<trace::PollResult> poll_results(std::uint32_t task) const {
     std::vector<trace::PollResult> out;
     for (const auto& e : events(trace::EventKind::poll_end, task))
-      out.push_back(static_cast<trace::PollResult>(e.flags));
+      out.push_back(trace::ev::PollEnd::decode(e).result);
     return out;
   }
 
@@ -96,13 +100,14 @@ class TraceQuery {
   std::optional<trace::Outcome> outcome(std::uint32_t task) const {
     auto e = first(trace::EventKind::task_completed, task);
     if (!e) return std::nullopt;
-    return static_cast<trace::Outcome>(e->flags);
+    return trace::ev::TaskCompleted::decode(*e).outcome;
   }
 
   // The id of the first task spawned with this name (0: none).
   std::uint32_t task_named(std::string_view name) const {
     auto e = first([&](const trace::Event& ev) {
-      return ev.kind == trace::EventKind::task_spawned && trace_.string(trace_.site(ev.b).name) == name;
+      auto spawn = trace::as<trace::ev::TaskSpawned>(ev);
+      return spawn && trace_.string(trace_.site(spawn->site).name) == name;
     });
     return e ? e->task : 0;
   }
@@ -110,9 +115,10 @@ class TraceQuery {
   // The id of the first resource (channel, lock, notify) created with this name (0: none).
   std::uint32_t resource_named(std::string_view name) const {
     auto e = first([&](const trace::Event& ev) {
-      return ev.kind == trace::EventKind::resource_created && trace_.string(ev.b) == name;
+      auto created = trace::as<trace::ev::ResourceCreated>(ev);
+      return created && trace_.string(created->name) == name;
     });
-    return e ? e->a : 0;
+    return e ? trace::ev::ResourceCreated::decode(*e).resource : 0;
   }
 
   // Order in which tasks were first polled (task ids), e.g. to see a schedule.
