@@ -172,7 +172,8 @@ void print_trace_summary(const trace::Trace& t, std::ostream& out) {
     out << "\nstuck (the runtime stopped with these tasks waiting)\n";
     for (const vis::StuckRecord& st : index.stuck()) {
       if (st.joins && st.holder) {
-        out << fmt::format("  {} awaits the JoinHandle of {}\n", who(t, st.task), who(t, st.holder));
+        out << fmt::format("  {} awaits the JoinHandle of {}{}\n", who(t, st.task), who(t, st.holder),
+                           st.on_cycle ? "  [on the wait-for cycle]" : "");
         continue;
       }
       std::string what = "nothing it named";

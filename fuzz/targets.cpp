@@ -16,7 +16,7 @@
 #include "engine/markdown.hpp"
 #include "engine/params.hpp"
 #include "engine/progress.hpp"
-#include "model/chrome_import.hpp"
+#include "asynclab/trace/chrome_import.hpp"
 #include "model/timeline_layout.hpp"
 #include "model/trace_index.hpp"
 #include "model/world_state.hpp"
@@ -68,7 +68,7 @@ void altrace_file(std::string_view bytes) {
 }
 
 void chrome_json(std::string_view bytes) {
-  if (auto trace = vis::import_chrome_json(bytes)) use_trace(*trace);
+  if (auto trace = trace::import_chrome_json(bytes)) use_trace(*trace);
 }
 
 void lesson_markdown(std::string_view bytes) {

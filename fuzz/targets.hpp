@@ -12,7 +12,7 @@
 namespace asynclab::fuzz {
 
 void altrace_file(std::string_view bytes);     // trace::from_altrace, then TraceIndex, replay, swimlanes
-void chrome_json(std::string_view bytes);      // vis::import_chrome_json, then the same
+void chrome_json(std::string_view bytes);      // trace::import_chrome_json, then the same
 void lesson_markdown(std::string_view bytes);  // lessons::parse_lesson and the Markdown it holds
 void progress_file(std::string_view bytes);    // lessons::Progress::load, read, changed, saved
 void param_values(std::string_view bytes);     // `--param NAME=VALUE` lines against a lesson's specs

@@ -258,7 +258,7 @@ class Parser {
     d.text = colon == std::string_view::npos ? "" : std::string(trim(inner.substr(colon + 1)));
     if (name == "run-until") {
       d.kind = DirectiveKind::run_until;
-      auto filter = vis::parse_event_filter(d.text);
+      auto filter = trace::parse_event_filter(d.text);
       if (!filter) return std::unexpected(error(number, fmt::format("run-until: {}", filter.error())));
       d.filter = std::move(*filter);
     } else if (name == "highlight") {

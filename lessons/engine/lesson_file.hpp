@@ -57,7 +57,7 @@
 #include <vector>
 
 #include "engine/params.hpp"
-#include "model/event_filter.hpp"
+#include "asynclab/trace/event_filter.hpp"
 
 namespace asynclab::lessons {
 
@@ -67,7 +67,7 @@ struct Directive {
   DirectiveKind kind = DirectiveKind::run_until;
   std::size_t line = 0;                                      // in lesson.md, 1-based
   std::string text;                                          // the argument as written
-  std::optional<vis::EventFilter> filter;                    // run_until
+  std::optional<trace::EventFilter> filter;                    // run_until
   std::string name;                                          // highlight: task; focus: window; axis: steps/time; frame
   std::vector<std::pair<std::string, std::string>> assigns;  // set: NAME=VALUE, checked against the specs
 };

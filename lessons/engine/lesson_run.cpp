@@ -40,7 +40,7 @@ LessonRun run_lesson_step(const Lesson& lesson, ScenarioFn scenario, std::size_t
 }
 
 void resolve_steps(const Lesson& lesson, LessonRun& run, const ParamValues& overrides) {
-  vis::FilterContext context(run.trace);
+  trace::FilterContext context(run.trace);
   run.steps.clear();
   run.unmatched.clear();
   std::size_t cursor = 0;
@@ -58,7 +58,7 @@ void resolve_steps(const Lesson& lesson, LessonRun& run, const ParamValues& over
     for (const auto& d : step.directives) {
       switch (d.kind) {
         case DirectiveKind::run_until:
-          if (auto hit = vis::find_next(context, *d.filter, cursor)) {
+          if (auto hit = trace::find_next(context, *d.filter, cursor)) {
             view.hit = *hit;
             cursor = *hit + 1;
           } else if (this_run) {

@@ -245,7 +245,7 @@ std::expected<StepClaim, std::string> parse_claim(std::string_view text) {
     if (parts.size() > 1 && c.kind == ClaimKind::not_happened)
       return fail("not-happened takes one event, not a sequence with 'then'");
     for (std::string_view part : parts) {
-      auto filter = vis::parse_event_filter(part);
+      auto filter = trace::parse_event_filter(part);
       if (!filter) return fail(filter.error());
       if (!c.filter) c.filter = std::move(*filter);
       else c.then.push_back(std::move(*filter));
@@ -345,12 +345,12 @@ std::string check_claim(const StepClaim& c, const ClaimContext& ctx) {
     }
     case ClaimKind::happened:
     case ClaimKind::not_happened: {
-      const auto at = vis::find_next(index.trace(), *c.filter, 0);
+      const auto at = trace::find_next(index.trace(), *c.filter, 0);
       if (c.kind == ClaimKind::happened && at && *at < ctx.cursor && !c.then.empty()) {
         // A sequence: each event after the one before it, all before the cursor.
         std::size_t previous = *at;
         for (std::size_t k = 0; k < c.then.size(); ++k) {
-          const auto next = vis::find_next(index.trace(), c.then[k], previous + 1);
+          const auto next = trace::find_next(index.trace(), c.then[k], previous + 1);
           if (next && *next < ctx.cursor) {
             previous = *next;
             continue;

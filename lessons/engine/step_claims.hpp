@@ -40,7 +40,7 @@
 
 #include "engine/params.hpp"
 #include "engine/scenario.hpp"
-#include "model/event_filter.hpp"
+#include "asynclab/trace/event_filter.hpp"
 #include "model/timeline_layout.hpp"
 #include "model/world_state.hpp"
 
@@ -66,8 +66,8 @@ struct StepClaim {
   vis::TaskState state = vis::TaskState::idle;  // task_state
   vis::SpanEnd end = vis::SpanEnd::done;        // span_end
   std::optional<double> at_ms;                  // span_end ... at N ms
-  std::optional<vis::EventFilter> filter;       // happened / not_happened
-  std::vector<vis::EventFilter> then;           // happened A then B then C: B and C, in order
+  std::optional<trace::EventFilter> filter;       // happened / not_happened
+  std::vector<trace::EventFilter> then;           // happened A then B then C: B and C, in order
 };
 
 // Parses one claim whose `{{ }}` figures are already expanded.

@@ -178,7 +178,7 @@ class ChromeWriter {
         [&](const auto&) {
           // The resource events (trace::is_resource_event) are instants on the acting task's track;
           // everything else goes to the details process, whole (a, b and flags as numbers), which is
-          // what the importer (visualizer/model/chrome_import.hpp) reads back.
+          // what the importer (trace/chrome_import.hpp) reads back.
           if (is_resource_event(e.kind))
             resource(e, t);
           else
@@ -245,7 +245,7 @@ class ChromeWriter {
   // Channels, locks and notifies: an instant on the acting task's track ("channel_send jobs"). The
   // args carry the event whole — its kind by name, the resource id, `b` as "value", the flags — and
   // the resource's name and kind, so an importer can rebuild the resources
-  // (visualizer/model/chrome_import.hpp) and a reader of the JSON sees which channel it was.
+  // (trace/chrome_import.hpp) and a reader of the JSON sees which channel it was.
   void resource(const Event& e, std::uint64_t t) {
     if (auto created = as<ev::ResourceCreated>(e))
       resources_[created->resource] = {std::string(trace_.string(created->name)), created->resource_kind};

@@ -21,7 +21,7 @@
 
 #include "engine/catalog.hpp"
 #include "engine/lesson_run.hpp"
-#include "model/event_filter.hpp"
+#include "asynclab/trace/event_filter.hpp"
 
 namespace asynclab::testing {
 
@@ -57,9 +57,9 @@ inline lessons::LessonRun run_lesson_with(std::string_view folder,
 // The first event at or after `from` that a directive-language filter picks.
 inline std::optional<std::size_t> find_event(const lessons::LessonRun& run, std::string_view filter,
                                              std::size_t from = 0) {
-  auto parsed = vis::parse_event_filter(filter);
+  auto parsed = trace::parse_event_filter(filter);
   if (!parsed) FAIL(parsed.error());
-  return vis::find_next(run.trace, *parsed, from);
+  return trace::find_next(run.trace, *parsed, from);
 }
 
 // The virtual time of an event, since the run started.

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "model/describe.hpp"
-#include "model/event_filter.hpp"
+#include "asynclab/trace/event_filter.hpp"
 #include "model/trace_index.hpp"
 #include "model/world_state.hpp"
 #include "support/trace_query.hpp"
@@ -20,6 +20,8 @@
 
 using namespace asynclab;
 using namespace asynclab::vis;
+using asynclab::trace::find_next;
+using asynclab::trace::parse_event_filter;
 using asynclab::testing::channel_values_trace;
 using asynclab::testing::showcase_trace;
 using trace::EventKind;

@@ -1,4 +1,4 @@
-// Opening traces (visualizer/model/chrome_import.hpp, load_trace.hpp): Chrome JSON back into a Trace,
+// Opening traces (trace/chrome_import.hpp, visualizer/model/load_trace.hpp): Chrome JSON back into a Trace,
 // and a file opened by what it holds — with a clear message for everything that is not a trace.
 #include <catch2/catch.hpp>
 
@@ -19,7 +19,7 @@
 
 #include "asynclab/trace/export.hpp"
 #include "asynclab/trace/file.hpp"
-#include "model/chrome_import.hpp"
+#include "asynclab/trace/chrome_import.hpp"
 #include "model/load_trace.hpp"
 #include "model/trace_index.hpp"
 #include "model/world_state.hpp"
@@ -42,7 +42,7 @@ std::string chrome_text(const trace::Trace& t) {
 }
 
 trace::Trace imported(const trace::Trace& original) {
-  auto t = import_chrome_json(chrome_text(original));
+  auto t = trace::import_chrome_json(chrome_text(original));
   INFO((t ? std::string() : t.error()));
   REQUIRE(t.has_value());
   return std::move(*t);
@@ -269,7 +269,7 @@ TEST_CASE("a Chrome file exported before resources were written still loads, wit
                               [](const nlohmann::json& e) { return e.value("cat", "") == "resource"; }),
                events.end());
   REQUIRE(events.size() < before);
-  auto t = import_chrome_json(doc.dump());
+  auto t = trace::import_chrome_json(doc.dump());
   INFO((t ? std::string() : t.error()));
   REQUIRE(t.has_value());
   const TraceIndex index(*t);
@@ -305,7 +305,7 @@ TEST_CASE(
     {"ph":"i","name":"vsync","s":"g","pid":7,"tid":100,"ts":1000030.0},
     {"ph":"C","name":"memory","pid":7,"ts":1000031.0,"args":{"bytes":5}}
   ]})";
-  auto t = import_chrome_json(json);
+  auto t = trace::import_chrome_json(json);
   INFO((t ? std::string() : t.error()));
   REQUIRE(t.has_value());
   const asynclab::testing::TraceQuery q(*t);
@@ -333,7 +333,7 @@ TEST_CASE("a JSON array trace without its closing bracket still imports, as Chro
     {"ph":"X","name":"work","pid":1,"tid":5,"ts":10,"dur":2},
     {"ph":"X","name":"work","pid":1,"tid":5,"ts":20,"dur":2},
   )";
-  auto t = import_chrome_json(json);
+  auto t = trace::import_chrome_json(json);
   INFO((t ? std::string() : t.error()));
   REQUIRE(t.has_value());
   CHECK(asynclab::testing::TraceQuery(*t).count(EventKind::poll_begin) == 2);
@@ -348,7 +348,7 @@ TEST_CASE("slices of one thread that touch or nest still give polls that never o
     {"ph":"X","pid":1,"tid":1,"ts":8,"dur":0},
     {"ph":"i","pid":1,"tid":1,"ts":8,"name":"here"}
   ])";
-  auto t = import_chrome_json(json);
+  auto t = trace::import_chrome_json(json);
   REQUIRE(t.has_value());
   bool open = false;
   std::size_t polls = 0;
@@ -402,7 +402,7 @@ TEST_CASE("text that is not a Chrome trace is refused with a message saying why"
   };
   for (const Case& c : cases) {
     CAPTURE(c.what);
-    auto t = import_chrome_json(c.text);
+    auto t = trace::import_chrome_json(c.text);
     REQUIRE_FALSE(t.has_value());
     CHECK_THAT(t.error(), StartsWith("not a Chrome trace: ") && Contains(c.says));
   }

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "asynclab/asynclab.hpp"
-#include "model/event_filter.hpp"
+#include "asynclab/trace/event_filter.hpp"
 #include "model/playback.hpp"
 #include "support/harness.hpp"
 #include "support/trace_query.hpp"
@@ -22,6 +22,10 @@ using asynclab::testing::showcase_trace;
 using asynclab::testing::TraceQuery;
 using trace::Event;
 using trace::EventKind;
+using trace::EventFilter;
+using trace::FilterContext;
+using trace::find_next;
+using trace::parse_event_filter;
 
 namespace {
 

@@ -20,7 +20,7 @@
 #include "asynclab/sim/block_for.hpp"
 #include "asynclab/trace/export.hpp"
 #include "asynclab/trace/file.hpp"
-#include "model/chrome_import.hpp"
+#include "asynclab/trace/chrome_import.hpp"
 #include "model/describe.hpp"
 #include "model/session.hpp"
 #include "model/timeline_layout.hpp"
@@ -240,7 +240,7 @@ TEST_CASE("a multi-worker trace survives a Chrome round trip: flavor, worker cou
   const trace::Trace original = busy_workers_trace(3);
   std::ostringstream chrome;
   trace::write_chrome_json(original, chrome);
-  auto back = import_chrome_json(chrome.str());
+  auto back = trace::import_chrome_json(chrome.str());
   INFO((back ? std::string() : back.error()));
   REQUIRE(back.has_value());
   REQUIRE(back->size() == original.size());

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "asynclab/trace/file.hpp"
-#include "model/chrome_import.hpp"
+#include "asynclab/trace/chrome_import.hpp"
 
 namespace asynclab::vis {
 
@@ -74,7 +74,7 @@ std::expected<trace::Trace, std::string> load_trace_file(const std::filesystem::
   }
   const std::string_view text = skip_space(content);
   if (!text.empty() && (text.front() == '{' || text.front() == '[')) {
-    auto trace = import_chrome_json(text);
+    auto trace = trace::import_chrome_json(text);
     if (!trace) return std::unexpected(fmt::format("{}: {}", name, trace.error()));
     return std::move(*trace);
   }

@@ -4,7 +4,7 @@
 //
 // Rules:
 // * The content decides, not the extension: "ALTRACE" at the start → the strict .altrace loader;
-//   '{' or '[' after whitespace → Chrome trace-event JSON (model/chrome_import.hpp); anything else
+//   '{' or '[' after whitespace → Chrome trace-event JSON (trace/chrome_import.hpp); anything else
 //   is refused with a message naming the file.
 // * Every error message starts with the file's path and says what to do or what went wrong (the
 //   operating system's reason for a file that cannot be read). Nothing here throws.

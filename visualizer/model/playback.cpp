@@ -56,9 +56,9 @@ bool Playback::step_to_prev_of_task(std::uint32_t task) {
   return false;
 }
 
-std::optional<std::size_t> Playback::run_until(const EventFilter& filter) {
+std::optional<std::size_t> Playback::run_until(const trace::EventFilter& filter) {
   pause();
-  auto found = find_next(context_, filter, cursor_);
+  auto found = trace::find_next(context_, filter, cursor_);
   if (found) move_to(*found + 1);
   return found;
 }
@@ -117,14 +117,14 @@ std::optional<std::size_t> Playback::breakpoint_at(std::size_t event) {
   return std::nullopt;
 }
 
-std::size_t Playback::add_breakpoint(EventFilter filter) {
-  nth_event_.push_back(filter.nth ? find_next(context_, filter, 0) : std::nullopt);
+std::size_t Playback::add_breakpoint(trace::EventFilter filter) {
+  nth_event_.push_back(filter.nth ? trace::find_next(context_, filter, 0) : std::nullopt);
   breakpoints_.push_back(std::move(filter));
   return breakpoints_.size() - 1;
 }
 
 std::expected<std::size_t, std::string> Playback::add_breakpoint(std::string_view filter_text) {
-  auto filter = parse_event_filter(filter_text);
+  auto filter = trace::parse_event_filter(filter_text);
   if (!filter) return std::unexpected(filter.error());
   return add_breakpoint(std::move(*filter));
 }
@@ -137,9 +137,9 @@ bool Playback::remove_breakpoint(std::size_t index) {
 }
 
 void Playback::trace_grew() {
-  context_ = FilterContext(*trace_);
+  context_ = trace::FilterContext(*trace_);
   for (std::size_t b = 0; b < breakpoints_.size(); ++b)
-    if (breakpoints_[b].nth) nth_event_[b] = find_next(context_, breakpoints_[b], 0);
+    if (breakpoints_[b].nth) nth_event_[b] = trace::find_next(context_, breakpoints_[b], 0);
 }
 
 void Playback::clear_breakpoints() {

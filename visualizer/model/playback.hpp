@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "asynclab/trace/trace.hpp"
-#include "model/event_filter.hpp"
+#include "asynclab/trace/event_filter.hpp"
 
 namespace asynclab::vis {
 
@@ -54,7 +54,7 @@ class Playback {
   bool step_to_prev_of_task(std::uint32_t task);
   // To just after the next event the filter picks, at or after the cursor; the event's index, or
   // nullopt (and no move) when there is none. Breakpoints are not looked at on the way.
-  std::optional<std::size_t> run_until(const EventFilter& filter);
+  std::optional<std::size_t> run_until(const trace::EventFilter& filter);
 
   void play();  // at the end there is nothing to play: stays paused
   void pause();
@@ -67,11 +67,11 @@ class Playback {
   std::optional<std::size_t> advance(double real_seconds);
 
   // Breakpoints, in the order added; each filter keeps the text it was written as.
-  std::size_t add_breakpoint(EventFilter filter);
+  std::size_t add_breakpoint(trace::EventFilter filter);
   std::expected<std::size_t, std::string> add_breakpoint(std::string_view filter_text);
   bool remove_breakpoint(std::size_t index);
   void clear_breakpoints();
-  const std::vector<EventFilter>& breakpoints() const { return breakpoints_; }
+  const std::vector<trace::EventFilter>& breakpoints() const { return breakpoints_; }
 
   // The trace has more events (live mode): forget names looked up so far and find nth breakpoints
   // again. The cursor stays.
@@ -82,12 +82,12 @@ class Playback {
   void move_to(std::size_t cursor);
 
   const trace::Trace* trace_;
-  FilterContext context_;
+  trace::FilterContext context_;
   std::size_t cursor_ = 0;
   bool playing_ = false;
   double speed_ = default_speed;
   double carried_ = 0;  // the fraction of an event advance() owes
-  std::vector<EventFilter> breakpoints_;
+  std::vector<trace::EventFilter> breakpoints_;
   // Per breakpoint with nth: the one event it picks (nullopt: the trace has no such event). Found
   // when the breakpoint is added, so playing never counts matches from the start.
   std::vector<std::optional<std::size_t>> nth_event_;

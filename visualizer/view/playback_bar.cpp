@@ -97,7 +97,7 @@ void show_playback_bar(Session& session, ViewState& view, bool* open) {
     ui_report::item();
     ImGui::SameLine();
     if (button("Run until##filter") || entered) {
-      auto filter = parse_event_filter(view.breakpoint_text);
+      auto filter = trace::parse_event_filter(view.breakpoint_text);
       if (!filter) view.breakpoint_error = filter.error();
       else if (!playback.run_until(*filter)) view.breakpoint_error = "No such event after the cursor.";
       else view.breakpoint_error.clear();

@@ -1,6 +1,7 @@
 #pragma once
 // Importing Chrome trace-event JSON: a trace written by `asynclab trace export --chrome` (or by
-// another tool) becomes a trace::Trace again, so the visualizer can open what Perfetto opens.
+// another tool) becomes a trace::Trace again, so the visualizer can open what Perfetto opens. The
+// export it reads back is trace/export.hpp's write_chrome_json (runtime/src/trace_export.cpp).
 //
 // Rules:
 // * Our own export (recognised by its "asynclab ..." process name) comes back whole: every event, in
@@ -28,8 +29,8 @@
 
 #include "asynclab/trace/trace.hpp"
 
-namespace asynclab::vis {
+namespace asynclab::trace {
 
 std::expected<trace::Trace, std::string> import_chrome_json(std::string_view json_text);
 
-}  // namespace asynclab::vis
+}  // namespace asynclab::trace

@@ -10,7 +10,7 @@
 // MB; load_trace.cpp refuses anything beyond 4 GiB), collects what each event means into a flat
 // list keyed by display time, sorts it, and only then writes the Trace, because a Chrome file is
 // not in time order: our exporter writes each poll's slice when the poll *ends*.
-#include "model/chrome_import.hpp"
+#include "asynclab/trace/chrome_import.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -30,7 +30,7 @@
 
 #include "asynclab/trace/codec.hpp"
 
-namespace asynclab::vis {
+namespace asynclab::trace {
 
 namespace {
 
@@ -310,24 +310,24 @@ class Importer {
     if (auto ok = collect(); !ok) return std::unexpected(ok.error());
     add_slices();
     add_flows();
-    trace::Trace trace = assemble();
-    if (auto bad = first_invalid(trace)) return std::unexpected(*bad);
-    return trace;
+    Trace assembled = assemble();
+    if (auto bad = first_invalid(assembled)) return std::unexpected(*bad);
+    return assembled;
   }
 
   // The importer makes the tables and the spawns itself, but a detail event's numbers come from the
   // file as written: each must hold values its kind allows (trace/codec.hpp), as the .altrace
   // loader demands, so no reader meets a pin action 999 or a blocking lane 4294967295.
-  static std::optional<std::string> first_invalid(const trace::Trace& trace) {
-    trace::TableSizes sizes;
+  static std::optional<std::string> first_invalid(const Trace& t) {
+    TableSizes sizes;
     sizes.tasks = UINT32_MAX;  // imported task ids need not be dense: every task used was spawned above
-    sizes.strings = trace.strings().size();
-    sizes.locations = trace.locations().size();
-    sizes.sites = trace.sites().size();
-    for (std::size_t i = 0; i < trace.size(); ++i) sizes.blocking_jobs += trace[i].kind == EventKind::blocking_begin;
-    for (std::size_t i = 0; i < trace.size(); ++i)
-      if (auto problem = trace::check(trace[i], sizes))
-        return not_a_trace(fmt::format("its event {} ({}) {}", i, trace::kind_name(trace[i].kind), problem->message));
+    sizes.strings = t.strings().size();
+    sizes.locations = t.locations().size();
+    sizes.sites = t.sites().size();
+    for (std::size_t i = 0; i < t.size(); ++i) sizes.blocking_jobs += t[i].kind == EventKind::blocking_begin;
+    for (std::size_t i = 0; i < t.size(); ++i)
+      if (auto problem = check(t[i], sizes))
+        return not_a_trace(fmt::format("its event {} ({}) {}", i, kind_name(t[i].kind), problem->message));
     return std::nullopt;
   }
 
@@ -714,4 +714,4 @@ std::expected<trace::Trace, std::string> import_chrome_json(std::string_view jso
   }
 }
 
-}  // namespace asynclab::vis
+}  // namespace asynclab::trace

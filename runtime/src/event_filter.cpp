@@ -1,5 +1,5 @@
 // Parsing and matching event filters. See event_filter.hpp for the grammar and the rules.
-#include "model/event_filter.hpp"
+#include "asynclab/trace/event_filter.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,7 +12,7 @@
 
 #include "asynclab/trace/codec.hpp"
 
-namespace asynclab::vis {
+namespace asynclab::trace {
 
 using trace::Event;
 using trace::EventKind;
@@ -354,4 +354,4 @@ std::optional<std::size_t> find_next(const trace::Trace& trace, const EventFilte
   return find_next(context, filter, from);
 }
 
-}  // namespace asynclab::vis
+}  // namespace asynclab::trace

@@ -38,7 +38,7 @@
 
 #include "asynclab/trace/trace.hpp"
 
-namespace asynclab::vis {
+namespace asynclab::trace {
 
 // Name lookups over one trace, built on first use.
 class FilterContext {
@@ -84,4 +84,4 @@ std::expected<EventFilter, std::string> parse_event_filter(std::string_view text
 std::optional<std::size_t> find_next(FilterContext& context, const EventFilter& filter, std::size_t from);
 std::optional<std::size_t> find_next(const trace::Trace& trace, const EventFilter& filter, std::size_t from);
 
-}  // namespace asynclab::vis
+}  // namespace asynclab::trace
