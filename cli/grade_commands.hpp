@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "limits.hpp"
+#include "results_file.hpp"
 
 namespace asynclab::cli {
 
@@ -38,7 +39,7 @@ struct GradeOptions {
   std::optional<std::string> limits_file;  // read first: `name = value` lines (limits.hpp)
   std::vector<std::pair<std::string, std::string>> limit_values;  // --memory 4G ...: then these
   grading::Limits limits;    // what grade_command made of the two (set by it)
-  std::string format = "text";
+  grading::ResultsFormat format = grading::ResultsFormat::text;
   std::optional<std::string> output;
   bool color = false;
   bool interactive = false;  // stdin and stdout are a terminal (progress line, watch keys)

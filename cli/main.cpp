@@ -2,6 +2,7 @@
 // (CLI11) and dispatches; each subcommand lives in its own file. Subcommands are added as their
 // parts land.
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -193,8 +194,11 @@ int main(int argc, char** argv) {
                     "A file of limits, one 'name = value' per line (names as the options above)");
   grade->add_option("--build-timeout", grade_options.build_timeout_s, "Seconds building a grader may take (default 600)")
       ->check(CLI::Range(10.0, 86400.0));
+  std::map<std::string, asynclab::grading::ResultsFormat> results_formats;
+  for (std::string_view name : asynclab::grading::results_format_names)
+    results_formats.emplace(name, *asynclab::grading::results_format_named(name));
   grade->add_option("--format", grade_options.format, "text (default), exercism, gradescope or classroom")
-      ->check(CLI::IsMember({"text", "exercism", "gradescope", "classroom"}));
+      ->transform(CLI::CheckedTransformer(results_formats));
   grade->add_option("-o,--output", grade_options.output, "Write the results file here (with --format)");
   grade->add_option("--color", grade_color, "Colour: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -244,8 +248,7 @@ int main(int argc, char** argv) {
           [](std::string& name) {
             return asynclab::vis::window_open_flag(name) != nullptr
                        ? std::string()
-                       : "no view '" + name + "'; there is: Legend, Task, Code, Tasks, Timeline, Executor, Resources, "
-                                              "Warnings, Pinning, Playback";
+                       : "no view '" + name + "'; there is: " + asynclab::vis::view_window_titles(asynclab::vis::WindowList::trace_views);
           },
           "VIEW"));
   gui->add_flag("--lessons", gui_options.lesson_browser, "Open at the lesson browser (what asynclab with no arguments does)");

@@ -339,8 +339,13 @@ constexpr std::string_view run_mark = "ASYNCLAB_SUPERVISED_RUN=";
 // what the supervisor could not: processes that outlived a supervisor killed from inside the tree
 // (they are init's children then, not the subreaper's). Only a process that cleared its own
 // environment on purpose escapes it.
+//
+// One sweep that finds nothing is not enough: a process in the middle of execve shows an empty
+// environ for an instant (seen under load: a `setsid sleep` escaped the sweep that way), so the
+// sweeps go on until two in a row, a millisecond apart, find nothing.
 void kill_marked(const std::string& mark) {
-  for (int round = 0; round < 100; ++round) {
+  int quiet_sweeps = 0;
+  for (int round = 0; round < 100 && quiet_sweeps < 2; ++round) {
     int killed = 0;
     for (const auto& name : directory_entries("/proc")) {
       if (name.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -351,7 +356,7 @@ void kill_marked(const std::string& mark) {
       ::kill(pid, SIGKILL);
       ++killed;
     }
-    if (killed == 0) return;
+    quiet_sweeps = killed == 0 ? quiet_sweeps + 1 : 0;
     ::usleep(1000);  // a killed process leaves /proc once its parent (init, here) has reaped it
   }
 }

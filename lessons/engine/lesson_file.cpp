@@ -4,6 +4,7 @@
 #include "engine/step_claims.hpp"
 
 #include "engine/text_template.hpp"
+#include "model/view_windows.hpp"
 
 #include <algorithm>
 #include <array>
@@ -19,8 +20,6 @@ namespace asynclab::lessons {
 
 namespace {
 
-constexpr std::array known_windows{"Timeline", "Tasks", "Task", "Executor", "Resources",
-                                   "Warnings", "Code",  "Pinning", "Output", "Lesson"};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -269,12 +268,10 @@ class Parser {
     } else if (name == "focus") {
       d.kind = DirectiveKind::focus;
       auto window = quoted_arg(d.text, "window");
-      if (!window || std::ranges::find(known_windows, *window) == known_windows.end()) {
-        std::vector<std::string> names(known_windows.begin(), known_windows.end());
-        std::string list;
-        for (auto& n : names) list += (list.empty() ? "" : ", ") + n;
-        return std::unexpected(error(number, fmt::format("focus takes window=\"NAME\", one of: {}", list)));
-      }
+      const auto focused = window ? vis::view_window_titled(*window) : std::nullopt;
+      if (!focused || !vis::names_of(*focused).focusable)
+        return std::unexpected(error(
+            number, fmt::format("focus takes window=\"NAME\", one of: {}", vis::view_window_titles(vis::WindowList::focusable))));
       d.name = *window;
     } else if (name == "set") {
       d.kind = DirectiveKind::set;

@@ -35,10 +35,11 @@ void fail(Shell& shell, std::string message) {
 
 // The open flag of the window a focus directive names.
 bool* window_flag(Shell& shell, std::string_view name) {
-  if (name == "Output") return &shell.output_open;
-  if (name == "Lesson") return &shell.lesson_pane_open;
-  bool WindowsOpen::*flag = window_open_flag(name);
-  return flag == nullptr ? nullptr : &(shell.view.open.*flag);
+  const auto window = view_window_titled(name);
+  if (!window) return nullptr;
+  if (*window == ViewWindow::output) return &shell.output_open;
+  if (*window == ViewWindow::lesson) return &shell.lesson_pane_open;
+  return &(shell.view.open.*open_flag(*window));
 }
 
 }  // namespace
@@ -185,10 +186,8 @@ void show_lesson_windows(Shell& shell) {
   }
   if (!shell.lesson) return;
   // Windows a step asks to see come forward once, when the step begins.
-  for (const auto& name : shell.lesson->focus_now) {
-    const char* window = name == "Task" ? "Task###Task detail" : name == "Lesson" ? "###Lesson" : name.c_str();
-    ImGui::SetWindowFocus(window);
-  }
+  for (const auto& name : shell.lesson->focus_now)
+    if (const auto window = view_window_titled(name)) ImGui::SetWindowFocus(std::string(names_of(*window).imgui_id).c_str());
   shell.lesson->focus_now.clear();
 }
 

@@ -210,27 +210,41 @@ namespace {
 // The main timeline, in the shape the layout tables take.
 void show_main_timeline(Session& session, ViewState& view, bool* open) { show_timeline(session, view, open); }
 
-// One window of a layout: where it goes, in fractions of the work area, and how it is drawn.
+// Each view of a trace: how it is drawn, where it goes in the layout without a lesson (fractions of
+// the work area), and its turn in a lesson's band. Its name and open flag are in
+// model/view_windows.hpp and view_state.hpp's open_flag.
 struct Placed {
-  bool WindowsOpen::*open;
+  ViewWindow window;
   float x, y, w, h;
   void (*show)(Session&, ViewState&, bool*);
+  int band_turn;  // its turn for the slots beside a lesson's focused window; -1: never in the band
+  bool WindowsOpen::*open() const { return open_flag(window); }
 };
 
 // Top: the controls across. Middle: the timeline, with the executor and resources beside it.
 // Bottom: the tasks table, the selected task, its code, the warnings. Pinning, for traces that have
-// Pinned futures, floats over the timeline's lower part (such traces are small).
-constexpr Placed trace_layout[] = {
-    {&WindowsOpen::playback, 0.0f, 0.0f, 1.0f, 0.15f, show_playback_bar},
-    {&WindowsOpen::timeline, 0.0f, 0.15f, 0.66f, 0.50f, show_main_timeline},
-    {&WindowsOpen::executor, 0.66f, 0.15f, 0.34f, 0.28f, show_executor},
-    {&WindowsOpen::resources, 0.66f, 0.43f, 0.34f, 0.22f, show_resources},
-    {&WindowsOpen::tasks, 0.0f, 0.65f, 0.42f, 0.35f, show_task_table},
-    {&WindowsOpen::task_detail, 0.42f, 0.65f, 0.24f, 0.35f, show_task_detail},
-    {&WindowsOpen::code, 0.66f, 0.65f, 0.34f, 0.20f, show_code},
-    {&WindowsOpen::pinning, 0.30f, 0.38f, 0.36f, 0.27f, show_pinning},
-    {&WindowsOpen::warnings, 0.66f, 0.85f, 0.34f, 0.15f, show_warnings},
+// Pinned futures, floats over the timeline's lower part (such traces are small). Drawn in this order.
+constexpr Placed views[] = {
+    {ViewWindow::playback, 0.0f, 0.0f, 1.0f, 0.15f, show_playback_bar, -1},
+    {ViewWindow::timeline, 0.0f, 0.15f, 0.66f, 0.50f, show_main_timeline, -1},
+    {ViewWindow::executor, 0.66f, 0.15f, 0.34f, 0.28f, show_executor, 0},
+    {ViewWindow::resources, 0.66f, 0.43f, 0.34f, 0.22f, show_resources, 1},
+    {ViewWindow::tasks, 0.0f, 0.65f, 0.42f, 0.35f, show_task_table, 4},
+    {ViewWindow::task, 0.42f, 0.65f, 0.24f, 0.35f, show_task_detail, 5},
+    {ViewWindow::code, 0.66f, 0.65f, 0.34f, 0.20f, show_code, 6},
+    {ViewWindow::pinning, 0.30f, 0.38f, 0.36f, 0.27f, show_pinning, 3},
+    {ViewWindow::warnings, 0.66f, 0.85f, 0.34f, 0.15f, show_warnings, 2},
 };
+
+const Placed* placed(ViewWindow w) {
+  auto at = std::ranges::find(views, w, &Placed::window);
+  return at == std::end(views) ? nullptr : &*at;
+}
+
+// Pinning is drawn only for traces with Pinned futures.
+bool has_content(const Placed& w, const Session& session) {
+  return w.window != ViewWindow::pinning || !session.index().pins().empty();
+}
 
 // With a lesson the lesson pane takes the left third (lesson_pane_area) and the views share the rest
 // as a stage: the playback bar across the top, the timeline under it, and under the timeline a band
@@ -253,32 +267,22 @@ float present_playback_height(const ViewState& view) {
   return std::clamp(px / work_area().w, 0.1f, 0.35f);
 }
 
-// The windows of the band, in the order they take the slots after the focused one.
-constexpr Placed lesson_band[] = {
-    {&WindowsOpen::executor, 0, 0, 0, 0, show_executor},
-    {&WindowsOpen::resources, 0, 0, 0, 0, show_resources},
-    {&WindowsOpen::warnings, 0, 0, 0, 0, show_warnings},
-    {&WindowsOpen::pinning, 0, 0, 0, 0, show_pinning},
-    {&WindowsOpen::tasks, 0, 0, 0, 0, show_task_table},
-    {&WindowsOpen::task_detail, 0, 0, 0, 0, show_task_detail},
-    {&WindowsOpen::code, 0, 0, 0, 0, show_code},
-};
-
 // The band's windows this frame: the focused one first (when it is a band window and open), then the
-// others that are open, in lesson_band's order.
+// others that are open, in their band turn.
 std::vector<const Placed*> band_windows(const Shell& shell) {
   const Session& session = *shell.session;
-  auto shown = [&](const Placed& w) {
-    return shell.view.open.*w.open && !(w.open == &WindowsOpen::pinning && session.index().pins().empty());
-  };
+  auto shown = [&](const Placed& w) { return w.band_turn >= 0 && shell.view.open.*w.open() && has_content(w, session); };
   std::vector<const Placed*> out;
   for (const std::string& name : shell.lesson->player->step_view().focus) {
-    bool WindowsOpen::*flag = window_open_flag(name);
-    auto at = std::ranges::find(lesson_band, flag, &Placed::open);
-    if (at != std::end(lesson_band) && shown(*at) && std::ranges::find(out, &*at) == out.end()) out.push_back(&*at);
+    const auto window = view_window_titled(name);
+    const Placed* at = window ? placed(*window) : nullptr;
+    if (at && shown(*at) && std::ranges::find(out, at) == out.end()) out.push_back(at);
   }
-  for (const Placed& w : lesson_band)
-    if (shown(w) && std::ranges::find(out, &w) == out.end()) out.push_back(&w);
+  std::vector<const Placed*> rest;
+  for (const Placed& w : views)
+    if (shown(w) && std::ranges::find(out, &w) == out.end()) rest.push_back(&w);
+  std::ranges::sort(rest, {}, &Placed::band_turn);
+  out.insert(out.end(), rest.begin(), rest.end());
   return out;
 }
 
@@ -299,23 +303,23 @@ void show_lesson_stage(Shell& shell, ImGuiCond cond) {
   if (band.empty()) return;
   const float band_h = 1 - stage_band_y;
   // The tasks table needs every column: focused, it takes the band alone.
-  const bool alone = band.size() == 1 || band.front()->open == &WindowsOpen::tasks;
+  const bool alone = band.size() == 1 || band.front()->window == ViewWindow::tasks;
   const float primary_w = alone ? right_w : stage_primary_w;
   place(lesson_width, stage_band_y, primary_w, band_h, cond);
-  band.front()->show(session, view, &(view.open.*band.front()->open));
+  band.front()->show(session, view, &(view.open.*band.front()->open()));
   const std::size_t others = alone ? 0 : band.size() - 1;
   for (std::size_t k = 0; k < others; ++k) {
     const float h = band_h / static_cast<float>(others);
     place(lesson_width + primary_w, stage_band_y + h * static_cast<float>(k), right_w - primary_w, h, cond);
-    band[k + 1]->show(session, view, &(view.open.*band[k + 1]->open));
+    band[k + 1]->show(session, view, &(view.open.*band[k + 1]->open()));
   }
 }
 
-void show_placed(Shell& shell, std::span<const Placed> layout, ImGuiCond cond) {
+void show_placed(Shell& shell, ImGuiCond cond) {
   Session& session = *shell.session;
-  for (const Placed& w : layout) {
-    bool& is_open = shell.view.open.*w.open;
-    if (!is_open || (w.open == &WindowsOpen::pinning && session.index().pins().empty())) continue;
+  for (const Placed& w : views) {
+    bool& is_open = shell.view.open.*w.open();
+    if (!is_open || !has_content(w, session)) continue;
     place(w.x, w.y, w.w, w.h, cond);
     w.show(session, shell.view, &is_open);
   }
@@ -363,11 +367,11 @@ void show_trace_views(Shell& shell) {
       const Placed* focused = nullptr;
       const char* key = nullptr;  // its name for window_content_height
       for (const std::string& name : shell.lesson->player->step_view().focus) {
-        bool WindowsOpen::*flag = window_open_flag(name);
-        auto placed = std::ranges::find(lesson_band, flag, &Placed::open);
-        if (placed != std::end(lesson_band) && view.open.*flag) {
-          focused = &*placed;
-          key = flag == &WindowsOpen::task_detail ? "Task detail" : name.c_str();
+        const auto window = view_window_titled(name);
+        const Placed* at = window ? placed(*window) : nullptr;
+        if (at && at->band_turn >= 0 && view.open.*at->open()) {
+          focused = at;
+          key = window == ViewWindow::task ? "Task detail" : name.c_str();
           break;
         }
       }
@@ -393,7 +397,7 @@ void show_trace_views(Shell& shell) {
       show_lesson_pane_and_output(shell, cond, true);
       if (key != nullptr) {
         pin(left, focused_y, 1.0f - left, 1.0f - focused_y);
-        if (focused) focused->show(session, view, &(view.open.*focused->open));
+        if (focused) focused->show(session, view, &(view.open.*focused->open()));
         else show_lesson_output(*shell.lesson, *shell.session, &shell.output_open);
       }
       return;
@@ -408,7 +412,7 @@ void show_trace_views(Shell& shell) {
     show_lesson_pane_and_output(shell, cond, false);
     show_lesson_stage(shell, cond);
   } else {
-    show_placed(shell, trace_layout, cond);
+    show_placed(shell, cond);
   }
 }
 
@@ -453,21 +457,18 @@ void show_main_menu(Shell& shell) {
     const bool any = shell.session != nullptr;
     ImGui::MenuItem("Welcome", nullptr, &shell.show_welcome);
     ImGui::Separator();
-    ImGui::MenuItem("Playback", nullptr, &w.playback, any);
-    ImGui::MenuItem("Timeline", nullptr, &w.timeline, any);
-    ImGui::MenuItem("Tasks", nullptr, &w.tasks, any);
-    ImGui::MenuItem("Task", nullptr, &w.task_detail, any);
-    ImGui::MenuItem("Executor", nullptr, &w.executor, any);
-    ImGui::MenuItem("Resources", nullptr, &w.resources, any);
-    ImGui::MenuItem("Warnings", nullptr, &w.warnings, any);
-    ImGui::MenuItem("Code", nullptr, &w.code, any);
-    ImGui::MenuItem("Pinning", nullptr, &w.pinning, any);
-    ImGui::Separator();
-    ImGui::MenuItem("Legend", "F1", &w.legend);
-    if (shell.lesson) {
-      ImGui::Separator();
-      ImGui::MenuItem("Lesson", nullptr, &shell.lesson_pane_open);
-      ImGui::MenuItem("Output", nullptr, &shell.output_open);
+    // The trace's views, then the Legend (open without a trace too), then the lesson's own windows.
+    for (const ViewWindowName& n : view_window_names) {
+      if (n.lesson_only && !shell.lesson) break;
+      if (n.window == ViewWindow::legend || n.window == ViewWindow::lesson) ImGui::Separator();
+      const std::string title(n.title);
+      if (n.window == ViewWindow::legend) {
+        ImGui::MenuItem(title.c_str(), "F1", &w.legend);
+      } else if (n.lesson_only) {
+        ImGui::MenuItem(title.c_str(), nullptr, n.window == ViewWindow::lesson ? &shell.lesson_pane_open : &shell.output_open);
+      } else {
+        ImGui::MenuItem(title.c_str(), nullptr, &(w.*open_flag(n.window)), any);
+      }
     }
     ImGui::EndMenu();
   }

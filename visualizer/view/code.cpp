@@ -53,7 +53,7 @@ void show_code(Session& session, ViewState&, bool* open) {
   const WorldState& s = session.state();
   const std::uint32_t id = session.selected_task ? session.selected_task : session.current_task();
   const std::uint32_t slot = index.task_slot(id);
-  if (begin_window("Code", open)) {
+  if (begin_window(imgui_id_of(ViewWindow::code), open)) {
     // The line to show: where the task is parked, else where it was spawned.
     std::uint32_t location = 0;
     if (slot != npos) location = s.tasks[slot].parked_at ? s.tasks[slot].parked_at : index.tasks()[slot].spawn_location;

@@ -232,7 +232,7 @@ void show_executor(Session& session, ViewState& view, bool* open) {
   track_motion(session, view);
   const TraceIndex& index = session.index();
   const WorldState& s = session.state();
-  if (begin_window("Executor", open)) {
+  if (begin_window(imgui_id_of(ViewWindow::executor), open)) {
     text_coloured(palette::timer, fmt::format("clock  {}  ({} time)", format_duration(s.clock_ns - index.run().start_ns),
                                               index.run().virtual_time ? "virtual" : "real"));
     if (s.stopped) {

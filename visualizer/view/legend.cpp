@@ -80,7 +80,7 @@ void show_legend(bool* open) {
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30, 0), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSizeConstraints(ImVec2(ImGui::GetFontSize() * 16, ImGui::GetFontSize() * 6),
                                       ImVec2(FLT_MAX, ImGui::GetMainViewport()->WorkSize.y * 0.92f));
-  if (begin_window("Legend", open)) {
+  if (begin_window(imgui_id_of(ViewWindow::legend), open)) {
     // Opened with F1, the View menu or the timeline's "?": in front of whatever it was opened over.
     if (ImGui::IsWindowAppearing()) ImGui::SetWindowFocus();
     section_heading("A task's lane");

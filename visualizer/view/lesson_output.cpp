@@ -14,7 +14,7 @@
 namespace asynclab::vis {
 
 void show_lesson_output(const LessonState& lesson, const Session& session, bool* open) {
-  if (begin_window("Output", open)) {
+  if (begin_window(imgui_id_of(ViewWindow::output), open)) {
     const auto& run = lesson.player->run();
     const std::size_t cursor = session.playback().cursor();
     std::size_t shown = 0;

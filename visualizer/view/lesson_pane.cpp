@@ -94,7 +94,7 @@ void show_lesson_pane(LessonState& lesson, LessonLibrary& library, bool* open) {
   lessons::LessonPlayer& player = *lesson.player;
   const auto& l = player.lesson();
   const std::size_t step = player.step();
-  const std::string title = fmt::format("Lesson {}: {}###Lesson", l.id, l.title);
+  const std::string title = fmt::format("Lesson {}: {}{}", l.id, l.title, imgui_id_of(ViewWindow::lesson));
   if (begin_window(title.c_str(), open)) {
     // Header: where we are, and the way through.
     text_wrapped_coloured(palette::muted_text,

@@ -106,7 +106,7 @@ void draw_pin(const Session& session, const PinInfo& pin, const PinNow& now) {
 
 void show_pinning(Session& session, ViewState&, bool* open) {
   const TraceIndex& index = session.index();
-  if (begin_window("Pinning", open)) {
+  if (begin_window(imgui_id_of(ViewWindow::pinning), open)) {
     // The future something happened to most recently comes first: that is the one the cursor is at.
     std::vector<std::pair<const PinInfo*, PinNow>> pins;
     for (const PinInfo& pin : index.pins()) {

@@ -20,7 +20,7 @@ namespace asynclab::vis {
 void show_playback_bar(Session& session, ViewState& view, bool* open) {
   Playback& playback = session.playback();
   const TraceIndex& index = session.index();
-  if (begin_window("Playback", open)) {
+  if (begin_window(imgui_id_of(ViewWindow::playback), open)) {
     if (view.live.feed != nullptr) {
       const LiveFeed& feed = *view.live.feed;
       text_coloured(feed.complete() ? palette::muted_text : palette::live_text, feed.status());

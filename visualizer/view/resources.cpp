@@ -89,7 +89,7 @@ std::string task_list(const TraceIndex& index, const std::vector<std::uint32_t>&
 void show_resources(Session& session, ViewState&, bool* open) {
   const TraceIndex& index = session.index();
   const WorldState& s = session.state();
-  if (begin_window("Resources", open)) {
+  if (begin_window(imgui_id_of(ViewWindow::resources), open)) {
     std::size_t shown = 0;
     for (std::size_t slot = 0; slot < index.resources().size(); ++slot) {
       const ResourceInfo& info = index.resources()[slot];

@@ -57,7 +57,7 @@ void show_task_detail(Session& session, ViewState&, bool* open) {
   const TraceIndex& index = session.index();
   std::uint32_t id = session.selected_task ? session.selected_task : session.current_task();
   const TaskInfo* task = index.task(id);
-  if (begin_window("Task###Task detail", open)) {
+  if (begin_window(imgui_id_of(ViewWindow::task), open)) {
     if (!task) {
       text_muted("Select a task in the Tasks table or on the timeline.");
     } else {

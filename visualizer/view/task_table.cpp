@@ -76,7 +76,7 @@ void sort_rows(std::vector<std::uint32_t>& rows, const Session& session, const I
 
 void show_task_table(Session& session, ViewState& view, bool* open) {
   const TraceIndex& index = session.index();
-  const std::string title = fmt::format("Tasks ({})###Tasks", index.tasks().size());
+  const std::string title = fmt::format("Tasks ({}){}", index.tasks().size(), imgui_id_of(ViewWindow::tasks));
   if (begin_window(title.c_str(), open)) {
     constexpr ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
                                       ImGuiTableFlags_ScrollX | ImGuiTableFlags_BordersInnerV |

@@ -16,6 +16,7 @@
 
 #include "model/live_feed.hpp"
 #include "model/timeline_layout.hpp"
+#include "model/view_windows.hpp"
 #include "model/world_state.hpp"
 
 namespace asynclab::vis {
@@ -36,20 +37,31 @@ struct WindowsOpen {
   bool legend = false;  // what the timeline's colours and glyphs mean (F1)
 };
 
-// The flag of the window titled `title` ("Timeline", "Tasks", "Task", "Executor", "Resources",
-// "Warnings", "Code", "Pinning", "Playback", "Legend"), or nullptr for a title that is not a view.
-inline bool WindowsOpen::*window_open_flag(std::string_view title) {
-  if (title == "Playback") return &WindowsOpen::playback;
-  if (title == "Timeline") return &WindowsOpen::timeline;
-  if (title == "Tasks") return &WindowsOpen::tasks;
-  if (title == "Task") return &WindowsOpen::task_detail;
-  if (title == "Executor") return &WindowsOpen::executor;
-  if (title == "Resources") return &WindowsOpen::resources;
-  if (title == "Warnings") return &WindowsOpen::warnings;
-  if (title == "Code") return &WindowsOpen::code;
-  if (title == "Pinning") return &WindowsOpen::pinning;
-  if (title == "Legend") return &WindowsOpen::legend;
+// The flag that says whether window `w` is open; nullptr for a lesson's own windows (Lesson, Output),
+// which the shell keeps.
+constexpr bool WindowsOpen::*open_flag(ViewWindow w) {
+  switch (w) {
+    case ViewWindow::playback: return &WindowsOpen::playback;
+    case ViewWindow::timeline: return &WindowsOpen::timeline;
+    case ViewWindow::tasks: return &WindowsOpen::tasks;
+    case ViewWindow::task: return &WindowsOpen::task_detail;
+    case ViewWindow::executor: return &WindowsOpen::executor;
+    case ViewWindow::resources: return &WindowsOpen::resources;
+    case ViewWindow::warnings: return &WindowsOpen::warnings;
+    case ViewWindow::code: return &WindowsOpen::code;
+    case ViewWindow::pinning: return &WindowsOpen::pinning;
+    case ViewWindow::legend: return &WindowsOpen::legend;
+    case ViewWindow::lesson:
+    case ViewWindow::output: return nullptr;
+  }
   return nullptr;
+}
+
+// The flag of the window titled `title` (model/view_windows.hpp), or nullptr for a title that is not
+// a view of the trace.
+inline bool WindowsOpen::*window_open_flag(std::string_view title) {
+  const auto w = view_window_titled(title);
+  return w ? open_flag(*w) : nullptr;
 }
 
 // A run queue token's animation: when it joined the queue, or left it for the worker.

@@ -47,7 +47,8 @@ void show_warnings(Session& session, ViewState&, bool* open) {
   // what is to come), the stuck report once the runtime stopped.
   const bool stuck_now = !index.stuck().empty() && index.stuck().front().event < cursor;
   const std::size_t count = index.lints().size() + (index.stuck().empty() ? 0 : 1);
-  const std::string title = count ? fmt::format("Warnings ({})###Warnings", count) : std::string("Warnings###Warnings");
+  const std::string title = fmt::format("{}{}", count ? fmt::format("Warnings ({})", count) : std::string("Warnings"),
+                                        imgui_id_of(ViewWindow::warnings));
   if (begin_window(title.c_str(), open)) {
     if (stuck_now) {
       const bool cycle = std::ranges::any_of(index.stuck(), &StuckRecord::on_cycle);

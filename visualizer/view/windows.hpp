@@ -19,7 +19,7 @@ namespace asynclab::vis {
 void show_playback_bar(Session& session, ViewState& view, bool* open);
 // `title` names the window: "Timeline" for the open trace; the Exercises window shows the reference
 // run's timeline under another title, beside the learner's.
-void show_timeline(Session& session, ViewState& view, bool* open, const char* title = "Timeline");
+void show_timeline(Session& session, ViewState& view, bool* open, const char* title = imgui_id_of(ViewWindow::timeline));
 void show_task_table(Session& session, ViewState& view, bool* open);
 void show_task_detail(Session& session, ViewState& view, bool* open);
 void show_executor(Session& session, ViewState& view, bool* open);
