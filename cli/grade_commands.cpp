@@ -29,7 +29,7 @@
 #include "exit_codes.hpp"
 #include "grade.hpp"
 #include "invocation.hpp"
-#include "model/atomic_write.hpp"
+#include "asynclab/trace/output_file.hpp"
 #include "runner.hpp"
 
 namespace asynclab::cli {
@@ -252,7 +252,7 @@ int grade_exercises(const std::vector<const Exercise*>& chosen, const grading::E
     // reason to write no results file at all.
     const std::string text = results_json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     if (options.output) {
-      if (auto written = vis::write_file_atomically(*options.output, text); !written) {
+      if (auto written = trace::write_output_file(*options.output, text); !written) {
         err << fmt::format("asynclab grade: {}\n", written.error());
         return exit_failed;
       }
@@ -576,11 +576,11 @@ int reset_command(const std::string& name, bool assume_yes, std::istream& in, st
   }
   auto backup = file;
   backup += ".bak";
-  if (auto saved = vis::write_file_atomically(backup, now); !saved) {
+  if (auto saved = trace::write_output_file(backup, now); !saved) {
     err << fmt::format("asynclab reset: {}; nothing changed\n", saved.error());
     return exit_failed;
   }
-  if (auto written = vis::write_file_atomically(file, *shipped); !written) {
+  if (auto written = trace::write_output_file(file, *shipped); !written) {
     err << fmt::format("asynclab reset: {}\n", written.error());
     return exit_failed;
   }

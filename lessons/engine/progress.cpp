@@ -19,7 +19,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "model/atomic_write.hpp"
+#include "asynclab/trace/output_file.hpp"
 
 namespace asynclab::lessons {
 
@@ -171,7 +171,7 @@ std::expected<void, std::string> Progress::save() const {
     }
   }
   for (const auto& change : data_->changes) change(merged);
-  auto written = vis::write_file_atomically(path_, merged.dump(2) + "\n");
+  auto written = trace::write_output_file(path_, merged.dump(2) + "\n");
   if (!written) return written;
   data_->json = std::move(merged);
   data_->changes.clear();

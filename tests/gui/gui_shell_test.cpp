@@ -16,7 +16,7 @@
 #include "app/playback_keys.hpp"
 #include "app/screenshot.hpp"
 #include "app/shell.hpp"
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "asynclab/trace/event.hpp"
 #include "asynclab/trace/file.hpp"
 #include "support/process.hpp"

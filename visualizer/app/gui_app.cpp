@@ -14,12 +14,12 @@
 #include <imgui_impl_opengl3.h>
 #include <GLFW/glfw3.h>  // after the ImGui headers; drags in the system OpenGL header
 
-#include "app/fonts.hpp"
+#include "view/fonts.hpp"
 #include "app/leak_check.hpp"
 #include "app/playback_keys.hpp"
 #include "app/screenshot.hpp"
 #include "app/shell.hpp"
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "view/exercises_window.hpp"
 #include "view/palette.hpp"
 #include "view/welcome.hpp"

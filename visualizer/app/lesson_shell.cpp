@@ -7,7 +7,7 @@
 
 #include "app/shell.hpp"
 #include "engine/text_template.hpp"
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "view/exercises_window.hpp"
 #include "view/lesson_windows.hpp"
 

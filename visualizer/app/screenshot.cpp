@@ -9,7 +9,7 @@
 
 #include <GL/gl.h>
 
-#include "model/atomic_write.hpp"
+#include "asynclab/trace/output_file.hpp"
 
 namespace asynclab::vis {
 
@@ -29,7 +29,7 @@ std::expected<void, std::string> write_png(const std::filesystem::path& path, co
   const int ok = stbi_write_png_to_func(append, &bytes, image.width, image.height, 4, image.pixels.data(),
                                         image.width * 4);
   if (ok == 0) return std::unexpected("cannot encode the screenshot as PNG: stb_image_write failed");
-  return write_file_atomically(path, bytes);
+  return trace::write_output_file(path, bytes);
 }
 
 RgbaImage read_back_buffer(int width, int height) {

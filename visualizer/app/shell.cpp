@@ -18,7 +18,7 @@
 #include <imgui_internal.h>  // BeginViewportSideBar: a bar that takes its room from the work area
 #include <imgui_stdlib.h>
 
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "view/legend.hpp"
 #include "view/lesson_windows.hpp"
 #include "view/widgets.hpp"

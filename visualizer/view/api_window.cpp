@@ -8,7 +8,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "engine/catalog.hpp"
 #include "view/markdown_view.hpp"
 #include "view/widgets.hpp"

@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
-#include "app/fonts.hpp"
-#include "app/ui_report.hpp"
+#include "view/fonts.hpp"
+#include "view/ui_report.hpp"
 #include "view/widgets.hpp"
 #include "view/windows.hpp"
 

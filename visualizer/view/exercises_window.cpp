@@ -15,8 +15,8 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
-#include "app/fonts.hpp"
-#include "app/ui_report.hpp"
+#include "view/fonts.hpp"
+#include "view/ui_report.hpp"
 #include "view/exercises_window.hpp"
 
 #include "model/compare_runs.hpp"

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "view/lesson_windows.hpp"
 #include "view/widgets.hpp"
 

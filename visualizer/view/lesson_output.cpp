@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
-#include "app/fonts.hpp"
-#include "app/ui_report.hpp"
+#include "view/fonts.hpp"
+#include "view/ui_report.hpp"
 #include "model/describe.hpp"
 #include "view/lesson_windows.hpp"
 #include "view/widgets.hpp"

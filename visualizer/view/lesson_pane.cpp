@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
-#include "app/fonts.hpp"
-#include "app/ui_report.hpp"
+#include "view/fonts.hpp"
+#include "view/ui_report.hpp"
 #include "view/lesson_windows.hpp"
 #include "view/markdown_view.hpp"
 #include "view/widgets.hpp"

@@ -10,7 +10,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "model/describe.hpp"
 #include "view/widgets.hpp"
 #include "view/windows.hpp"

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "model/describe.hpp"
 #include "view/widgets.hpp"
 #include "view/windows.hpp"

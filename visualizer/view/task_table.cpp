@@ -10,7 +10,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>  // TableSetColumnWidthAutoAll: fit the widths to rows that arrived later
 
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "model/describe.hpp"
 #include "view/task_style.hpp"
 #include "model/task_counters.hpp"

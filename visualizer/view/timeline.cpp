@@ -18,7 +18,7 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "model/describe.hpp"
 #include "view/task_style.hpp"
 #include "view/widgets.hpp"

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "model/describe.hpp"
 #include "model/wait_for.hpp"
 #include "view/palette.hpp"

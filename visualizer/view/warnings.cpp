@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 #include "model/describe.hpp"
 #include "view/wait_for_graph.hpp"
 #include "view/widgets.hpp"

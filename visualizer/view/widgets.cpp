@@ -6,8 +6,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "app/fonts.hpp"
-#include "app/ui_report.hpp"
+#include "view/fonts.hpp"
+#include "view/ui_report.hpp"
 
 namespace asynclab::vis {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Draw-and-report helpers: each calls the ImGui function of the same purpose and tells the UI
-// report (app/ui_report.hpp) what was drawn, so a window that uses them shows up in
+// report (view/ui_report.hpp) what was drawn, so a window that uses them shows up in
 // `asynclab gui --ui-report` with its items and texts without any extra code.
 //
 // Rules:
@@ -35,7 +35,7 @@ void text_muted(std::string_view s);
 void text_coloured(palette::Rgba colour, std::string_view s);
 void text_wrapped(std::string_view s);
 void text_wrapped_coloured(palette::Rgba colour, std::string_view s);
-// Monospace text (app/fonts.hpp's mono_font): code, ids, numbers in columns.
+// Monospace text (view/fonts.hpp's mono_font): code, ids, numbers in columns.
 void text_mono(std::string_view s);
 
 // Whether a rectangle (screen coordinates) is not wholly inside the current window's visible area:

@@ -1,11 +1,11 @@
 // See ui_report.hpp.
-#include "app/ui_report.hpp"
+#include "view/ui_report.hpp"
 
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
-#include "model/atomic_write.hpp"
+#include "asynclab/trace/output_file.hpp"
 
 namespace asynclab::vis {
 
@@ -94,7 +94,7 @@ std::string UiReport::to_json() const {
 }
 
 std::expected<void, std::string> UiReport::write(const std::filesystem::path& path) const {
-  return write_file_atomically(path, to_json());
+  return trace::write_output_file(path, to_json());
 }
 
 namespace ui_report {

@@ -1,5 +1,5 @@
 // See fonts.hpp.
-#include "app/fonts.hpp"
+#include "view/fonts.hpp"
 
 #include <system_error>
 
