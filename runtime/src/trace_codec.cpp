@@ -22,20 +22,29 @@ bool above(E value, E last) {
   return static_cast<std::uint64_t>(value) > static_cast<std::uint64_t>(last);
 }
 
-// The checks every kind is made of. Each returns a problem, or nothing when the value is allowed.
+// What is wrong with an event, before it is put in words. Trivially copyable: checks pass these
+// around for every event of a file, and only a rejected event's fault is ever formatted.
+struct Fault {
+  enum Kind : std::uint8_t { task, index, flags, lane } kind;
+  EventField field;
+  std::string_view what;  // the table ("string") or the flags' meaning ("poll result")
+  std::uint64_t value;
+  std::uint64_t size;  // the table's size (index)
+};
+
+// The checks every kind is made of. Each returns a fault, or nothing when the value is allowed.
 class Checker {
  public:
-  using Problem = std::optional<EventProblem>;
+  using Problem = std::optional<Fault>;
   explicit Checker(const TableSizes& sizes) : sizes_(sizes) {}
 
   Problem task(std::uint32_t id, EventField field) const {
     if (id <= sizes_.tasks) return std::nullopt;
-    return EventProblem{field, fmt::format("refers to task {} but the trace spawns only {}", id,
-                                           count_of(sizes_.tasks, "task", "tasks"))};
+    return Fault{Fault::task, field, {}, id, sizes_.tasks};
   }
   Problem index(std::uint32_t id, std::string_view table, std::uint64_t size, EventField field) const {
     if (id < size) return std::nullopt;
-    return EventProblem{field, fmt::format("refers to {} {} but the table has {}", table, id, size)};
+    return Fault{Fault::index, field, table, id, size};
   }
   Problem location(std::uint32_t id, EventField field) const { return index(id, "location", sizes_.locations, field); }
   Problem string(std::uint32_t id, EventField field) const { return index(id, "string", sizes_.strings, field); }
@@ -46,34 +55,43 @@ class Checker {
     return flags(what, static_cast<std::uint64_t>(value));
   }
   Problem flags(std::string_view what, std::uint64_t value) const {
-    return EventProblem{EventField::flags, fmt::format("has an unknown {} {}", what, value)};
+    return Fault{Fault::flags, EventField::flags, what, value, 0};
   }
   Problem lane(std::uint32_t lane) const {
     if (lane <= sizes_.highest_lane()) return std::nullopt;
-    return EventProblem{EventField::a,
-                        fmt::format("runs on blocking lane {}, but a trace with {} uses lanes up to {} at most", lane,
-                                    count_of(sizes_.blocking_jobs, "blocking job", "blocking jobs"),
-                                    sizes_.highest_lane())};
+    return Fault{Fault::lane, EventField::a, {}, lane, 0};
   }
 
  private:
   const TableSizes& sizes_;
 };
 
-// The first problem of several checks, in order.
-std::optional<EventProblem> first(std::initializer_list<std::optional<EventProblem>> problems) {
-  for (const auto& p : problems)
-    if (p) return p;
+// The first fault of several checks, in order.
+std::optional<Fault> first(std::initializer_list<std::optional<Fault>> faults) {
+  for (const auto& f : faults)
+    if (f) return f;
   return std::nullopt;
 }
 
-}  // namespace
+EventProblem in_words(const Fault& f, const TableSizes& sizes) {
+  switch (f.kind) {
+    case Fault::task:
+      return {f.field, fmt::format("refers to task {} but the trace spawns only {}", f.value,
+                                   count_of(sizes.tasks, "task", "tasks"))};
+    case Fault::index: return {f.field, fmt::format("refers to {} {} but the table has {}", f.what, f.value, f.size)};
+    case Fault::flags: return {f.field, fmt::format("has an unknown {} {}", f.what, f.value)};
+    case Fault::lane:
+      return {f.field, fmt::format("runs on blocking lane {}, but a trace with {} uses lanes up to {} at most", f.value,
+                                   count_of(sizes.blocking_jobs, "blocking job", "blocking jobs"), sizes.highest_lane())};
+  }
+  return {f.field, "is malformed"};
+}
 
-std::optional<EventProblem> check(const Event& e, const TableSizes& sizes) {
+std::optional<Fault> fault_of(const Event& e, const TableSizes& sizes) {
   const Checker c(sizes);
   if (auto p = c.task(e.task, EventField::task)) return p;
   using F = EventField;
-  using Problem = std::optional<EventProblem>;
+  using Problem = std::optional<Fault>;
   // A kind that has no flags has 0 there: what decode reads is then all the event holds.
   auto no_flags = [&]() -> Problem { return e.flags ? c.flags("flag value", e.flags) : std::nullopt; };
   return visit(e, overloaded{
@@ -154,6 +172,14 @@ std::optional<EventProblem> check(const Event& e, const TableSizes& sizes) {
       return x.form == ValueForm::label ? c.string(x.value, F::b) : std::nullopt;
     },
   });
+}
+
+}  // namespace
+
+std::optional<EventProblem> check(const Event& e, const TableSizes& sizes) {
+  const std::optional<Fault> fault = fault_of(e, sizes);
+  if (!fault) return std::nullopt;
+  return in_words(*fault, sizes);
 }
 
 std::string_view poll_result_name(PollResult r) {

@@ -502,8 +502,10 @@ static_assert(std::tuple_size_v<AllKinds> == static_cast<std::size_t>(EventKind:
 // trace that was loaded or recorded — throws std::invalid_argument.
 [[noreturn]] void throw_invalid_kind(EventKind k);
 
+// Always inlined: each visitor is its own instantiation with one caller, usually a loop over millions
+// of events, and a call per event cost TraceIndex 15% more instructions than its old hand-written switch.
 template <class F>
-decltype(auto) visit(const Event& e, F&& f) {
+[[gnu::always_inline]] inline decltype(auto) visit(const Event& e, F&& f) {
   switch (e.kind) {
     case EventKind::runtime_started: return f(ev::RuntimeStarted::decode(e));
     case EventKind::task_spawned: return f(ev::TaskSpawned::decode(e));
