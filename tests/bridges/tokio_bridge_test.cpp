@@ -10,6 +10,7 @@
 
 #include "asynclab/trace/file.hpp"
 #include "model/trace_index.hpp"
+#include "model/world_state.hpp"
 #include "support/process.hpp"
 
 using namespace asynclab;
@@ -137,6 +138,16 @@ TEST_CASE("the seeds' JoinSet fetcher on Tokio's two workers: the server spawns 
   CHECK(index.run().workers >= 1);
   CHECK(index.run().workers <= 2);
   CHECK_FALSE(index.wakes().empty());
+
+  // The Executor draws a row per worker when the polls name more than one, and replaying the run
+  // never has one task on two workers at once.
+  vis::WorldState world = vis::initial_state(index);
+  CHECK(world.workers.size() == (index.run().workers > 1 ? index.run().workers : 0u));
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    vis::apply(index, world);
+    if (world.workers.size() == 2 && world.workers[0].running != 0)
+      CHECK(world.workers[0].running != world.workers[1].running);
+  }
 
   // The Semaphore of 2: every fetch acquires once, three of them wait first, and never more than two
   // fetches hold a permit at once (from acquiring to releasing, or to their end).

@@ -440,3 +440,33 @@ TEST_CASE("a hand-built multi-worker trace: timer wakes go to the inject queue, 
   CHECK(woken.run_queue == std::deque<std::uint32_t>{3});
   CHECK(woken.tasks[index.task_slot(3)].state == TaskState::scheduled);
 }
+
+TEST_CASE("a trace no asynclab runtime recorded, whose polls name two workers, is shown per worker",
+          "[vis][workers][state]") {
+  // What bridges/tokio writes for a Tokio program on two workers: no runtime_started, each poll on
+  // the thread (worker) that ran it. Both workers poll at once; a current_thread trace of the same
+  // shape (all on worker 0) keeps the single run queue.
+  auto make = [](std::uint8_t second_worker) {
+    trace::Trace t;
+    auto ev = [&](std::uint64_t us, EventKind k, std::uint8_t worker, std::uint32_t task, std::uint32_t a = 0) {
+      t.push(trace::Event{us * 1'000, k, worker, 0, task, a, 0});
+    };
+    ev(0, EventKind::task_spawned, 0, 1);
+    ev(0, EventKind::task_spawned, 0, 2);
+    ev(1, EventKind::poll_begin, 0, 1);
+    ev(2, EventKind::poll_begin, second_worker, 2);
+    return t;
+  };
+  const trace::Trace two = make(1);
+  const TraceIndex index(two);
+  CHECK_FALSE(index.run().asynclab_runtime);
+  CHECK(index.run().workers == 2);
+  const WorldState both = replay_from_start(index, two.size());
+  REQUIRE(both.workers.size() == 2);
+  CHECK(both.workers[0].running == 1);
+  CHECK(both.workers[1].running == 2);
+
+  const trace::Trace one = make(0);
+  const TraceIndex single(one);
+  CHECK(replay_from_start(single, one.size()).workers.empty());
+}

@@ -49,12 +49,16 @@ bool ChannelLabels::operator==(const ChannelLabels& o) const {
   return std::equal(ids_.begin() + head_, ids_.end(), o.ids_.begin() + o.head_, o.ids_.end());
 }
 
+bool has_workers(const RunInfo& run) {
+  return run.flavor == 1 || (!run.asynclab_runtime && run.workers > 1);
+}
+
 WorldState initial_state(const TraceIndex& index) {
   WorldState s;
   s.tasks.resize(index.tasks().size());
   s.resources.resize(index.resources().size());
   s.blocking_busy.resize(index.run().blocking_lanes + 1u, 0);
-  if (index.run().flavor == 1) s.workers.resize(std::max<std::uint32_t>(index.run().workers, 1));
+  if (has_workers(index.run())) s.workers.resize(std::max<std::uint32_t>(index.run().workers, 1));
   if (!index.trace().empty()) s.clock_ns = index.trace()[0].time_ns;
   return s;
 }

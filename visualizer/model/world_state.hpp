@@ -26,6 +26,9 @@
 //   worker; anything else (main, timer wakes, outside wakes) to the inject queue; a task woken while
 //   it runs goes back to the local queue of the worker that ran it; a steal moves a task from the
 //   victim's local queue to the back of the thief's. Current-thread traces leave `workers` empty.
+//   A trace no asynclab runtime recorded (a Tokio program through bridges/tokio) whose events name
+//   more than one worker is shown the same way: which task each worker polls is exact, and the
+//   queues follow the same rules, which are tokio's too (its LIFO slot is not told apart).
 // * Current-thread traces of asynclab's own runtime (RunInfo::asynclab_runtime): a task spawned
 //   outside any task (the spawn's `a` is 0) is block_on's own future. The runtime never queues it (detail/scheduler.hpp): a wake makes it `block_on_woken`,
 //   scheduled but in no queue, until the loop polls it once the queue has drained.
@@ -158,6 +161,10 @@ struct WorldState {
 // Applies event `i` of the index's trace to `state` (which must be at cursor i).
 void apply(const TraceIndex& index, WorldState& state);
 // The state before anything happened, sized for this index.
+// Whether the world of this run is drawn per worker (see the rules): the simulated multi_thread
+// flavor, or a foreign trace whose events name more than one worker.
+bool has_workers(const RunInfo& run);
+
 WorldState initial_state(const TraceIndex& index);
 
 class StateTimeline {
