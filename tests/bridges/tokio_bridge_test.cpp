@@ -25,14 +25,17 @@ struct Recorded {
   fs::path file;
 };
 
-Recorded record(const std::string& example, const std::string& env = {}) {
+// Runs an example program with the recorder, in `dir` when given (as `cargo run` runs a program in
+// its package's folder).
+Recorded record(const std::string& example, const std::string& env = {}, const std::string& dir = {}) {
   const fs::path file = testing::scratch() / (example + ".altrace");
   fs::remove(file);
   const std::string exe = std::string(ASYNCLAB_TOKIO_EXAMPLES_DIR) + "/" + example;
   // Real time on a machine running other tests: a poll may be descheduled for longer than the 10 ms
   // of the long-poll lint, which these checks are not about.
   const std::string base_env = "ASYNCLAB_TOKIO_LONG_POLL_MS=60000 ";
-  Recorded r{run_command(base_env + env + " " + testing::quoted(exe) + " " + testing::quoted(file.string())), file};
+  const std::string cd = dir.empty() ? std::string() : "cd " + testing::quoted(dir) + " && ";
+  Recorded r{run_command(cd + base_env + env + " " + testing::quoted(exe) + " " + testing::quoted(file.string())), file};
   INFO(r.run.err);
   REQUIRE(r.run.status == 0);
   return r;
@@ -228,4 +231,19 @@ TEST_CASE("the recorder keeps at most ASYNCLAB_TOKIO_MAX_EVENTS events and says 
     if (t[i].kind == trace::EventKind::mark && std::string(t.string(t[i].b)).find("dropped") != std::string::npos)
       said = true;
   CHECK(said);
+}
+
+TEST_CASE("run in its package's folder, a Tokio program's spawn sites name files the Code window can open",
+          "[bridge][tokio]") {
+  // tokio reports `examples/my_future.rs`, relative to the package; the recorder makes it absolute
+  // when the file is there, so the Code window shows the Rust source beside the timeline.
+  const Recorded r = record("my_future", {}, ASYNCLAB_TOKIO_CRATE_DIR);
+  const trace::Trace t = load(r.file);
+  const vis::TraceIndex index(t);
+  REQUIRE(index.tasks().size() == 1);
+  const fs::path source(std::string(t.string(t.location(index.tasks()[0].spawn_location).file)));
+  CHECK(source.is_absolute());
+  CHECK(fs::is_regular_file(source));
+  CHECK(source.filename() == "my_future.rs");
+  CHECK(t.describe_location(index.tasks()[0].spawn_location).starts_with("examples/my_future.rs:"));
 }

@@ -108,7 +108,8 @@ impl Tables {
         let location = if key.1 == 0 {
             0
         } else {
-            self.locations.push(Location { file: key.1, function: 0, line, column });
+            let file = self.string(&source_path(file));
+            self.locations.push(Location { file, function: 0, line, column });
             self.locations.len() as u32
         };
         self.sites.push(Site { name: key.0, location });
@@ -116,6 +117,23 @@ impl Tables {
         self.site_ids.insert(key, id);
         id
     }
+}
+
+/// A source path as the visualizer's Code window can open it. Tokio reports a spawn's file relative
+/// to the package that spawned (`examples/joinset_fetch.rs`), and `cargo run` runs in that package's
+/// folder: a relative path naming a file there is made absolute. Anything else is kept as given (the
+/// timeline shows the last two parts of the path either way).
+fn source_path(file: &str) -> String {
+    let path = std::path::Path::new(file);
+    if path.is_relative() {
+        if let Ok(dir) = std::env::current_dir() {
+            let full = dir.join(path);
+            if full.is_file() {
+                return full.to_string_lossy().into_owned();
+            }
+        }
+    }
+    file.to_owned()
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
