@@ -247,3 +247,34 @@ TEST_CASE("run in its package's folder, a Tokio program's spawn sites name files
   CHECK(source.filename() == "my_future.rs");
   CHECK(t.describe_location(index.tasks()[0].spawn_location).starts_with("examples/my_future.rs:"));
 }
+
+TEST_CASE("a tokio::sync::Mutex held across an await: the second task waits until the first's guard is dropped, "
+          "then holds it; never two holders",
+          "[bridge][tokio]") {
+  const Recorded r = record("mutex_wait");
+  CHECK_THAT(r.run.out, Catch::Contains("cooked, one at a time"));
+  const trace::Trace t = load(r.file);
+  const vis::TraceIndex index(t);
+  REQUIRE(index.tasks().size() == 2);
+  REQUIRE(index.resources().size() == 1);
+  const vis::ResourceInfo& mutex = index.resources()[0];
+  CHECK(mutex.kind == trace::ResourceKind::mutex);
+  CHECK(mutex.capacity == 1);
+  CHECK_THAT(mutex.name, Catch::Contains("mutex_wait.rs"));
+  const std::uint32_t first = index.tasks()[0].id, second = index.tasks()[1].id;
+  std::vector<std::pair<trace::EventKind, std::uint32_t>> story;  // the lock's events by the two tasks
+  int holders = 0, most = 0;
+  for (vis::EventIndex ev : mutex.events) {
+    const trace::Event& e = t[ev];
+    if (e.kind == trace::EventKind::lock_acquired) most = std::max(most, ++holders);
+    if (e.kind == trace::EventKind::lock_released) --holders;
+    if (e.task == first || e.task == second) story.emplace_back(e.kind, e.task);
+  }
+  CHECK(most == 1);
+  CHECK(holders == 0);
+  using K = trace::EventKind;
+  const std::vector<std::pair<K, std::uint32_t>> expected{{K::lock_acquired, first},  {K::lock_waiting, second},
+                                                          {K::lock_released, first},  {K::lock_acquired, second},
+                                                          {K::lock_released, second}};
+  CHECK(story == expected);
+}

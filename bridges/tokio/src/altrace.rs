@@ -38,6 +38,7 @@ pub mod outcome {
     pub const CANCELLED: u16 = 2;
 }
 pub mod resource_kind {
+    pub const MUTEX: u16 = 6;
     pub const SEMAPHORE: u16 = 7;
 }
 pub mod wake {

@@ -31,13 +31,16 @@
 //!   Acquire, said only on that Acquire's `runtime.resource.async_op` span (`permits_obtained`):
 //!   the releaser (the task running there) releases and the Acquire's task acquires. An Acquire
 //!   dropped while it waits leaves the queue without an event of its own;
+//! * the `runtime.resource` span of a `tokio::sync::Mutex` is a mutex resource: `locked = true` in
+//!   the task that takes it, `locked = false` where its guard is dropped (outside any poll: the
+//!   holder's), and a task that has to queue is seen taking 0 permits of the batch semaphore inside;
 //! * the lints asynclab's runtime gives, by its rules (runtime/src/scheduler.cpp): long poll (10 ms,
 //!   `ASYNCLAB_TOKIO_LONG_POLL_MS`), self-wakes (more than half of at least two wakes, at the task's
 //!   end), lost waker (Pending with no waker kept and no wake, or the last waker of a waiting task
 //!   dropped). A lost waker after a poll is recorded when the next thing happens on that thread:
 //!   only then does tokio tell whether that poll was the task's last.
 //!
-//! Not recorded (yet): Mutex, RwLock, Notify and channel resources (tokio 1.24 gives an mpsc channel
+//! Not recorded (yet): RwLock, Notify and channel resources (tokio 1.24 gives an mpsc channel
 //! no resource span; the semaphore inside it is left out), `async_op` spans. A task aborted in the
 //! middle of a poll looks as if it finished.
 //!
@@ -236,6 +239,16 @@ struct SemaphoreState {
     handed: std::collections::HashSet<u32>, // tasks given permits by a release, until their next poll
 }
 
+/// A `tokio::sync::Mutex`: its span says `locked = true` in the task that takes it and `locked =
+/// false` where the guard is dropped; a task that has to queue says so through the batch semaphore
+/// inside it (an attempt taking 0 permits).
+struct MutexState {
+    id: u32,
+    locked: bool,                            // tokio says `locked = false` once at creation too
+    holder: u32,                             // the task that locked it (0: code outside any task)
+    waiters: std::collections::HashSet<u32>, // tasks that said they wait and have not locked since
+}
+
 // tokio does not report a permit that a release hands straight to a waiting task (only permits that
 // go back to the pool): such a holder is shown releasing when its task ends, which is when a permit
 // kept in the task (the usual `let _permit = sem.acquire().await`) is dropped.
@@ -244,14 +257,15 @@ enum What {
     Task(TaskState),
     Timer(TimerState),
     Semaphore(SemaphoreState),
-    /// The batch semaphore inside a `tokio::sync::Semaphore`: its state updates are the Semaphore's.
+    Mutex(MutexState),
+    /// The batch semaphore inside a `tokio::sync::Semaphore` or `Mutex`: its state updates are that
+    /// resource's.
     PartOf(u64),
     /// An operation on a resource (tokio's `runtime.resource.async_op`: a Sleep's wait, a semaphore's
     /// Acquire), made by `owner` (0: outside any task). What happens inside it is its resource's.
     AsyncOp { resource: u64, owner: u32 },
-    /// A resource span this recorder does not draw (a Mutex and the semaphore inside it, the semaphore
-    /// inside an mpsc channel): still tracked, so that what happens inside it is not taken for its
-    /// parent's.
+    /// A resource span this recorder does not draw (the semaphore inside an mpsc channel, an RwLock):
+    /// still tracked, so that what happens inside it is not taken for its parent's.
     Other,
 }
 
@@ -545,6 +559,7 @@ struct Fields {
     permits_op: String,
     is_ready: Option<bool>,
     is_internal: bool,
+    locked: Option<bool>,
 }
 
 impl Visit for Fields {
@@ -589,6 +604,7 @@ impl Visit for Fields {
         match field.name() {
             "is_ready" => self.is_ready = Some(value),
             "is_internal" => self.is_internal = value,
+            "locked" => self.locked = Some(value),
             _ => {}
         }
     }
@@ -643,13 +659,29 @@ impl Recorder {
         // A resource made inside another (the batch semaphore of a Semaphore or of a Mutex) is part of
         // that one.
         let outer = innermost_resource();
-        let outer_is_semaphore = outer.map_or(false, |o| matches!(st.spans.get(&o), Some(Tracked { what: What::Semaphore(_), .. })));
+        let outer_is_lock = outer.map_or(false, |o| {
+            matches!(st.spans.get(&o), Some(Tracked { what: What::Semaphore(_), .. }) | Some(Tracked { what: What::Mutex(_), .. }))
+        });
         let what = match fields.concrete_type.as_str() {
             "Sleep" => {
                 st.timers += 1;
                 What::Timer(TimerState { id: st.timers, owner: POLLING.with(|p| p.get()), fired: false, answer: None })
             }
-            "Semaphore" if outer_is_semaphore => What::PartOf(outer.unwrap_or(0)),
+            "Semaphore" if outer_is_lock => What::PartOf(outer.unwrap_or(0)),
+            "Mutex" if outer.is_none() => {
+                st.resources += 1;
+                let id = st.resources;
+                let name = if fields.file.is_empty() {
+                    format!("mutex {id}")
+                } else {
+                    format!("mutex at {}:{}", fields.file, fields.line)
+                };
+                let name = st.tables.string(&name);
+                let creator = POLLING.with(|p| p.get());
+                st.push(&self.state, Kind::ResourceCreated, current_worker(), resource_kind::MUTEX, creator, id, name);
+                st.push(&self.state, Kind::ResourceLimits, current_worker(), 0, creator, id, 1);
+                What::Mutex(MutexState { id, locked: false, holder: 0, waiters: Default::default() })
+            }
             // tokio::sync::Semaphore's own span (the batch semaphores inside other types say
             // is_internal, and tokio 1.24 gives an mpsc channel no resource of its own).
             "Semaphore" if outer.is_none() && !fields.is_internal => {
@@ -758,6 +790,31 @@ impl Recorder {
                     t.fired = false;
                     let micros = ms.saturating_mul(1000).min(u32::MAX as u64) as u32;
                     out = Some((Kind::TimerArmed, 0, t.owner, t.id, micros));
+                }
+            }
+            Some(What::Mutex(m)) if !poll_op => {
+                if let Some(locked) = fields.locked {
+                    if locked {
+                        m.waiters.remove(&task);
+                        m.locked = true;
+                        m.holder = task;
+                        out = Some((Kind::LockAcquired, 0, task, m.id, 0));
+                    } else if m.locked {
+                        // The guard is dropped in a task's poll, or outside any poll: as a finished
+                        // task's future is dropped, or by code outside the tasks (block_on's
+                        // future). Then it was the holder's guard (guards seldom change hands).
+                        let releaser = match task {
+                            0 => m.holder,
+                            t => t,
+                        };
+                        m.locked = false;
+                        out = Some((Kind::LockReleased, 0, releaser, m.id, 0));
+                    }
+                } else if fields.permits_op == "sub" && fields.permits == Some(0) && task != 0 {
+                    // The batch semaphore inside: this attempt has to queue.
+                    if m.waiters.insert(task) {
+                        out = Some((Kind::LockWaiting, 0, task, m.id, m.waiters.len() as u32));
+                    }
                 }
             }
             Some(What::Semaphore(s)) if !poll_op => {
