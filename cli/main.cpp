@@ -2,7 +2,6 @@
 // (CLI11) and dispatches; each subcommand lives in its own file. Subcommands are added as their
 // parts land.
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -194,11 +193,12 @@ int main(int argc, char** argv) {
                     "A file of limits, one 'name = value' per line (names as the options above)");
   grade->add_option("--build-timeout", grade_options.build_timeout_s, "Seconds building a grader may take (default 600)")
       ->check(CLI::Range(10.0, 86400.0));
-  std::map<std::string, asynclab::grading::ResultsFormat> results_formats;
-  for (std::string_view name : asynclab::grading::results_format_names)
-    results_formats.emplace(name, *asynclab::grading::results_format_named(name));
-  grade->add_option("--format", grade_options.format, "text (default), exercism, gradescope or classroom")
-      ->transform(CLI::CheckedTransformer(results_formats));
+  // Read as a word, checked against the names (CLI11 prints them in its help and errors), then made
+  // the enum once parsing is done.
+  std::string grade_format = "text";
+  grade->add_option("--format", grade_format, "text (default), exercism, gradescope or classroom")
+      ->check(CLI::IsMember(std::vector<std::string>(asynclab::grading::results_format_names.begin(),
+                                                     asynclab::grading::results_format_names.end())));
   grade->add_option("-o,--output", grade_options.output, "Write the results file here (with --format)");
   grade->add_option("--color", grade_color, "Colour: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -359,6 +359,7 @@ int main(int argc, char** argv) {
       return asynclab::vis::run_gui(gui_options, std::cerr);
     }
     if (grade->parsed()) {
+      grade_options.format = *asynclab::grading::results_format_named(grade_format);
       for (const auto& [name, value] : grade_limit_values)
         if (!value.empty()) grade_options.limit_values.emplace_back(name, value);
       grade_options.color = use_color(grade_color);

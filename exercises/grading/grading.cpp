@@ -4,7 +4,11 @@
 #include <algorithm>
 #include <map>
 
+#include "asynclab/trace/codec.hpp"
+
 namespace asynclab::grading {
+
+namespace ev = asynclab::trace::ev;
 
 const std::vector<std::uint64_t>& SeedList::list() {
   static const std::vector<std::uint64_t> chosen = [] {
@@ -58,16 +62,16 @@ InFlight requests_in_flight(const trace::Trace& trace) {
   std::map<std::uint32_t, std::string_view> open;  // request id -> url, in request order
   for (std::size_t i = 0; i < trace.size(); ++i) {
     const auto e = trace[i];
-    if (e.kind == trace::EventKind::request_begin) {
-      open[e.a] = trace.string(e.b);
+    if (const auto begin = asynclab::trace::as<ev::RequestBegin>(e)) {
+      open[begin->request] = trace.string(begin->url);
       if (open.size() > in_flight.peak) {
         in_flight.peak = open.size();
         in_flight.first_peak_at = std::chrono::nanoseconds(e.time_ns);
         in_flight.urls_at_peak.clear();
         for (const auto& [id, url] : open) in_flight.urls_at_peak.emplace_back(url);
       }
-    } else if (e.kind == trace::EventKind::request_end) {
-      open.erase(e.a);
+    } else if (const auto end = asynclab::trace::as<ev::RequestEnd>(e)) {
+      open.erase(end->request);
     }
   }
   return in_flight;
@@ -78,16 +82,16 @@ std::vector<Request> requests(const GradedRun& run) {
   std::map<std::uint32_t, std::size_t> open;  // request id -> its index in `out`
   for (std::size_t i = 0; i < run.trace.size(); ++i) {
     const auto e = run.trace[i];
-    if (e.kind == trace::EventKind::request_begin) {
-      open[e.a] = out.size();
-      out.push_back(Request{e.task, std::string(run.trace.string(e.b)), std::chrono::nanoseconds(e.time_ns),
+    if (const auto begin = trace::as<ev::RequestBegin>(e)) {
+      open[begin->request] = out.size();
+      out.push_back(Request{begin->task, std::string(run.trace.string(begin->url)), std::chrono::nanoseconds(e.time_ns),
                             run.end(), false, false});
-    } else if (e.kind == trace::EventKind::request_end) {
-      const auto it = open.find(e.a);
+    } else if (const auto end = trace::as<ev::RequestEnd>(e)) {
+      const auto it = open.find(end->request);
       if (it == open.end()) continue;
       Request& r = out[it->second];
       r.ended = std::chrono::nanoseconds(e.time_ns);
-      r.cancelled = e.flags == static_cast<std::uint16_t>(trace::HttpFailure::cancelled);
+      r.cancelled = end->failure == trace::HttpFailure::cancelled;
       r.answered = !r.cancelled;
       open.erase(it);
     }

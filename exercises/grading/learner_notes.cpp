@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "asynclab/trace/codec.hpp"
 #include "asynclab/trace/file.hpp"
 
 namespace asynclab::grading {
@@ -108,16 +109,15 @@ std::vector<std::string> run_lints(const fs::path& trace_file) {
   std::map<std::string, std::size_t> forgotten;  // where the future's coroutine is → how often
   std::vector<std::string> order;
   for (std::size_t i = 0; i < t.size(); ++i) {
-    const trace::Event e = t[i];
-    if (e.kind != trace::EventKind::lint || e.flags != static_cast<std::uint16_t>(trace::LintKind::forgotten_future))
-      continue;
-    std::string function(t.string(t.location(e.b).function));
+    const auto lint = trace::as<trace::ev::Lint>(t[i]);
+    if (!lint || lint->lint != trace::LintKind::forgotten_future) continue;
+    std::string function(t.string(t.location(lint->location).function));
     for (auto at = function.find("(anonymous namespace)::"); at != std::string::npos;
          at = function.find("(anonymous namespace)::"))
       function.erase(at, 23);
     function.erase(std::min(function.find('('), function.size()));
     if (auto space = function.find_last_of(' '); space != std::string::npos) function.erase(0, space + 1);
-    const std::string where = fmt::format("{} ({})", function.empty() ? "a coroutine" : function, t.describe_location(e.b));
+    const std::string where = fmt::format("{} ({})", function.empty() ? "a coroutine" : function, t.describe_location(lint->location));
     if (forgotten[where]++ == 0) order.push_back(where);
   }
   std::vector<std::string> notes;

@@ -620,9 +620,9 @@ class Importer {
   // --- tracks --------------------------------------------------------------------------------------
 
   static std::string track_key(const json& e) {
-    const json* pid = field(e, "pid");
+    const json* process = field(e, "pid");
     const json* tid = field(e, "tid");
-    return (pid ? pid->dump() : "") + '/' + (tid ? tid->dump() : "");
+    return (process ? process->dump() : "") + '/' + (tid ? tid->dump() : "");
   }
 
   std::uint32_t task_of(const json& e) {
@@ -634,14 +634,14 @@ class Importer {
     auto [it, added] = task_ids_.try_emplace(key, 0);
     if (added) {
       it->second = static_cast<std::uint32_t>(task_ids_.size());
-      const json* pid = field(e, "pid");
+      const json* process = field(e, "pid");
       const json* tid = field(e, "tid");
       auto name = thread_names_.find(key);
       task_names_[it->second] = name != thread_names_.end() && !name->second.empty()
                                     ? name->second
                                     : fmt::format("thread {}", tid ? tid->dump() : "?");
-      track_pids_.insert(pid ? pid->dump() : "");
-      task_pids_[it->second] = pid ? pid->dump() : "";
+      track_pids_.insert(process ? process->dump() : "");
+      task_pids_[it->second] = process ? process->dump() : "";
     }
     return it->second;
   }

@@ -326,6 +326,7 @@ bool EventFilter::matches(FilterContext& context, const Event& e) const {
     [&](const ev::ChannelSend& x) { return result_is(x.result) && resource_is(x.resource); },
     [&](const ev::ChannelRecv& x) { return result_is(x.result) && resource_is(x.resource); },
     [&](const ev::ChannelValue& x) { return (!label || t.value_label(e) == *label) && resource_is(x.resource); },
+    [&](const ev::StuckWait& x) { return resource_is(x.resource); },  // deadlock resource="knife"
     [&]<class T>(const T& x) {
       if constexpr (trace::is_resource_event(T::kind)) return resource_is(x.resource);
       else return true;

@@ -360,7 +360,7 @@ void write_json_lines(const Trace& trace, std::ostream& out) {
       },
       [&](const ev::FutureDropped& x) {
         j["node"] = x.node;
-        j["completed"] = x.completed();
+        j["completed"] = x.answered_ready();  // answered Ready (FutureEnd's low bit)
         j["end"] = future_end_name(x.end);
       },
       [&](const ev::TimerArmed& x) {

@@ -70,7 +70,7 @@ TEST_CASE("every event a runtime records passes check and encodes back to the sa
   CHECK(kinds.size() >= 18);  // the fixture programs touch most of the runtime: tasks, futures, timers, channels
 }
 
-TEST_CASE("check accepts exactly the flags a kind's typed view can hold, and those encode back unchanged",
+TEST_CASE("check accepts exactly the flags a kind's typed view can hold, and those flags encode back unchanged",
           "[trace][codec]") {
   for_each_kind([&](const auto& view, std::size_t) {
     using View = std::decay_t<decltype(view)>;
@@ -137,6 +137,17 @@ TEST_CASE("typed views name what the packed fields mean", "[trace][codec]") {
           trace::FutureEnd::completed);
     CHECK(ev::FutureDropped::decode(trace::Event{0, EventKind::future_dropped, 0, 8, 1, 2, 0}).end ==
           trace::FutureEnd::cancelled);
+  }
+  SECTION("a clock moved by a task's sim::block_for keeps that task") {
+    const trace::Event e{40'000'000, EventKind::clock_advanced, 0, 0, 3, 10'000'000, 0};
+    CHECK(ev::ClockAdvanced::decode(e).task == 3);
+    CHECK(same_event(ev::ClockAdvanced::decode(e).to_event(0), e));
+  }
+  SECTION("a branch whose pattern refused its Ready output answered Ready, but did not complete") {
+    const auto refused = ev::FutureDropped{1, 2, trace::FutureEnd::disabled_by_pattern};
+    CHECK(refused.answered_ready());
+    CHECK_FALSE(refused.completed());
+    CHECK_FALSE(ev::FutureDropped{1, 2, trace::FutureEnd::released}.answered_ready());
   }
   SECTION("only resource events name a resource") {
     CHECK(trace::resource_of(ev::LockWaiting{1, 5, 1}.to_event(0)) == 5u);

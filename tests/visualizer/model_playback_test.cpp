@@ -226,6 +226,23 @@ TEST_CASE("a resource filter finds channel and lock events by the resource's nam
   CHECK_FALSE(find_next(context, parsed("send resource=nothing"), 0).has_value());
 }
 
+TEST_CASE("a deadlock filter with resource= picks the stuck task waiting on that lock", "[vis][filter]") {
+  namespace ev = trace::ev;
+  trace::Trace t;
+  const std::uint32_t knife = t.add_string("knife"), board = t.add_string("board");
+  t.push(ev::TaskSpawned{1, 0, 0}.to_event(0));
+  t.push(ev::TaskSpawned{2, 0, 0}.to_event(0));
+  t.push(ev::ResourceCreated{1, 1, knife, trace::ResourceKind::mutex}.to_event(0));
+  t.push(ev::ResourceCreated{2, 2, board, trace::ResourceKind::mutex}.to_event(0));
+  t.push(ev::StuckWait{1, 2, 2, true, false}.to_event(10));  // task 1 waits on the board
+  t.push(ev::StuckWait{2, 1, 1, true, false}.to_event(10));  // task 2 waits on the knife
+  const auto on_knife = find_next(t, parsed("deadlock resource=knife"), 0);
+  REQUIRE(on_knife.has_value());
+  CHECK(t[*on_knife].task == 2);
+  CHECK(find_next(t, parsed("deadlock resource=board"), 0) == std::optional<std::size_t>(4));
+  CHECK_FALSE(find_next(t, parsed("deadlock resource=spoon"), 0).has_value());
+}
+
 // --- playback ----------------------------------------------------------------------------------
 
 TEST_CASE("stepping moves the cursor one event at a time and stays inside the trace", "[vis][playback]") {

@@ -7,6 +7,7 @@
 
 #include "app/shell.hpp"
 #include "engine/text_template.hpp"
+#include "model/view_windows.hpp"
 #include "view/ui_report.hpp"
 #include "view/exercises_window.hpp"
 #include "view/lesson_windows.hpp"

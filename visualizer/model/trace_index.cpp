@@ -280,7 +280,7 @@ TraceIndex::TraceIndex(const trace::Trace& trace) : trace_(&trace) {
       [&](const ev::FutureDropped& x) {
         if (const std::uint32_t f = node_slot.find(x.node); f != npos) {
           future_nodes_[f].dropped_event = event;
-          if (x.completed()) future_nodes_[f].completed = true;
+          if (x.answered_ready()) future_nodes_[f].completed = true;
           future_nodes_[f].end = x.end;
           node_slot.erase(x.node);  // node ids may be reused once dropped
         }

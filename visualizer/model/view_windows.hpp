@@ -1,7 +1,7 @@
 #pragma once
 // The windows a trace is shown in, named once. The View menu, `asynclab gui --open NAME`, a lesson's
 // `<!-- focus: window="NAME" -->`, the windows' own titles and the layouts all take their names from
-// here; view/window_registry.hpp adds how each is drawn and where each goes.
+// here; the shell (app/shell.cpp, its `views` table) adds how each is drawn and where each goes.
 //
 // Rules:
 // * `title` is what a learner reads (the window's title bar, the View menu) and what the directives

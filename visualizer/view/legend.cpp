@@ -6,6 +6,7 @@
 
 #include <imgui.h>
 
+#include "model/view_windows.hpp"
 #include "view/palette.hpp"
 #include "view/widgets.hpp"
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
+#include "model/view_windows.hpp"
 #include "view/fonts.hpp"
 #include "view/ui_report.hpp"
 #include "model/describe.hpp"

@@ -19,8 +19,10 @@
 // * A visitor without a catch-all must name every kind, so adding a kind is this file plus whatever
 //   the compiler then asks for. All kinds are listed once more in `AllKinds`, which a test walks.
 // * `check` is the one statement of which values an event may hold — which fields index the trace's
-//   tables, which flags hold which enum. The `.altrace` loader and the importers use it; an event
-//   that passes it decodes to values every reader knows.
+//   tables, which flags hold which enum; a kind without flags has 0 there. The `.altrace` loader and
+//   the importers use it; an event that passes it decodes to values every reader knows, and its
+//   flags encode back unchanged. A `task`, `a` or `b` that a kind does not use is not checked (and
+//   not kept by decode).
 // * Ids are plain numbers here: `task` 0 is "no task" (the runtime), location, string and spawn site
 //   ids index the trace's tables (trace/trace.hpp), 0 being "none" for locations.
 #include <cstdint>
@@ -182,6 +184,8 @@ struct FutureDropped {
   std::uint32_t node = 0;
   FutureEnd end = FutureEnd::cancelled;
   bool completed() const { return end == FutureEnd::completed; }
+  // It answered Ready (FutureEnd's low bit): completed, or Ready with an output its pattern refused.
+  bool answered_ready() const { return (static_cast<std::uint16_t>(end) & 1) != 0; }
   bool disabled() const { return end == FutureEnd::disabled_by_precondition || end == FutureEnd::disabled_by_pattern; }
   // An end newer than this reader knows keeps its low bit: answered Ready or not.
   static FutureDropped decode(const Event& e) {
@@ -217,13 +221,14 @@ struct TimerFired {
 struct ClockAdvanced {
   static constexpr EventKind kind = EventKind::clock_advanced;
   bool operator==(const ClockAdvanced&) const = default;
+  std::uint32_t task = 0;  // the task whose sim::block_for moved the clock (0: the run loop)
   std::uint64_t from_ns = 0;
   std::uint64_t to_ns = 0;  // the event's own time
-  static ClockAdvanced decode(const Event& e) { return {codec_impl::join64(e.a, e.b), e.time_ns}; }
+  static ClockAdvanced decode(const Event& e) { return {e.task, codec_impl::join64(e.a, e.b), e.time_ns}; }
   // The event's time is the new time: `t` is ignored.
   Event to_event(std::uint64_t, std::uint8_t w = 0) const {
-    return codec_impl::make_event(to_ns, kind, w, 0, 0, static_cast<std::uint32_t>(from_ns),
-                              static_cast<std::uint32_t>(from_ns >> 32));
+    return codec_impl::make_event(to_ns, kind, w, 0, task, static_cast<std::uint32_t>(from_ns),
+                                  static_cast<std::uint32_t>(from_ns >> 32));
   }
 };
 

@@ -76,7 +76,7 @@ class TraceQuery {
     return count_if([&](const trace::Event& e) {
       auto wake = trace::as<trace::ev::Wake>(e);
       if (!wake || !matches(e, trace::EventKind::wake, task)) return false;
-      return (!(flags & trace::wake_flag::self) || wake->self) && (!(flags & trace::wake_flag::by_ref) || wake->by_ref);
+      return (wake->to_event(e.time_ns, e.worker).flags & flags) == flags;
     });
   }
 
