@@ -25,7 +25,7 @@
 // * Each `## ` heading starts a step; nothing but blank lines may come before the first one.
 // * Directives are HTML comments on a line of their own, read in the order written:
 //     run-until: FILTER       move the playback to the first event at or after the previous step's
-//                             cursor that FILTER (visualizer/model/event_filter.hpp) picks, and past it
+//                             cursor that FILTER (trace/event_filter.hpp) picks, and past it
 //     highlight: task="NAME"  make that task's lane stand out
 //     focus: window="NAME"    bring that window forward (Timeline, Tasks, Task, Executor, Resources,
 //                             Warnings, Code, Pinning, Output)

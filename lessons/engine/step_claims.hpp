@@ -19,7 +19,7 @@
 //   span "LABEL" running           ... one that began before the cursor and has not ended by it
 //   spans "LABEL" one-after-another  the spans of rows matching LABEL begun by the cursor (two or more)
 //   spans "LABEL" overlap          never overlap in time / are all in flight together at some instant
-//   happened FILTER                an event the filter picks (model/event_filter.hpp) is before the
+//   happened FILTER                an event the filter picks (trace/event_filter.hpp) is before the
 //   not-happened FILTER            cursor / none is
 //   happened FILTER then FILTER …  in that order: each the first such event after the one before, all
 //                                  before the cursor (`then` inside a quoted value is just a word)

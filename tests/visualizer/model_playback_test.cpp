@@ -1,4 +1,4 @@
-// Finding events and moving through them (visualizer/model/event_filter.hpp, playback.hpp): the
+// Finding events and moving through them (trace/event_filter.hpp, model/playback.hpp): the
 // filters behind lesson directives and breakpoints, and the playback cursor the GUI follows.
 #include <catch2/catch.hpp>
 
