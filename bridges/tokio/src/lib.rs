@@ -669,31 +669,14 @@ impl Recorder {
             }
             "Semaphore" if outer_is_lock => What::PartOf(outer.unwrap_or(0)),
             "Mutex" if outer.is_none() => {
-                st.resources += 1;
-                let id = st.resources;
-                let name = if fields.file.is_empty() {
-                    format!("mutex {id}")
-                } else {
-                    format!("mutex at {}:{}", fields.file, fields.line)
-                };
-                let name = st.tables.string(&name);
-                let creator = POLLING.with(|p| p.get());
-                st.push(&self.state, Kind::ResourceCreated, current_worker(), resource_kind::MUTEX, creator, id, name);
-                st.push(&self.state, Kind::ResourceLimits, current_worker(), 0, creator, id, 1);
+                let id = self.new_lock(&mut st, resource_kind::MUTEX, "mutex", fields);
+                st.push(&self.state, Kind::ResourceLimits, current_worker(), 0, POLLING.with(|p| p.get()), id, 1);
                 What::Mutex(MutexState { id, locked: false, holder: 0, waiters: Default::default() })
             }
             // tokio::sync::Semaphore's own span (the batch semaphores inside other types say
             // is_internal, and tokio 1.24 gives an mpsc channel no resource of its own).
             "Semaphore" if outer.is_none() && !fields.is_internal => {
-                st.resources += 1;
-                let id = st.resources;
-                let name = if fields.file.is_empty() {
-                    format!("semaphore {id}")
-                } else {
-                    format!("semaphore at {}:{}", fields.file, fields.line)
-                };
-                let name = st.tables.string(&name);
-                st.push(&self.state, Kind::ResourceCreated, current_worker(), resource_kind::SEMAPHORE, POLLING.with(|p| p.get()), id, name);
+                let id = self.new_lock(&mut st, resource_kind::SEMAPHORE, "semaphore", fields);
                 What::Semaphore(SemaphoreState {
                     id,
                     limits_said: false,
@@ -706,6 +689,21 @@ impl Recorder {
             _ => What::Other,
         };
         st.spans.insert(span, Tracked { refs: 1, what });
+    }
+
+    /// A new lock resource (a semaphore, a mutex): its id, and its resource_created event, named after
+    /// where it was made ("mutex at examples/mutex_wait.rs:18").
+    fn new_lock(&self, st: &mut Inner, kind: u16, word: &str, fields: &Fields) -> u32 {
+        st.resources += 1;
+        let id = st.resources;
+        let name = if fields.file.is_empty() {
+            format!("{word} {id}")
+        } else {
+            format!("{word} at {}:{}", fields.file, fields.line)
+        };
+        let name = st.tables.string(&name);
+        st.push(&self.state, Kind::ResourceCreated, current_worker(), kind, POLLING.with(|p| p.get()), id, name);
+        id
     }
 
     fn new_async_op(&self, span: u64) {
