@@ -292,10 +292,10 @@ void Scheduler::wake(TaskHeader* task, bool by_ref) {
     return;
   }
   if ((task->state & task_state::complete) || (task->cell & cell_state::future_gone)) return;
-  ++task->wakes;
   const bool self = running_ == task;
   // A yield the budget forced (asynclab/coop.hpp) is the runtime's doing: no self-wake for the lint.
   if (self && wake_source_ != trace::WakeSource::budget) ++task->self_wakes;
+  else ++task->other_wakes;
   if (recorder_) [[unlikely]]
     record_wake(task, by_ref, self);
   if (task->state & task_state::running) {
@@ -470,7 +470,8 @@ void Scheduler::last_waker_dropped(TaskHeader* task) {
 }
 
 void Scheduler::check_self_wakes(TaskHeader* task) {
-  const std::uint32_t wakes = task->wakes.read(task->concurrent), self_wakes = task->self_wakes.read(task->concurrent);
+  const std::uint32_t self_wakes = task->self_wakes;
+  const std::uint32_t wakes = self_wakes + task->other_wakes.read(task->concurrent);
   if (wakes >= 2 && self_wakes * 2 > wakes)
     emit(EventKind::lint, task->id, self_wakes * 100 / wakes, 0,
          static_cast<std::uint16_t>(trace::LintKind::self_wake));

@@ -1,7 +1,11 @@
 // The Trace container, the recorder's interning, and the names of event kinds.
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstring>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "asynclab/trace/codec.hpp"
 #include "asynclab/trace/event.hpp"
@@ -109,8 +113,8 @@ Trace Trace::clone() const {
   Trace copy;
   copy.chunks_.reserve(chunks_.size());
   for (const auto& chunk : chunks_) {
-    auto bytes = std::make_unique<std::uint8_t[]>(chunk_size * packed_event_size);
-    std::memcpy(bytes.get(), chunk.get(), chunk_size * packed_event_size);
+    auto bytes = allocate_chunk();
+    std::memcpy(bytes.get(), chunk.get(), chunk_bytes);
     copy.chunks_.push_back(std::move(bytes));
   }
   copy.size_ = size_;
@@ -122,8 +126,29 @@ Trace Trace::clone() const {
   return copy;
 }
 
+std::unique_ptr<std::uint8_t[]> Trace::allocate_chunk() {
+  auto bytes = std::make_unique_for_overwrite<std::uint8_t[]>(chunk_bytes);
+#ifdef MADV_POPULATE_WRITE
+  // Fresh memory is faulted in page by page as it is first written, and a trace writes a new page
+  // every 186 events: on a virtual machine that cost tracing more than recording the events did
+  // (2 µs a page; ping_pong_mpsc: 97,000 faults, 185 of its 456 ns a round trip). One call maps
+  // every page of the chunk at once, for about a third of the cost. Kernels before 5.14 answer
+  // EINVAL and the pages fault in as before; so does memory the call cannot reach.
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<std::uintptr_t>(bytes.get()) + page - 1) & ~(page - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(bytes.get()) + chunk_bytes) & ~(page - 1);
+  if (end > begin) (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+#endif
+  return bytes;
+}
+
 void Trace::add_chunk() {
-  chunks_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(chunk_size * packed_event_size));
+  if (!spare_chunks_.empty()) {
+    chunks_.push_back(std::move(spare_chunks_.back()));
+    spare_chunks_.pop_back();
+  } else {
+    chunks_.push_back(allocate_chunk());
+  }
   capacity_ += chunk_size;
 }
 

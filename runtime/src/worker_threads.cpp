@@ -23,52 +23,120 @@ constexpr std::uint8_t u8(unsigned v) { return static_cast<std::uint8_t>(v); }
 
 // --- tracing -------------------------------------------------------------------------------------
 
+namespace {
+// The events a worker stamps with its last stamp instead of reading the clock: see "Which events
+// read the clock" in detail/scheduler.hpp. poll_begin and poll_end are among them because
+// poll_threaded reads the clock for them itself, right before (it needs the reads for the poll's
+// length anyway). Wakes are stamped by wake_threaded (emit_threaded_at).
+constexpr bool stamp_lags_behind(EventKind kind) {
+  switch (kind) {
+    case EventKind::poll_begin:
+    case EventKind::poll_end:
+    case EventKind::waker_cloned:
+    case EventKind::waker_dropped:
+    case EventKind::task_completed:
+    case EventKind::future_created:
+    case EventKind::future_polled:
+    case EventKind::future_dropped:
+    case EventKind::timer_armed:
+    case EventKind::timer_cancelled:
+    case EventKind::lint:
+    case EventKind::pin:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+std::uint64_t Scheduler::fresh_stamp(ThreadWorker& me) const {
+  return me.last_stamp = std::max(me.last_stamp, stamp_now());
+}
+
 void Scheduler::emit_threaded(EventKind kind, std::uint32_t task, std::uint32_t a, std::uint32_t b,
                               std::uint16_t flags) {
   ThreadWorker* me = on_my_worker() ? thread_ : nullptr;
-  // Every event reads the clock: two workers' events are ordered by when they happened, not by
-  // when each worker last started a poll (a receive must not sort before the send it saw).
-  const trace::Event e{stamp_now(), kind, u8(me ? me->worker : 0), flags, task, a, b};
   trace::LiveStream* live = recorder_->live();
   if (me && !live) [[likely]] {
-    me->events.push_back(e);
+    const std::uint64_t stamp = stamp_lags_behind(kind) ? me->last_stamp : fresh_stamp(*me);
+    me->events.push(trace::Event{stamp, kind, u8(me->worker), flags, task, a, b});
     return;
   }
+  // A live viewer gets events in the order they are offered here, so each reads the clock.
   std::lock_guard lock(foreign_lock_);
-  if (me) me->events.push_back(e);
+  const trace::Event e{me ? fresh_stamp(*me) : stamp_now(), kind, u8(me ? me->worker : 0), flags, task, a, b};
+  if (me) me->events.push(e);
   else foreign_events_.push_back(e);
   if (live) live->offer(e);  // one producer at a time: the stream is single-producer
 }
 
+void Scheduler::emit_threaded_at(std::uint64_t stamp, EventKind kind, std::uint32_t task, std::uint32_t a,
+                                 std::uint32_t b, std::uint16_t flags) {
+  ThreadWorker* me = on_my_worker() ? thread_ : nullptr;
+  const trace::Event e{stamp, kind, u8(me ? me->worker : 0), flags, task, a, b};
+  trace::LiveStream* live = recorder_->live();
+  if (me && !live) [[likely]] {
+    me->events.push(e);
+    return;
+  }
+  std::lock_guard lock(foreign_lock_);
+  if (me) me->events.push(e);
+  else foreign_events_.push_back(e);
+  if (live) live->offer(e);
+}
+
 void Scheduler::merge_thread_traces() {
   if (!recorder_) return;
-  std::vector<trace::Event> all;
+  std::vector<trace::Event> foreign;
   {
     std::lock_guard lock(foreign_lock_);
-    all.swap(foreign_events_);
+    foreign.swap(foreign_events_);
   }
+  // Threads that are not workers share one buffer, so it may be out of stamp order; stable, so
+  // one thread's events keep their order on ties. Each worker's log is in order by construction.
   auto by_stamp = [](const trace::Event& x, const trace::Event& y) { return x.time_ns < y.time_ns; };
-  // Each buffer is in stamp order (one thread, one clock), so a k-way merge is linear. A buffer
-  // that is not (a clock that stepped back on a core switch) is sorted first; stable, so a
-  // worker's own events keep their order on ties.
-  std::vector<std::vector<trace::Event>*> buffers;
-  if (!all.empty()) buffers.push_back(&all);
-  for (auto& w : threads_)
-    if (!w->events.empty()) buffers.push_back(&w->events);
-  for (auto* b : buffers)
-    if (!std::is_sorted(b->begin(), b->end(), by_stamp)) std::stable_sort(b->begin(), b->end(), by_stamp);
-  std::vector<std::size_t> next(buffers.size(), 0);
+  if (!std::is_sorted(foreign.begin(), foreign.end(), by_stamp)) std::stable_sort(foreign.begin(), foreign.end(), by_stamp);
+  WorkerEventLog foreign_log;
+  for (const trace::Event& e : foreign) foreign_log.push(e);
+  foreign = {};
+
   auto& t = recorder_->trace_mut();
+  std::vector<WorkerEventLog::Reader> sources;  // the foreign events first, then worker 0, 1, ...
+  sources.reserve(threads_.size() + 1);
+  sources.emplace_back(foreign_log, t);
+  for (auto& w : threads_) sources.emplace_back(w->events, t);
+
+  // A k-way merge that takes a run at a time: the source with the earliest next event gives
+  // events while they sort before every other source's next one (on a tie, the source listed
+  // first goes first).
+  const std::size_t none = sources.size();
   for (;;) {
-    std::size_t pick = buffers.size();
-    for (std::size_t i = 0; i < buffers.size(); ++i) {
-      if (next[i] == buffers[i]->size()) continue;
-      if (pick == buffers.size() || (*buffers[i])[next[i]].time_ns < (*buffers[pick])[next[pick]].time_ns) pick = i;
+    std::size_t pick = none, rival = none;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      if (sources[i].done()) continue;
+      const std::uint64_t s = sources[i].head().time_ns;
+      if (pick == none || s < sources[pick].head().time_ns) {
+        rival = pick;
+        pick = i;
+      } else if (rival == none || s < sources[rival].head().time_ns) {
+        rival = i;
+      }
     }
-    if (pick == buffers.size()) break;
-    t.push((*buffers[pick])[next[pick]++]);
+    if (pick == none) break;
+    auto& from = sources[pick];
+    if (rival == none) {
+      for (; !from.done(); from.advance()) t.push(from.head());
+      continue;
+    }
+    const std::uint64_t bound = sources[rival].head().time_ns;
+    if (pick < rival) {
+      for (; !from.done() && from.head().time_ns <= bound; from.advance()) t.push(from.head());
+    } else {
+      for (; !from.done() && from.head().time_ns < bound; from.advance()) t.push(from.head());
+    }
   }
-  for (auto& w : threads_) w->events.clear();
+  sources.clear();
+  t.drop_spare_chunks();
 }
 
 // --- the run -------------------------------------------------------------------------------------
@@ -130,6 +198,9 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
   thread_ = &me;
   current_ = this;
   me.searching = false;
+  // A poll from the worker's own queue starts at its last stamp (see poll_threaded): not at one
+  // from before this run, or from before it slept.
+  if (recorder_) fresh_stamp(me);
   try {
     while (!stop_threads_.load(std::memory_order_acquire)) {
       if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
@@ -153,6 +224,7 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
         continue;
       }
       park_thread(me);
+      if (recorder_) fresh_stamp(me);
     }
   } catch (...) {
     std::lock_guard lock(park_mutex_);
@@ -296,11 +368,13 @@ TaskHeader* Scheduler::pop_inject() {
 TaskHeader* Scheduler::next_for_thread(ThreadWorker& me) {
   TaskHeader* const yielded = std::exchange(me.yielded, nullptr);
   TaskHeader* t = nullptr;
+  me.picked_from_inject = false;
   // Every 61st pick looks at the inject queue first, so tasks woken from outside are not starved
   // by a worker whose local queue never empties.
   if (++me.ticks >= 61) {
     me.ticks = 0;
     t = pop_inject();
+    me.picked_from_inject = t != nullptr;
   }
   if (!t && me.lifo && me.lifo_polls < max_lifo_polls) {
     t = std::exchange(me.lifo, nullptr);  // the owner's slot: no lock
@@ -328,7 +402,7 @@ TaskHeader* Scheduler::next_for_thread(ThreadWorker& me) {
     left_work = yielded && was_empty && !me.local.empty();
   }
   if (left_work) notify_parked();
-  if (!t) t = pop_inject();
+  if (!t) me.picked_from_inject = (t = pop_inject()) != nullptr;
   if (!t) t = steal(me);
   return t;
 }
@@ -497,6 +571,13 @@ void Scheduler::adopt_threaded(TaskHeader* task, std::string_view name, const st
 
 void Scheduler::wake_threaded(TaskHeader* task, bool by_ref) {
   namespace ts = task_state;
+  ThreadWorker* me = on_my_worker() ? thread_ : nullptr;
+  const bool self = me && me->running == task;
+  // Traced, a wake of another task reads the clock before the state change below: from that
+  // moment another worker may start the woken task's poll, whose stamp must be later than this one.
+  std::uint64_t stamp = 0;
+  if (recorder_) [[unlikely]]
+    stamp = self ? me->last_stamp : me ? fresh_stamp(*me) : stamp_now();
   std::uint8_t s = task->state.load();
   bool queue_it = false;
   for (;;) {
@@ -513,15 +594,14 @@ void Scheduler::wake_threaded(TaskHeader* task, bool by_ref) {
       break;
     }
   }
-  ThreadWorker* me = on_my_worker() ? thread_ : nullptr;
-  const bool self = me && me->running == task;
   // A yield the budget forced (asynclab/coop.hpp) is the runtime's doing: no self-wake for the lint.
   const bool forced = self && me->wake_source == trace::WakeSource::budget;
   if (recorder_) [[unlikely]] {
-    // Only the self-wake lint reads the counters, and only in a traced run: untraced, they would
-    // be two atomic read-modify-writes on every wake for nothing.
-    task->wakes.fetch_add(1);
-    if (self && !forced) task->self_wakes.fetch_add(1);
+    // Only the self-wake lint reads the counters, and only in a traced run: untraced, a wake by
+    // another would be an atomic read-modify-write for nothing. A self-wake is this worker's own.
+    if (self && !forced) ++task->self_wakes;
+    else task->other_wakes.fetch_add(1);
+    if (self) me->woke_itself = true;
     // A wake from a thread that is no worker of this runtime (a thread of the program's own).
     const trace::WakeSource source = self && !forced ? trace::WakeSource::task
                                      : me            ? me->wake_source
@@ -529,7 +609,7 @@ void Scheduler::wake_threaded(TaskHeader* task, bool by_ref) {
     std::uint16_t flags = static_cast<std::uint16_t>(source);
     if (self) flags |= trace::wake_flag::self;
     if (by_ref) flags |= trace::wake_flag::by_ref;
-    emit(EventKind::wake, task->id, running_id(), 0, flags);
+    emit_threaded_at(stamp, EventKind::wake, task->id, running_id(), 0, flags);
   }
   if (queue_it) push_threaded(task);
 }
@@ -574,9 +654,14 @@ void Scheduler::poll_threaded(TaskHeader* task) {
   }
   me.running = task;
   me.wake_source = trace::WakeSource::task;
+  me.woke_itself = false;
   ++task->polls;
   task->waiting_on = 0;
-  const std::uint64_t started = recorder_ ? stamp_now() : 0;
+  // The poll's start reads the clock only for a task another thread queued (see "Which events read
+  // the clock"); one from this worker's own queue or slot was put there by this worker, or stolen,
+  // under an event already in its log: the poll starts at the worker's last stamp, which is later
+  // than that event and earlier than the real start by no more than the time to pick the task.
+  const std::uint64_t started = !recorder_ ? 0 : me.picked_from_inject ? fresh_stamp(me) : me.last_stamp;
   emit(EventKind::poll_begin, task->id);
 
   Waker borrowed(&task_waker_vtable, task);  // lent to the future for this poll; never dropped
@@ -586,7 +671,7 @@ void Scheduler::poll_threaded(TaskHeader* task) {
   if (!done && cx.parked_at()) task->parked_at = *cx.parked_at();
 
   if (recorder_) [[unlikely]] {
-    const std::uint64_t ended = stamp_now();
+    const std::uint64_t ended = fresh_stamp(me);
     auto result = done ? (task->outcome == trace::Outcome::panicked ? trace::PollResult::panicked : trace::PollResult::ready)
                        : trace::PollResult::pending;
     std::uint32_t where = 0;
@@ -627,6 +712,11 @@ void Scheduler::poll_threaded(TaskHeader* task) {
     if (s & ts::notified) {
       if (!task->state.compare_exchange(s, u8((s & ~(ts::running | ts::notified)) | ts::scheduled))) continue;
       me.yielded = task;  // to the back of the queue when this worker picks its next task
+      // Woken by another during the poll, perhaps after `ended` was read: the next poll starts at
+      // this worker's last stamp, so that must be later than the wake's (see "Which events read
+      // the clock"). A task that woke itself is requeued by its own wake, already behind.
+      if (recorder_ && !me.woke_itself) [[unlikely]]
+        fresh_stamp(me);
       break;
     }
     if (task->state.compare_exchange(s, u8(s & ~ts::running))) break;

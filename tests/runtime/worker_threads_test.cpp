@@ -654,3 +654,151 @@ TEST_CASE("worker threads: semaphores, notify, watch, broadcast and unbounded ch
     CHECK(summary == "most 3;notified 1;watched 1000;broadcast 1500;unbounded 20000");
   }
 }
+
+// Only some events read the clock on worker threads (see "Which events read the clock" in
+// detail/scheduler.hpp). Whatever the stamps, the merged order must keep cause before effect across
+// workers: a value is received after it was sent, and a task polled again was woken since its last
+// poll began.
+TEST_CASE("worker threads: the merged trace puts every cause before its effect across workers", "[worker_threads]") {
+  trace::Recorder rec;
+  {
+    auto rt = threaded(2, rec);
+    std::atomic<bool> left{false}, right{false};
+    rt.block_on([&]() -> Task<void> {
+      // Two tasks that finish only once both run at the same time: both workers poll.
+      auto hl = spawn(rendezvous(&left, &right));
+      auto hr = spawn(rendezvous(&right, &left));
+      auto [tx1, rx1] = sync::mpsc::channel<std::uint64_t>(1);
+      auto [tx2, rx2] = sync::mpsc::channel<std::uint64_t>(1);
+      auto echoer = spawn(echo_plus_one(std::move(rx1), std::move(tx2)));
+      std::vector<JoinHandle<std::uint64_t>> busy;  // keeps both workers polling meanwhile
+      for (int i = 0; i < 20; ++i) busy.push_back(spawn(yielder(200)));
+      std::uint64_t v = 0;
+      for (int i = 0; i < 3'000; ++i) {
+        if (!co_await tx1.send(v)) break;
+        auto got = co_await rx2.recv();
+        if (!got) break;
+        v = *got;
+      }
+      { auto closing = std::move(tx1); }
+      (void)co_await echoer;
+      for (auto& h : busy) (void)co_await h;
+      (void)co_await hl;
+      (void)co_await hr;
+    });
+  }
+  const auto& t = rec.trace();
+  std::map<std::uint32_t, std::int64_t> buffered;  // channel → values sent and not yet received
+  std::map<std::uint32_t, bool> woken_since_poll;   // task → a wake since its last poll began
+  std::set<std::uint32_t> polled;
+  std::set<std::uint8_t> workers;
+  std::size_t recv_before_send = 0, poll_without_wake = 0, recvs = 0, polls = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const trace::Event e = t[i];
+    if (e.kind == EventKind::channel_send && e.flags == static_cast<std::uint16_t>(trace::SendResult::sent)) {
+      ++buffered[e.a];
+    } else if (e.kind == EventKind::channel_recv && e.flags == static_cast<std::uint16_t>(trace::RecvResult::received)) {
+      ++recvs;
+      if (--buffered[e.a] < 0) ++recv_before_send;
+    } else if (e.kind == EventKind::wake) {
+      woken_since_poll[e.task] = true;
+    } else if (e.kind == EventKind::poll_begin) {
+      ++polls;
+      workers.insert(e.worker);
+      if (polled.count(e.task) && !woken_since_poll[e.task]) ++poll_without_wake;
+      polled.insert(e.task);
+      woken_since_poll[e.task] = false;
+    }
+  }
+  CHECK(workers == std::set<std::uint8_t>{0, 1});
+  CHECK(recvs >= 6'000);
+  CHECK(polls > 10'000);
+  CHECK(recv_before_send == 0);
+  CHECK(poll_without_wake == 0);
+}
+
+namespace {
+// A hand-made handoff between two tasks: `parker` leaves its waker in the slot and waits; `waker`
+// is already inside one long poll when it finds the waker there and wakes it. No channel, so no
+// other event of the waking poll reads the clock before the wake does.
+struct Handoff {
+  std::mutex m;
+  std::optional<Waker> parked;
+  std::atomic<bool> waking_poll_began{false};
+  std::atomic<bool> woken{false};
+};
+class ParkInSlot {
+ public:
+  using Output = bool;
+  explicit ParkInSlot(Handoff* h) : h_(h) {}
+  Poll<bool> poll(Context& cx) {
+    if (h_->woken.load()) return Poll<bool>::ready(true);
+    if (!h_->waking_poll_began.load()) {  // wait (politely) until the other poll is under way
+      cx.waker().wake_by_ref();
+      return Poll<bool>::pending();
+    }
+    std::lock_guard lock(h_->m);
+    if (!h_->parked) h_->parked = cx.waker();
+    return Poll<bool>::pending();
+  }
+
+ private:
+  Handoff* h_;
+};
+class WakeFromLongPoll {
+ public:
+  using Output = bool;
+  explicit WakeFromLongPoll(Handoff* h) : h_(h) {}
+  Poll<bool> poll(Context&) {
+    h_->waking_poll_began.store(true);
+    for (std::uint64_t spins = 0; spins < 2'000'000'000ull; ++spins) {
+      std::optional<Waker> w;
+      {
+        std::lock_guard lock(h_->m);
+        w.swap(h_->parked);
+      }
+      if (w) {
+        h_->woken.store(true);
+        w->wake();
+        return Poll<bool>::ready(true);
+      }
+      std::this_thread::yield();
+    }
+    return Poll<bool>::ready(false);
+  }
+
+ private:
+  Handoff* h_;
+};
+}  // namespace
+
+TEST_CASE("worker threads: a wake from a poll that began earlier still sorts after the woken task's poll",
+          "[worker_threads]") {
+  trace::Recorder rec;
+  std::uint32_t parker_id = 0;
+  {
+    auto rt = threaded(2, rec);
+    Handoff h;
+    rt.block_on([&]() -> Task<void> {
+      auto waking = spawn(WakeFromLongPoll(&h));
+      auto parker = spawn(ParkInSlot(&h));
+      parker_id = parker.id();
+      CHECK(*co_await waking);
+      CHECK(*co_await parker);
+    });
+  }
+  // The parker's last poll began after its waker was parked; the wake that let it finish must
+  // come between its last two polls.
+  const auto& t = rec.trace();
+  std::vector<std::size_t> polls, wakes;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const trace::Event e = t[i];
+    if (e.task != parker_id) continue;
+    if (e.kind == EventKind::poll_begin) polls.push_back(i);
+    if (e.kind == EventKind::wake && !(e.flags & trace::wake_flag::self)) wakes.push_back(i);
+  }
+  REQUIRE(polls.size() >= 2);
+  REQUIRE(wakes.size() == 1);
+  CHECK(wakes[0] > polls[polls.size() - 2]);
+  CHECK(wakes[0] < polls.back());
+}

@@ -120,11 +120,29 @@
 //   and dispatches the events it got; one worker at a time (`reactor_driven_`). A busy worker looks
 //   at the reactor without waiting every 61 polls, as at timers. While a waker is parked there the
 //   runtime is not stuck.
-// * Tracing: each worker appends to its own buffer without a lock, stamping every event with the
-//   time-stamp counter (ns when a live stream is attached); events from other threads go to a
-//   shared buffer under a lock. When the run ends (and at shutdown) the buffers are merged into the
-//   recorder by stamp, stably, so each worker's events keep their order. The recorder's tables
-//   (strings, locations, sites) are shared under the recorder's own lock (Recorder::share).
+// * Tracing: each worker appends to its own log without a lock (detail/worker_event_log.hpp),
+//   stamping events with the time-stamp counter (ns when a live stream is attached); events from
+//   other threads go to a shared buffer under a lock. When the run ends (and at shutdown) the logs
+//   are merged into the recorder by stamp, stably, so each worker's events keep their order. The
+//   recorder's tables (strings, locations, sites) are shared under the recorder's own lock
+//   (Recorder::share).
+// * Which events read the clock. Reading it costs as much as a short poll on some machines (15 ns
+//   in a virtual machine), so a worker reads it where the merged order needs it and nowhere else.
+//   The order needs two things. An event that saw another thread's doing sorts after it: so the
+//   start of a poll of a task from the inject queue, a receive, an acquire, a wait, a steal read
+//   the clock. (A poll of a task from the worker's own queue starts at its last stamp: the event
+//   that queued or stole the task is in its own log already; a task another woke during its last
+//   poll is requeued by that poll's end, which then reads the clock again.) And an event whose
+//   effect another thread can see sorts before what that thread does next: so a wake of another
+//   task, a send, a release, a spawn, a poll's end read the clock before the effect is published
+//   (a wake before the task's state changes, a poll's end before the task is released, the others
+//   under the lock that publishes them or before the push). Any other event (a self-wake, a waker
+//   clone or drop, a future's node, a lint, a timer armed or cancelled, a pin, a completion, which
+//   the waiting task's next poll follows through a wake) takes the worker's last stamp, which is
+//   no later than now (stamp_lags_behind in worker_threads.cpp). A worker's stamps never go down
+//   (each read is at least the last), so its log is in order without a sort. One order is left to
+//   chance: a task that wakes itself while another thread wakes it too may show that other wake
+//   after its next poll has begun.
 // * Stuck: when every worker is parked, no task is queued, no timer is armed, no blocking job is
 //   out, no waker is parked in the reactor, main is not complete, and every waker clone of every
 //   live task is held where the runtime can see it (by the resource the task waits on, or as
@@ -158,6 +176,7 @@
 
 #include "asynclab/detail/fiber.hpp"
 #include "asynclab/detail/live_tasks.hpp"
+#include "asynclab/detail/worker_event_log.hpp"
 #include "asynclab/detail/reactor.hpp"
 #include "asynclab/detail/spin_lock.hpp"
 #include "asynclab/detail/task_header.hpp"
@@ -406,7 +425,10 @@ class Scheduler {
     std::uint32_t ticks = 0;        // picks since the inject queue was last looked at
     std::uint32_t timer_ticks = 0;  // loop turns since the timers were last looked at
     std::uint64_t rng = 0;          // where a steal starts looking
-    std::vector<trace::Event> events;  // this worker's trace buffer, merged when the run ends
+    WorkerEventLog events;         // this worker's trace events, merged when the run ends
+    std::uint64_t last_stamp = 0;  // the stamp of its latest event (see "Which events read the clock")
+    bool picked_from_inject = false;  // next_for_thread's task came from the inject queue
+    bool woke_itself = false;         // the task being polled woke itself (traced runs only)
     std::vector<TaskHeader*> stolen;   // scratch: the half taken from a victim
     std::vector<Waker> due;            // scratch: wakers of timers that came due
     // Where tasks parked, as interned by the recorder: asked at the end of every traced poll, so a
@@ -437,6 +459,10 @@ class Scheduler {
     recorder_->emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b});
   }
   void emit_threaded(trace::EventKind kind, std::uint32_t task, std::uint32_t a, std::uint32_t b, std::uint16_t flags);
+  // The same, stamped by the caller, who read the clock (fresh_stamp) before the event's effect
+  // could be seen by another thread; on a worker, the stamp is its last one by then.
+  void emit_threaded_at(std::uint64_t stamp, trace::EventKind kind, std::uint32_t task, std::uint32_t a,
+                        std::uint32_t b, std::uint16_t flags);
   void run_threads_until_complete(TaskHeader* main);
   void worker_thread_main(std::uint32_t w);
   TaskHeader* next_for_thread(ThreadWorker& me);
@@ -467,6 +493,9 @@ class Scheduler {
   void drain_remote_threaded(ThreadWorker& me);
   // The stamp of an event recorded now: counter ticks since the start, or ns with a live stream.
   std::uint64_t stamp_now() const;
+  // Reads the clock for an event on worker `me`: never below that worker's last stamp, which it
+  // becomes (see "Which events read the clock").
+  std::uint64_t fresh_stamp(ThreadWorker& me) const;
   void merge_thread_traces();  // moves every buffered event into the recorder, by stamp
   void stop_threads();
 

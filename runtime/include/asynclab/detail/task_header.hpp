@@ -33,8 +33,8 @@
 //     idle → SCHEDULED on a wake; SCHEDULED → RUNNING when a worker picks it; RUNNING → idle, or
 //     back to SCHEDULED when NOTIFIED, when the poll returns). So exactly one worker polls a task
 //     at a time, and a wake during a poll is never lost.
-//   - `refs`, `live_wakers` are counted with atomic fetch_add/fetch_sub; so are `wakes` and
-//     `self_wakes`, only in a traced run (the self-wake lint, their only reader, runs only then).
+//   - `refs`, `live_wakers` are counted with atomic fetch_add/fetch_sub; so is `other_wakes`,
+//     only in a traced run (the self-wake lint, its only reader, runs only then).
 //   - `join_waker` is read and written under `join_lock`. Whoever stores one (JoinHandle::poll,
 //     JoinSet) then sets JOIN_WAKER by fetch_or, still under the lock; the finishing worker sets
 //     COMPLETE by compare-and-swap. Both are read-modify-writes of `state`, so one sees the other:
@@ -43,8 +43,9 @@
 //     spawn) finishes without touching the lock.
 //   - The output slot is written by the worker that completes the task before it sets COMPLETE
 //     (release), and read after COMPLETE is seen (acquire).
-//   - `polls`, `waiting_on`, `parked_at`, `panic`, `outcome` belong to the worker polling the task;
-//     passing the task through a run queue (a lock) hands them to the next one.
+//   - `polls`, `self_wakes`, `waiting_on`, `parked_at`, `panic`, `outcome` belong to the worker
+//     polling the task (a self-wake happens inside its poll); passing the task through a run queue
+//     (a lock) hands them to the next one.
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -146,11 +147,13 @@ struct TaskHeader {
   TaskField<std::uint32_t> refs{1};
   TaskField<std::uint32_t> live_wakers{0};
   std::uint32_t waiting_on = 0;  // resource the last Pending poll waited on (0: none known)
-  // tokio-console's counters, for the lints. Kept always on a single thread; on worker threads,
-  // where each is an atomic read-modify-write, only in a traced run.
+  // tokio-console's counters, for the lints. Kept always on a single thread; on worker threads only
+  // in a traced run. A wake is counted in one of the two: self_wakes (the task woke itself during
+  // its poll: the poller's own, a plain increment) or other_wakes (any other wake, from any
+  // thread: an atomic one; also the yields the budget forces, which the lint does not blame).
   std::uint32_t polls = 0;
-  TaskField<std::uint32_t> wakes{0};
-  TaskField<std::uint32_t> self_wakes{0};
+  std::uint32_t self_wakes = 0;
+  TaskField<std::uint32_t> other_wakes{0};
   TaskField<std::uint8_t> state{0};
   std::uint8_t cell = 0;  // cell_state bits
   trace::Outcome outcome = trace::Outcome::ok;

@@ -42,6 +42,7 @@ class Trace {
   // In memory an event is packed into 22 bytes (a 48-bit time: 78 hours of nanoseconds), so a
   // trace of millions of events stays small; readers always get the plain 24-byte Event.
   static constexpr std::size_t packed_event_size = 22;
+  static constexpr std::size_t chunk_bytes = chunk_size * packed_event_size;
   static constexpr std::uint64_t max_time_ns = (std::uint64_t{1} << 48) - 1;
 
   Trace();
@@ -117,6 +118,15 @@ class Trace {
   // Reserves room for n events up front (the loader knows the count before reading).
   void reserve(std::size_t n);
 
+  // Gives the trace a block of chunk_bytes bytes to hold its next new chunk instead of allocating
+  // one: a recorder that buffered events elsewhere (detail/worker_event_log.hpp) hands back each
+  // buffer it has moved out, so those pages are not faulted in twice. Spares not used by the time
+  // drop_spare_chunks() is called are freed then.
+  void give_spare_chunk(std::unique_ptr<std::uint8_t[]> block) { spare_chunks_.push_back(std::move(block)); }
+  void drop_spare_chunks() { spare_chunks_.clear(); }
+  // A block of chunk_bytes bytes for events, its pages mapped in already (see trace.cpp for why).
+  static std::unique_ptr<std::uint8_t[]> allocate_chunk();
+
  private:
   struct TickSpan {
     std::size_t begin, end;
@@ -166,6 +176,7 @@ class Trace {
 
   void add_chunk();
   std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
+  std::vector<std::unique_ptr<std::uint8_t[]>> spare_chunks_;  // see give_spare_chunk
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
   std::vector<std::string> strings_;
