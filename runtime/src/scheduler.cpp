@@ -390,17 +390,6 @@ void Scheduler::poll_task(TaskHeader* task) {
   running_ = nullptr;
 }
 
-std::uint32_t Scheduler::spawn_site(std::string_view name, const std::source_location& loc) {
-  // Spawns come in runs from one site (a loop): remember the last one rather than intern each time.
-  if (name != last_site_name_ || loc.line() != last_site_line_ || loc.file_name() != last_site_file_) {
-    last_site_ = recorder_->intern_site(name, loc);
-    last_site_name_.assign(name);
-    last_site_line_ = loc.line();
-    last_site_file_ = loc.file_name();
-  }
-  return last_site_;
-}
-
 void Scheduler::finish(TaskHeader* task) {
   TaskHeader* outer = running_;
   running_ = task;

@@ -554,15 +554,24 @@ void Scheduler::adopt_threaded(TaskHeader* task, std::string_view name, const st
     if (on_my_worker()) live_shards_.insert(task);
     else live_.insert(task);  // the block_on thread, between runs: no worker is alive
   };
-  if (!name.empty() || recorder_) [[unlikely]] {
-    // Under the lock, so spawn events are stamped in id order.
-    std::lock_guard lock(tasks_lock_);
+  if (!name.empty()) [[unlikely]] {
+    std::lock_guard lock(tasks_lock_);  // names_ is every worker's
     file();
-    if (!name.empty()) {
-      names_.emplace(task->id, std::string(name));
-      named_tasks_.store(true, std::memory_order_relaxed);
+    names_.emplace(task->id, std::string(name));
+    named_tasks_.store(true, std::memory_order_relaxed);
+    if (recorder_) emit(EventKind::task_spawned, task->id, running_id(), spawn_site(name, loc));
+  } else if (recorder_) [[unlikely]] {
+    // No shared lock: a worker keeps its own spawn-site cache. Two workers spawning at once may
+    // record their spawns out of id order; readers take spawns in any order.
+    file();
+    std::uint32_t site;
+    if (ThreadWorker* me = on_my_worker() ? thread_ : nullptr) {
+      site = me->spawn_sites.get(*recorder_, name, loc);
+    } else {
+      std::lock_guard lock(tasks_lock_);
+      site = spawn_site(name, loc);
     }
-    if (recorder_) emit(EventKind::task_spawned, task->id, running_id(), spawn_site(name, loc));  // under tasks_lock_
+    emit(EventKind::task_spawned, task->id, running_id(), site);  // before the push: before any poll
   } else {
     file();
   }

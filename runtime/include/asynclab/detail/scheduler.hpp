@@ -401,8 +401,29 @@ class Scheduler {
   };
 
   void adopt(TaskHeader* task, std::string_view name, const std::source_location& loc);
-  // The recorder's site id for a spawn here (traced only; on worker threads under tasks_lock_).
-  std::uint32_t spawn_site(std::string_view name, const std::source_location& loc);
+  // The last spawn site interned, so a loop spawning from one line costs no hash lookups. The name
+  // is kept by value: a name built on the fly (fmt::format in a loop) can reuse the same buffer
+  // for different text, so its address says nothing.
+  struct SpawnSiteCache {
+    std::string name;
+    std::uint_least32_t line = 0;
+    const char* file = nullptr;
+    std::uint32_t site = 0;
+    std::uint32_t get(trace::Recorder& recorder, std::string_view n, const std::source_location& loc) {
+      if (n != name || loc.line() != line || loc.file_name() != file) {
+        site = recorder.intern_site(n, loc);
+        name.assign(n);
+        line = loc.line();
+        file = loc.file_name();
+      }
+      return site;
+    }
+  };
+  // The recorder's site id for a spawn here (traced only; on worker threads each worker has its
+  // own cache, and a thread that is no worker takes tasks_lock_ for this one).
+  std::uint32_t spawn_site(std::string_view name, const std::source_location& loc) {
+    return spawn_sites_.get(*recorder_, name, loc);
+  }
   [[gnu::noinline]] void record_wake(TaskHeader* task, bool by_ref, bool self);
 
   // --- worker threads (src/worker_threads.cpp) ---
@@ -429,6 +450,7 @@ class Scheduler {
     std::uint64_t last_stamp = 0;  // the stamp of its latest event (see "Which events read the clock")
     bool picked_from_inject = false;  // next_for_thread's task came from the inject queue
     bool woke_itself = false;         // the task being polled woke itself (traced runs only)
+    SpawnSiteCache spawn_sites;       // this worker's, so a traced spawn takes no shared lock
     std::vector<TaskHeader*> stolen;   // scratch: the half taken from a victim
     std::vector<Waker> due;            // scratch: wakers of timers that came due
     // Where tasks parked, as interned by the recorder: asked at the end of every traced poll, so a
@@ -592,7 +614,7 @@ class Scheduler {
   std::atomic<bool> main_done_{false};
   bool stuck_ = false;  // under park_mutex_
   TaskHeader* threaded_main_ = nullptr;
-  SpinLock tasks_lock_;    // names_, finished_with_wakers_, site cache; live_ off the workers
+  SpinLock tasks_lock_;    // names_, finished_with_wakers_, spawn_sites_; live_ off the workers
   ShardedLiveTasks live_shards_;  // the live table while worker threads run (see live_tasks.hpp)
   std::atomic<bool> named_tasks_{false};  // some task has a name in names_ (finish looks only then)
   SpinLock timer_lock_;    // the timer heap and slots
@@ -652,13 +674,7 @@ class Scheduler {
   std::uint64_t ticks_start_ = 0;   // counter value when the runtime started (real time, traced)
   bool live_stamps_ = false;        // real time with a live stream: stamps are nanoseconds, not ticks
   std::size_t retimed_upto_ = 0;    // events before this index already carry nanoseconds
-  // The last spawn site interned, so a loop spawning from one line costs no hash lookups.
-  // The last spawn site's name, by value: a name built on the fly (fmt::format in a loop) can reuse
-  // the same buffer for different text, so its address says nothing.
-  std::string last_site_name_;
-  std::uint_least32_t last_site_line_ = 0;
-  const char* last_site_file_ = nullptr;
-  std::uint32_t last_site_ = 0;
+  SpawnSiteCache spawn_sites_;
   std::uint64_t rng_;
 
   static inline thread_local Scheduler* current_ = nullptr;
