@@ -17,8 +17,9 @@
 // With `workers` > 1 the same program runs on Runtime::builder().multi_thread(workers) in virtual
 // time: that many logical workers, each with its own run queue, stealing from each other as the seed
 // decides — all simulated on the one thread that calls block_on (detail/scheduler.hpp, "Simulated
-// workers"). A parse then holds only its own worker. The real multi-threaded executor does not
-// exist yet, and the lesson says so: the Output's last line still counts one OS thread.
+// workers"). A parse then holds only its own worker. The real multi-threaded executor (worker
+// threads, what ASYNCLAB_MAIN builds) is not what a lesson records, and the lesson says so: the
+// Output's last line still counts one OS thread.
 #include <chrono>
 #include <set>
 #include <string>

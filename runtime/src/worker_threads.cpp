@@ -26,8 +26,9 @@ constexpr std::uint8_t u8(unsigned v) { return static_cast<std::uint8_t>(v); }
 namespace {
 // The events a worker stamps with its last stamp instead of reading the clock: see "Which events
 // read the clock" in detail/scheduler.hpp. poll_begin and poll_end are among them because
-// poll_threaded reads the clock for them itself, right before (it needs the reads for the poll's
-// length anyway). Wakes are stamped by wake_threaded (emit_threaded_at).
+// poll_threaded decides for them, and reads the clock itself where they need it. Wakes are stamped
+// by wake_threaded (emit_threaded_at). Timer events read it: workers hand timer slots to each other
+// under timer_lock_, and a slot's events are matched by its number.
 constexpr bool stamp_lags_behind(EventKind kind) {
   switch (kind) {
     case EventKind::poll_begin:
@@ -38,8 +39,6 @@ constexpr bool stamp_lags_behind(EventKind kind) {
     case EventKind::future_created:
     case EventKind::future_polled:
     case EventKind::future_dropped:
-    case EventKind::timer_armed:
-    case EventKind::timer_cancelled:
     case EventKind::lint:
     case EventKind::pin:
       return true;
@@ -62,7 +61,8 @@ void Scheduler::emit_threaded(EventKind kind, std::uint32_t task, std::uint32_t 
     me->events.push(trace::Event{stamp, kind, u8(me->worker), flags, task, a, b});
     return;
   }
-  // A live viewer gets events in the order they are offered here, so each reads the clock.
+  // A live viewer gets events in the order they are offered here: each reads the clock, so its
+  // stamp is when it happened (the feed keeps them in order, live_feed.hpp).
   std::lock_guard lock(foreign_lock_);
   const trace::Event e{me ? fresh_stamp(*me) : stamp_now(), kind, u8(me ? me->worker : 0), flags, task, a, b};
   if (me) me->events.push(e);
@@ -216,6 +216,7 @@ void Scheduler::worker_thread_main(std::uint32_t w) {
           drive_reactor(me, 0);
           reactor_driven_.store(false, std::memory_order_release);
         }
+        if (recorder_) fresh_stamp(me);  // the next poll from this worker's queue starts after this
       }
       if (TaskHeader* t = next_for_thread(me)) {
         if (me.searching) [[unlikely]]
@@ -582,11 +583,13 @@ void Scheduler::wake_threaded(TaskHeader* task, bool by_ref) {
   namespace ts = task_state;
   ThreadWorker* me = on_my_worker() ? thread_ : nullptr;
   const bool self = me && me->running == task;
-  // Traced, a wake of another task reads the clock before the state change below: from that
-  // moment another worker may start the woken task's poll, whose stamp must be later than this one.
+  // Traced, a wake of another task reads the clock before the state change below: the task may be
+  // running on another worker, whose requeue after its poll reads the clock again (poll_threaded),
+  // so the wake sorts before that next poll. (A self-wake changes nothing another thread sees; a
+  // live viewer, though, shows every event when it happened.)
   std::uint64_t stamp = 0;
   if (recorder_) [[unlikely]]
-    stamp = self ? me->last_stamp : me ? fresh_stamp(*me) : stamp_now();
+    stamp = self && !recorder_->live() ? me->last_stamp : me ? fresh_stamp(*me) : stamp_now();
   std::uint8_t s = task->state.load();
   bool queue_it = false;
   for (;;) {
@@ -603,6 +606,11 @@ void Scheduler::wake_threaded(TaskHeader* task, bool by_ref) {
       break;
     }
   }
+  // Found idle, the task may have just ended a poll on another worker, whose end was read after
+  // the stamp above: this worker will run it from its own queue, starting at its last stamp, and
+  // a wake from outside sorts as it happened. So read the clock again, now that the task is ours.
+  if (queue_it && !self && recorder_) [[unlikely]]
+    stamp = me ? fresh_stamp(*me) : stamp_now();
   // A yield the budget forced (asynclab/coop.hpp) is the runtime's doing: no self-wake for the lint.
   const bool forced = self && me->wake_source == trace::WakeSource::budget;
   if (recorder_) [[unlikely]] {
@@ -656,6 +664,9 @@ void Scheduler::poll_threaded(TaskHeader* task) {
   std::uint8_t s = task->state.fetch_add(ts::running - ts::scheduled, std::memory_order_acq_rel);
   assert((s & (ts::scheduled | ts::running)) == ts::scheduled && "a task was polled twice at once");
   if (s & ts::cancel) [[unlikely]] {
+    // Aborted while queued: the task's last poll may have ended on another worker after this
+    // worker's last stamp, and its completion must sort after that.
+    if (recorder_) fresh_stamp(me);
     drop_future_threaded(me, task);
     task->outcome = trace::Outcome::cancelled;
     finish_threaded(task);
@@ -669,7 +680,10 @@ void Scheduler::poll_threaded(TaskHeader* task) {
   // The poll's start reads the clock only for a task another thread queued (see "Which events read
   // the clock"); one from this worker's own queue or slot was put there by this worker, or stolen,
   // under an event already in its log: the poll starts at the worker's last stamp, which is later
-  // than that event and earlier than the real start by no more than the time to pick the task.
+  // than that event and earlier than the real start by the worker's own work in between (picking
+  // the task, waking a sleeper, a look at timers and sockets: microseconds, where the long-poll
+  // lint's threshold is milliseconds; the stamp is read again after a park and after timers or
+  // sockets were looked at).
   const std::uint64_t started = !recorder_ ? 0 : me.picked_from_inject ? fresh_stamp(me) : me.last_stamp;
   emit(EventKind::poll_begin, task->id);
 

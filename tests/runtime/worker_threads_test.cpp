@@ -802,3 +802,51 @@ TEST_CASE("worker threads: a wake from a poll that began earlier still sorts aft
   CHECK(wakes[0] > polls[polls.size() - 2]);
   CHECK(wakes[0] < polls.back());
 }
+
+// Timer slots pass between workers: one worker cancels a sleep, another arms a new one in the
+// same slot. The trace matches a timer's events by slot, so in the merged order each slot's
+// events must alternate: armed, then fired or cancelled, then armed again.
+TEST_CASE("worker threads: a timer slot's events alternate in the merged trace whichever worker used it",
+          "[worker_threads]") {
+  trace::Recorder rec;
+  {
+    auto rt = threaded(2, rec);
+    std::atomic<bool> left{false}, right{false};
+    rt.block_on([&]() -> Task<void> {
+      auto hl = spawn(rendezvous(&left, &right));
+      auto hr = spawn(rendezvous(&right, &left));
+      std::vector<JoinHandle<void>> hs;
+      // Each poll cancels the sleep its last poll armed (the yield inside the timeout is done), does
+      // some work, and arms a new one: slots freed on one worker are taken on the other while its
+      // poll is under way. Now and then a 0 ms sleep is armed and fired instead.
+      for (int t = 0; t < 20; ++t)
+        hs.push_back(spawn([]() -> Task<void> {
+          for (int round = 0; round < 600; ++round) {
+            std::atomic<std::uint64_t> work{0};
+            for (int k = 0; k < 200; ++k) work.fetch_add(static_cast<std::uint64_t>(k), std::memory_order_relaxed);
+            (void)co_await timeout(1h, yield_now());
+            if (round % 100 == 0) co_await sleep(1ms);
+          }
+        }()));
+      for (auto& h : hs) (void)co_await h;
+      (void)co_await hl;
+      (void)co_await hr;
+    });
+  }
+  const auto& t = rec.trace();
+  std::map<std::uint32_t, bool> armed;  // slot → armed and not yet fired or cancelled
+  std::size_t arms = 0, out_of_turn = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const trace::Event e = t[i];
+    if (e.kind == EventKind::timer_armed) {
+      ++arms;
+      if (armed[e.a]) ++out_of_turn;
+      armed[e.a] = true;
+    } else if (e.kind == EventKind::timer_fired || e.kind == EventKind::timer_cancelled) {
+      if (!armed[e.a]) ++out_of_turn;
+      armed[e.a] = false;
+    }
+  }
+  CHECK(arms >= 12'000);
+  CHECK(out_of_turn == 0);
+}

@@ -24,9 +24,9 @@
 // * Bounded: a live trace holds at most `max_events` (2M by default, ~44 MB of packed events plus
 //   the index). Past that the feed keeps reading the stream (the runtime must not back up) but
 //   appends nothing more; skipped() counts those events and capped() says so.
-// * Times never decrease in a Trace. Worker threads stamp an event just before they hand it over,
-//   so two workers' events can arrive a few nanoseconds out of order; the feed raises such a stamp
-//   to the previous event's.
+// * Times never decrease in a Trace. Worker threads stamp an event just before they hand it over
+//   (a wake, before it takes effect), so two workers' events can arrive a little out of order,
+//   nanoseconds to a lock wait's microseconds; the feed raises such a stamp to the previous event's.
 // * A table entry the stream dropped leaves a hole: the feed fills it with a placeholder ("#17"
 //   for a string, "no location" for a location), so ids still line up with their tables.
 #include <atomic>

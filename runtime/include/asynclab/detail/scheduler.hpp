@@ -129,20 +129,22 @@
 // * Which events read the clock. Reading it costs as much as a short poll on some machines (15 ns
 //   in a virtual machine), so a worker reads it where the merged order needs it and nowhere else.
 //   The order needs two things. An event that saw another thread's doing sorts after it: so the
-//   start of a poll of a task from the inject queue, a receive, an acquire, a wait, a steal read
-//   the clock. (A poll of a task from the worker's own queue starts at its last stamp: the event
-//   that queued or stole the task is in its own log already; a task another woke during its last
-//   poll is requeued by that poll's end, which then reads the clock again.) And an event whose
-//   effect another thread can see sorts before what that thread does next: so a wake of another
-//   task, a send, a release, a spawn, a poll's end read the clock before the effect is published
-//   (a wake before the task's state changes, a poll's end before the task is released, the others
-//   under the lock that publishes them or before the push). Any other event (a self-wake, a waker
-//   clone or drop, a future's node, a lint, a timer armed or cancelled, a pin, a completion, which
-//   the waiting task's next poll follows through a wake) takes the worker's last stamp, which is
-//   no later than now (stamp_lags_behind in worker_threads.cpp). A worker's stamps never go down
-//   (each read is at least the last), so its log is in order without a sort. One order is left to
-//   chance: a task that wakes itself while another thread wakes it too may show that other wake
-//   after its next poll has begun.
+//   start of a poll of a task from the inject queue, a receive, an acquire, a wait, a steal, a
+//   timer's events (workers hand timer slots to each other) read the clock. A poll of a task from
+//   the worker's own queue starts at its last stamp: whatever queued the task there is in that
+//   worker's log already (a wake that found the task idle reads the clock after taking it, a
+//   steal reads it, a task another woke during its last poll is requeued by that poll's end,
+//   which then reads the clock again, and a task aborted while queued reads it before it ends).
+//   And an event whose effect another thread can see sorts before what that thread does next: so
+//   a wake of another task, a send, a release, a spawn, a poll's end read the clock before the
+//   effect is published (a wake before the task's state changes, a poll's end before the task is
+//   released, the others under the lock that publishes them or before the push). Any other event
+//   (a self-wake, a waker clone or drop, a future's node, a lint, a pin, a completion, which the
+//   waiting task's next poll follows through a wake) takes the worker's last stamp, which is no
+//   later than now (stamp_lags_behind in worker_threads.cpp). A worker's stamps never go down
+//   (each read is at least the last), so its log is in order without a sort. One order is left
+//   to chance: a task that wakes itself while another thread wakes it too may show that other
+//   wake after its next poll has begun. A live viewer gets every event stamped when it happened.
 // * Stuck: when every worker is parked, no task is queued, no timer is armed, no blocking job is
 //   out, no waker is parked in the reactor, main is not complete, and every waker clone of every
 //   live task is held where the runtime can see it (by the resource the task waits on, or as
@@ -481,8 +483,8 @@ class Scheduler {
     recorder_->emit(trace::Event{stamp_, kind, static_cast<std::uint8_t>(worker_), flags, task, a, b});
   }
   void emit_threaded(trace::EventKind kind, std::uint32_t task, std::uint32_t a, std::uint32_t b, std::uint16_t flags);
-  // The same, stamped by the caller, who read the clock (fresh_stamp) before the event's effect
-  // could be seen by another thread; on a worker, the stamp is its last one by then.
+  // The same, stamped by the caller (wake_threaded); on a worker, a stamp its last one is not
+  // below (read with fresh_stamp, or that last stamp itself).
   void emit_threaded_at(std::uint64_t stamp, trace::EventKind kind, std::uint32_t task, std::uint32_t a,
                         std::uint32_t b, std::uint16_t flags);
   void run_threads_until_complete(TaskHeader* main);

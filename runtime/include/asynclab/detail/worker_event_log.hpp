@@ -26,6 +26,12 @@ namespace asynclab::detail {
 
 class WorkerEventLog {
  public:
+  WorkerEventLog() = default;
+  // Not movable: a Reader points at its log, and a moved log's next_ would write into the blocks
+  // its new owner holds.
+  WorkerEventLog(const WorkerEventLog&) = delete;
+  WorkerEventLog& operator=(const WorkerEventLog&) = delete;
+
   static constexpr std::size_t block_bytes = trace::Trace::chunk_bytes;
   static constexpr std::size_t per_block = block_bytes / sizeof(trace::Event);
 
