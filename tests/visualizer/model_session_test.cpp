@@ -60,7 +60,7 @@ TEST_CASE("a session follows its playback cursor and names the current event", "
   CHECK(session.state().stopped);
 }
 
-TEST_CASE("a session's lanes are its tasks in spawn order, then its blocking lanes", "[vis][session]") {
+TEST_CASE("a session's lanes are its tasks in id order, then its blocking lanes", "[vis][session]") {
   Session session(asynclab::testing::showcase_trace(), "showcase");
   const auto& lanes = session.lanes();
   const auto& tasks = session.index().tasks();
@@ -71,6 +71,28 @@ TEST_CASE("a session's lanes are its tasks in spawn order, then its blocking lan
   }
   CHECK(lanes.back().kind == LaneKind::blocking);
   CHECK(session.lane_of_task(12345) == npos);
+}
+
+TEST_CASE("task lanes follow the ids where worker threads recorded two spawns in the other order", "[vis][session]") {
+  // Each worker stamps its own events, so a spawn on one worker may sort before an earlier id's on
+  // another; the rows stay in id order, the same on every run of the program.
+  auto event = [](trace::EventKind kind, std::uint32_t task, std::uint32_t parent = 0) {
+    return trace::Event{0, kind, 0, 0, task, parent, 0};
+  };
+  trace::Trace t;
+  t.add_site(trace::SpawnSite{});
+  t.push(event(trace::EventKind::runtime_started, 0));
+  t.push(event(trace::EventKind::task_spawned, 1));
+  for (std::uint32_t id : {2u, 5u, 3u, 4u}) t.push(event(trace::EventKind::task_spawned, id, 1));
+  Session session(std::move(t), "out of order");
+  REQUIRE(session.index().tasks().size() == 5);
+  CHECK(session.index().tasks()[2].id == 5);  // the index keeps the recorded order
+  for (std::uint32_t id = 1; id <= 5; ++id) {
+    CAPTURE(id);
+    REQUIRE(session.lanes().at(id - 1) == Lane{LaneKind::task, id});
+    CHECK(session.lane_of_task(id) == id - 1);
+  }
+  CHECK(session.lane_of_task(6) == npos);
 }
 
 TEST_CASE("opening a file that is not a trace gives the loader's message and no session", "[vis][session]") {

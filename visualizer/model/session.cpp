@@ -1,6 +1,7 @@
 // See session.hpp.
 #include "model/session.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "model/load_trace.hpp"
@@ -51,11 +52,19 @@ std::size_t Session::grow(const std::function<void(trace::Trace&)>& append) {
 }
 
 std::uint32_t Session::lane_of_task(std::uint32_t task) const {
-  // Tasks follow the worker lanes, in spawn order: the task's slot, offset by the workers, is its row.
+  // Tasks follow the worker lanes, in id order. Their spawn events are nearly always in id order
+  // too, so the task's slot, offset by the workers, is its row; where not, the rows are searched.
   const std::uint32_t slot = index_.task_slot(task);
   if (slot == npos) return npos;
-  const std::uint32_t row = slot + (index_.run().workers > 1 ? index_.run().workers : 0);
-  return row < lanes_.size() && lanes_[row] == Lane{LaneKind::task, task} ? row : npos;
+  const std::uint32_t first = index_.run().workers > 1 ? index_.run().workers : 0;
+  const std::uint32_t row = slot + first;
+  if (row < lanes_.size() && lanes_[row] == Lane{LaneKind::task, task}) return row;
+  const std::size_t begin = std::min<std::size_t>(first, lanes_.size());
+  const std::size_t end = std::min(begin + index_.tasks().size(), lanes_.size());
+  const auto tasks_begin = lanes_.begin() + static_cast<std::ptrdiff_t>(begin);
+  const auto tasks_end = lanes_.begin() + static_cast<std::ptrdiff_t>(end);
+  const auto it = std::lower_bound(tasks_begin, tasks_end, task, [](const Lane& l, std::uint32_t id) { return l.id < id; });
+  return it != tasks_end && *it == Lane{LaneKind::task, task} ? static_cast<std::uint32_t>(it - lanes_.begin()) : npos;
 }
 
 std::optional<trace::Event> Session::current_event() const {

@@ -42,7 +42,7 @@ class Session {
   const TraceIndex& index() const { return index_; }
   const StateTimeline& states() const { return states_; }
   const LaneIndex& lane_index() const { return lane_index_; }
-  // The timeline's rows: tasks in spawn order, then blocking lanes.
+  // The timeline's rows: workers (with several), tasks in id order, then blocking lanes.
   const std::vector<Lane>& lanes() const { return lanes_; }
   // The row of a task's lane, or npos.
   std::uint32_t lane_of_task(std::uint32_t task) const;

@@ -384,6 +384,11 @@ std::vector<Lane> default_lanes(const TraceIndex& index) {
   std::vector<Lane> lanes;
   lanes.reserve(index.tasks().size() + index.run().blocking_lanes + 1);
   for (const TaskInfo& t : index.tasks()) lanes.push_back(Lane{LaneKind::task, t.id});
+  // Ids are handed out in spawn order; on worker threads two spawns at nearly the same moment may be
+  // recorded in the other order (each worker stamps its own events), so the lanes follow the ids: a
+  // run draws its tasks in the same order every time, the Tasks table's.
+  const auto by_id = [](const Lane& a, const Lane& b) { return a.id < b.id; };
+  if (!std::is_sorted(lanes.begin(), lanes.end(), by_id)) std::stable_sort(lanes.begin(), lanes.end(), by_id);
   const bool worker_blocked = std::any_of(index.blocking().begin(), index.blocking().end(),
                                           [](const BlockingSpan& b) { return b.lane == 0; });
   const bool lane0 = worker_blocked && index.run().workers == 1;

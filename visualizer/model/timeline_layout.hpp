@@ -70,7 +70,7 @@ struct Lane {
   bool operator==(const Lane&) const = default;
 };
 
-// Tasks in spawn order, then the blocking lanes (lane 0 only when a task blocked its worker, and
+// Tasks in id order (the order they were spawned in), then the blocking lanes (lane 0 only when a task blocked its worker, and
 // only with one worker: with several, lane 0's jobs of different workers overlap, and each shows
 // inside its own worker lane's poll instead).
 std::vector<Lane> default_lanes(const TraceIndex& index);
