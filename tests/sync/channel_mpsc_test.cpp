@@ -295,6 +295,78 @@ TEST_CASE("a Permit dropped unused hands its slot to the sender waiting behind i
   CHECK(log == Log{"sent 5 at 20 ms", "received 5 at 20 ms"});
 }
 
+TEST_CASE("sends and reserves wait in one queue; one granted a slot fails if the receiving side closes before it "
+          "runs, a send with its value back, as in Tokio",
+          "[mpsc]") {
+  // Two slots, both full; then a send, a reserve and a send queue in that order. The receiver takes
+  // the two values, which grants the two slots to the first two waiters (woken, not yet run), and
+  // closes or drops its side at once: Tokio's closed semaphore fails even an acquire it had granted.
+  const bool drop_receiver = GENERATE(false, true);
+  CAPTURE(drop_receiver);
+  Log log;
+  std::optional<int> after_close;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    auto [tx, rx] = mpsc::channel<int>(2);
+    (void)co_await tx.send(10);
+    (void)co_await tx.send(11);
+    auto first = spawn([&log, tx = tx]() -> Task<void> {
+      auto sent = co_await tx.send(1);
+      log.push_back(sent ? "send 1 sent" : "send 1 failed, " + std::to_string(sent.error().value) + " back");
+    });
+    co_await sleep(1ms);
+    auto second = spawn([&log, tx = tx]() -> Task<void> {
+      auto permit = co_await tx.reserve();
+      log.push_back(permit ? "reserve got a permit" : "reserve failed");
+    });
+    co_await sleep(1ms);
+    auto third = spawn([&log, tx = tx]() -> Task<void> {
+      auto sent = co_await tx.send(3);
+      log.push_back(sent ? "send 3 sent" : "send 3 failed, " + std::to_string(sent.error().value) + " back");
+    });
+    co_await sleep(1ms);
+    log.push_back("received " + std::to_string((co_await rx.recv()).value_or(-1)));
+    log.push_back("received " + std::to_string((co_await rx.recv()).value_or(-1)));
+    if (drop_receiver) {
+      auto gone = std::move(rx);
+    } else {
+      rx.close();
+    }
+    (void)co_await first;
+    (void)co_await second;
+    (void)co_await third;
+    if (!drop_receiver) after_close = (co_await rx.recv()).value_or(-1);
+  });
+  CHECK(log == Log{"received 10", "received 11", "send 1 failed, 1 back", "reserve failed", "send 3 failed, 3 back"});
+  if (!drop_receiver) CHECK(after_close == -1);  // nothing was sent after close(), and recv does not wait
+}
+
+TEST_CASE("a send and a reserve queued behind one another are served in turn", "[mpsc]") {
+  Log log;
+  auto rt = virtual_runtime();
+  rt.block_on([&]() -> Task<void> {
+    auto [tx, rx] = mpsc::channel<int>(1);
+    (void)co_await tx.send(0);
+    auto reserving = spawn([&log, tx = tx]() -> Task<void> {
+      auto permit = co_await tx.reserve();
+      log.push_back(at("reserved"));
+      co_await sleep(5ms);
+      if (permit) permit->send(1);
+    });
+    co_await sleep(1ms);
+    auto sending = spawn([&log, tx = tx]() -> Task<void> {
+      (void)co_await tx.send(2);
+      log.push_back(at("sent 2"));
+    });
+    co_await sleep(1ms);
+    for (int i = 0; i < 3; ++i) log.push_back(at("received " + std::to_string((co_await rx.recv()).value_or(-1))));
+    (void)co_await reserving;
+    (void)co_await sending;
+  });
+  CHECK(log == Log{"received 0 at 2 ms", "reserved at 2 ms", "received 1 at 7 ms", "sent 2 at 7 ms",
+                   "received 2 at 7 ms"});
+}
+
 TEST_CASE("after close(), recv keeps waiting for an outstanding Permit before it answers None", "[mpsc]") {
   ASYNCLAB_EACH_FLAVOR(flavor);
   std::vector<int> got;

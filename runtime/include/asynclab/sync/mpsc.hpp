@@ -21,7 +21,8 @@
 //   has ended: recv() answers None (std::nullopt) once the buffer is drained and no reservation is
 //   left, and not before.
 // * `rx_closed` — Receiver::close() was called or the Receiver was dropped: every later send, and
-//   every send or reserve still waiting, fails and gives its value back; values already buffered stay
+//   every send or reserve still waiting (one granted a slot but not yet run too, as Tokio's closed
+//   semaphore fails it), fails and gives its value back; values already buffered stay
 //   readable, and Permits already held may still send (Tokio's rule). Dropping the Receiver
 //   additionally drops every buffered value at once.
 // * The receiver's waker — stored by a pending recv, woken (and consumed) by the next send or by the
@@ -325,22 +326,25 @@ class Permit;
 
 // --- futures ---------------------------------------------------------------------------------------
 
-// What Sender::send returns: waits for a slot (FIFO behind earlier senders), then sends.
 template <class T>
-class [[nodiscard("futures are lazy: nothing is sent until the send is awaited")]] Send {
+class Send;
+
+// What Sender::reserve returns: waits for a slot (FIFO), then holds it as a Permit. It is also the
+// waiting machine of Sender::send, as Tokio's `send` is `self.reserve().await?.send(value)`.
+template <class T>
+class [[nodiscard("futures are lazy: no slot is reserved until the reserve is awaited")]] Reserve {
   using Chan = BoundedChan<T>;
 
  public:
-  using Output = std::expected<void, SendError<T>>;
+  using Output = std::expected<Permit<T>, SendError<void>>;
 
-  Send(Chan* chan, T value) : chan_(chan), value_(std::move(value)) {}
-  // Only before the first poll (see future.hpp): a waiting send is pinned by its queue node.
-  Send(Send&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
-      : chan_(std::move(o.chan_)), value_(std::move(o.value_)), phase_(o.phase_) {
-    assert(o.phase_ == Phase::start && "a send future was moved after it was polled");
+  explicit Reserve(Chan* chan) : chan_(chan) {}
+  // Only before the first poll (see future.hpp): a waiting reserve is pinned by its queue node.
+  Reserve(Reserve&& o) noexcept : chan_(std::move(o.chan_)), phase_(o.phase_) {
+    assert(o.phase_ == Phase::start && "a reserve or send future was moved after it was polled");
   }
-  Send& operator=(Send&&) = delete;
-  ~Send() {
+  Reserve& operator=(Reserve&&) = delete;
+  ~Reserve() {
     if (phase_ != Phase::waiting) return;
     typename Chan::Guard g(*chan_);
     if (waiter_.linked) {
@@ -357,118 +361,112 @@ class [[nodiscard("futures are lazy: nothing is sent until the send is awaited")
   Poll<Output> poll_unbudgeted(Context& cx) {
     Chan& ch = *chan_;
     typename Chan::Guard g(ch);
+    switch (poll_slot(ch, cx)) {
+      case Slot::pending:
+        return Poll<Output>::pending();
+      case Slot::closed:
+        return Poll<Output>::ready(std::unexpected(SendError<void>{}));
+      case Slot::free:
+        ++ch.reserved;  // the Permit's from now on
+        return Poll<Output>::ready(Permit<T>(&ch));
+      case Slot::granted:
+        return Poll<Output>::ready(Permit<T>(&ch));
+    }
+    std::unreachable();
+  }
+
+ private:
+  friend class Send<T>;
+  enum class Phase : std::uint8_t { start, waiting, done };
+  // free: a free slot was taken; granted: a slot was handed over while this waited, and is counted in
+  // `reserved`; closed: the receiving side closed first, and the channel has recorded the failed send.
+  enum class Slot : std::uint8_t { pending, free, granted, closed };
+
+  // One step of the wait, under the caller's Guard.
+  [[gnu::always_inline]] Slot poll_slot(Chan& ch, Context& cx) {
     if (phase_ == Phase::waiting) {
       if (waiter_.linked) {
         ch.refresh_waker(waiter_.waker, cx.waker());
         ch.waiting();
-        return Poll<Output>::pending();
+        return Slot::pending;
       }
       phase_ = Phase::done;
-      if (waiter_.outcome == channel_detail::ChannelWaiter::Outcome::granted && ch.deliver_reserved(value_))
-        return Poll<Output>::ready(Output());
-      if (waiter_.outcome != channel_detail::ChannelWaiter::Outcome::granted) ch.note_send_closed();
-      return Poll<Output>::ready(std::unexpected(SendError<T>{std::move(value_)}));
+      if (waiter_.outcome == channel_detail::ChannelWaiter::Outcome::granted) {
+        if (!ch.rx_closed) return Slot::granted;
+        // Granted, but the receiving side closed before this future ran: Tokio's acquire fails
+        // then too (the semaphore is closed), and the slot goes back.
+        ch.release_reserved();
+      }
+      ch.note_send_closed();
+      return Slot::closed;
     }
-    assert(phase_ == Phase::start && "a send future was polled after it completed");
+    assert(phase_ == Phase::start && "a reserve or send future was polled after it completed");
     if (ch.rx_closed) {
       phase_ = Phase::done;
       ch.note_send_closed();
-      return Poll<Output>::ready(std::unexpected(SendError<T>{std::move(value_)}));
+      return Slot::closed;
     }
     if (ch.take_free_slot()) {
       phase_ = Phase::done;
-      ch.deliver(std::move(value_));
-      return Poll<Output>::ready(Output());
+      return Slot::free;
     }
     phase_ = Phase::waiting;
-    chan_.hold();  // a waiting send keeps the state alive (channel_state.hpp)
+    chan_.hold();  // a waiting reserve or send keeps the state alive (channel_state.hpp)
     waiter_.waker = cx.waker();
     ch.send_waiters.push_back(waiter_);
     ch.note_full();
     ch.waiting();
-    return Poll<Output>::pending();
+    return Slot::pending;
   }
 
- private:
-  enum class Phase : std::uint8_t { start, waiting, done };
   channel_detail::ChannelBorrow<Chan> chan_;
-  T value_;
   channel_detail::ChannelWaiter waiter_;
   Phase phase_ = Phase::start;
 };
 
-// What Sender::reserve returns: waits for a slot (FIFO), then holds it as a Permit.
+// What Sender::send returns: a Reserve (FIFO behind earlier senders), then the value goes into the
+// slot it got, as a Permit's send would put it, under the same hold of the channel's lock.
 template <class T>
-class [[nodiscard("futures are lazy: no slot is reserved until the reserve is awaited")]] Reserve {
+class [[nodiscard("futures are lazy: nothing is sent until the send is awaited")]] Send {
   using Chan = BoundedChan<T>;
+  using Slot = typename Reserve<T>::Slot;
 
  public:
-  using Output = std::expected<Permit<T>, SendError<void>>;
+  using Output = std::expected<void, SendError<T>>;
 
-  explicit Reserve(Chan* chan) : chan_(chan) {}
-  Reserve(Reserve&& o) noexcept : chan_(std::move(o.chan_)), phase_(o.phase_) {
-    assert(o.phase_ == Phase::start && "a reserve future was moved after it was polled");
-  }
-  Reserve& operator=(Reserve&&) = delete;
-  ~Reserve() {
-    if (phase_ != Phase::waiting) return;
-    typename Chan::Guard g(*chan_);
-    if (waiter_.linked) {
-      chan_->send_waiters.remove(waiter_);
-    } else if (waiter_.outcome == channel_detail::ChannelWaiter::Outcome::granted) {
-      chan_->release_reserved();
-    }
-  }
+  Send(Chan* chan, T value) : value_(std::move(value)), reserve_(chan) {}
+  // Only before the first poll (see future.hpp): a waiting send is pinned by its queue node.
+  Send(Send&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
+      : value_(std::move(o.value_)), reserve_(std::move(o.reserve_)) {}
+  Send& operator=(Send&&) = delete;
 
   Poll<Output> poll(Context& cx) {
     return coop::budgeted<Output>(cx, [&] { return poll_unbudgeted(cx); });
   }
   // One poll without the cooperative budget (asynclab/coop.hpp): what poll() does once it may proceed.
   Poll<Output> poll_unbudgeted(Context& cx) {
-    Chan& ch = *chan_;
+    Chan& ch = *reserve_.chan_;
     typename Chan::Guard g(ch);
-    if (phase_ == Phase::waiting) {
-      if (waiter_.linked) {
-        ch.refresh_waker(waiter_.waker, cx.waker());
-        ch.waiting();
+    switch (reserve_.poll_slot(ch, cx)) {
+      case Slot::pending:
         return Poll<Output>::pending();
-      }
-      phase_ = Phase::done;
-      if (waiter_.outcome == channel_detail::ChannelWaiter::Outcome::granted) {
-        if (!ch.rx_dropped) return Poll<Output>::ready(Permit<T>(&ch));
-        ch.release_reserved();
-      }
-      ch.note_send_closed();
-      return Poll<Output>::ready(std::unexpected(SendError<void>{}));
+      case Slot::granted:
+        --ch.reserved;
+        [[fallthrough]];
+      case Slot::free:
+        ch.deliver(std::move(value_));  // the receiving side is open: poll_slot saw it under this lock
+        return Poll<Output>::ready(Output());
+      case Slot::closed:
+        break;
     }
-    assert(phase_ == Phase::start && "a reserve future was polled after it completed");
-    if (ch.rx_closed) {
-      phase_ = Phase::done;
-      ch.note_send_closed();
-      return Poll<Output>::ready(std::unexpected(SendError<void>{}));
-    }
-    if (ch.take_free_slot()) {
-      phase_ = Phase::done;
-      ++ch.reserved;
-      return Poll<Output>::ready(Permit<T>(&ch));
-    }
-    phase_ = Phase::waiting;
-    chan_.hold();  // a waiting reserve keeps the state alive (channel_state.hpp)
-    waiter_.waker = cx.waker();
-    ch.send_waiters.push_back(waiter_);
-    ch.note_full();
-    ch.waiting();
-    return Poll<Output>::pending();
+    return Poll<Output>::ready(std::unexpected(SendError<T>{std::move(value_)}));
   }
 
  private:
-  enum class Phase : std::uint8_t { start, waiting, done };
-  channel_detail::ChannelBorrow<Chan> chan_;
-  channel_detail::ChannelWaiter waiter_;
-  Phase phase_ = Phase::start;
+  T value_;
+  Reserve<T> reserve_;  // declared last, so destroyed first: a waiting send leaves the queue first
 };
 
-// What Receiver::recv returns: the next value, or std::nullopt once the channel is closed and drained.
 template <class Chan>
 class [[nodiscard("futures are lazy: nothing is received until the recv is awaited")]] Recv {
  public:
