@@ -199,8 +199,9 @@ std::vector<std::string> coroutine_reference_parameters(const std::string& sourc
   static const std::regex definition(
       R"(\b(?:asynclab::)?Task\s{0,5}<[^;{}()]{0,200}>\s{1,20}([A-Za-z_]\w{0,80})\s{0,20}\(([^();{}]{0,400})\)\s{0,20}\{)");
   // One parameter that binds a temporary and is kept by reference: `const T& name` or a string_view.
+  // (A parameter's commas are its type's template arguments': the list is split at the others.)
   static const std::regex borrowed(
-      R"(^\s*(?:(const\s[^,&]{1,120}&)|([^,&]{0,60}\bconst\s{0,5}&)|((?:std::)?string_view))\s{0,20}([A-Za-z_]\w{0,80})\s*(?:=[^,]*)?$)");
+      R"(^\s*(?:(const\s[^&]{1,120}&)|([^&]{0,60}\bconst\s{0,5}&)|((?:std::)?string_view))\s{0,20}([A-Za-z_]\w{0,80})\s*(?:=.*)?$)");
   std::vector<std::string> notes;
   for (auto it = std::sregex_iterator(code.begin(), code.end(), definition); it != std::sregex_iterator(); ++it) {
     const std::string function = (*it)[1].str();

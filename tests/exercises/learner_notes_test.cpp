@@ -15,7 +15,7 @@
 using namespace asynclab::grading;
 namespace fs = std::filesystem;
 
-TEST_CASE("a coroutine lambda with captures called on the spot is named with its line; awaited on the spot (two "
+TEST_CASE("a coroutine lambda with captures called on the spot is named with its line, awaited on the spot (two "
           "in one join too), captureless, kept, or in a comment it is not",
           "[grade][notes]") {
   const std::string source = R"src(#include "asynclab/asynclab.hpp"
@@ -50,7 +50,7 @@ Task<void> f(std::string title) {
   CHECK(dangling_coroutine_lambdas("auto t = [x]() -> Task<int> { co_return 1; ", "exercise.cpp").empty());  // cut off
 }
 
-TEST_CASE("a coroutine taking a const reference or a string_view is named with its line and parameter; by value, "
+TEST_CASE("a coroutine taking a const reference or a string_view is named with its line and parameter, by value, "
           "by non-const reference, or a plain function it is not",
           "[grade][notes]") {
   const std::string source = R"src(#include "asynclab/asynclab.hpp"

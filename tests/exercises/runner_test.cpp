@@ -144,7 +144,7 @@ TEST_CASE("every exercise's checks are compiled into asynclab, as its grade.cpp 
   CHECK(expected_test_cases("99-no-such-exercise") == nullptr);
 }
 
-TEST_CASE("SipHash-2-4 gives the reference answer; a sealed line opens only as written, in its place, under its key",
+TEST_CASE("SipHash-2-4 gives the reference answer, a sealed line opens only as written, in its place, under its key",
           "[exercises][runner]") {
   channel::Key key{};
   for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::uint8_t>(i);
@@ -208,7 +208,7 @@ TEST_CASE("limits are written as a teacher writes them, and a wrong one is named
   CHECK_THAT(read_limits_file("/dev/zero", from_file).error(), Catch::Contains("not a file that can be read"));
 }
 
-TEST_CASE("each check gets the output printed while it ran; a flood is kept to the first MiB and counted",
+TEST_CASE("each check gets the output printed while it ran, a flood is kept to the first MiB and counted",
           "[exercises][runner]") {
   const auto grader = std::filesystem::path(ASYNCLAB_GRADERS_DIR) / "grade_04_join_fetches_wrong_floods_its_output";
   if (!std::filesystem::exists(grader)) {

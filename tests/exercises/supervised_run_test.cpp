@@ -52,7 +52,7 @@ std::string unique_sleep() {
 
 }  // namespace
 
-TEST_CASE("a program's output and exit status come back; its stdin is empty", "[exercises][supervised]") {
+TEST_CASE("a program's output and exit status come back, its stdin is empty", "[exercises][supervised]") {
   auto c = shell("cat; echo out; echo err >&2; exit 3");
   const auto end = run_supervised(c);
   REQUIRE(end.started);

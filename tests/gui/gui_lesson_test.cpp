@@ -25,7 +25,7 @@ TEST_CASE("asynclab gui --lessons (the main job with a display) opens at the les
   CHECK(lists_text(*browser, "0 of 18 lessons done"));
 }
 
-TEST_CASE("an unknown lesson is an error in the window, and the browser opens to pick another; an output run "
+TEST_CASE("an unknown lesson is an error in the window, and the browser opens to pick another, an output run "
           "fails with the message on stderr", "[gui][lessons]") {
   const fs::path json = scratch() / "unknown.json";
   const Run r = run_gui("gui --lesson nowhere --ui-report " + quoted(json) + " --frames 3",

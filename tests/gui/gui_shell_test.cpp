@@ -143,7 +143,7 @@ TEST_CASE("playback keys become commands unless a text field has the keyboard", 
   CHECK_FALSE(commands_for(PlaybackKeys{}, false).any());
 }
 
-TEST_CASE("Shift+Right and Shift+Left move through the selected task's events; with none selected, one event",
+TEST_CASE("Shift+Right and Shift+Left move through the selected task's events, with none selected, one event",
           "[gui][keys]") {
   using asynclab::trace::Event;
   using asynclab::trace::EventKind;
@@ -211,7 +211,7 @@ void drop(Shell& shell, const std::vector<std::filesystem::path>& paths) {
 
 }  // namespace
 
-TEST_CASE("files dropped on the window open in turn; the last good one stays open and each failure is listed",
+TEST_CASE("files dropped on the window open in turn, the last good one stays open and each failure is listed",
           "[gui][drop]") {
   const auto one = saved_trace("one-task.altrace", 1);
   const auto three = saved_trace("three-tasks.altrace", 3);

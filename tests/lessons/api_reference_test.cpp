@@ -80,7 +80,7 @@ std::string parse_error(std::string_view text) {
 }  // namespace
 
 TEST_CASE("the reference's entries: heading (its name out of backticks or Markdown escapes), metadata, section "
-          "text; a heading in a code block is text",
+          "text, a heading in a code block is text",
           "[api-reference]") {
   auto ref = ApiReference::parse(small_page, "api.md");
   REQUIRE(ref);

@@ -77,7 +77,7 @@ TEST_CASE("lesson 10: select drops the losing branch mid-flight before the winne
 }
 
 TEST_CASE(
-    "lesson 10: a non-cancel-safe branch loses messages when it loses the race; a cancel-safe one loses none",
+    "lesson 10: a non-cancel-safe branch loses messages when it loses the race, a cancel-safe one loses none",
     "[lessons][lesson10]") {
   for (int heartbeat : {90, 130, 170}) {
     for (auto seed : seeds) {
@@ -108,7 +108,7 @@ TEST_CASE(
   CHECK(lines_with(run, "handled 6 of 8 messages") == 1);
 }
 
-TEST_CASE("lesson 10: losing the race does not stop a spawned task; abort() cancels it",
+TEST_CASE("lesson 10: losing the race does not stop a spawned task, abort() cancels it",
           "[lessons][lesson10]") {
   for (auto seed : seeds) {
     INFO(fmt::format("seed {}", seed));

@@ -125,7 +125,7 @@ TEST_CASE("lesson 12: a oneshot carries exactly one answer from the worker to ma
 }
 
 TEST_CASE(
-    "lesson 12: a slow broadcast subscriber gets Lagged and misses exactly what it is told; a fast one "
+    "lesson 12: a slow broadcast subscriber gets Lagged and misses exactly what it is told, a fast one "
     "gets every value",
     "[lessons][lesson12]") {
   struct Case {

@@ -60,7 +60,7 @@ TEST_CASE("asynclab run prints every step with its timeline without waiting when
   CHECK_THAT(listed.out, Catch::Contains("0 of 18 lessons done"));
 }
 
-TEST_CASE("asynclab run --param changes the run; a bad parameter or lesson is a usage error", "[cli][lessons]") {
+TEST_CASE("asynclab run --param changes the run, a bad parameter or lesson is a usage error", "[cli][lessons]") {
   const std::string env = state_env("params");
   Run slow = run_asynclab("run join --param latency_posts=1500 --color never </dev/null", env);
   INFO(slow.out << slow.err);

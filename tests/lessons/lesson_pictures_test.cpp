@@ -51,7 +51,7 @@ bool overlap(const vis::NestedSpan& a, const vis::NestedSpan& b) {
 
 }  // namespace
 
-TEST_CASE("lesson 08's staircase is three requests one after another; join! puts them side by side", "[lessons][pictures]") {
+TEST_CASE("lesson 08's staircase is three requests one after another, join! puts them side by side", "[lessons][pictures]") {
   for (const char* concurrent : {"false", "true"}) {
     INFO("concurrent=" << concurrent);
     const Picture p(run_lesson_with("08-join", {{"concurrent", concurrent}}));

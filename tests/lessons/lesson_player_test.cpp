@@ -40,7 +40,7 @@ TEST_CASE("entering a step takes the parameters it sets, and its run", "[lessons
   CHECK(player.step() == 2);
 }
 
-TEST_CASE("moving a slider re-runs at once; a bad value changes nothing", "[lessons][player]") {
+TEST_CASE("moving a slider re-runs at once, a bad value changes nothing", "[lessons][player]") {
   auto player = player_for("08-join", 2);
   auto end_of = [](const lessons::LessonRun& run) {
     auto done = find_event(run, "mark label=\"all three fetched\"");

@@ -284,7 +284,7 @@ TEST_CASE("net: a read woken by the reactor records a wake with source io", "[ne
   }) >= 1);
 }
 
-TEST_CASE("net: a timer and a socket in one run; a read cancelled by select leaves nothing parked", "[net]") {
+TEST_CASE("net: a timer and a socket in one run, a read cancelled by select leaves nothing parked", "[net]") {
   trace::Recorder rec;
   auto rt = real_runtime(rec);
   auto [first_winner, data] = bounded(rt, []() -> Task<std::pair<std::size_t, std::string>> {
@@ -352,7 +352,7 @@ TEST_CASE("net: sockets refuse a virtual-time runtime with a message saying why"
   CHECK_THROWS_WITH(rt.block_on(connecting()), Catch::Contains("real-time runtime"));
 }
 
-TEST_CASE("net: addresses parse and print; bad ones are errors", "[net]") {
+TEST_CASE("net: addresses parse and print, bad ones are errors", "[net]") {
   auto a = SocketAddr::parse("127.0.0.1:8080");
   REQUIRE(a);
   CHECK(a->ip == 0x7f000001u);

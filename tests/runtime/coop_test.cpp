@@ -147,7 +147,7 @@ TEST_CASE("consume_budget spends a unit by hand: a loop of pure work yields ever
   CHECK(budget_wakes(rec.trace(), work) == 7);
 }
 
-TEST_CASE("an operation that answers Pending gives its unit back; a spent budget wakes the task and waits",
+TEST_CASE("an operation that answers Pending gives its unit back, a spent budget wakes the task and waits",
           "[coop]") {
   auto rt = virtual_runtime();
   rt.block_on([]() -> Task<void> {

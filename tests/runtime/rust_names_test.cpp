@@ -143,7 +143,7 @@ TEST_CASE("unwrap gives the value, or a Panic in the error's own words", "[rust-
   CHECK(panic_text([] { expect(std::optional<int>(), "the queue was empty"); }) == "the queue was empty");
 }
 
-TEST_CASE("unwrap on an lvalue gives a reference into it; on an rvalue, the value moved out",
+TEST_CASE("unwrap on an lvalue gives a reference into it, on an rvalue, the value moved out",
           "[rust-names][unwrap]") {
   std::expected<std::string, Elapsed> r = std::string("abc");
   std::string& ref = unwrap(r);

@@ -124,7 +124,7 @@ TEST_CASE("a true precondition leaves the branch in the race, with or without a 
   CHECK(std::get<0>(r2) == 8);
 }
 
-TEST_CASE("Tokio's `Ok(v) = fut` binds the value and disables the branch on Err; `Err(e) = fut` the reverse",
+TEST_CASE("Tokio's `Ok(v) = fut` binds the value and disables the branch on Err, `Err(e) = fut` the reverse",
           "[select][pattern]") {
   using Answer = std::expected<int, std::string>;
   std::variant<int, std::monostate> refused, taken;

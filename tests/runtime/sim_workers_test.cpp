@@ -315,7 +315,7 @@ TEST_CASE("many tasks of yields and sleeps on 4 workers: none lost, none polled 
   CHECK(q.count(EventKind::task_stolen) > 0);
 }
 
-TEST_CASE("multi_thread is simulated with virtual time and real without it; a bad worker count is refused", "[sim_workers]") {
+TEST_CASE("multi_thread is simulated with virtual time and real without it, a bad worker count is refused", "[sim_workers]") {
   CHECK(Runtime::builder().multi_thread(2).virtual_time().build().block_on([]() -> Task<bool> {
     co_return !detail::Scheduler::current()->threaded();
   }));

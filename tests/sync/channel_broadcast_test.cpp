@@ -141,7 +141,7 @@ TEST_CASE("recv answers closed once every sender is gone and the values still ke
   CHECK(rx.try_recv().error() == broadcast::TryRecvError::closed());
 }
 
-TEST_CASE("send with no receiver fails and gives the value back; a new subscriber reopens the channel",
+TEST_CASE("send with no receiver fails and gives the value back, a new subscriber reopens the channel",
           "[broadcast]") {
   auto [tx, rx] = broadcast::channel<std::string>(2);
   { auto gone = std::move(rx); }

@@ -295,7 +295,7 @@ TEST_CASE("a Permit dropped unused hands its slot to the sender waiting behind i
   CHECK(log == Log{"sent 5 at 20 ms", "received 5 at 20 ms"});
 }
 
-TEST_CASE("sends and reserves wait in one queue; one granted a slot fails if the receiving side closes before it "
+TEST_CASE("sends and reserves wait in one queue, one granted a slot fails if the receiving side closes before it "
           "runs, a send with its value back, as in Tokio",
           "[mpsc]") {
   // Two slots, both full; then a send, a reserve and a send queue in that order. The receiver takes

@@ -243,7 +243,7 @@ TEST_CASE("an unlabelled type records no value, and an untraced run formats no l
   CHECK(shop::orders_labelled.load() == labelled_before);
 }
 
-TEST_CASE("a trace interns at most max_distinct_labels labels; past that a new label records no value, a known one still does",
+TEST_CASE("a trace interns at most max_distinct_labels labels, past that a new label records no value, a known one still does",
           "[mpsc][trace][labels]") {
   trace::Recorder rec;
   for (std::size_t i = 0; i < trace::Recorder::max_distinct_labels; ++i) CHECK(rec.intern_label(std::to_string(i)) != 0);

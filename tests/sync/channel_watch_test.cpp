@@ -135,7 +135,7 @@ TEST_CASE("a receiver waiting in changed() gets RecvError when the sender is dro
   if (!flavor.threaded()) CHECK(*failed_at == 8ms);  // virtual time
 }
 
-TEST_CASE("send fails with the value back when every receiver is gone; send_replace stores it anyway", "[watch]") {
+TEST_CASE("send fails with the value back when every receiver is gone, send_replace stores it anyway", "[watch]") {
   auto [tx, rx] = watch::channel<std::string>("old");
   { auto gone = std::move(rx); }
   CHECK(tx.is_closed());

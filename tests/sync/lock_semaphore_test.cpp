@@ -184,7 +184,7 @@ TEST_CASE("close fails every waiter and every later acquire, while permits alrea
   CHECK(s.is_closed());
 }
 
-TEST_CASE("add_permits serves waiters in the order they queued, each once its count is covered; Tokio wakes a batch "
+TEST_CASE("add_permits serves waiters in the order they queued, each once its count is covered, Tokio wakes a batch "
           "newest first",
           "[semaphore]") {
   sync::Semaphore s(0, "refill");

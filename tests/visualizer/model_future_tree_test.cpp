@@ -71,7 +71,7 @@ TEST_CASE("the future tree tells a branch disabled by its precondition, one disa
                                               trace::FutureEnd::completed, trace::FutureEnd::cancelled});
 }
 
-TEST_CASE("a branch its pattern refused ends its timeline row as disabled; a never-polled one has no row",
+TEST_CASE("a branch its pattern refused ends its timeline row as disabled, a never-polled one has no row",
           "[vis][future-tree]") {
   const trace::Trace t = one_select_of_every_end();
   const TraceIndex index(t);

@@ -267,7 +267,7 @@ trace::Trace abandoned_waits_trace() {
 
 }  // namespace
 
-TEST_CASE("a lock wait given up (a timeout, a lost select) leaves the waiters; one still waiting stays", "[vis][state]") {
+TEST_CASE("a lock wait given up (a timeout, a lost select) leaves the waiters, one still waiting stays", "[vis][state]") {
   using namespace std::chrono_literals;
   const trace::Trace t = abandoned_waits_trace();
   const TraceIndex index(t);
@@ -460,7 +460,7 @@ TEST_CASE("a Pinned future's homes, pinning and self-reference are indexed in or
   CHECK(pin.steps[3].home == 2);  // and its self-reference points there
 }
 
-TEST_CASE("block_on's future waits beside the run queue in asynclab's own traces; a foreign trace's tasks all queue",
+TEST_CASE("block_on's future waits beside the run queue in asynclab's own traces, a foreign trace's tasks all queue",
           "[vis][state]") {
   auto event = [](EventKind kind, std::uint32_t task, std::uint32_t a = 0) {
     return trace::Event{0, kind, 0, 0, task, a, 0};

@@ -292,7 +292,7 @@ TEST_CASE("nothing is emitted outside the visible range, and every x is clamped 
   }
 }
 
-TEST_CASE("only the lanes on screen get commands; timeline-wide marks have no lane", "[vis][layout]") {
+TEST_CASE("only the lanes on screen get commands, timeline-wide marks have no lane", "[vis][layout]") {
   const trace::Trace t = showcase_trace();
   const TraceIndex index(t);
   const LaneIndex lanes_index(index);

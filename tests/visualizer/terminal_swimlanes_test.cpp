@@ -400,7 +400,7 @@ TEST_CASE("a cursor before a task's spawn leaves its row out", "[vis][terminal]"
   CHECK_THAT(render_swimlanes(index, o), Catch::Contains("no tasks yet"));
 }
 
-TEST_CASE("plain text has no escape sequences; colour adds SGR sequences and changes nothing else",
+TEST_CASE("plain text has no escape sequences, colour adds SGR sequences and changes nothing else",
           "[vis][terminal]") {
   const trace::Trace t = showcase_trace();
   const TraceIndex index(t);
