@@ -249,7 +249,7 @@ TEST_CASE("run in its package's folder, a Tokio program's spawn sites name files
 }
 
 TEST_CASE("a tokio::sync::Mutex held across an await: the second task waits until the first's guard is dropped, "
-          "then holds it; never two holders",
+          "then holds it, never two holders",
           "[bridge][tokio]") {
   const Recorded r = record("mutex_wait");
   CHECK_THAT(r.run.out, Catch::Contains("cooked, one at a time"));
@@ -277,4 +277,57 @@ TEST_CASE("a tokio::sync::Mutex held across an await: the second task waits unti
                                                           {K::lock_released, first},  {K::lock_acquired, second},
                                                           {K::lock_released, second}};
   CHECK(story == expected);
+}
+
+TEST_CASE("tokio::sync::oneshot replies: the asker waits and receives, a dropped sender closes the channel, a "
+          "receiver gone first is recorded as such, as asynclab's own oneshot records them",
+          "[bridge][tokio]") {
+  const Recorded r = record("oneshot_reply");
+  CHECK_THAT(r.run.out, Catch::Contains("asker: the reply is 42"));
+  CHECK_THAT(r.run.out, Catch::Contains("waiter: the sender was dropped"));
+  const trace::Trace t = load(r.file);
+  const vis::TraceIndex index(t);
+  REQUIRE(index.tasks().size() == 6);
+  REQUIRE(index.resources().size() == 3);
+  // Tasks in spawn order: worker, asker, quitter, waiter, impatient, late.
+  std::vector<std::uint32_t> task;
+  for (const vis::TaskInfo& info : index.tasks()) task.push_back(info.id);
+  using K = trace::EventKind;
+  struct Step {
+    K kind;
+    std::uint32_t task;
+    std::uint16_t flags;
+    bool operator==(const Step&) const = default;
+  };
+  const auto story = [&](const vis::ResourceInfo& channel) {
+    std::vector<Step> steps;
+    for (vis::EventIndex ev : channel.events) {
+      const trace::Event& e = t[ev];
+      if (e.kind == K::channel_send || e.kind == K::channel_recv || e.kind == K::channel_closed)
+        steps.push_back(Step{e.kind, e.task, e.flags});
+    }
+    return steps;
+  };
+  const auto flag = [](auto v) { return static_cast<std::uint16_t>(v); };
+  for (const vis::ResourceInfo& channel : index.resources()) {
+    CHECK(channel.kind == trace::ResourceKind::oneshot);
+    CHECK(channel.capacity == 1);
+    CHECK_THAT(channel.name, Catch::Contains("oneshot_reply.rs"));
+  }
+  // The reply: the asker starts waiting, the worker sends, the asker receives.
+  CHECK(story(index.resources()[0]) ==
+        std::vector<Step>{{K::channel_recv, task[1], flag(trace::RecvResult::empty)},
+                          {K::channel_send, task[0], flag(trace::SendResult::sent)},
+                          {K::channel_recv, task[1], flag(trace::RecvResult::received)}});
+  // The quitter drops its sender unsent: the waiting receiver is answered "closed".
+  CHECK(story(index.resources()[1]) ==
+        std::vector<Step>{{K::channel_recv, task[3], flag(trace::RecvResult::empty)},
+                          {K::channel_closed, task[2], flag(trace::CloseReason::senders_dropped)},
+                          {K::channel_recv, task[3], flag(trace::RecvResult::closed)}});
+  // The impatient task drops its receiver before the reply.
+  CHECK(story(index.resources()[2]) ==
+        std::vector<Step>{{K::channel_closed, task[4], flag(trace::CloseReason::receiver_dropped)}});
+  // The worker's send woke the asker.
+  const vis::TaskInfo& asker = index.tasks()[1];
+  CHECK(asker.wakes == 1);
 }

@@ -21,6 +21,9 @@ pub enum Kind {
     ResourceCreated = 18,
     ResourceLimits = 19,
     ResourceDropped = 20,
+    ChannelSend = 21,
+    ChannelRecv = 22,
+    ChannelClosed = 23,
     LockWaiting = 24,
     LockAcquired = 25,
     LockReleased = 26,
@@ -38,8 +41,19 @@ pub mod outcome {
     pub const CANCELLED: u16 = 2;
 }
 pub mod resource_kind {
+    pub const ONESHOT: u16 = 3;
     pub const MUTEX: u16 = 6;
     pub const SEMAPHORE: u16 = 7;
+}
+/// A channel_send's, channel_recv's and channel_closed's flags (`SendResult`, `RecvResult`,
+/// `CloseReason`).
+pub mod channel {
+    pub const SENT: u16 = 0;
+    pub const RECEIVED: u16 = 0;
+    pub const EMPTY: u16 = 1;
+    pub const CLOSED: u16 = 2;
+    pub const SENDERS_DROPPED: u16 = 1;
+    pub const RECEIVER_DROPPED: u16 = 2;
 }
 pub mod wake {
     /// WakeSource::task: woken from inside a task's poll (or just after it, as a finishing task wakes

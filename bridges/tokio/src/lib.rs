@@ -40,9 +40,17 @@
 //!   dropped). A lost waker after a poll is recorded when the next thing happens on that thread:
 //!   only then does tokio tell whether that poll was the task's last.
 //!
-//! Not recorded (yet): RwLock, Notify and channel resources (tokio 1.24 gives an mpsc channel
-//! no resource span; the semaphore inside it is left out), `async_op` spans. A task aborted in the
-//! middle of a poll looks as if it finished.
+//! * the `runtime.resource` span of a `tokio::sync::oneshot` channel (concrete_type
+//!   "Sender|Receiver") is a oneshot resource, recorded as asynclab's own oneshot records itself
+//!   (`sync/oneshot.hpp`): `value_sent = true` is the send; the awaited Receiver's `poll_recv`
+//!   poll_op is its wait (Pending: waiting) and its answer (Ready: received if a value was sent,
+//!   else closed), and `try_recv` says `value_received = true`; `tx_dropped = true` before a send is
+//!   the sender dropped, `rx_dropped = true` before the value was received is the receiver closed or
+//!   dropped (tokio says the same for both: recorded as dropped).
+//!
+//! Not recorded (yet): RwLock, Notify and mpsc resources (tokio 1.24 gives an mpsc channel no
+//! resource span, and Notify none at all; the semaphore inside an mpsc channel or an RwLock is left
+//! out). A task aborted in the middle of a poll looks as if it finished.
 //!
 //! Bounded: at most `ASYNCLAB_TOKIO_MAX_EVENTS` events (default 4,000,000, 96 MB) are kept; the rest
 //! are counted, and the file and the closing line on stderr say how many were dropped.
@@ -57,7 +65,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use altrace::{outcome, poll_result, resource_kind, wake, Event, Kind, Tables};
+use altrace::{channel, outcome, poll_result, resource_kind, wake, Event, Kind, Tables};
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::subscriber::{Interest, Subscriber};
@@ -249,6 +257,18 @@ struct MutexState {
     waiters: std::collections::HashSet<u32>, // tasks that said they wait and have not locked since
 }
 
+/// A `tokio::sync::oneshot` channel: what its span has said so far. Each side's end is recorded as
+/// asynclab's oneshot records it: only while the receiver has had no answer (with the value, or that
+/// none will come).
+struct OneshotState {
+    id: u32,
+    sent: bool,            // value_sent = true
+    answered: bool,        // the receiver had its answer: the awaited Receiver said Ready, or try_recv took it
+    waiting: bool,         // the awaited Receiver said Pending and has had no answer since
+    sender_gone: bool,     // tx_dropped = true (said once)
+    receiver_gone: bool,   // rx_dropped = true (tokio says it for close() and again for the drop)
+}
+
 // tokio does not report a permit that a release hands straight to a waiting task (only permits that
 // go back to the pool): such a holder is shown releasing when its task ends, which is when a permit
 // kept in the task (the usual `let _permit = sem.acquire().await`) is dropped.
@@ -258,6 +278,7 @@ enum What {
     Timer(TimerState),
     Semaphore(SemaphoreState),
     Mutex(MutexState),
+    Oneshot(OneshotState),
     /// The batch semaphore inside a `tokio::sync::Semaphore` or `Mutex`: its state updates are that
     /// resource's.
     PartOf(u64),
@@ -560,6 +581,11 @@ struct Fields {
     is_ready: Option<bool>,
     is_internal: bool,
     locked: Option<bool>,
+    op_name: String,
+    tx_dropped: Option<bool>,
+    rx_dropped: Option<bool>,
+    value_sent: Option<bool>,
+    value_received: Option<bool>,
 }
 
 impl Visit for Fields {
@@ -572,6 +598,7 @@ impl Visit for Fields {
             "loc.file" => self.file = text(),
             "op" => self.op = WakerOp::from(text().as_str()),
             "permits.op" => self.permits_op = text(),
+            "op_name" => self.op_name = text(),
             _ => {}
         }
     }
@@ -583,6 +610,7 @@ impl Visit for Fields {
             "loc.file" => self.file = value.to_owned(),
             "op" => self.op = WakerOp::from(value),
             "permits.op" => self.permits_op = value.to_owned(),
+            "op_name" => self.op_name = value.to_owned(),
             _ => {}
         }
     }
@@ -605,6 +633,10 @@ impl Visit for Fields {
             "is_ready" => self.is_ready = Some(value),
             "is_internal" => self.is_internal = value,
             "locked" => self.locked = Some(value),
+            "tx_dropped" => self.tx_dropped = Some(value),
+            "rx_dropped" => self.rx_dropped = Some(value),
+            "value_sent" => self.value_sent = Some(value),
+            "value_received" => self.value_received = Some(value),
             _ => {}
         }
     }
@@ -669,14 +701,14 @@ impl Recorder {
             }
             "Semaphore" if outer_is_lock => What::PartOf(outer.unwrap_or(0)),
             "Mutex" if outer.is_none() => {
-                let id = self.new_lock(&mut st, resource_kind::MUTEX, "mutex", fields);
+                let id = self.new_named_resource(&mut st, resource_kind::MUTEX, "mutex", fields);
                 st.push(&self.state, Kind::ResourceLimits, current_worker(), 0, POLLING.with(|p| p.get()), id, 1);
                 What::Mutex(MutexState { id, locked: false, holder: 0, waiters: Default::default() })
             }
             // tokio::sync::Semaphore's own span (the batch semaphores inside other types say
             // is_internal, and tokio 1.24 gives an mpsc channel no resource of its own).
             "Semaphore" if outer.is_none() && !fields.is_internal => {
-                let id = self.new_lock(&mut st, resource_kind::SEMAPHORE, "semaphore", fields);
+                let id = self.new_named_resource(&mut st, resource_kind::SEMAPHORE, "semaphore", fields);
                 What::Semaphore(SemaphoreState {
                     id,
                     limits_said: false,
@@ -686,14 +718,26 @@ impl Recorder {
                     handed: Default::default(),
                 })
             }
+            "Sender|Receiver" if fields.kind == "Sync" && outer.is_none() => {
+                let id = self.new_named_resource(&mut st, resource_kind::ONESHOT, "oneshot", fields);
+                st.push(&self.state, Kind::ResourceLimits, current_worker(), 0, POLLING.with(|p| p.get()), id, 1);
+                What::Oneshot(OneshotState {
+                    id,
+                    sent: false,
+                    answered: false,
+                    waiting: false,
+                    sender_gone: false,
+                    receiver_gone: false,
+                })
+            }
             _ => What::Other,
         };
         st.spans.insert(span, Tracked { refs: 1, what });
     }
 
-    /// A new lock resource (a semaphore, a mutex): its id, and its resource_created event, named after
-    /// where it was made ("mutex at examples/mutex_wait.rs:18").
-    fn new_lock(&self, st: &mut Inner, kind: u16, word: &str, fields: &Fields) -> u32 {
+    /// A new resource (a semaphore, a mutex, a oneshot channel): its id, and its resource_created
+    /// event, named after where it was made ("mutex at examples/mutex_wait.rs:18").
+    fn new_named_resource(&self, st: &mut Inner, kind: u16, word: &str, fields: &Fields) -> u32 {
         st.resources += 1;
         let id = st.resources;
         let name = if fields.file.is_empty() {
@@ -812,6 +856,43 @@ impl Recorder {
                     // The batch semaphore inside: this attempt has to queue.
                     if m.waiters.insert(task) {
                         out = Some((Kind::LockWaiting, 0, task, m.id, m.waiters.len() as u32));
+                    }
+                }
+            }
+            Some(What::Oneshot(o)) => {
+                if poll_op {
+                    // Only the awaited Receiver's poll_recv: Sender::closed() has a poll_op of its own.
+                    if fields.op_name == "poll_recv" {
+                        match fields.is_ready {
+                            Some(false) if !o.waiting => {
+                                o.waiting = true;
+                                out = Some((Kind::ChannelRecv, channel::EMPTY, task, o.id, 0));
+                            }
+                            Some(true) if !o.answered => {
+                                o.waiting = false;
+                                o.answered = true;
+                                let answer = if o.sent { channel::RECEIVED } else { channel::CLOSED };
+                                out = Some((Kind::ChannelRecv, answer, task, o.id, 0));
+                            }
+                            _ => {}
+                        }
+                    }
+                } else if fields.value_sent == Some(true) {
+                    o.sent = true;
+                    out = Some((Kind::ChannelSend, channel::SENT, task, o.id, 1));
+                } else if fields.value_received == Some(true) && !o.answered {
+                    o.answered = true;
+                    out = Some((Kind::ChannelRecv, channel::RECEIVED, task, o.id, 0));
+                } else if fields.tx_dropped == Some(true) && !o.sender_gone {
+                    o.sender_gone = true;
+                    if !o.sent && !o.receiver_gone && !o.answered {
+                        out = Some((Kind::ChannelClosed, channel::SENDERS_DROPPED, task, o.id, 0));
+                    }
+                } else if fields.rx_dropped == Some(true) && !o.receiver_gone {
+                    // Before its answer: it stopped waiting (a value sent and unread is dropped with it).
+                    o.receiver_gone = true;
+                    if !o.answered {
+                        out = Some((Kind::ChannelClosed, channel::RECEIVER_DROPPED, task, o.id, 0));
                     }
                 }
             }
@@ -1159,6 +1240,8 @@ impl Subscriber for Recorder {
                 }
             }
             Some(What::Semaphore(s)) => st.push(&self.state, Kind::ResourceDropped, w, 0, POLLING.with(|p| p.get()), s.id, 0),
+            Some(What::Mutex(m)) => st.push(&self.state, Kind::ResourceDropped, w, 0, POLLING.with(|p| p.get()), m.id, 0),
+            Some(What::Oneshot(o)) => st.push(&self.state, Kind::ResourceDropped, w, 0, POLLING.with(|p| p.get()), o.id, 0),
             // An Acquire dropped while it waited (a timeout around `acquire()`): no longer in the queue.
             Some(What::AsyncOp { resource, owner }) => {
                 if let Some(Tracked { what: What::Semaphore(s), .. }) = st.spans.get_mut(&resource) {
