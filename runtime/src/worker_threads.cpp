@@ -695,26 +695,15 @@ void Scheduler::poll_threaded(TaskHeader* task) {
 
   if (recorder_) [[unlikely]] {
     const std::uint64_t ended = fresh_stamp(me);
-    auto result = done ? (task->outcome == trace::Outcome::panicked ? trace::PollResult::panicked : trace::PollResult::ready)
-                       : trace::PollResult::pending;
     std::uint32_t where = 0;
     if (!done && cx.parked_at()) {
+      // Interned through this worker's small cache: the recorder's table is shared.
       const void* key = std::bit_cast<const void*>(*cx.parked_at());
       auto& slot = me.parked_at[(reinterpret_cast<std::uintptr_t>(key) >> 4) & (me.parked_at.size() - 1)];
       if (slot.key != key) slot = {key, recorder_->intern(*cx.parked_at())};
       where = slot.id;
     }
-    emit(EventKind::poll_end, task->id, 0, where, static_cast<std::uint16_t>(result));
-    std::uint64_t took = ended - started;
-    if (!live_stamps_ && took > 100'000) took = ticks_to_ns(took);
-    if (took <= 100'000) took = 0;
-    if (took >= static_cast<std::uint64_t>(config_.long_poll_threshold.count()))
-      emit(EventKind::lint, task->id, static_cast<std::uint32_t>(std::min<std::uint64_t>(took / 1000, 0xffffffffu)), where,
-           static_cast<std::uint16_t>(trace::LintKind::long_poll));
-    // Another thread may still hold a clone it is about to wake with; the count is a snapshot, as
-    // it is in tokio-console.
-    if (!done && task->live_wakers.load() == 0 && !(task->state.load() & (ts::notified | ts::cancel)))
-      emit(EventKind::lint, task->id, 0, where, static_cast<std::uint16_t>(trace::LintKind::lost_waker));
+    record_poll_end(task, done, where, started, ended);
   }
 
   if (done) {

@@ -565,6 +565,10 @@ class Scheduler {
   void poll_reactor(std::int64_t timeout_ns);
   void drain_remote();
   void check_self_wakes(TaskHeader* task);
+  // Traced: a poll's end (parked at `where`, 0: nowhere), and the lints a poll can show, long poll
+  // (from the stamps it began and ended at) and lost waker. Every flavor's poll ends here.
+  void record_poll_end(TaskHeader* task, bool done, std::uint32_t where, std::uint64_t started,
+                       std::uint64_t ended);
   void rebuild_timer_heap();
   std::uint64_t real_now_ns() const;
   // Re-reads the clock into stamp_ (tracing only).
