@@ -1,7 +1,7 @@
 //! Replies over tokio::sync::oneshot (lesson 12's one value, one time, on real Tokio): an asker waits
 //! for a worker's reply and gets it; a second asker waits for a worker that gives up, dropping its
 //! sender unsent, and hears that no reply will come; a third worker's asker has gone before the reply
-//! is ready, so the reply cannot be delivered.
+//! is ready, so the reply cannot be delivered; and a value sent before close() is still read.
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::sleep;
@@ -46,5 +46,15 @@ async fn main() {
         }
     });
 
-    let _ = tokio::join!(worker, asker, quitter, waiter, impatient, late);
+    // Tokio's documented pattern: close() stops further sends but keeps a value already sent readable.
+    let closer = tokio::spawn(async move {
+        let (tx, mut rx) = oneshot::channel::<u32>();
+        let _ = tx.send(5);
+        rx.close();
+        if let Ok(v) = rx.try_recv() {
+            println!("closer: still read {v} after close()");
+        }
+    });
+
+    let _ = tokio::join!(worker, asker, quitter, waiter, impatient, late, closer);
 }

@@ -45,8 +45,10 @@
 //!   (`sync/oneshot.hpp`): `value_sent = true` is the send; the awaited Receiver's `poll_recv`
 //!   poll_op is its wait (Pending: waiting) and its answer (Ready: received if a value was sent,
 //!   else closed), and `try_recv` says `value_received = true`; `tx_dropped = true` before a send is
-//!   the sender dropped, `rx_dropped = true` before the value was received is the receiver closed or
-//!   dropped (tokio says the same for both: recorded as dropped).
+//!   the sender dropped, `rx_dropped = true` before a send is the receiver closed or dropped (tokio
+//!   says the same for both: recorded as dropped), and a value sent and never received is dropped
+//!   with the channel. Not seen, because tokio 1.24 says nothing of them: a send that fails (the
+//!   receiver was gone) and a `try_recv` that finds the channel closed.
 //!
 //! Not recorded (yet): RwLock, Notify and mpsc resources (tokio 1.24 gives an mpsc channel no
 //! resource span, and Notify none at all; the semaphore inside an mpsc channel or an RwLock is left
@@ -260,10 +262,15 @@ struct MutexState {
 /// A `tokio::sync::oneshot` channel: what its span has said so far. Each side's end is recorded as
 /// asynclab's oneshot records it: only while the receiver has had no answer (with the value, or that
 /// none will come).
+///
+/// tokio marks the channel complete (and wakes the receiver) before it says `value_sent` or
+/// `tx_dropped`: a receiver on another thread may answer Ready first. Such an answer is held back
+/// until its cause is said, so the trace shows the send (or the sender's end) before the receive.
 struct OneshotState {
     id: u32,
     sent: bool,            // value_sent = true
     answered: bool,        // the receiver had its answer: the awaited Receiver said Ready, or try_recv took it
+    held: Option<u32>,     // that answer's task, while its cause has not been said yet
     waiting: bool,         // the awaited Receiver said Pending and has had no answer since
     sender_gone: bool,     // tx_dropped = true (said once)
     receiver_gone: bool,   // rx_dropped = true (tokio says it for close() and again for the drop)
@@ -725,6 +732,7 @@ impl Recorder {
                     id,
                     sent: false,
                     answered: false,
+                    held: None,
                     waiting: false,
                     sender_gone: false,
                     receiver_gone: false,
@@ -822,6 +830,7 @@ impl Recorder {
         let mut st = self.state.lock();
         resource = resolve(&st, resource);
         let mut out: Option<(Kind, u16, u32, u32, u32)> = None;
+        let mut then: Option<(Kind, u16, u32, u32, u32)> = None; // recorded right after `out`
         let mut limits: Option<(u32, u32)> = None;
         match st.spans.get_mut(&resource).map(|t| &mut t.what) {
             Some(What::Timer(t)) => {
@@ -864,15 +873,22 @@ impl Recorder {
                     // Only the awaited Receiver's poll_recv: Sender::closed() has a poll_op of its own.
                     if fields.op_name == "poll_recv" {
                         match fields.is_ready {
-                            Some(false) if !o.waiting => {
+                            // Pending once the answer is known is the cooperative budget's (poll_recv
+                            // asks it first), not a wait.
+                            Some(false) if !o.waiting && !o.sent && !o.sender_gone && !o.answered => {
                                 o.waiting = true;
                                 out = Some((Kind::ChannelRecv, channel::EMPTY, task, o.id, 0));
                             }
                             Some(true) if !o.answered => {
                                 o.waiting = false;
                                 o.answered = true;
-                                let answer = if o.sent { channel::RECEIVED } else { channel::CLOSED };
-                                out = Some((Kind::ChannelRecv, answer, task, o.id, 0));
+                                if o.sent {
+                                    out = Some((Kind::ChannelRecv, channel::RECEIVED, task, o.id, 0));
+                                } else if o.sender_gone || o.receiver_gone {
+                                    out = Some((Kind::ChannelRecv, channel::CLOSED, task, o.id, 0));
+                                } else {
+                                    o.held = Some(task); // its cause is on its way (see OneshotState)
+                                }
                             }
                             _ => {}
                         }
@@ -880,18 +896,32 @@ impl Recorder {
                 } else if fields.value_sent == Some(true) {
                     o.sent = true;
                     out = Some((Kind::ChannelSend, channel::SENT, task, o.id, 1));
+                    if let Some(receiver) = o.held.take() {
+                        then = Some((Kind::ChannelRecv, channel::RECEIVED, receiver, o.id, 0));
+                    }
                 } else if fields.value_received == Some(true) && !o.answered {
+                    // try_recv took the value.
                     o.answered = true;
-                    out = Some((Kind::ChannelRecv, channel::RECEIVED, task, o.id, 0));
+                    if o.sent {
+                        out = Some((Kind::ChannelRecv, channel::RECEIVED, task, o.id, 0));
+                    } else {
+                        o.held = Some(task);
+                    }
                 } else if fields.tx_dropped == Some(true) && !o.sender_gone {
                     o.sender_gone = true;
-                    if !o.sent && !o.receiver_gone && !o.answered {
+                    let held = o.held.take();
+                    if !o.sent && !o.receiver_gone && (!o.answered || held.is_some()) {
                         out = Some((Kind::ChannelClosed, channel::SENDERS_DROPPED, task, o.id, 0));
                     }
+                    if let Some(receiver) = held {
+                        then = Some((Kind::ChannelRecv, channel::CLOSED, receiver, o.id, 0));
+                    }
                 } else if fields.rx_dropped == Some(true) && !o.receiver_gone {
-                    // Before its answer: it stopped waiting (a value sent and unread is dropped with it).
+                    // Before its answer, with nothing sent: it stopped waiting (close() and a drop say
+                    // the same). With a value sent, close() keeps it readable: whether it is dropped
+                    // unread is known when the channel's span closes.
                     o.receiver_gone = true;
-                    if !o.answered {
+                    if !o.answered && !o.sent {
                         out = Some((Kind::ChannelClosed, channel::RECEIVER_DROPPED, task, o.id, 0));
                     }
                 }
@@ -950,6 +980,9 @@ impl Recorder {
                 }
                 _ => {}
             }
+            st.push(&self.state, kind, w, flags, task, a, b);
+        }
+        if let Some((kind, flags, task, a, b)) = then {
             st.push(&self.state, kind, w, flags, task, a, b);
         }
     }
@@ -1241,7 +1274,17 @@ impl Subscriber for Recorder {
             }
             Some(What::Semaphore(s)) => st.push(&self.state, Kind::ResourceDropped, w, 0, POLLING.with(|p| p.get()), s.id, 0),
             Some(What::Mutex(m)) => st.push(&self.state, Kind::ResourceDropped, w, 0, POLLING.with(|p| p.get()), m.id, 0),
-            Some(What::Oneshot(o)) => st.push(&self.state, Kind::ResourceDropped, w, 0, POLLING.with(|p| p.get()), o.id, 0),
+            Some(What::Oneshot(o)) => {
+                let task = POLLING.with(|p| p.get());
+                if let Some(receiver) = o.held {
+                    // An answer whose cause was never said: with no value sent, the channel closed.
+                    st.push(&self.state, Kind::ChannelRecv, w, channel::CLOSED, receiver, o.id, 0);
+                } else if o.sent && !o.answered {
+                    // A value sent and never received goes with the channel: the receiver's end.
+                    st.push(&self.state, Kind::ChannelClosed, w, channel::RECEIVER_DROPPED, task, o.id, 0);
+                }
+                st.push(&self.state, Kind::ResourceDropped, w, 0, task, o.id, 0)
+            }
             // An Acquire dropped while it waited (a timeout around `acquire()`): no longer in the queue.
             Some(What::AsyncOp { resource, owner }) => {
                 if let Some(Tracked { what: What::Semaphore(s), .. }) = st.spans.get_mut(&resource) {
