@@ -190,7 +190,7 @@ trace::Trace generated_trace(std::size_t events, std::uint32_t tasks) {
 
 }  // namespace
 
-TEST_CASE("the timeline has one row per task, in spawn order, named, with exactly `width` cells",
+TEST_CASE("the timeline has one row per task, in id order, named, with exactly `width` cells",
           "[vis][terminal]") {
   const trace::Trace t = showcase_trace();
   const TraceIndex index(t);
@@ -231,6 +231,24 @@ TEST_CASE(
   // Nothing is drawn for a task once it is done.
   for (std::size_t c = static_cast<std::size_t>(column_of(*b, "✓")) + 1; c < b->cells.size(); ++c)
     CHECK(b->cells[c] == " ");
+}
+
+TEST_CASE("task rows follow the ids where worker threads recorded two spawns in the other order, as the GUI's lanes",
+          "[vis][terminal]") {
+  auto event = [](trace::EventKind kind, std::uint32_t task, std::uint32_t parent = 0) {
+    return trace::Event{0, kind, 0, 0, task, parent, 0};
+  };
+  trace::Trace t;
+  t.add_site(trace::SpawnSite{});
+  t.push(event(trace::EventKind::runtime_started, 0));
+  t.push(event(trace::EventKind::task_spawned, 1));
+  for (std::uint32_t id : {2u, 5u, 3u, 4u}) t.push(event(trace::EventKind::task_spawned, id, 1));
+  const TraceIndex index(t);
+  const SwimlaneLayout layout = layout_swimlanes(index, options(40));
+  std::vector<std::uint32_t> ids;
+  for (const SwimlaneRow& row : layout.lanes)
+    if (!row.is_worker && row.task != 0) ids.push_back(row.task);
+  CHECK(ids == std::vector<std::uint32_t>{1, 2, 3, 4, 5});
 }
 
 TEST_CASE("on the time axis, columns are equal slices of the clock and a done mark sits at its time",

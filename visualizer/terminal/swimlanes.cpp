@@ -393,10 +393,17 @@ Rows choose_rows(const TraceIndex& index, const SwimlaneOptions& options, EventI
   const std::size_t shown = std::min(rows.spawned, options.max_lanes);
   for (std::uint32_t s = 0; s < shown; ++s) rows.slots.push_back(s);
   // The task pointed at is always drawn, in the last row when it would be beyond max_lanes.
+  bool highlight_last = false;
   if (options.highlight_task && !rows.slots.empty()) {
     const std::uint32_t s = index.task_slot(*options.highlight_task);
-    if (s != npos && s >= shown && s < rows.spawned) rows.slots.back() = s;
+    if (s != npos && s >= shown && s < rows.spawned) {
+      rows.slots.back() = s;
+      highlight_last = true;
+    }
   }
+  // In id order, as the GUI's lanes (a run on worker threads may record two spawns in the other order).
+  std::sort(rows.slots.begin(), rows.slots.end() - (highlight_last ? 1 : 0),
+            [&](std::uint32_t a, std::uint32_t b) { return tasks[a].id < tasks[b].id; });
   std::vector<bool> lane_seen;
   for (const BlockingSpan& b : index.blocking()) {
     if (b.begin_event >= upto) break;
