@@ -29,6 +29,27 @@ TEST_CASE("the Exercises window checks an exercise in the background and shows t
   CHECK(colours_in(png).distinct >= 16);
 }
 
+TEST_CASE("on a projector the checks' names wrap, and exercise titles the list cuts are reported", "[gui][grade]") {
+  const fs::path json = scratch() / "exercises-present.json";
+  const Run r = run_gui("gui --check 04 --present --size 1280x720 --frames 3 --ui-report " + quoted(json),
+                        lesson_state_env("exercises-present"));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto report = nlohmann::json::parse(slurp(json));
+  const nlohmann::json* window = window_named(report, "Exercises");
+  REQUIRE(window != nullptr);
+  INFO(window->dump());
+  // Every check's whole name is on screen (they were cut at the window's right edge).
+  for (const char* check : {"✓ [task_1]", "✗ [task_2]", "✗ [task_3]"}) {
+    CAPTURE(check);
+    CHECK(lists_text(*window, check));
+    CHECK_FALSE(lists_clipped(*window, check));
+  }
+  // The list is a third of the window: long titles are cut there (whole on hover), and say so.
+  CHECK(lists_clipped(*window, "   01  lazy: texts go out"));
+  CHECK_FALSE(lists_clipped(*window, "   07  spawn and do other work"));
+}
+
 TEST_CASE("Show my run draws the learner's run and the reference run as two groups of lanes on one clock",
           "[gui][grade]") {
   // Exercise 04 as shipped awaits its six fetches one after another; the reference joins three

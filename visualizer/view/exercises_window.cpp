@@ -73,10 +73,13 @@ void show_verdict(const grading::GradedExercise& g) {
   const bool passed = g.outcome.verdict == grading::Verdict::passed;
   text_coloured(passed ? palette::done_mark : palette::error_text,
                 fmt::format("{} {} — {}", passed ? "✓" : "✗", g.exercise.id, grading::verdict_words(g.outcome.verdict)));
+  // Each check's name wraps: it says what was checked, and on a projector a cut one hides that.
+  ImGui::Indent();
   for (const auto& t : g.outcome.tests) {
-    text_coloured(t.passed ? palette::done_mark : palette::error_text,
-                  fmt::format("  {} [{}] {}", t.passed ? "✓" : "✗", t.task_id(), t.name));
+    text_wrapped_coloured(t.passed ? palette::done_mark : palette::error_text,
+                          fmt::format("{} [{}] {}", t.passed ? "✓" : "✗", t.task_id(), t.name));
   }
+  ImGui::Unindent();
   if (!passed && !g.outcome.summary.empty()) {
     ImGui::PushFont(mono_font());
     ImGui::PushTextWrapPos(0.0f);
@@ -191,6 +194,13 @@ void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* op
         state.last.reset();
       }
       ui_report::text(label);
+      // A title wider than the list (in presentation mode, say) is cut: whole on hover, and whole
+      // above the exercise's text on the right once selected.
+      const ImVec2 label_min = ImGui::GetItemRectMin();
+      const float label_right = label_min.x + ImGui::CalcTextSize(label.c_str()).x;
+      report_if_cut(label, label_min, ImVec2(label_right, ImGui::GetItemRectMax().y));
+      if (ImGui::IsItemHovered() && label_right > ImGui::GetWindowPos().x + ImGui::GetWindowWidth())
+        ImGui::SetTooltip("%s", label.c_str());
       ui_report::item();
     }
     text_muted(fmt::format("{} of {} done", done, all.size()));
