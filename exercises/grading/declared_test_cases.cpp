@@ -1,6 +1,8 @@
 // See declared_test_cases.hpp.
 #include "declared_test_cases.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
 
 #include <fmt/format.h>
@@ -16,6 +18,14 @@ class Scanner {
   std::expected<std::vector<DeclaredTestCase>, std::string> run() {
     std::vector<DeclaredTestCase> cases;
     while (i_ < s_.size()) {
+      if (at_line_start() && at(i_) == '#') {
+        if (auto refused = directive()) return std::unexpected(*refused);
+        continue;
+      }
+      if (skipping()) {  // inside #if 0: not compiled; only comments hide a directive there
+        if (!(at(i_) == '/' && (at(i_ + 1) == '/' || at(i_ + 1) == '*') && skip_comment_or_literal())) ++i_;
+        continue;
+      }
       if (skip_comment_or_literal()) continue;
       if (is_word_start()) {
         // The other ways Catch2 declares a test case: their names are made at compile time or
@@ -35,6 +45,11 @@ class Scanner {
         i_ += 9;
         skip_space();
         if (at(i_) != '(') continue;  // the word in running text, not the macro
+        if (conditional_line_)
+          return std::unexpected(fmt::format("line {}: a TEST_CASE inside the #if of line {}: whether it "
+                                             "is compiled cannot be known from the source, so asynclab could "
+                                             "not know that it must report",
+                                             line, conditional_line_));
         ++i_;
         auto name = literal();
         if (!name)
@@ -62,6 +77,60 @@ class Scanner {
 
  private:
   char at(std::size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
+
+  // Conditional compilation. Lines under `#if 0` are skipped (not compiled); a TEST_CASE under any
+  // other #if, #ifdef or #ifndef is refused (see the header). Nested conditionals are followed so
+  // that each #endif closes its own.
+  enum class Branch : std::uint8_t { never, always, maybe };
+  bool skipping() const { return std::ranges::find(open_, Branch::never) != open_.end(); }
+  bool at_line_start() const {
+    std::size_t k = i_;
+    while (k > 0 && (s_[k - 1] == ' ' || s_[k - 1] == '\t')) --k;
+    return k == 0 || s_[k - 1] == '\n';
+  }
+  // Reads the directive at i_ (to its line's end, continuation lines included); a message when it
+  // is one the scanner cannot follow.
+  std::optional<std::string> directive() {
+    const std::size_t line = line_at(i_);
+    std::size_t end = i_;
+    while (end < s_.size() && s_[end] != '\n') end += (s_[end] == '\\' && at(end + 1) == '\n') ? 2 : 1;
+    std::string_view d = s_.substr(i_ + 1, end - i_ - 1);
+    i_ = end;
+    const auto word_end = [&] {
+      std::size_t k = d.find_first_not_of(" \t");
+      if (k == std::string_view::npos) return std::string_view();
+      std::size_t e = k;
+      while (e < d.size() && word_char(d[e])) ++e;
+      const std::string_view w = d.substr(k, e - k);
+      d.remove_prefix(e);
+      return w;
+    };
+    const std::string_view name = word_end();
+    if (name == "if" || name == "ifdef" || name == "ifndef") {
+      std::string_view rest = d.substr(std::min(d.find_first_not_of(" \t"), d.size()));
+      if (const auto comment = rest.find("//"); comment != std::string_view::npos)
+        rest = rest.substr(0, comment);
+      if (const auto comment = rest.find("/*"); comment != std::string_view::npos)
+        rest = rest.substr(0, comment);
+      while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t' || rest.back() == '\r'))
+        rest.remove_suffix(1);
+      open_.push_back(name == "if" && rest == "0" ? Branch::never : Branch::maybe);
+      opened_at_.push_back(line);
+    } else if (name == "elif" || name == "elifdef" || name == "elifndef" || name == "else") {
+      if (open_.empty()) return fmt::format("line {}: #{} without #if", line, name);
+      // After `#if 0`, #else is always compiled; any #elif is a condition again.
+      open_.back() = open_.back() == Branch::never && name == "else" ? Branch::always : Branch::maybe;
+      opened_at_.back() = line;
+    } else if (name == "endif") {
+      if (open_.empty()) return fmt::format("line {}: #endif without #if", line);
+      open_.pop_back();
+      opened_at_.pop_back();
+    }
+    conditional_line_ = 0;
+    for (std::size_t k = 0; k < open_.size(); ++k)
+      if (open_[k] == Branch::maybe) conditional_line_ = opened_at_[k];
+    return std::nullopt;
+  }
   static bool word_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   }
@@ -143,6 +212,9 @@ class Scanner {
 
   std::string_view s_;
   std::size_t i_ = 0;
+  std::vector<Branch> open_;            // the conditionals open at i_, outermost first
+  std::vector<std::size_t> opened_at_;  // the line of each one's #if, #elif or #else
+  std::size_t conditional_line_ = 0;    // the innermost `maybe` one's line; 0: none
 };
 
 }  // namespace

@@ -10,7 +10,9 @@
 // * A TEST_CASE whose name is not a string literal (a macro, a generated name), a hidden one ([.]),
 //   and the other ways Catch2 declares cases (SCENARIO, TEST_CASE_METHOD, TEMPLATE_TEST_CASE, ...) are
 //   errors: the runner could not check that they report, so the build refuses them rather than
-//   trusting the run. (Cases inside `#if 0` are counted: a grader has none.)
+//   trusting the run. So is a TEST_CASE under #if, #ifdef or #ifndef (whether it is compiled depends
+//   on the build), except `#if 0`, whose lines are skipped as the compiler skips them (its #else is
+//   compiled).
 #include <expected>
 #include <string>
 #include <string_view>

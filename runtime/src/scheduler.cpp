@@ -359,7 +359,8 @@ void Scheduler::poll_task(TaskHeader* task) {
 
   if (recorder_) [[unlikely]] {
     restamp();
-    record_poll_end(task, done, !done && cx.parked_at() ? recorder_->intern(*cx.parked_at()) : 0, started, stamp_);
+    const std::uint32_t where = !done && cx.parked_at() ? recorder_->intern(*cx.parked_at()) : 0;
+    record_poll_end(task, done, where, started, stamp_);
   }
   task->state &= static_cast<std::uint8_t>(~task_state::running);
 

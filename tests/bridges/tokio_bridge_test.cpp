@@ -279,8 +279,8 @@ TEST_CASE("a tokio::sync::Mutex held across an await: the second task waits unti
   CHECK(story == expected);
 }
 
-TEST_CASE("tokio::sync::oneshot replies: the asker waits and receives, a dropped sender closes the channel, a "
-          "receiver gone first is recorded as such, a value sent before close() is still received",
+TEST_CASE("tokio::sync::oneshot replies: the asker waits and receives, a dropped sender closes the channel, "
+          "a receiver gone first is recorded as such, a value sent before close() is still received",
           "[bridge][tokio]") {
   const Recorded r = record("oneshot_reply");
   CHECK_THAT(r.run.out, Catch::Contains("asker: the reply is 42"));
@@ -330,8 +330,9 @@ TEST_CASE("tokio::sync::oneshot replies: the asker waits and receives, a dropped
   CHECK(story(index.resources()[2]) ==
         std::vector<Step>{{K::channel_closed, task[4], flag(trace::CloseReason::receiver_dropped)}});
   // close() after a send: the value is still read, and nothing was dropped.
-  CHECK(story(index.resources()[3]) == std::vector<Step>{{K::channel_send, task[6], flag(trace::SendResult::sent)},
-                                                         {K::channel_recv, task[6], flag(trace::RecvResult::received)}});
+  CHECK(story(index.resources()[3]) ==
+        std::vector<Step>{{K::channel_send, task[6], flag(trace::SendResult::sent)},
+                          {K::channel_recv, task[6], flag(trace::RecvResult::received)}});
   // The worker's send woke the asker.
   const vis::TaskInfo& asker = index.tasks()[1];
   CHECK(asker.wakes == 1);

@@ -127,6 +127,43 @@ TEST_CASE ( "spaced" , "[ex04][task_3]" ) {}
   CHECK((*declared_test_cases(R"(TEST_CASE("tab\tand\\slash", "[x]") {})"))[0].name == "tab\tand\\slash");
 }
 
+TEST_CASE("a grader's checks under #if 0 are not compiled and not counted, "
+          "under any other #if they are refused",
+          "[exercises][runner]") {
+  const auto cases = declared_test_cases(R"cpp(#include "x.hpp"
+#if 0
+TEST_CASE("old version", "[ex04][task_1]") {}
+  #ifdef NESTED
+  TEST_CASE("nested", "[x]") {}
+  #endif
+/*
+#endif   <- in a comment: not a directive
+*/
+const char* s = "don't";
+#else
+TEST_CASE("new version", "[ex04][task_1]") {}
+#endif // 0
+  # if 0 /* spaced */
+TEST_CASE("also old", "[x]") {}
+  # endif
+TEST_CASE("last", "[ex04][task_2]") {}
+)cpp");
+  REQUIRE(cases);
+  REQUIRE(cases->size() == 2);
+  CHECK((*cases)[0].name == "new version");
+  CHECK((*cases)[1].name == "last");
+
+  for (const char* condition : {"#ifdef FAST", "#ifndef FAST", "#if FAST > 1", "#if 0\n#elif 1"}) {
+    CAPTURE(condition);
+    const auto conditional =
+        declared_test_cases(std::string(condition) + "\nTEST_CASE(\"maybe\", \"[x]\") {}\n#endif\n");
+    REQUIRE_FALSE(conditional);
+    CHECK_THAT(conditional.error(), Catch::Contains("inside the #if of line"));
+  }
+  CHECK_FALSE(declared_test_cases("#endif\n"));
+  CHECK_FALSE(declared_test_cases("#else\n"));
+}
+
 TEST_CASE("every exercise's checks are compiled into asynclab, as its grade.cpp declares them", "[exercises][runner]") {
   const auto catalog = ExerciseCatalog::load();
   REQUIRE(catalog);

@@ -29,7 +29,8 @@ TEST_CASE("the Exercises window checks an exercise in the background and shows t
   CHECK(colours_in(png).distinct >= 16);
 }
 
-TEST_CASE("on a projector the checks' names wrap, and exercise titles the list cuts are reported", "[gui][grade]") {
+TEST_CASE("on a projector the checks' names wrap, and exercise titles the list cuts are reported",
+          "[gui][grade]") {
   const fs::path json = scratch() / "exercises-present.json";
   const Run r = run_gui("gui --check 04 --present --size 1280x720 --frames 3 --ui-report " + quoted(json),
                         lesson_state_env("exercises-present"));

@@ -49,7 +49,8 @@ TEST_CASE("asynclab gui --live echo shows a real-time run on two workers as it h
   // may be spawned before the next client is, and then comes before it. The workers, main, the
   // server and the first client always come first.
   std::set<std::string> lanes;
-  for (const auto& lane : report.at("timeline").at("lanes")) lanes.insert(lane.at("label").get<std::string>());
+  for (const auto& lane : report.at("timeline").at("lanes"))
+    lanes.insert(lane.at("label").get<std::string>());
   for (const std::string task : {"main", "echo server"}) CHECK(lanes.contains(task));
   for (int i = 1; i <= 4; ++i) {
     CHECK(lanes.contains("client " + std::to_string(i)));

@@ -295,8 +295,8 @@ TEST_CASE("a Permit dropped unused hands its slot to the sender waiting behind i
   CHECK(log == Log{"sent 5 at 20 ms", "received 5 at 20 ms"});
 }
 
-TEST_CASE("sends and reserves wait in one queue, one granted a slot fails if the receiving side closes before it "
-          "runs, a send with its value back, as in Tokio",
+TEST_CASE("sends and reserves wait in one queue, one granted a slot fails if the receiving side closes "
+          "before it runs, a send with its value back, as in Tokio",
           "[mpsc]") {
   // Two slots, both full; then a send, a reserve and a send queue in that order. The receiver takes
   // the two values, which grants the two slots to the first two waiters (woken, not yet run), and
@@ -337,7 +337,8 @@ TEST_CASE("sends and reserves wait in one queue, one granted a slot fails if the
     (void)co_await third;
     if (!drop_receiver) after_close = (co_await rx.recv()).value_or(-1);
   });
-  CHECK(log == Log{"received 10", "received 11", "send 1 failed, 1 back", "reserve failed", "send 3 failed, 3 back"});
+  CHECK(log ==
+        Log{"received 10", "received 11", "send 1 failed, 1 back", "reserve failed", "send 3 failed, 3 back"});
   if (!drop_receiver) CHECK(after_close == -1);  // nothing was sent after close(), and recv does not wait
 }
 
@@ -359,7 +360,8 @@ TEST_CASE("a send and a reserve queued behind one another are served in turn", "
       log.push_back(at("sent 2"));
     });
     co_await sleep(1ms);
-    for (int i = 0; i < 3; ++i) log.push_back(at("received " + std::to_string((co_await rx.recv()).value_or(-1))));
+    for (int i = 0; i < 3; ++i)
+      log.push_back(at("received " + std::to_string((co_await rx.recv()).value_or(-1))));
     (void)co_await reserving;
     (void)co_await sending;
   });

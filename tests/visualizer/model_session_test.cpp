@@ -73,7 +73,8 @@ TEST_CASE("a session's lanes are its tasks in id order, then its blocking lanes"
   CHECK(session.lane_of_task(12345) == npos);
 }
 
-TEST_CASE("task lanes follow the ids where worker threads recorded two spawns in the other order", "[vis][session]") {
+TEST_CASE("task lanes follow the ids where worker threads recorded two spawns in the other order",
+          "[vis][session]") {
   // Each worker stamps its own events, so a spawn on one worker may sort before an earlier id's on
   // another; the rows stay in id order, the same on every run of the program.
   auto event = [](trace::EventKind kind, std::uint32_t task, std::uint32_t parent = 0) {

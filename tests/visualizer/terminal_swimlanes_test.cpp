@@ -233,7 +233,8 @@ TEST_CASE(
     CHECK(b->cells[c] == " ");
 }
 
-TEST_CASE("task rows follow the ids where worker threads recorded two spawns in the other order, as the GUI's lanes",
+TEST_CASE("task rows follow the ids where worker threads recorded two spawns in the other order, "
+          "as the GUI's lanes",
           "[vis][terminal]") {
   auto event = [](trace::EventKind kind, std::uint32_t task, std::uint32_t parent = 0) {
     return trace::Event{0, kind, 0, 0, task, parent, 0};

@@ -63,8 +63,10 @@ std::uint32_t Session::lane_of_task(std::uint32_t task) const {
   const std::size_t end = std::min(begin + index_.tasks().size(), lanes_.size());
   const auto tasks_begin = lanes_.begin() + static_cast<std::ptrdiff_t>(begin);
   const auto tasks_end = lanes_.begin() + static_cast<std::ptrdiff_t>(end);
-  const auto it = std::lower_bound(tasks_begin, tasks_end, task, [](const Lane& l, std::uint32_t id) { return l.id < id; });
-  return it != tasks_end && *it == Lane{LaneKind::task, task} ? static_cast<std::uint32_t>(it - lanes_.begin()) : npos;
+  const auto it =
+      std::lower_bound(tasks_begin, tasks_end, task, [](const Lane& l, std::uint32_t id) { return l.id < id; });
+  if (it == tasks_end || *it != Lane{LaneKind::task, task}) return npos;
+  return static_cast<std::uint32_t>(it - lanes_.begin());
 }
 
 std::optional<trace::Event> Session::current_event() const {
