@@ -122,4 +122,18 @@ inline trace::Trace channel_values_trace() {
   return rec.take();
 }
 
+// Five spawns recorded with ids 1, 2, 5, 3, 4: on worker threads each worker stamps its own events,
+// so a spawn on one worker may sort before an earlier id's on another.
+inline trace::Trace spawns_out_of_id_order_trace() {
+  const auto event = [](trace::EventKind kind, std::uint32_t task, std::uint32_t parent = 0) {
+    return trace::Event{0, kind, 0, 0, task, parent, 0};
+  };
+  trace::Trace t;
+  t.add_site(trace::SpawnSite{});
+  t.push(event(trace::EventKind::runtime_started, 0));
+  t.push(event(trace::EventKind::task_spawned, 1));
+  for (std::uint32_t id : {2u, 5u, 3u, 4u}) t.push(event(trace::EventKind::task_spawned, id, 1));
+  return t;
+}
+
 }  // namespace asynclab::testing

@@ -75,17 +75,8 @@ TEST_CASE("a session's lanes are its tasks in id order, then its blocking lanes"
 
 TEST_CASE("task lanes follow the ids where worker threads recorded two spawns in the other order",
           "[vis][session]") {
-  // Each worker stamps its own events, so a spawn on one worker may sort before an earlier id's on
-  // another; the rows stay in id order, the same on every run of the program.
-  auto event = [](trace::EventKind kind, std::uint32_t task, std::uint32_t parent = 0) {
-    return trace::Event{0, kind, 0, 0, task, parent, 0};
-  };
-  trace::Trace t;
-  t.add_site(trace::SpawnSite{});
-  t.push(event(trace::EventKind::runtime_started, 0));
-  t.push(event(trace::EventKind::task_spawned, 1));
-  for (std::uint32_t id : {2u, 5u, 3u, 4u}) t.push(event(trace::EventKind::task_spawned, id, 1));
-  Session session(std::move(t), "out of order");
+  // The rows stay in id order, the same on every run of the program.
+  Session session(asynclab::testing::spawns_out_of_id_order_trace(), "out of order");
   REQUIRE(session.index().tasks().size() == 5);
   CHECK(session.index().tasks()[2].id == 5);  // the index keeps the recorded order
   for (std::uint32_t id = 1; id <= 5; ++id) {

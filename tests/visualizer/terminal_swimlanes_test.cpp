@@ -236,14 +236,7 @@ TEST_CASE(
 TEST_CASE("task rows follow the ids where worker threads recorded two spawns in the other order, "
           "as the GUI's lanes",
           "[vis][terminal]") {
-  auto event = [](trace::EventKind kind, std::uint32_t task, std::uint32_t parent = 0) {
-    return trace::Event{0, kind, 0, 0, task, parent, 0};
-  };
-  trace::Trace t;
-  t.add_site(trace::SpawnSite{});
-  t.push(event(trace::EventKind::runtime_started, 0));
-  t.push(event(trace::EventKind::task_spawned, 1));
-  for (std::uint32_t id : {2u, 5u, 3u, 4u}) t.push(event(trace::EventKind::task_spawned, id, 1));
+  const trace::Trace t = asynclab::testing::spawns_out_of_id_order_trace();
   const TraceIndex index(t);
   const SwimlaneLayout layout = layout_swimlanes(index, options(40));
   std::vector<std::uint32_t> ids;
