@@ -225,7 +225,7 @@ int grade_exercises(const std::vector<const Exercise*>& chosen, const grading::E
     progress.record_grade(e->folder, g.outcome.verdict == Verdict::passed, grading::verdict_words(g.outcome.verdict));
     if (options.format == grading::ResultsFormat::text) print_verdict(g, options, out);
   }
-  if (auto saved = progress.save(); !saved) err << fmt::format("asynclab grade: progress not saved: {}\n", saved.error());
+  save_progress(progress, "asynclab grade", err);
   const bool all_passed = std::ranges::all_of(graded, [](const Graded& g) { return g.outcome.verdict == Verdict::passed; });
 
   if (options.format == grading::ResultsFormat::text) {
@@ -451,7 +451,7 @@ int hint_command(const std::string& name, std::ostream& out, std::ostream& err) 
   else text << fmt::format("Run asynclab hint {} again for the next one.\n", e->id);
   out << with_invocation(text.str());
   progress.set_hints_shown(e->folder, shown);
-  if (auto saved = progress.save(); !saved) err << fmt::format("asynclab hint: progress not saved: {}\n", saved.error());
+  save_progress(progress, "asynclab hint", err);
   return exit_ok;
 }
 
@@ -554,10 +554,7 @@ int reset_command(const std::string& name, bool assume_yes, std::istream& in, st
     auto progress = load_progress(err);
     if (!progress.exercise_done(e->folder)) return true;
     progress.reset_exercise(e->folder);
-    if (auto saved = progress.save(); !saved) {
-      err << fmt::format("asynclab reset: progress not saved: {}\n", saved.error());
-      return false;
-    }
+    if (!save_progress(progress, "asynclab reset", err)) return false;
     out << fmt::format("{} is no longer marked done.\n", e->id);
     return true;
   };

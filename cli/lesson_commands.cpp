@@ -305,7 +305,7 @@ int run_lesson_command(const LessonRunOptions& options, std::istream& in, std::o
     // `| less`) prints every step at once and reads none of them.
     if (options.interactive) {
       progress.saw_lesson_step(entry->folder, step, step_count);
-      if (auto saved = progress.save(); !saved) err << fmt::format("asynclab: progress not saved: {}\n", saved.error());
+      save_progress(progress, "asynclab", err);
     }
 
     if (!options.interactive) {

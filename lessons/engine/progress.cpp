@@ -128,6 +128,21 @@ Progress::~Progress() = default;
 Progress::Progress(Progress&&) noexcept = default;
 Progress& Progress::operator=(Progress&&) noexcept = default;
 
+namespace {
+// Moves a progress file that is not valid JSON aside (never over an earlier copy) and says so.
+std::string move_aside(const std::filesystem::path& path) {
+  const auto aside = free_corrupt_name(path);
+  std::error_code ec;
+  std::filesystem::rename(path, aside, ec);
+  return ec ? fmt::format("the progress file {} is not valid JSON and could not be moved aside ({}); "
+                          "progress starts afresh",
+                          path.string(), ec.message())
+            : fmt::format("the progress file {} was not valid JSON; it was kept as {} and progress "
+                          "starts afresh",
+                          path.string(), aside.string());
+}
+}  // namespace
+
 Progress Progress::load(const std::filesystem::path& path) {
   Progress p;
   p.path_ = path;
@@ -137,15 +152,7 @@ Progress Progress::load(const std::filesystem::path& path) {
   remove_stale_temporaries(path);
   auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    const auto aside = free_corrupt_name(path);
-    std::error_code ec;
-    std::filesystem::rename(path, aside, ec);
-    p.warning_ = ec ? fmt::format("the progress file {} is not valid JSON and could not be moved aside ({}); "
-                                  "progress starts afresh",
-                                  path.string(), ec.message())
-                    : fmt::format("the progress file {} was not valid JSON; it was kept as {} and progress "
-                                  "starts afresh",
-                                  path.string(), aside.string());
+    p.warning_ = move_aside(path);
     return p;
   }
   p.data_->json = std::move(parsed);
@@ -167,7 +174,9 @@ std::expected<void, std::string> Progress::save() const {
     if (parsed.is_object()) {
       merged = std::move(parsed);
     } else {
-      std::filesystem::rename(path_, free_corrupt_name(path_), ec);  // kept, as load() keeps it
+      // Broken since this process loaded it (by hand, or another program): kept, as load() keeps
+      // it, and said, as load() says it.
+      warning_ = move_aside(path_);
     }
   }
   for (const auto& change : data_->changes) change(merged);

@@ -14,7 +14,8 @@
 //   loaded on it, and writes that. Done marks and hints shown only ever grow.
 // * A missing file is an empty progress. A file that does not parse is moved aside to
 //   progress.json.corrupt (then .corrupt-2, -3: an earlier copy is never replaced), and `warning`
-//   says so; the learner starts afresh.
+//   says so; the learner starts afresh. So is one that save() finds broken since it was loaded: the
+//   save goes on, over an empty progress plus this process's changes.
 // * A value of the wrong type ("done": "yes", "attempts": "3") or out of range (a step of 10^20) is
 //   read as missing, never an error: a hand-edited file cannot stop asynclab.
 // * A lesson is done once its last step has been shown; the last step shown is kept too, so a
@@ -55,13 +56,15 @@ class Progress {
   void set_hints_shown(std::string_view folder, std::size_t n);
 
   const std::filesystem::path& path() const { return path_; }
-  const std::string& warning() const { return warning_; }  // "" when the file loaded cleanly
+  // What happened to a broken file: at load, or at a save that found the file broken since (it is
+  // moved aside then too, and the save goes on). "" when nothing did.
+  const std::string& warning() const { return warning_; }
 
  private:
   struct Data;
   std::unique_ptr<Data> data_;
   std::filesystem::path path_;
-  std::string warning_;
+  mutable std::string warning_;  // save() is const: it writes the file, not the progress
 };
 
 }  // namespace asynclab::lessons

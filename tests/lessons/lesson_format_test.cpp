@@ -266,6 +266,29 @@ TEST_CASE("progress survives in its file, and a corrupt file is kept aside, not 
   CHECK_FALSE(p.lesson_done("08-join"));
 }
 
+TEST_CASE("a progress file broken after it was loaded is kept aside by the save, which says so and goes on",
+          "[lessons][progress]") {
+  auto dir = scratch("progress-broken-between");
+  auto path = dir / "progress.json";
+  auto p = Progress::load(path);
+  p.saw_lesson_step("08-join", 1, 3);
+  REQUIRE(p.save());
+  CHECK(p.warning().empty());
+  std::ofstream(path) << "{ broken by hand";  // while this process runs
+  p.record_grade("04-join-fetches", true, "done");
+  REQUIRE(p.save());
+  CHECK_THAT(p.warning(), Catch::Contains("was not valid JSON; it was kept as"));
+  CHECK_THAT(p.warning(), Catch::Contains("progress.json.corrupt"));
+  std::ifstream kept(dir / "progress.json.corrupt");
+  CHECK(std::string((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>()) == "{ broken by hand");
+  // The save went on: what this process changed since its last save is in the new file; what the
+  // broken file held (the lesson step saved before) is not, as after a broken file at load.
+  const auto again = Progress::load(path);
+  CHECK(again.warning().empty());
+  CHECK(again.exercise_done("04-join-fetches"));
+  CHECK(again.lesson_step("08-join") == 0);
+}
+
 TEST_CASE("a progress file edited by hand never stops asynclab: wrong types and huge numbers read as missing",
           "[lessons][progress]") {
   auto dir = scratch("progress-types");
