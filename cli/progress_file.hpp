@@ -19,8 +19,8 @@ inline lessons::Progress load_progress(std::ostream& err) {
 inline bool save_progress(const lessons::Progress& progress, std::string_view command, std::ostream& err) {
   const std::string before = progress.warning();
   auto saved = progress.save();
+  if (progress.warning() != before) err << "asynclab: " << progress.warning() << "\n";
   if (!saved) err << command << ": progress not saved: " << saved.error() << "\n";
-  else if (progress.warning() != before) err << "asynclab: " << progress.warning() << "\n";
   return saved.has_value();
 }
 

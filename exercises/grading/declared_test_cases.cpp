@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -18,12 +19,12 @@ class Scanner {
   std::expected<std::vector<DeclaredTestCase>, std::string> run() {
     std::vector<DeclaredTestCase> cases;
     while (i_ < s_.size()) {
-      if (at_line_start() && at(i_) == '#') {
+      if (at_line_start() && at(i_) == '#' && conditional_directive()) {
         if (auto refused = directive()) return std::unexpected(*refused);
         continue;
       }
-      if (skipping()) {  // inside #if 0: not compiled; only comments hide a directive there
-        if (!(at(i_) == '/' && (at(i_ + 1) == '/' || at(i_ + 1) == '*') && skip_comment_or_literal())) ++i_;
+      if (skipping()) {  // inside #if 0: not compiled, but still read as tokens (see skip_in_skipped_group)
+        skip_in_skipped_group();
         continue;
       }
       if (skip_comment_or_literal()) continue;
@@ -88,12 +89,58 @@ class Scanner {
     while (k > 0 && (s_[k - 1] == ' ' || s_[k - 1] == '\t')) --k;
     return k == 0 || s_[k - 1] == '\n';
   }
-  // Reads the directive at i_ (to its line's end, continuation lines included); a message when it
-  // is one the scanner cannot follow.
+  // The name of the directive whose '#' is at i_ ("if", "define", ...).
+  std::string_view directive_name() const {
+    std::size_t k = i_ + 1;
+    while (at(k) == ' ' || at(k) == '\t') ++k;
+    std::size_t e = k;
+    while (e < s_.size() && word_char(s_[e])) ++e;
+    return s_.substr(std::min(k, s_.size()), e - std::min(k, s_.size()));
+  }
+  // Whether the directive at i_ opens, switches or closes a conditional group. Every other one
+  // (#define, #include, ...) is scanned as code is: a TEST_CASE in a #define is refused there.
+  bool conditional_directive() const {
+    const std::string_view n = directive_name();
+    return n == "if" || n == "ifdef" || n == "ifndef" || n == "elif" || n == "elifdef" || n == "elifndef" ||
+           n == "else" || n == "endif";
+  }
+  // In a group the compiler skips, text is still read as tokens (translation phase 3): comments, and
+  // string literals on their line, hide a '#' or a "/*"; a lone quote (an apostrophe in a word) is
+  // just a character.
+  void skip_in_skipped_group() {
+    const char c = s_[i_];
+    const bool comment = c == '/' && (at(i_ + 1) == '/' || at(i_ + 1) == '*');
+    if (comment || (c == 'R' && at(i_ + 1) == '"' && is_word_start())) {
+      skip_comment_or_literal();
+      return;
+    }
+    if (c == '"' || c == '\'') {
+      std::size_t k = i_ + 1;
+      while (k < s_.size() && s_[k] != c && s_[k] != '\n') k += s_[k] == '\\' ? 2 : 1;
+      i_ = k < s_.size() && s_[k] == c ? k + 1 : i_ + 1;
+      return;
+    }
+    ++i_;
+  }
+  // Reads the directive at i_: to its line's end, with continuation lines (a backslash before \n or
+  // \r\n) and a block comment begun on it; a message when it is one the scanner cannot follow.
   std::optional<std::string> directive() {
     const std::size_t line = line_at(i_);
     std::size_t end = i_;
-    while (end < s_.size() && s_[end] != '\n') end += (s_[end] == '\\' && at(end + 1) == '\n') ? 2 : 1;
+    while (end < s_.size() && s_[end] != '\n') {
+      if (s_[end] == '\\' && at(end + 1) == '\n') {
+        end += 2;
+      } else if (s_[end] == '\\' && at(end + 1) == '\r' && at(end + 2) == '\n') {
+        end += 3;
+      } else if (s_[end] == '/' && at(end + 1) == '*') {
+        const auto close = s_.find("*/", end + 2);
+        end = close == std::string_view::npos ? s_.size() : close + 2;
+      } else if (s_[end] == '/' && at(end + 1) == '/') {
+        while (end < s_.size() && s_[end] != '\n') ++end;
+      } else {
+        ++end;
+      }
+    }
     std::string_view d = s_.substr(i_ + 1, end - i_ - 1);
     i_ = end;
     const auto word_end = [&] {
@@ -107,13 +154,10 @@ class Scanner {
     };
     const std::string_view name = word_end();
     if (name == "if" || name == "ifdef" || name == "ifndef") {
-      std::string_view rest = d.substr(std::min(d.find_first_not_of(" \t"), d.size()));
-      if (const auto comment = rest.find("//"); comment != std::string_view::npos)
-        rest = rest.substr(0, comment);
-      if (const auto comment = rest.find("/*"); comment != std::string_view::npos)
-        rest = rest.substr(0, comment);
-      while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t' || rest.back() == '\r'))
-        rest.remove_suffix(1);
+      // The condition, without comments and line continuations: only `0` is known not compiled.
+      std::string rest(d.substr(0, std::min({d.find("//"), d.find("/*"), d.size()})));
+      std::erase_if(rest,
+                    [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\\'; });
       open_.push_back(name == "if" && rest == "0" ? Branch::never : Branch::maybe);
       opened_at_.push_back(line);
     } else if (name == "elif" || name == "elifdef" || name == "elifndef" || name == "else") {

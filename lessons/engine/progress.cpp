@@ -169,17 +169,22 @@ std::expected<void, std::string> Progress::save() const {
   bool exists = false;
   const std::string text = text_of(path_, exists);
   nlohmann::json merged = nlohmann::json::object();
+  bool replay = true;
   if (exists) {
     auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_object()) {
       merged = std::move(parsed);
     } else {
       // Broken since this process loaded it (by hand, or another program): kept, as load() keeps
-      // it, and said, as load() says it.
+      // it, and said, as load() says it. What this process knew goes on (done marks and hints shown
+      // only ever grow); its changes are in that already.
       warning_ = move_aside(path_);
+      merged = data_->json;
+      replay = false;
     }
   }
-  for (const auto& change : data_->changes) change(merged);
+  if (replay)
+    for (const auto& change : data_->changes) change(merged);
   auto written = trace::write_output_file(path_, merged.dump(2) + "\n");
   if (!written) return written;
   data_->json = std::move(merged);

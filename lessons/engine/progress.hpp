@@ -15,7 +15,7 @@
 // * A missing file is an empty progress. A file that does not parse is moved aside to
 //   progress.json.corrupt (then .corrupt-2, -3: an earlier copy is never replaced), and `warning`
 //   says so; the learner starts afresh. So is one that save() finds broken since it was loaded: the
-//   save goes on, over an empty progress plus this process's changes.
+//   save goes on from what this process had read and saved, plus its changes.
 // * A value of the wrong type ("done": "yes", "attempts": "3") or out of range (a step of 10^20) is
 //   read as missing, never an error: a hand-edited file cannot stop asynclab.
 // * A lesson is done once its last step has been shown; the last step shown is kept too, so a

@@ -162,6 +162,30 @@ TEST_CASE("last", "[ex04][task_2]") {}
   }
   CHECK_FALSE(declared_test_cases("#endif\n"));
   CHECK_FALSE(declared_test_cases("#else\n"));
+
+  // Other directives are read as code: a TEST_CASE made by a macro is refused, as anywhere.
+  const auto made = declared_test_cases("#define TASK(n) TEST_CASE(n, \"[x]\")\nTASK(\"b\") {}\n");
+  REQUIRE_FALSE(made);
+  CHECK_THAT(made.error(), Catch::Contains("TEST_CASE's name is not a string literal"));
+  // Under #if 0, strings hide a "/*" and a raw string hides an #endif, as the compiler reads them;
+  // an apostrophe in a word is only a character.
+  for (const char* skipped : {"#if 0\nconst char* g = \"src/*.cpp\";\n#endif\n",
+                              "#if 0\nauto s = R\"(\n#endif\n)\";\n#endif\n", "#if 0\ndon't\n#endif\n"}) {
+    CAPTURE(skipped);
+    const auto after = declared_test_cases(std::string(skipped) + "TEST_CASE(\"after\", \"[x]\") {}\n");
+    REQUIRE(after);
+    REQUIRE(after->size() == 1);
+    CHECK((*after)[0].name == "after");
+  }
+  // A directive goes on over a continued line (\\ before \n or \r\n) and a block comment it opens.
+  for (const char* directive : {"#ifdef A \\\r\nTEST_CASE(\"in the directive\", \"[x]\")\r\n#endif\r\n",
+                                "#ifdef A /* e.g.\nTEST_CASE(\"in a comment\", \"[x]\") */\n#endif\n",
+                                "#if \\\n  0\nTEST_CASE(\"under a continued #if 0\", \"[x]\")\n#endif\n"}) {
+    CAPTURE(directive);
+    const auto none = declared_test_cases(directive);
+    REQUIRE(none);
+    CHECK(none->empty());
+  }
 }
 
 TEST_CASE("every exercise's checks are compiled into asynclab, as its grade.cpp declares them", "[exercises][runner]") {

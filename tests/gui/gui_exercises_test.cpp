@@ -44,7 +44,8 @@ TEST_CASE("on a projector the checks' names wrap, and exercise titles the list c
   for (const char* check : {"✓ [task_1]", "✗ [task_2]", "✗ [task_3]"}) {
     CAPTURE(check);
     CHECK(lists_text(*window, check));
-    CHECK_FALSE(lists_clipped(*window, check));
+    for (const auto& cut : window->at("clipped"))
+      CHECK(cut.get<std::string>().find(check) == std::string::npos);
   }
   // The list is a third of the window: long titles are cut there (whole on hover), and say so.
   CHECK(lists_clipped(*window, "   01  lazy: texts go out"));

@@ -276,17 +276,21 @@ TEST_CASE("a progress file broken after it was loaded is kept aside by the save,
   CHECK(p.warning().empty());
   std::ofstream(path) << "{ broken by hand";  // while this process runs
   p.record_grade("04-join-fetches", true, "done");
+  p.set_hints_shown("04-join-fetches", 2);
   REQUIRE(p.save());
   CHECK_THAT(p.warning(), Catch::Contains("was not valid JSON; it was kept as"));
   CHECK_THAT(p.warning(), Catch::Contains("progress.json.corrupt"));
   std::ifstream kept(dir / "progress.json.corrupt");
   CHECK(std::string((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>()) == "{ broken by hand");
-  // The save went on: what this process changed since its last save is in the new file; what the
-  // broken file held (the lesson step saved before) is not, as after a broken file at load.
+  // The save went on from what this process knew: the lesson step it saved before, and its new grade.
   const auto again = Progress::load(path);
   CHECK(again.warning().empty());
   CHECK(again.exercise_done("04-join-fetches"));
-  CHECK(again.lesson_step("08-join") == 0);
+  CHECK(again.hints_shown("04-join-fetches") == 2);
+  CHECK(again.lesson_step("08-join") == 1);
+  std::ifstream saved(path);
+  CHECK_THAT(std::string((std::istreambuf_iterator<char>(saved)), std::istreambuf_iterator<char>()),
+             Catch::Contains("\"attempts\": 1"));  // the grade's change applied once, not twice
 }
 
 TEST_CASE("a progress file edited by hand never stops asynclab: wrong types and huge numbers read as missing",

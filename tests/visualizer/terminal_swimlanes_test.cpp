@@ -243,6 +243,13 @@ TEST_CASE("task rows follow the ids where worker threads recorded two spawns in 
   for (const SwimlaneRow& row : layout.lanes)
     if (!row.is_worker && row.task != 0) ids.push_back(row.task);
   CHECK(ids == std::vector<std::uint32_t>{1, 2, 3, 4, 5});
+  // With room for three, the first three ids.
+  SwimlaneOptions three = options(40);
+  three.max_lanes = 3;
+  ids.clear();
+  for (const SwimlaneRow& row : layout_swimlanes(index, three).lanes)
+    if (!row.is_worker && row.task != 0) ids.push_back(row.task);
+  CHECK(ids == std::vector<std::uint32_t>{1, 2, 3});
 }
 
 TEST_CASE("on the time axis, columns are equal slices of the clock and a done mark sits at its time",

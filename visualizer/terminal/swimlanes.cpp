@@ -390,20 +390,20 @@ Rows choose_rows(const TraceIndex& index, const SwimlaneOptions& options, EventI
       std::partition_point(tasks.begin(), tasks.end(),
                            [&](const TaskInfo& t) { return t.spawned_event < upto; }) -
       tasks.begin());
+  // The tasks spawned so far in id order, as the GUI's lanes (a run on worker threads may record two
+  // spawns in the other order); the first max_lanes of them are drawn.
+  std::vector<std::uint32_t> by_id(rows.spawned);
+  for (std::uint32_t s = 0; s < rows.spawned; ++s) by_id[s] = s;
+  std::ranges::stable_sort(by_id,
+                           [&](std::uint32_t a, std::uint32_t b) { return tasks[a].id < tasks[b].id; });
   const std::size_t shown = std::min(rows.spawned, options.max_lanes);
-  for (std::uint32_t s = 0; s < shown; ++s) rows.slots.push_back(s);
+  rows.slots.assign(by_id.begin(), by_id.begin() + static_cast<std::ptrdiff_t>(shown));
   // The task pointed at is always drawn, in the last row when it would be beyond max_lanes.
-  bool highlight_last = false;
   if (options.highlight_task && !rows.slots.empty()) {
     const std::uint32_t s = index.task_slot(*options.highlight_task);
-    if (s != npos && s >= shown && s < rows.spawned) {
+    if (s != npos && s < rows.spawned && std::ranges::find(rows.slots, s) == rows.slots.end())
       rows.slots.back() = s;
-      highlight_last = true;
-    }
   }
-  // In id order, as the GUI's lanes (a run on worker threads may record two spawns in the other order).
-  std::sort(rows.slots.begin(), rows.slots.end() - (highlight_last ? 1 : 0),
-            [&](std::uint32_t a, std::uint32_t b) { return tasks[a].id < tasks[b].id; });
   std::vector<bool> lane_seen;
   for (const BlockingSpan& b : index.blocking()) {
     if (b.begin_event >= upto) break;

@@ -189,21 +189,24 @@ void show_exercises(ExercisesState& state, lessons::Progress& progress, bool* op
       const bool d = progress.exercise_done(all[i].folder);
       done += d ? 1 : 0;
       const std::string label = fmt::format("{} {}  {}", d ? "✓" : "  ", all[i].id, all[i].title);
+      const float text_left = ImGui::GetCursorScreenPos().x;  // where the Selectable draws its text
       if (ImGui::Selectable(label.c_str(), state.selected == i)) {
         state.selected = i;
         state.last.reset();
       }
       ui_report::text(label);
-      // A title wider than the list (in presentation mode, say) is cut: whole on hover, and whole
-      // above the exercise's text on the right once selected.
-      const ImVec2 label_min = ImGui::GetItemRectMin();
-      const float label_right = label_min.x + ImGui::CalcTextSize(label.c_str()).x;
-      report_if_cut(label, label_min, ImVec2(label_right, ImGui::GetItemRectMax().y));
-      if (ImGui::IsItemHovered() && label_right > ImGui::GetWindowPos().x + ImGui::GetWindowWidth())
+      // A title wider than the list (in presentation mode, say) is cut at the list's clip rectangle:
+      // whole on hover, and whole above the exercise's text on the right once selected.
+      const float text_right = text_left + ImGui::CalcTextSize(label.c_str()).x;
+      report_if_cut(label, ImVec2(text_left, ImGui::GetItemRectMin().y),
+                    ImVec2(text_right, ImGui::GetItemRectMax().y));
+      if (ImGui::IsItemHovered() && text_right > ImGui::GetWindowDrawList()->GetClipRectMax().x)
         ImGui::SetTooltip("%s", label.c_str());
       ui_report::item();
     }
     text_muted(fmt::format("{} of {} done", done, all.size()));
+    // What happened to a broken progress file, at load or at a save here (it was kept aside).
+    if (!progress.warning().empty()) text_wrapped_coloured(palette::error_text, progress.warning());
     ImGui::EndChild();
     ImGui::SameLine();
 
